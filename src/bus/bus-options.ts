@@ -1,0 +1,65 @@
+/**
+ * Options of the hot-path publisher and subscriber, with their defaults in one place.
+ */
+import type { CodecName } from './codec.js';
+
+export interface BusLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface PublisherOptions {
+  /** Publisher instance name, e.g. `kalshi_monitor.0`; becomes the envelope `src`. */
+  src: string;
+  codec?: CodecName;
+  /** ZMQ send high-water mark per subscriber pipe (messages). */
+  sendHighWaterMark?: number;
+  /** Messages queued inside this process before new ones are dropped and counted. */
+  maxQueue?: number;
+  /** Topic prefixes batched into one frame (non-critical topics only). */
+  batchPrefixes?: readonly string[];
+  batchMaxItems?: number;
+  batchMaxDelayMs?: number;
+  logger?: BusLogger;
+}
+
+export interface SubscriberOptions {
+  receiveHighWaterMark?: number;
+  /** Check each message's `data` against its schema (services); a bridge may skip it. */
+  validate?: boolean;
+  logger?: BusLogger;
+  /** At most this many bad-frame log lines per second; the counters count them all. */
+  maxErrorLogsPerSecond?: number;
+}
+
+export const PUBLISHER_DEFAULTS = {
+  codec: 'msgpack' as CodecName,
+  sendHighWaterMark: 100_000,
+  maxQueue: 100_000,
+  batchPrefixes: [] as readonly string[],
+  batchMaxItems: 256,
+  batchMaxDelayMs: 2,
+};
+
+export const SUBSCRIBER_DEFAULTS = {
+  receiveHighWaterMark: 100_000,
+  validate: true,
+  maxErrorLogsPerSecond: 10,
+};
+
+/** Suffix of the topic a batch frame is sent on: `prices.kalshi.X` batches go on `prices.~batch`. */
+export const BATCH_SUFFIX = '.~batch';
+
+export function batchTopicFor(topicOrPrefix: string): string | null {
+  const dot = topicOrPrefix.indexOf('.');
+  const family = dot === -1 ? topicOrPrefix : topicOrPrefix.slice(0, dot);
+  return family === '' ? null : family + BATCH_SUFFIX;
+}
+
+export function isBatchTopic(topic: string): boolean {
+  return topic.endsWith(BATCH_SUFFIX);
+}

@@ -1,0 +1,95 @@
+/**
+ * Builds the hot path a service asked for from its config: a ZMQ publisher bound on ipc/tcp or
+ * the Redis pub/sub equivalent, and a subscriber that follows the registry to every publisher.
+ */
+import type { Redis } from 'ioredis';
+import { errorMessage } from '../core/errors.js';
+import type { BaseConfig } from '../runtime/base-config.js';
+import type { BusLogger } from './bus-options.js';
+import { ipcBindAddress, tcpBindAddress } from './endpoints.js';
+import type { HotPublisher } from './hot-publisher.js';
+import type { HotSubscriber } from './hot-subscriber.js';
+import { RedisPublisher } from './redis-publisher.js';
+import { RedisSubscriber } from './redis-subscriber.js';
+import { RegistryWatcher } from './registry.js';
+import { ZmqPublisher } from './zmq-publisher.js';
+import { ZmqSubscriber } from './zmq-subscriber.js';
+
+type BusConfig = Pick<
+  BaseConfig,
+  'hotTransport' | 'codec' | 'zmqTransport' | 'zmqHost' | 'dataDir' | 'instance' | 'redisUrl' |
+  'sendHighWaterMark' | 'receiveHighWaterMark' | 'registryPollMs'
+>;
+
+export interface CreatePublisherOptions {
+  service: string;
+  logger: BusLogger;
+  batchPrefixes?: readonly string[];
+}
+
+export async function createHotPublisher(config: BusConfig, options: CreatePublisherOptions): Promise<HotPublisher> {
+  const common = {
+    src: `${options.service}.${config.instance}`,
+    codec: config.codec,
+    sendHighWaterMark: config.sendHighWaterMark,
+    logger: options.logger,
+    ...(options.batchPrefixes ? { batchPrefixes: options.batchPrefixes } : {}),
+  };
+  if (config.hotTransport === 'redis') return new RedisPublisher({ ...common, redisUrl: config.redisUrl });
+  if (config.zmqTransport === 'ipc') {
+    return ZmqPublisher.create({ ...common, bindAddress: ipcBindAddress(config.dataDir, options.service, config.instance) });
+  }
+  try {
+    return await ZmqPublisher.create({ ...common, bindAddress: tcpBindAddress(config.zmqHost, options.service, config.instance) });
+  } catch (err) {
+    // The seed port is taken (a second host-local instance, or a stale process): any port will do,
+    // subscribers find it in the registry.
+    options.logger.warn({ err: errorMessage(err) }, 'seed port busy, binding a free port');
+    return ZmqPublisher.create({ ...common, bindAddress: `tcp://${config.zmqHost}:*` });
+  }
+}
+
+export interface CreateSubscriberOptions {
+  logger: BusLogger;
+  /** Registry connection (ZMQ only): the subscriber follows publishers as they come and go. */
+  redis: Redis;
+  validate?: boolean;
+  /** Only connect to publishers of these services. */
+  services?: readonly string[];
+  /** A service's own publisher, which it need not hear. */
+  ownEndpoint?: string | null;
+}
+
+export interface HotSubscription {
+  subscriber: HotSubscriber;
+  close(): Promise<void>;
+}
+
+export async function createHotSubscriber(config: BusConfig, options: CreateSubscriberOptions): Promise<HotSubscription> {
+  const base = {
+    logger: options.logger,
+    receiveHighWaterMark: config.receiveHighWaterMark,
+    ...(options.validate !== undefined ? { validate: options.validate } : {}),
+  };
+  if (config.hotTransport === 'redis') {
+    const subscriber = new RedisSubscriber({ ...base, redisUrl: config.redisUrl });
+    return { subscriber, close: () => subscriber.close() };
+  }
+  const subscriber = new ZmqSubscriber(base);
+  const watcher = new RegistryWatcher(options.redis, {
+    pollMs: config.registryPollMs,
+    logger: options.logger,
+    ...(options.services ? { services: options.services } : {}),
+    excludeEndpoint: options.ownEndpoint ?? null,
+  });
+  watcher.on('added', (ep) => subscriber.connect(ep));
+  watcher.on('removed', (ep) => subscriber.disconnect(ep));
+  await watcher.start();
+  return {
+    subscriber,
+    close: async () => {
+      watcher.stop();
+      await subscriber.close();
+    },
+  };
+}

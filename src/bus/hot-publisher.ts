@@ -1,0 +1,192 @@
+/**
+ * Transport-independent half of a hot-path publisher: builds envelopes, numbers them, batches
+ * non-critical topics, and keeps the send queue bounded. Subclasses move bytes (ZMQ or Redis).
+ */
+import { randomBytes } from 'node:crypto';
+import { ENVELOPE_VERSION, type RawEnvelope } from '../core/envelope.js';
+import type { MessageData, MessageType } from '../core/messages.js';
+import { nowMicros } from '../core/time.js';
+import { sequenceKey } from '../core/topics.js';
+import { EnvelopeCodec, type BatchItem } from './codec.js';
+import {
+  PUBLISHER_DEFAULTS,
+  batchTopicFor,
+  silentLogger,
+  type BusLogger,
+  type PublisherOptions,
+} from './bus-options.js';
+
+export interface PublishOptions {
+  /** When the causing external event entered the system; defaults to now. */
+  originTs?: number;
+  /** Id of the message that caused this one. */
+  cause?: string;
+  id?: string;
+}
+
+export interface PublisherMetrics {
+  published: number;
+  sent_frames: number;
+  dropped: number;
+  queued: number;
+  batched: number;
+}
+
+type Frame = [topic: string, payload: Buffer];
+
+export abstract class HotPublisher {
+  readonly src: string;
+  protected readonly codec: EnvelopeCodec;
+  protected readonly log: BusLogger;
+  private readonly options: Readonly<Required<Omit<PublisherOptions, 'logger'>>>;
+  private readonly bootId = randomBytes(4).toString('hex');
+  private messageCount = 0;
+  private readonly seqs = new Map<string, number>();
+  private readonly queue: Frame[] = [];
+  private queueHead = 0;
+  private draining = false;
+  private drained: Promise<void> = Promise.resolve();
+  private readonly batches = new Map<string, BatchItem[]>();
+  private batchTimer: NodeJS.Timeout | null = null;
+  private readonly counters = { published: 0, sent_frames: 0, dropped: 0, batched: 0 };
+  private lastDropLog = 0;
+  protected closed = false;
+
+  constructor(options: PublisherOptions) {
+    const { logger, ...rest } = options;
+    this.options = Object.freeze({ ...PUBLISHER_DEFAULTS, ...rest });
+    this.src = options.src;
+    this.codec = new EnvelopeCodec(this.options.codec);
+    this.log = logger ?? silentLogger;
+  }
+
+  /** The address subscribers connect to (null for transports without one). */
+  abstract get endpoint(): string | null;
+  protected abstract sendFrame(topic: string, payload: Buffer): Promise<void>;
+  protected abstract closeTransport(): Promise<void>;
+
+  /** Publishes one message; returns its id, or null when it was dropped at the queue bound. */
+  publish<T extends MessageType>(topic: string, type: T, data: MessageData<T>, opts?: PublishOptions): string | null {
+    return this.publishRaw(topic, type, data, opts);
+  }
+
+  /** Same as publish for data already shaped by someone else (bridges, benchmarks). */
+  publishRaw(topic: string, type: string, data: unknown, opts?: PublishOptions): string | null {
+    if (this.closed) return null;
+    const count = ++this.messageCount;
+    const key = sequenceKey(topic);
+    const seq = (this.seqs.get(key) ?? 0) + 1;
+    this.seqs.set(key, seq);
+    const ts = nowMicros();
+    const envelope: RawEnvelope = {
+      v: ENVELOPE_VERSION,
+      type,
+      id: opts?.id ?? `${this.bootId}${count.toString(36)}`,
+      src: this.src,
+      seq,
+      ts,
+      origin_ts: opts?.originTs ?? ts,
+      data,
+    };
+    if (opts?.cause !== undefined) envelope.cause = opts.cause;
+    this.counters.published++;
+    if (this.shouldBatch(topic)) this.addToBatch(topic, envelope);
+    else this.enqueue([topic, this.codec.encode(envelope)]);
+    return envelope.id;
+  }
+
+  metrics(): PublisherMetrics {
+    return { ...this.counters, queued: this.queue.length - this.queueHead };
+  }
+
+  /** Sends every pending batch and waits until the queue is empty. */
+  async flush(): Promise<void> {
+    this.flushBatches();
+    await this.drained;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.closeTransport();
+  }
+
+  private shouldBatch(topic: string): boolean {
+    const prefixes = this.options.batchPrefixes;
+    for (let i = 0; i < prefixes.length; i++) if (topic.startsWith(prefixes[i]!)) return true;
+    return false;
+  }
+
+  private addToBatch(topic: string, envelope: RawEnvelope): void {
+    const batchTopic = batchTopicFor(topic) ?? topic;
+    let items = this.batches.get(batchTopic);
+    if (items === undefined) {
+      items = [];
+      this.batches.set(batchTopic, items);
+    }
+    items.push([topic, envelope]);
+    this.counters.batched++;
+    if (items.length >= this.options.batchMaxItems) this.flushBatch(batchTopic, items);
+    else if (this.batchTimer === null) {
+      this.batchTimer = setTimeout(() => this.flushBatches(), this.options.batchMaxDelayMs);
+    }
+  }
+
+  private flushBatches(): void {
+    if (this.batchTimer !== null) {
+      clearTimeout(this.batchTimer);
+      this.batchTimer = null;
+    }
+    for (const [batchTopic, items] of this.batches) if (items.length > 0) this.flushBatch(batchTopic, items);
+  }
+
+  private flushBatch(batchTopic: string, items: BatchItem[]): void {
+    this.enqueue([batchTopic, this.codec.encodeBatch(items)]);
+    this.batches.set(batchTopic, []);
+  }
+
+  private enqueue(frame: Frame): void {
+    const pending = this.queue.length - this.queueHead;
+    if (pending >= this.options.maxQueue) {
+      this.counters.dropped++;
+      this.logDrop();
+      return;
+    }
+    this.queue.push(frame);
+    if (!this.draining) this.drained = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queueHead < this.queue.length) {
+        const frame = this.queue[this.queueHead]!;
+        this.queue[this.queueHead++] = undefined as unknown as Frame;
+        try {
+          await this.sendFrame(frame[0], frame[1]);
+          this.counters.sent_frames++;
+        } catch (err) {
+          this.counters.dropped++;
+          this.log.warn({ err: (err as Error).message, topic: frame[0] }, 'ARB_PUBLISH_DROPPED: send failed');
+        }
+        // Compact now and then so the array does not grow without bound.
+        if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
+          this.queue.splice(0, this.queueHead);
+          this.queueHead = 0;
+        }
+      }
+      this.queue.length = 0;
+      this.queueHead = 0;
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private logDrop(): void {
+    const now = Date.now();
+    if (now - this.lastDropLog < 1000) return;
+    this.lastDropLog = now;
+    this.log.warn({ dropped: this.counters.dropped, src: this.src }, 'ARB_PUBLISH_DROPPED: publisher queue full');
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Transport-independent half of a hot-path subscriber: decodes frames (single or batched),
+ * counts gaps per publisher stream, validates data against the message catalogue, and hands
+ * each message to the handler. Nothing a peer sends can throw past this class: bad frames and
+ * failing handlers are counted, logged (rate-limited) and dropped, and the loop keeps going.
+ */
+import type { RawEnvelope } from '../core/envelope.js';
+import { errorMessage } from '../core/errors.js';
+import { isMessageType, MessageSchemas } from '../core/messages.js';
+import { nowMicros } from '../core/time.js';
+import { sequenceKey } from '../core/topics.js';
+import { EnvelopeCodec } from './codec.js';
+import { GapTracker } from './gap-tracker.js';
+import {
+  SUBSCRIBER_DEFAULTS,
+  batchTopicFor,
+  isBatchTopic,
+  silentLogger,
+  type BusLogger,
+  type SubscriberOptions,
+} from './bus-options.js';
+
+export type MessageHandler = (topic: string, envelope: RawEnvelope) => void | Promise<void>;
+
+export interface SubscriberMetrics {
+  received: number;
+  delivered: number;
+  decode_errors: number;
+  schema_errors: number;
+  handler_errors: number;
+  gaps: number;
+  restarts: number;
+  streams: number;
+  /** Publish-to-receive latency of the last message, microseconds. */
+  lag_us: number;
+}
+
+export abstract class HotSubscriber {
+  protected readonly log: BusLogger;
+  protected readonly options: Readonly<Required<Omit<SubscriberOptions, 'logger'>>>;
+  private readonly codec = new EnvelopeCodec();
+  private readonly gapTracker = new GapTracker();
+  private readonly prefixes = new Set<string>();
+  private readonly batchTopics = new Map<string, number>();
+  private handler: MessageHandler = () => {};
+  private readonly counters = { received: 0, delivered: 0, decode_errors: 0, schema_errors: 0, handler_errors: 0 };
+  private lagUs = 0;
+  private errorLogWindow = 0;
+  private errorLogsInWindow = 0;
+
+  constructor(options: SubscriberOptions = {}) {
+    const { logger, ...rest } = options;
+    this.options = Object.freeze({ ...SUBSCRIBER_DEFAULTS, ...rest });
+    this.log = logger ?? silentLogger;
+  }
+
+  protected abstract addTransportSubscription(prefix: string): void;
+  protected abstract removeTransportSubscription(prefix: string): void;
+  abstract close(): Promise<void>;
+
+  onMessage(handler: MessageHandler): this {
+    this.handler = handler;
+    return this;
+  }
+
+  /** Subscribes to a topic prefix ('' for everything), including batch frames of its family. */
+  subscribe(prefix: string): this {
+    if (this.prefixes.has(prefix)) return this;
+    this.prefixes.add(prefix);
+    this.addTransportSubscription(prefix);
+    const batchTopic = batchTopicFor(prefix);
+    if (batchTopic !== null) {
+      const users = this.batchTopics.get(batchTopic) ?? 0;
+      this.batchTopics.set(batchTopic, users + 1);
+      if (users === 0 && !this.matches(batchTopic)) this.addTransportSubscription(batchTopic);
+    }
+    return this;
+  }
+
+  unsubscribe(prefix: string): this {
+    if (!this.prefixes.delete(prefix)) return this;
+    this.removeTransportSubscription(prefix);
+    const batchTopic = batchTopicFor(prefix);
+    if (batchTopic !== null) {
+      const users = (this.batchTopics.get(batchTopic) ?? 1) - 1;
+      if (users <= 0) {
+        this.batchTopics.delete(batchTopic);
+        if (!this.matches(batchTopic)) this.removeTransportSubscription(batchTopic);
+      } else this.batchTopics.set(batchTopic, users);
+    }
+    return this;
+  }
+
+  subscriptions(): string[] {
+    return [...this.prefixes];
+  }
+
+  metrics(): SubscriberMetrics {
+    return {
+      ...this.counters,
+      gaps: this.gapTracker.gaps,
+      restarts: this.gapTracker.restarts,
+      streams: this.gapTracker.streams(),
+      lag_us: this.lagUs,
+    };
+  }
+
+  /** Called by the transport with each raw frame pair. Never throws. */
+  protected handleFrame(topic: string, payload: Uint8Array): void {
+    if (isBatchTopic(topic)) {
+      let items;
+      try {
+        items = this.codec.decodeBatch(payload);
+      } catch (err) {
+        this.counters.received++;
+        this.reject('decode_errors', topic, err);
+        return;
+      }
+      for (const [itemTopic, envelope] of items) {
+        this.counters.received++;
+        if (this.matches(itemTopic)) this.deliver(itemTopic, envelope);
+      }
+      return;
+    }
+    this.counters.received++;
+    let envelope: RawEnvelope;
+    try {
+      envelope = this.codec.decode(payload);
+    } catch (err) {
+      this.reject('decode_errors', topic, err);
+      return;
+    }
+    this.deliver(topic, envelope);
+  }
+
+  private deliver(topic: string, envelope: RawEnvelope): void {
+    this.gapTracker.observe(envelope.src + '|' + sequenceKey(topic), envelope.seq);
+    this.lagUs = nowMicros() - envelope.ts;
+    if (this.options.validate && !this.isValid(topic, envelope)) return;
+    try {
+      const result = this.handler(topic, envelope);
+      if (result instanceof Promise) result.catch((err: unknown) => this.reject('handler_errors', topic, err));
+      this.counters.delivered++;
+    } catch (err) {
+      this.reject('handler_errors', topic, err);
+    }
+  }
+
+  private isValid(topic: string, envelope: RawEnvelope): boolean {
+    if (!isMessageType(envelope.type)) {
+      this.reject('schema_errors', topic, new Error(`unknown message type ${JSON.stringify(envelope.type)}`));
+      return false;
+    }
+    const result = MessageSchemas[envelope.type].safeParse(envelope.data);
+    if (!result.success) {
+      this.reject('schema_errors', topic, new Error(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+      return false;
+    }
+    envelope.data = result.data;
+    return true;
+  }
+
+  private matches(topic: string): boolean {
+    for (const prefix of this.prefixes) if (topic.startsWith(prefix)) return true;
+    return false;
+  }
+
+  private reject(counter: 'decode_errors' | 'schema_errors' | 'handler_errors', topic: string, err: unknown): void {
+    this.counters[counter]++;
+    const now = Date.now();
+    if (now - this.errorLogWindow >= 1000) {
+      this.errorLogWindow = now;
+      this.errorLogsInWindow = 0;
+    }
+    if (++this.errorLogsInWindow > this.options.maxErrorLogsPerSecond) return;
+    const code = counter === 'handler_errors' ? 'ARB_HANDLER_FAILED' : counter === 'schema_errors' ? 'ARB_FRAME_SCHEMA' : 'ARB_FRAME_DECODE';
+    this.log.warn(
+      { code, topic: topic.slice(0, 200), err: errorMessage(err), [counter]: this.counters[counter] },
+      `${code}: message dropped`,
+    );
+  }
+}

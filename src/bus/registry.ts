@@ -1,0 +1,130 @@
+/**
+ * The service registry in Redis: each instance keeps `registry:<service>:<instance>` alive with
+ * a TTL refreshed by its heartbeat, carrying its hot-path endpoints and metrics. Subscribers
+ * watch the registry and connect to publishers as they appear, and forget them when their key
+ * expires, so a shard started later is picked up without a restart.
+ */
+import type { Redis } from 'ioredis';
+import { EventEmitter } from 'node:events';
+import { errorMessage } from '../core/errors.js';
+import { HeartbeatSchema, type Heartbeat } from '../core/messages.js';
+import { silentLogger, type BusLogger } from './bus-options.js';
+
+export const REGISTRY_PREFIX = 'registry:';
+
+export const registryKey = (service: string, instance: string): string =>
+  `${REGISTRY_PREFIX}${service}:${instance}`;
+
+export async function registerInstance(redis: Redis, heartbeat: Heartbeat, ttlMs: number): Promise<void> {
+  await redis.set(registryKey(heartbeat.service, heartbeat.instance), JSON.stringify(heartbeat), 'PX', ttlMs);
+}
+
+export async function deregisterInstance(redis: Redis, service: string, instance: string): Promise<void> {
+  await redis.del(registryKey(service, instance));
+}
+
+/** Every live registry entry; entries that fail the schema are skipped (and reported). */
+export async function listInstances(redis: Redis, log: BusLogger = silentLogger): Promise<Heartbeat[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${REGISTRY_PREFIX}*`, 'COUNT', 500);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  if (keys.length === 0) return [];
+  const values = await redis.mget(keys);
+  const out: Heartbeat[] = [];
+  values.forEach((raw, i) => {
+    if (raw === null) return;
+    try {
+      out.push(HeartbeatSchema.parse(JSON.parse(raw)));
+    } catch (err) {
+      log.warn({ key: keys[i], err: errorMessage(err) }, 'ARB_FRAME_SCHEMA: unreadable registry entry');
+    }
+  });
+  return out;
+}
+
+export interface RegistryWatcherOptions {
+  pollMs?: number;
+  logger?: BusLogger;
+  /** Only endpoints of these services (all when absent). */
+  services?: readonly string[];
+  /** Never report this endpoint (a service's own publisher). */
+  excludeEndpoint?: string | null;
+}
+
+/**
+ * Polls the registry and emits `added(endpoint)` / `removed(endpoint)`. Polling (not keyspace
+ * notifications) because it needs no server configuration and recovers by itself after Redis
+ * restarts; a 500 ms poll finds a new publisher well inside the orchestrator's 15 s window.
+ */
+export class RegistryWatcher extends EventEmitter<{ added: [string]; removed: [string]; error: [Error] }> {
+  private readonly known = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly pollMs: number;
+  private readonly log: BusLogger;
+  private polling: Promise<void> | null = null;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RegistryWatcherOptions = {},
+  ) {
+    super();
+    this.pollMs = options.pollMs ?? 500;
+    this.log = options.logger ?? silentLogger;
+  }
+
+  /** Polls once immediately, then on the interval. */
+  async start(): Promise<void> {
+    await this.poll();
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  endpoints(): string[] {
+    return [...this.known];
+  }
+
+  poll(): Promise<void> {
+    this.polling ??= this.pollOnce().finally(() => {
+      this.polling = null;
+    });
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
+    let instances: Heartbeat[];
+    try {
+      instances = await listInstances(this.redis, this.log);
+    } catch (err) {
+      // Redis down: keep the connections we have; ZMQ does not need Redis to flow.
+      this.log.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: registry poll failed');
+      return;
+    }
+    const live = new Set<string>();
+    for (const hb of instances) {
+      if (this.options.services !== undefined && !this.options.services.includes(hb.service)) continue;
+      if (hb.status === 'stopping') continue;
+      for (const ep of hb.endpoints) if (ep !== this.options.excludeEndpoint) live.add(ep);
+    }
+    for (const ep of live) {
+      if (!this.known.has(ep)) {
+        this.known.add(ep);
+        this.emit('added', ep);
+      }
+    }
+    for (const ep of [...this.known]) {
+      if (!live.has(ep)) {
+        this.known.delete(ep);
+        this.emit('removed', ep);
+      }
+    }
+  }
+}

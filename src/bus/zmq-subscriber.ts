@@ -1,0 +1,77 @@
+/**
+ * Hot-path subscriber over a ZeroMQ SUB socket. It connects to any number of publisher
+ * endpoints, added and removed while it runs (the registry watcher drives that).
+ */
+import * as zmq from 'zeromq';
+import { errorMessage } from '../core/errors.js';
+import { HotSubscriber } from './hot-subscriber.js';
+import type { SubscriberOptions } from './bus-options.js';
+
+export class ZmqSubscriber extends HotSubscriber {
+  private readonly socket: zmq.Subscriber;
+  private readonly endpoints = new Set<string>();
+  private readonly loop: Promise<void>;
+
+  constructor(options: SubscriberOptions = {}) {
+    super(options);
+    this.socket = new zmq.Subscriber({ receiveHighWaterMark: this.options.receiveHighWaterMark, linger: 0 });
+    this.loop = this.receiveLoop();
+  }
+
+  connect(endpoint: string): void {
+    if (this.endpoints.has(endpoint)) return;
+    this.socket.connect(endpoint);
+    this.endpoints.add(endpoint);
+    this.log.info({ endpoint }, 'connected to publisher');
+  }
+
+  disconnect(endpoint: string): void {
+    if (!this.endpoints.delete(endpoint)) return;
+    try {
+      this.socket.disconnect(endpoint);
+    } catch (err) {
+      // libzmq refuses to disconnect an endpoint it never completed; nothing to undo then.
+      this.log.debug({ endpoint, err: errorMessage(err) }, 'disconnect ignored');
+    }
+    this.log.info({ endpoint }, 'disconnected from publisher');
+  }
+
+  connectedEndpoints(): string[] {
+    return [...this.endpoints];
+  }
+
+  async close(): Promise<void> {
+    if (this.socket.closed) return;
+    this.socket.close();
+    await this.loop;
+  }
+
+  protected addTransportSubscription(prefix: string): void {
+    this.socket.subscribe(prefix);
+  }
+
+  protected removeTransportSubscription(prefix: string): void {
+    this.socket.unsubscribe(prefix);
+  }
+
+  private async receiveLoop(): Promise<void> {
+    try {
+      for await (const frames of this.socket) {
+        const topic = frames[0];
+        const payload = frames[1];
+        if (topic === undefined || payload === undefined || frames.length !== 2) {
+          this.handleMalformed(frames.length);
+          continue;
+        }
+        this.handleFrame(topic.toString('latin1'), payload);
+      }
+    } catch (err) {
+      if (!this.socket.closed) this.log.error({ err: errorMessage(err) }, 'subscriber loop stopped');
+    }
+  }
+
+  private handleMalformed(frameCount: number): void {
+    this.handleFrame('?', new Uint8Array(0));
+    this.log.debug({ frameCount }, 'frame with wrong part count');
+  }
+}

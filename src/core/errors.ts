@@ -1,0 +1,72 @@
+/**
+ * One registry of errors with stable codes (Fastify style). Every error a service reports to a
+ * log, a counter or an API carries one of these codes, so operators can grep and alert on them.
+ */
+export const ErrorCodes = {
+  ARB_CONFIG_INVALID: 'a configuration value is missing or malformed',
+  ARB_FRAME_DECODE: 'a hot-path frame could not be decoded',
+  ARB_FRAME_SCHEMA: 'a hot-path message does not match its schema',
+  ARB_TOPIC_INVALID: 'a topic or topic id is malformed',
+  ARB_HANDLER_FAILED: 'a message handler threw',
+  ARB_PUBLISH_DROPPED: 'a message was dropped at the publisher high-water mark',
+  ARB_REDIS_UNAVAILABLE: 'Redis is not reachable',
+  ARB_REDIS_NOT_INSTALLED: 'redis-server is not installed',
+  ARB_RPC_TIMEOUT: 'an RPC reply did not arrive in time',
+  ARB_RPC_REMOTE: 'an RPC server reported an error',
+  ARB_RPC_EXPIRED: 'an RPC request expired before it was served',
+  ARB_SERVICE_UNKNOWN: 'no service by that name',
+  ARB_SUPERVISOR: 'the supervisor could not start or stop a child',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class ArbeesError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(`${code}: ${message}`);
+    this.name = 'ArbeesError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export class ConfigError extends ArbeesError {
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super('ARB_CONFIG_INVALID', `${variable} ${problem}`, { variable });
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+export class DecodeError extends ArbeesError {
+  constructor(code: 'ARB_FRAME_DECODE' | 'ARB_FRAME_SCHEMA' | 'ARB_TOPIC_INVALID', message: string) {
+    super(code, message);
+    this.name = 'DecodeError';
+  }
+}
+
+export class RpcTimeoutError extends ArbeesError {
+  constructor(queue: string, requestId: string, timeoutMs: number) {
+    super('ARB_RPC_TIMEOUT', `no reply on ${queue} for ${requestId} within ${timeoutMs} ms`, {
+      queue,
+      requestId,
+    });
+    this.name = 'RpcTimeoutError';
+  }
+}
+
+export class RpcRemoteError extends ArbeesError {
+  constructor(queue: string, requestId: string, remoteMessage: string) {
+    super('ARB_RPC_REMOTE', `${queue} ${requestId}: ${remoteMessage}`, { queue, requestId });
+    this.name = 'RpcRemoteError';
+  }
+}
+
+/** Best-effort message of anything thrown, for log lines. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : JSON.stringify(err);
+}

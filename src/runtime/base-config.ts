@@ -1,0 +1,27 @@
+/**
+ * Variables every service reads. Service-specific ones extend this spec in their own folder.
+ */
+import { defineVar, parse, type ConfigOf } from './config.js';
+
+export const baseConfigSpec = {
+  redisUrl: defineVar({ env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', parse: parse.url('redis', 'rediss'), secret: true }),
+  hotTransport: defineVar({ env: 'ARBEES_HOT_TRANSPORT', default: 'zmq' as const, parse: parse.oneOf('zmq', 'redis') }),
+  codec: defineVar({ env: 'ARBEES_CODEC', default: 'msgpack' as const, parse: parse.oneOf('msgpack', 'json') }),
+  zmqTransport: defineVar({ env: 'ARBEES_ZMQ_TRANSPORT', default: 'ipc' as const, parse: parse.oneOf('ipc', 'tcp') }),
+  zmqHost: defineVar({ env: 'ARBEES_ZMQ_HOST', default: '127.0.0.1', parse: parse.string }),
+  dataDir: defineVar({ env: 'ARBEES_DATA_DIR', default: '.data', parse: parse.string }),
+  instance: defineVar({ env: 'ARBEES_INSTANCE', default: '0', parse: parse.string }),
+  logLevel: defineVar({
+    env: 'LOG_LEVEL',
+    default: 'info' as const,
+    parse: parse.oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'),
+  }),
+  sendHighWaterMark: defineVar({ env: 'ARBEES_SNDHWM', default: 100_000, parse: parse.int(1, 10_000_000) }),
+  receiveHighWaterMark: defineVar({ env: 'ARBEES_RCVHWM', default: 100_000, parse: parse.int(1, 10_000_000) }),
+  heartbeatMs: defineVar({ env: 'ARBEES_HEARTBEAT_MS', default: 2_000, parse: parse.int(100, 60_000) }),
+  /** Three missed heartbeats and an instance is gone (the reference system used one, and flapped). */
+  registryTtlMs: defineVar({ env: 'ARBEES_REGISTRY_TTL_MS', default: 6_000, parse: parse.int(300, 600_000) }),
+  registryPollMs: defineVar({ env: 'ARBEES_REGISTRY_POLL_MS', default: 500, parse: parse.int(50, 60_000) }),
+};
+
+export type BaseConfig = ConfigOf<typeof baseConfigSpec>;

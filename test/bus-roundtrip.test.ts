@@ -1,0 +1,122 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RawEnvelope } from '../src/core/envelope.js';
+import type { PriceUpdate } from '../src/core/messages.js';
+import { Topic } from '../src/core/topics.js';
+import type { HotPublisher } from '../src/bus/hot-publisher.js';
+import type { HotSubscriber } from '../src/bus/hot-subscriber.js';
+import { RedisPublisher } from '../src/bus/redis-publisher.js';
+import { RedisSubscriber } from '../src/bus/redis-subscriber.js';
+import { ZmqPublisher } from '../src/bus/zmq-publisher.js';
+import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
+import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
+
+const price = (marketId: string, bid: number): PriceUpdate => ({
+  venue: 'kalshi',
+  market_id: marketId,
+  game_id: 'g1',
+  team: 'BOS',
+  yes_bid: bid,
+  yes_ask: bid + 0.02,
+  yes_bid_size: 100,
+  yes_ask_size: 50,
+  status: 'open',
+});
+
+type Pair = { pub: HotPublisher; sub: HotSubscriber; connect(): Promise<void> };
+
+type PairFactory = (batchPrefixes?: string[]) => Promise<Pair>;
+
+async function zmqPair(bindAddress: string, batchPrefixes: string[] = []): Promise<Pair> {
+  const pub = await ZmqPublisher.create({ src: 'test.0', bindAddress, batchPrefixes });
+  const sub = new ZmqSubscriber();
+  return { pub, sub, connect: async () => sub.connect(pub.endpoint!) };
+}
+
+async function redisPair(batchPrefixes: string[] = []): Promise<Pair> {
+  const pub = new RedisPublisher({ src: 'test.0', redisUrl: TEST_REDIS_URL, batchPrefixes });
+  const sub = new RedisSubscriber({ redisUrl: TEST_REDIS_URL });
+  return { pub, sub, connect: () => sub.ready() };
+}
+
+const transports: Record<string, PairFactory> = {
+  'zmq ipc': (b) => zmqPair(`ipc://${path.join(mkdtempSync(path.join(tmpdir(), 'arb-')), 'p.ipc')}`, b),
+  'zmq tcp': (b) => zmqPair('tcp://127.0.0.1:*', b),
+  redis: redisPair,
+};
+
+let open: Pair[] = [];
+afterEach(async () => {
+  for (const p of open) {
+    await p.pub.close();
+    await p.sub.close();
+  }
+  open = [];
+});
+
+/** Publishes until the subscriber hears something: PUB/SUB drops what it sends before the join. */
+async function warmUp(pair: Pair, topic: string, got: RawEnvelope[]): Promise<void> {
+  await eventually(() => {
+    pair.pub.publish(topic, 'price', price('WARM', 0.5));
+    return got.length > 0;
+  }, 5000, 'subscription to join');
+  await pair.pub.flush();
+  await new Promise((r) => setTimeout(r, 50));
+  got.length = 0;
+}
+
+describe.each(Object.keys(transports))('hot path round trip over %s', (name) => {
+  it('delivers the envelope with topic, type, seq and timing intact', async () => {
+    const pair = await transports[name]!();
+    open.push(pair);
+    const got: [string, RawEnvelope][] = [];
+    const envs: RawEnvelope[] = [];
+    pair.sub.onMessage((topic, env) => {
+      got.push([topic, env]);
+      envs.push(env);
+    });
+    pair.sub.subscribe('prices.kalshi.');
+    await pair.connect();
+    await warmUp(pair, Topic.price('kalshi', 'WARM'), envs);
+    got.length = 0;
+
+    const origin = 1_700_000_000_000_000;
+    const id = pair.pub.publish(Topic.price('kalshi', 'KXNBA-1'), 'price', price('KXNBA-1', 0.41), { originTs: origin, cause: 'c1' });
+    pair.pub.publish(Topic.price('poly', '123'), 'price', { ...price('123', 0.3), venue: 'poly' });
+    await eventually(() => got.length >= 1);
+    await new Promise((r) => setTimeout(r, 50));
+
+    expect(got).toHaveLength(1); // the poly price is outside the prefix
+    const [topic, env] = got[0]!;
+    expect(topic).toBe('prices.kalshi.KXNBA-1');
+    expect(env.id).toBe(id);
+    expect(env.type).toBe('price');
+    expect(env.src).toBe('test.0');
+    expect(env.seq).toBe(1);
+    expect(env.origin_ts).toBe(origin);
+    expect(env.cause).toBe('c1');
+    expect((env.data as PriceUpdate).yes_bid).toBe(0.41);
+    expect(env.ts).toBeGreaterThan(origin);
+    expect(pair.sub.metrics().gaps).toBe(0);
+  });
+
+  it('delivers batched messages to exact-topic subscribers', async () => {
+    const pair = await transports[name]!(['prices.']);
+    open.push(pair);
+    const envs: RawEnvelope[] = [];
+    pair.sub.onMessage((_t, env) => void envs.push(env));
+    pair.sub.subscribe('prices.kalshi.A');
+    await pair.connect();
+    await warmUp(pair, Topic.price('kalshi', 'A'), envs);
+    const batchedBefore = pair.pub.metrics().batched;
+    for (let i = 0; i < 10; i++) pair.pub.publish(Topic.price('kalshi', i % 2 ? 'A' : 'B'), 'price', price('A', 0.5));
+    await pair.pub.flush();
+    await eventually(() => envs.length >= 5);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(envs).toHaveLength(5);
+    expect(pair.pub.metrics().batched - batchedBefore).toBe(10);
+    expect(envs.every((e) => e.src === 'test.0')).toBe(true);
+  });
+});
