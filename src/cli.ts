@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * The `arbees` command: `arbees up` runs the whole system, `arbees run <service>` one service.
+ */
+import { errorMessage } from './core/errors.js';
+import { runServiceMain } from './runtime/service.js';
+import { SERVICES, serviceLoader } from './services/index.js';
+
+const USAGE = `usage:
+  arbees up                 start Redis/Postgres if needed and every service (Ctrl-C stops all)
+  arbees run <service>      run one service in the foreground
+  arbees services           list the services
+
+services: ${Object.keys(SERVICES).join(', ')}
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, arg] = argv;
+  switch (command) {
+    case 'run': {
+      if (arg === undefined) throw new Error('arbees run needs a service name\n' + USAGE);
+      await runServiceMain(await serviceLoader(arg)());
+      return;
+    }
+    case 'up': {
+      const { runUp } = await import('./runtime/up.js');
+      await runUp();
+      return;
+    }
+    case 'services':
+      process.stdout.write(Object.keys(SERVICES).join('\n') + '\n');
+      return;
+    default:
+      process.stdout.write(USAGE);
+      if (command !== undefined && command !== 'help' && command !== '--help') process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`arbees: ${errorMessage(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+/**
+ * Keeps an instance's registry entry alive: every interval it rewrites the entry (TTL a few
+ * intervals long) with status, endpoints and metrics. A missed beat is logged, never fatal.
+ */
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { errorMessage } from '../core/errors.js';
+import type { Heartbeat } from '../core/messages.js';
+import { nowMicros } from '../core/time.js';
+import { deregisterInstance, registerInstance } from '../bus/registry.js';
+import type { Metrics } from './metrics.js';
+
+export interface HeartbeatOptions {
+  service: string;
+  instance: string;
+  intervalMs: number;
+  ttlMs: number;
+}
+
+export class HeartbeatLoop {
+  private status: Heartbeat['status'] = 'starting';
+  private detail: string | undefined;
+  private readonly endpoints = new Set<string>();
+  private readonly startedTs = nowMicros();
+  private timer: NodeJS.Timeout | null = null;
+  private failures = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    private readonly options: HeartbeatOptions,
+  ) {}
+
+  addEndpoint(endpoint: string): void {
+    this.endpoints.add(endpoint);
+  }
+
+  setStatus(status: Heartbeat['status'], detail?: string): void {
+    this.status = status;
+    this.detail = detail;
+  }
+
+  current(): Heartbeat {
+    return {
+      service: this.options.service,
+      instance: this.options.instance,
+      status: this.status,
+      pid: process.pid,
+      host: hostname(),
+      started_ts: this.startedTs,
+      endpoints: [...this.endpoints],
+      metrics: this.metrics.snapshot(),
+      ...(this.detail !== undefined ? { detail: this.detail } : {}),
+      ts: nowMicros(),
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => void this.beat(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async beat(): Promise<void> {
+    try {
+      await registerInstance(this.redis, this.current(), this.options.ttlMs);
+      if (this.failures > 0) this.log.info({ missed: this.failures }, 'heartbeat restored');
+      this.failures = 0;
+    } catch (err) {
+      if (this.failures++ === 0) this.log.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: heartbeat failed');
+    }
+  }
+
+  /** Withdraws the entry so subscribers disconnect at once instead of waiting for the TTL. */
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    try {
+      await deregisterInstance(this.redis, this.options.service, this.options.instance);
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'could not withdraw registry entry');
+    }
+  }
+}

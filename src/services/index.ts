@@ -1,0 +1,23 @@
+/**
+ * Every service `arbees run <name>` knows, loaded lazily so one service never pays for another's
+ * imports. Names follow the seed (snake_case); the folders are kebab-case.
+ */
+import { ArbeesError } from '../core/errors.js';
+import type { ServiceDefinition } from '../runtime/service.js';
+
+type Loader = () => Promise<ServiceDefinition>;
+
+export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
+  zmq_listener: async () => (await import('./zmq-listener/zmq-listener.js')).zmqListener as ServiceDefinition,
+  demo_publisher: async () => (await import('./demo-publisher/demo-publisher.js')).demoPublisher as ServiceDefinition,
+});
+
+/** Accepts `zmq_listener` and `zmq-listener` alike. */
+export function serviceLoader(name: string): Loader {
+  const canonical = name.replace(/-/g, '_');
+  const loader = SERVICES[canonical];
+  if (loader === undefined) {
+    throw new ArbeesError('ARB_SERVICE_UNKNOWN', `unknown service ${JSON.stringify(name)}; known: ${Object.keys(SERVICES).join(', ')}`);
+  }
+  return loader;
+}
