@@ -1,0 +1,27 @@
+/**
+ * Names of everything on the Redis slow track (DESIGN.md section 3), in one place so the bridge
+ * that writes them and the services that read them can never disagree.
+ */
+import type { Sport, Venue } from './topics.js';
+
+export const SlowKey = {
+  /** Stream of every price update of a venue (capped). */
+  pricesStream: (venue: Venue) => `prices:${venue}`,
+  /** Hash with the latest price of one market. */
+  latestPrice: (venue: Venue, marketId: string) => `price:${venue}:${marketId}`,
+  /** Latest game message (info or state), SETEX 86400. */
+  gameLatest: (sport: Sport, gameId: string) => `games:${sport}:${gameId}`,
+  gameEvents: 'games:events',
+  signalsStream: 'signals:trades',
+  /** Any other hot topic family, e.g. `orderbook.kalshi.X` -> `mirror:orderbook:kalshi`. */
+  mirrorStream: (family: string) => `mirror:${family.replace(/\./g, ':')}`,
+  /** Written by their owners, never by the bridge, never trimmed before the recorder has them. */
+  tradesCompleted: 'trades:completed',
+  positionsOpen: 'positions:open',
+  positionsClosed: 'positions:closed',
+  killSwitch: 'control:kill_switch',
+  /** The bridge's own status and counters. */
+  bridgeStatus: 'bridge:status',
+} as const;
+
+export const GAME_LATEST_TTL_S = 86_400;
