@@ -16,6 +16,12 @@ export const ErrorCodes = {
   ARB_RPC_EXPIRED: 'an RPC request expired before it was served',
   ARB_SERVICE_UNKNOWN: 'no service by that name',
   ARB_SUPERVISOR: 'the supervisor could not start or stop a child',
+  ARB_POLY_PAYLOAD: 'a Polymarket payload (REST, Gamma or WebSocket) is malformed',
+  ARB_POLY_HTTP: 'a Polymarket HTTP request failed',
+  ARB_POLY_TIMEOUT: 'a Polymarket request timed out',
+  ARB_POLY_REJECTED: 'Polymarket rejected an order or a cancel',
+  ARB_POLY_AUTH: 'Polymarket credentials are missing or invalid',
+  ARB_POLY_ORDER_INVALID: 'a Polymarket order cannot be built (price, size or tick size out of range)',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
