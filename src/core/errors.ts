@@ -22,6 +22,15 @@ export const ErrorCodes = {
   ARB_POLY_REJECTED: 'Polymarket rejected an order or a cancel',
   ARB_POLY_AUTH: 'Polymarket credentials are missing or invalid',
   ARB_POLY_ORDER_INVALID: 'a Polymarket order cannot be built (price, size or tick size out of range)',
+  ARB_KALSHI_PAYLOAD: 'a Kalshi payload (REST or WebSocket) is malformed or in a legacy format',
+  ARB_KALSHI_HTTP: 'a Kalshi HTTP request failed',
+  ARB_KALSHI_TIMEOUT: 'a Kalshi request timed out',
+  ARB_KALSHI_AUTH: 'Kalshi credentials are missing or were rejected',
+  ARB_KALSHI_RATE_LIMITED: 'Kalshi answered 429 too many requests',
+  ARB_KALSHI_NOT_FOUND: 'a Kalshi market, event or order does not exist',
+  ARB_KALSHI_REJECTED: 'Kalshi rejected an order or a cancel',
+  ARB_KALSHI_WS: 'the Kalshi WebSocket reported an error or dropped',
+  ARB_KALSHI_BOOK_GAP: 'a Kalshi order book sequence gap; the book was invalidated and resynced',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
