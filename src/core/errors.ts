@@ -31,6 +31,11 @@ export const ErrorCodes = {
   ARB_KALSHI_REJECTED: 'Kalshi rejected an order or a cancel',
   ARB_KALSHI_WS: 'the Kalshi WebSocket reported an error or dropped',
   ARB_KALSHI_BOOK_GAP: 'a Kalshi order book sequence gap; the book was invalidated and resynced',
+  ARB_ESPN_PAYLOAD: 'an ESPN scoreboard or summary is not JSON or not the observed shape',
+  ARB_ESPN_HTTP: 'an ESPN HTTP request failed',
+  ARB_ESPN_THROTTLED: 'ESPN (Akamai) answered 403: throttled, backing off',
+  ARB_ESPN_TIMEOUT: 'an ESPN request timed out',
+  ARB_SIM_INVALID: 'a simulator was given an invalid option or request',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
