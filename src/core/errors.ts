@@ -16,6 +16,8 @@ export const ErrorCodes = {
   ARB_RPC_EXPIRED: 'an RPC request expired before it was served',
   ARB_SERVICE_UNKNOWN: 'no service by that name',
   ARB_SUPERVISOR: 'the supervisor could not start or stop a child',
+  ARB_BRIDGE_BUFFER_FULL: 'the slow-track bridge buffer is full; the oldest mirrored entries were dropped',
+  ARB_BRIDGE_WRITE_FAILED: 'Redis rejected a mirrored write for good (not retried)',
   ARB_POLY_PAYLOAD: 'a Polymarket payload (REST, Gamma or WebSocket) is malformed',
   ARB_POLY_HTTP: 'a Polymarket HTTP request failed',
   ARB_POLY_TIMEOUT: 'a Polymarket request timed out',
