@@ -14,6 +14,8 @@ export const ErrorCodes = {
   ARB_RPC_TIMEOUT: 'an RPC reply did not arrive in time',
   ARB_RPC_REMOTE: 'an RPC server reported an error',
   ARB_RPC_EXPIRED: 'an RPC request expired before it was served',
+  ARB_RPC_DEAD_LETTER: 'an RPC request was delivered too many times and moved to the dead list',
+  ARB_RPC_MALFORMED: 'an RPC request or reply on a Redis queue is malformed',
   ARB_SERVICE_UNKNOWN: 'no service by that name',
   ARB_SUPERVISOR: 'the supervisor could not start or stop a child',
   ARB_BRIDGE_BUFFER_FULL: 'the slow-track bridge buffer is full; the oldest mirrored entries were dropped',
@@ -81,9 +83,12 @@ export class RpcTimeoutError extends ArbeesError {
 }
 
 export class RpcRemoteError extends ArbeesError {
-  constructor(queue: string, requestId: string, remoteMessage: string) {
-    super('ARB_RPC_REMOTE', `${queue} ${requestId}: ${remoteMessage}`, { queue, requestId });
+  /** The code the server reported (e.g. ARB_RPC_DEAD_LETTER), when it sent one. */
+  readonly remoteCode: string | undefined;
+  constructor(queue: string, requestId: string, remoteMessage: string, remoteCode?: string) {
+    super('ARB_RPC_REMOTE', `${queue} ${requestId}: ${remoteMessage}`, { queue, requestId, remoteCode });
     this.name = 'RpcRemoteError';
+    this.remoteCode = remoteCode;
   }
 }
 
