@@ -13,7 +13,10 @@ import type { RawEnvelope } from '../core/envelope.js';
 export type CodecName = 'msgpack' | 'json';
 export type BatchItem = [topic: string, envelope: RawEnvelope];
 
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true });
+// int64AsType: Python, Rust and Go writers encode any int over 2^32 (every microsecond timestamp)
+// as uint64/int64, which msgpackr would otherwise read as a BigInt and reject. Beyond 2^53 the
+// number is no longer a safe integer, so seq/ts checks still reject it.
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true, int64AsType: 'number' });
 
 const JSON_OBJECT = 0x7b; // '{'
 const JSON_ARRAY = 0x5b; // '['
