@@ -1,0 +1,43 @@
+/**
+ * Which services `arbees up` starts and how many instances of each: the one table to extend when
+ * a service is ready to run by default (e.g. `game_shard: 2`). ARBEES_SERVICES overrides it with
+ * a comma list of `name` or `name:count` (e.g. `zmq_listener,game_shard:3`).
+ */
+import { ConfigError } from '../core/errors.js';
+import { SERVICES } from '../services/index.js';
+
+export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
+  zmq_listener: 1,
+  demo_publisher: 1,
+});
+
+export interface ServicePlan {
+  readonly service: string;
+  readonly instances: number;
+}
+
+const MAX_INSTANCES = 64;
+
+/** The default plan: every entry of UP_SERVICES, in table order. */
+export function defaultServicePlan(): ServicePlan[] {
+  return Object.entries(UP_SERVICES).map(([service, instances]) => ({ service, instances }));
+}
+
+/** Parses ARBEES_SERVICES; throws ConfigError naming the variable on an unknown service or bad count. */
+export function parseServicePlan(raw: string, env = 'ARBEES_SERVICES'): ServicePlan[] {
+  const plan = new Map<string, number>();
+  for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+    const [rawName, rawCount, extra] = item.split(':');
+    const service = (rawName ?? '').trim().replace(/-/g, '_');
+    if (extra !== undefined || !(service in SERVICES)) {
+      throw new ConfigError(env, `names an unknown service ${JSON.stringify(item)}; known: ${Object.keys(SERVICES).join(', ')}`);
+    }
+    const instances = rawCount === undefined ? 1 : Number(rawCount);
+    if (!Number.isInteger(instances) || instances < 1 || instances > MAX_INSTANCES) {
+      throw new ConfigError(env, `instance count of ${service} must be 1..${MAX_INSTANCES}, got ${JSON.stringify(rawCount)}`);
+    }
+    plan.set(service, instances);
+  }
+  if (plan.size === 0) throw new ConfigError(env, 'lists no service');
+  return [...plan].map(([service, instances]) => ({ service, instances }));
+}
