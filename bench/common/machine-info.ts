@@ -1,0 +1,33 @@
+/** The machine a benchmark ran on, recorded beside its numbers. */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+export interface MachineInfo {
+  nproc: number;
+  cpuModel: string;
+  ramGiB: number;
+  kernel: string;
+  platform: string;
+  node: string;
+}
+
+export function machineInfo(): MachineInfo {
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel: cpuModel(),
+    ramGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    kernel: os.release(),
+    platform: `${os.platform()} ${os.arch()}`,
+    node: process.version,
+  };
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    if (line) return line.slice(line.indexOf(':') + 1).trim();
+  } catch {
+    // Not Linux: fall through to what Node reports.
+  }
+  return os.cpus()[0]?.model ?? 'unknown';
+}
