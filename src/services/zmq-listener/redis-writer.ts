@@ -1,0 +1,234 @@
+/**
+ * The bridge's own Redis connection and the one thing it does: write a batch of mirrored
+ * entries and latest-state values in a single pipeline, then say exactly which ones must be
+ * retried. The connection never queues offline and never resends by itself
+ * (enableOfflineQueue and autoResendUnfulfilledCommands off), so a dead Redis fails a write at
+ * once and the bridge, not ioredis, decides what to buffer and when to retry.
+ */
+import { Redis } from 'ioredis';
+import type { RawEnvelope } from '../../core/envelope.js';
+import { errorMessage } from '../../core/errors.js';
+import { latestGameValue, streamEntryFields } from '../../bus/slow-track.js';
+import type { BusLogger } from '../../bus/bus-options.js';
+import type { LatestEntry } from './latest-table.js';
+import { priceHashFields } from './latest-values.js';
+import { APPEND_BATCH_LUA, REPLACE_HASHES_LUA } from './mirror-scripts.js';
+import type { MirrorRoute } from './mirror-rules.js';
+
+/** One hot message waiting to be appended to its stream. */
+export interface MirrorItem {
+  topic: string;
+  envelope: RawEnvelope;
+  route: MirrorRoute;
+}
+
+export type WriteMode = 'script' | 'xadd';
+
+export interface RedisWriterOptions {
+  redisUrl: string;
+  writeMode: WriteMode;
+  commandTimeoutMs: number;
+  /** Reconnect backoff: doubles from min to max. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  logger: BusLogger;
+}
+
+export interface WriteOutcome {
+  /** Stream entries Redis confirmed. */
+  written: number;
+  /** Entries to try again (Redis unreachable or busy), in their original order. */
+  retry: MirrorItem[];
+  /** Entries Redis refused for good (e.g. WRONGTYPE); they are dropped and counted. */
+  rejected: number;
+  latestWritten: number;
+  latestRetry: LatestEntry[];
+  latestRejected: number;
+  /** First error seen, for the log line. */
+  error: Error | null;
+}
+
+/** Replies that mean "not now" rather than "never": the entry is kept and retried. */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|OOM|NOREPLICAS|READONLY|MISCONF)\b/;
+
+export function isTransientWriteError(err: Error): boolean {
+  // Anything that is not a reply from the server (connection closed, not writable, timeout)
+  // says nothing about the command itself.
+  if (err.name !== 'ReplyError') return true;
+  return TRANSIENT_REPLY.test(err.message);
+}
+
+type Unit = { kind: 'stream'; indices: number[] } | { kind: 'latest'; entries: LatestEntry[] };
+
+interface ScriptCommands {
+  arbeesAppendBatch(stream: string, maxLen: number, ...args: (string | number)[]): unknown;
+  arbeesReplaceHashes(numKeys: number, ...args: (string | number)[]): unknown;
+}
+
+export class RedisWriter {
+  private readonly redis: Redis;
+  private readonly log: BusLogger;
+  private readonly readyListeners: (() => void)[] = [];
+  private everReady = false;
+  private connected = false;
+  private closing = false;
+  private lastErrorLog = 0;
+  /** Times a working connection was lost. */
+  outages = 0;
+
+  constructor(private readonly options: RedisWriterOptions) {
+    this.log = options.logger;
+    this.redis = new Redis(options.redisUrl, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.commandTimeoutMs,
+      connectionName: 'zmq_listener',
+      retryStrategy: (times: number) => Math.min(options.retryMinMs * 2 ** Math.min(times - 1, 16), options.retryMaxMs),
+    });
+    this.redis.defineCommand('arbeesAppendBatch', { numberOfKeys: 1, lua: APPEND_BATCH_LUA });
+    this.redis.defineCommand('arbeesReplaceHashes', { lua: REPLACE_HASHES_LUA });
+    this.redis.on('error', (err: Error) => this.logConnectionError(err));
+    this.redis.on('ready', () => this.handleReady());
+    this.redis.on('close', () => this.handleClose());
+  }
+
+  /** Starts connecting; a Redis that is down now is retried in the background, never thrown. */
+  start(): void {
+    this.redis.connect().catch(() => {});
+  }
+
+  get ready(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  onReady(listener: () => void): void {
+    this.readyListeners.push(listener);
+  }
+
+  /** Writes one batch in one pipeline. Never throws: every failure is in the outcome. */
+  async write(items: readonly MirrorItem[], latest: readonly LatestEntry[]): Promise<WriteOutcome> {
+    const pipeline = this.redis.pipeline();
+    const units: Unit[] = [];
+    if (this.options.writeMode === 'script') this.addScriptAppends(pipeline, items, units);
+    else this.addPlainAppends(pipeline, items, units);
+    this.addLatest(pipeline, latest, units);
+    let results: [Error | null, unknown][];
+    try {
+      results = (await pipeline.exec()) ?? [];
+    } catch (err) {
+      results = units.map(() => [err instanceof Error ? err : new Error(errorMessage(err)), null]);
+    }
+    return this.outcome(items, units, results);
+  }
+
+  /** Replaces a small hash (the bridge status) and sets its expiry; errors propagate. */
+  async writeHash(key: string, fields: Record<string, string>, ttlMs: number): Promise<void> {
+    await this.redis.multi().del(key).hset(key, fields).pexpire(key, ttlMs).exec();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.redis.status === 'end') return;
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private addScriptAppends(pipeline: ReturnType<Redis['pipeline']>, items: readonly MirrorItem[], units: Unit[]): void {
+    // One script call per stream; entries keep their order within their stream.
+    const groups = new Map<string, { maxLen: number; indices: number[] }>();
+    for (let i = 0; i < items.length; i++) {
+      const route = items[i]!.route;
+      let group = groups.get(route.stream);
+      if (group === undefined) {
+        group = { maxLen: route.maxLen, indices: [] };
+        groups.set(route.stream, group);
+      }
+      group.indices.push(i);
+    }
+    const scripted = pipeline as unknown as ScriptCommands;
+    for (const [stream, group] of groups) {
+      const args: (string | number)[] = [];
+      for (const i of group.indices) {
+        const item = items[i]!;
+        const fields = streamEntryFields(item.topic, item.envelope);
+        args.push(fields.length);
+        for (let f = 0; f < fields.length; f++) args.push(fields[f]!);
+      }
+      scripted.arbeesAppendBatch(stream, group.maxLen, ...args);
+      units.push({ kind: 'stream', indices: group.indices });
+    }
+  }
+
+  private addPlainAppends(pipeline: ReturnType<Redis['pipeline']>, items: readonly MirrorItem[], units: Unit[]): void {
+    for (let i = 0; i < items.length; i++) {
+      const { topic, envelope, route } = items[i]!;
+      pipeline.xadd(route.stream, 'MAXLEN', '~', route.maxLen, '*', ...streamEntryFields(topic, envelope));
+      units.push({ kind: 'stream', indices: [i] });
+    }
+  }
+
+  private addLatest(pipeline: ReturnType<Redis['pipeline']>, latest: readonly LatestEntry[], units: Unit[]): void {
+    const hashes: LatestEntry[] = [];
+    for (const entry of latest) {
+      const target = entry.target;
+      if (target.kind === 'price_hash') {
+        hashes.push(entry);
+      } else {
+        pipeline.set(target.key, latestGameValue(entry.topic, entry.envelope), 'EX', target.ttlS);
+        units.push({ kind: 'latest', entries: [entry] });
+      }
+    }
+    if (hashes.length === 0) return;
+    const keys = hashes.map((e) => e.target.key);
+    const args: (string | number)[] = [];
+    for (const entry of hashes) {
+      const fields = priceHashFields(entry.topic, entry.envelope);
+      args.push(fields.length);
+      for (let f = 0; f < fields.length; f++) args.push(fields[f]!);
+    }
+    (pipeline as unknown as ScriptCommands).arbeesReplaceHashes(keys.length, ...keys, ...args);
+    units.push({ kind: 'latest', entries: hashes });
+  }
+
+  private outcome(items: readonly MirrorItem[], units: Unit[], results: [Error | null, unknown][]): WriteOutcome {
+    const out: WriteOutcome = { written: 0, retry: [], rejected: 0, latestWritten: 0, latestRetry: [], latestRejected: 0, error: null };
+    const retryMask = new Uint8Array(items.length);
+    units.forEach((unit, u) => {
+      const err = results[u]?.[0] ?? (results[u] === undefined ? new Error('no reply for pipeline command') : null);
+      if (err !== null) out.error ??= err;
+      const transient = err !== null && isTransientWriteError(err);
+      if (unit.kind === 'stream') {
+        if (err === null) out.written += unit.indices.length;
+        else if (transient) for (const i of unit.indices) retryMask[i] = 1;
+        else out.rejected += unit.indices.length;
+      } else if (err === null) out.latestWritten += unit.entries.length;
+      else if (transient) out.latestRetry.push(...unit.entries);
+      else out.latestRejected += unit.entries.length;
+    });
+    for (let i = 0; i < items.length; i++) if (retryMask[i] === 1) out.retry.push(items[i]!);
+    return out;
+  }
+
+  private handleReady(): void {
+    if (this.everReady) this.log.info({ outages: this.outages }, 'Redis is back; backfilling the slow track');
+    this.everReady = true;
+    this.connected = true;
+    for (const listener of this.readyListeners) listener();
+  }
+
+  private handleClose(): void {
+    if (!this.connected) return;
+    this.connected = false;
+    if (this.closing) return;
+    this.outages++;
+    this.log.warn({ outages: this.outages }, 'ARB_REDIS_UNAVAILABLE: slow-track connection lost; buffering');
+  }
+
+  private logConnectionError(err: Error): void {
+    const now = Date.now();
+    if (now - this.lastErrorLog < 5_000) return;
+    this.lastErrorLog = now;
+    this.log.debug({ err: err.message }, 'slow-track connection error');
+  }
+}
