@@ -1,0 +1,172 @@
+/**
+ * Polymarket CLOB REST client (venue-apis.md 2.3 and 2.6): books, prices and midpoints per
+ * token, and order posting and cancelling with L2 headers. Every request has a timeout; only
+ * idempotent reads are retried, never an order or a cancel, so a timeout cannot place an order
+ * twice.
+ */
+import type { Address } from 'viem';
+import { buildL2Headers } from './auth.js';
+import { POLYMARKET_HOSTS, type PolyApiCredentials, type PolyOrderType, type PolySide } from './common.js';
+import { PolymarketAuthError, PolymarketHttpError, PolymarketOrderRejectedError, PolymarketParseError } from './errors.js';
+import { JsonHttp, stripUndefined, type JsonRequest } from './json-http.js';
+import { postOrderBody, type SignedOrderV2 } from './order-signing.js';
+import {
+  parseBookSummaries,
+  parseBookSummary,
+  parseCancelResponse,
+  parseMidpointResponse,
+  parseOrderResponse,
+  parsePriceResponse,
+  type PolyBookSummary,
+  type PolyCancelResponse,
+  type PolyOrderResponse,
+} from './parse.js';
+
+export interface ClobClientOptions {
+  baseUrl?: string;
+  timeoutMs?: number;
+  readRetries?: number;
+  retryBaseMs?: number;
+  /** Needed for orders and cancels only. */
+  credentials?: PolyApiCredentials;
+  /** POLY_ADDRESS: the signer's EOA. */
+  address?: Address;
+}
+
+const DEFAULTS = { baseUrl: POLYMARKET_HOSTS.clob, timeoutMs: 5_000, readRetries: 2, retryBaseMs: 200 };
+
+export interface ClobClientStats {
+  requests: number;
+  retries: number;
+  httpErrors: number;
+  timeouts: number;
+  parseErrors: number;
+  ordersAccepted: number;
+  ordersRejected: number;
+}
+
+type Reader = Omit<JsonRequest, 'method' | 'idempotent' | 'headers'>;
+
+export class PolymarketClobClient {
+  private readonly http: JsonHttp;
+  private readonly credentials: PolyApiCredentials | undefined;
+  private readonly address: Address | undefined;
+  private parseErrors = 0;
+  private ordersAccepted = 0;
+  private ordersRejected = 0;
+
+  constructor(options: ClobClientOptions = {}) {
+    const { credentials, address, ...rest } = options;
+    this.http = new JsonHttp({ ...DEFAULTS, ...stripUndefined(rest) });
+    this.credentials = credentials;
+    this.address = address;
+  }
+
+  stats(): ClobClientStats {
+    const h = this.http.stats();
+    return {
+      requests: h.requests,
+      retries: h.retries,
+      httpErrors: h.httpErrors,
+      timeouts: h.timeouts,
+      parseErrors: this.parseErrors + h.badBodies,
+      ordersAccepted: this.ordersAccepted,
+      ordersRejected: this.ordersRejected,
+    };
+  }
+
+  getBook(tokenId: string): Promise<PolyBookSummary> {
+    return this.get({ path: '/book', query: { token_id: tokenId } }, parseBookSummary);
+  }
+
+  /** POST /books is a read: safe to retry. */
+  async getBooks(tokenIds: readonly string[]): Promise<PolyBookSummary[]> {
+    const body = tokenIds.map((id) => ({ token_id: id }));
+    return this.parse(await this.http.request({ method: 'POST', path: '/books', body, idempotent: true }), parseBookSummaries);
+  }
+
+  /** The venue's semantics, kept: side=BUY answers the best bid, side=SELL the best ask. */
+  getPrice(tokenId: string, side: PolySide): Promise<number> {
+    return this.get({ path: '/price', query: { token_id: tokenId, side } }, parsePriceResponse);
+  }
+
+  getBestBid(tokenId: string): Promise<number> {
+    return this.getPrice(tokenId, 'BUY');
+  }
+
+  getBestAsk(tokenId: string): Promise<number> {
+    return this.getPrice(tokenId, 'SELL');
+  }
+
+  getMidpoint(tokenId: string): Promise<number> {
+    return this.get({ path: '/midpoint', query: { token_id: tokenId } }, parseMidpointResponse);
+  }
+
+  /**
+   * POST /order, never retried. Resolves with the venue's answer when it took the order; a
+   * refusal (`success: false`, or a 4xx with a reason) rejects with PolymarketOrderRejectedError.
+   */
+  async postOrder(
+    signed: SignedOrderV2,
+    orderType: PolyOrderType = 'GTC',
+    flags: { postOnly?: boolean; deferExec?: boolean } = {},
+  ): Promise<PolyOrderResponse> {
+    const creds = this.requireCredentials();
+    const body = postOrderBody(signed, creds.apiKey, orderType, flags);
+    let raw: unknown;
+    try {
+      raw = await this.authed('POST', '/order', body);
+    } catch (err) {
+      if (err instanceof PolymarketHttpError && err.status !== null && err.status < 500 && err.venueMessage) {
+        this.ordersRejected++;
+        throw new PolymarketOrderRejectedError(err.venueMessage);
+      }
+      throw err;
+    }
+    const res = this.parse(raw, parseOrderResponse);
+    if (!res.success) {
+      this.ordersRejected++;
+      throw new PolymarketOrderRejectedError(res.errorMsg || 'order refused without a reason');
+    }
+    this.ordersAccepted++;
+    return res;
+  }
+
+  async cancelOrder(orderId: string): Promise<PolyCancelResponse> {
+    return this.parse(await this.authed('DELETE', '/order', { orderID: orderId }), parseCancelResponse);
+  }
+
+  async cancelOrders(orderIds: readonly string[]): Promise<PolyCancelResponse> {
+    return this.parse(await this.authed('DELETE', '/orders', orderIds), parseCancelResponse);
+  }
+
+  private authed(method: 'POST' | 'DELETE', path: string, body: unknown): Promise<unknown> {
+    const creds = this.requireCredentials();
+    const address = this.address as Address;
+    return this.http.request({
+      method,
+      path,
+      body,
+      idempotent: false,
+      headers: (bodyText) => buildL2Headers(creds, address, { method, requestPath: path, body: bodyText }),
+    });
+  }
+
+  private requireCredentials(): PolyApiCredentials {
+    if (!this.credentials || !this.address) throw new PolymarketAuthError('no API credentials or signer address configured');
+    return this.credentials;
+  }
+
+  private async get<T>(req: Reader, parse: (raw: unknown) => T): Promise<T> {
+    return this.parse(await this.http.request({ ...req, method: 'GET', idempotent: true }), parse);
+  }
+
+  private parse<T>(raw: unknown, parse: (raw: unknown) => T): T {
+    try {
+      return parse(raw);
+    } catch (err) {
+      if (err instanceof PolymarketParseError) this.parseErrors++;
+      throw err;
+    }
+  }
+}
