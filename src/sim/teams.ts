@@ -1,0 +1,257 @@
+/**
+ * Real team tables for the simulated leagues, as ESPN names them: displayName, ESPN's own
+ * abbreviation (GS, NY, NO, SA, UTAH, WSH... not the league's), location and mascot, and the
+ * ESPN team id. Team-matching tests rely on these, so names and abbreviations follow ESPN
+ * (2025-26 seasons); ids are ESPN's where known, otherwise plausible.
+ *
+ * College tables are a handful of programs each; their abbreviations deliberately collide with
+ * pro ones (HOU, MSU vs MIN...) because that is what a matcher meets in real data.
+ */
+import type { Sport } from '../core/topics.js';
+import type { SimTeam } from './world.js';
+
+type Row = [name: string, abbr: string, espnId: string, location: string, mascot: string];
+
+const rows = (list: Row[]): readonly SimTeam[] =>
+  Object.freeze(
+    list.map(([name, abbr, espnId, location, mascot]) => Object.freeze({ name, abbr, espnId, location, mascot })),
+  );
+
+export const NBA_TEAMS = rows([
+  ['Atlanta Hawks', 'ATL', '1', 'Atlanta', 'Hawks'],
+  ['Boston Celtics', 'BOS', '2', 'Boston', 'Celtics'],
+  ['Brooklyn Nets', 'BKN', '17', 'Brooklyn', 'Nets'],
+  ['Charlotte Hornets', 'CHA', '30', 'Charlotte', 'Hornets'],
+  ['Chicago Bulls', 'CHI', '4', 'Chicago', 'Bulls'],
+  ['Cleveland Cavaliers', 'CLE', '5', 'Cleveland', 'Cavaliers'],
+  ['Dallas Mavericks', 'DAL', '6', 'Dallas', 'Mavericks'],
+  ['Denver Nuggets', 'DEN', '7', 'Denver', 'Nuggets'],
+  ['Detroit Pistons', 'DET', '8', 'Detroit', 'Pistons'],
+  ['Golden State Warriors', 'GS', '9', 'Golden State', 'Warriors'],
+  ['Houston Rockets', 'HOU', '10', 'Houston', 'Rockets'],
+  ['Indiana Pacers', 'IND', '11', 'Indiana', 'Pacers'],
+  ['LA Clippers', 'LAC', '12', 'LA', 'Clippers'],
+  ['Los Angeles Lakers', 'LAL', '13', 'Los Angeles', 'Lakers'],
+  ['Memphis Grizzlies', 'MEM', '29', 'Memphis', 'Grizzlies'],
+  ['Miami Heat', 'MIA', '14', 'Miami', 'Heat'],
+  ['Milwaukee Bucks', 'MIL', '15', 'Milwaukee', 'Bucks'],
+  ['Minnesota Timberwolves', 'MIN', '16', 'Minnesota', 'Timberwolves'],
+  ['New Orleans Pelicans', 'NO', '3', 'New Orleans', 'Pelicans'],
+  ['New York Knicks', 'NY', '18', 'New York', 'Knicks'],
+  ['Oklahoma City Thunder', 'OKC', '25', 'Oklahoma City', 'Thunder'],
+  ['Orlando Magic', 'ORL', '19', 'Orlando', 'Magic'],
+  ['Philadelphia 76ers', 'PHI', '20', 'Philadelphia', '76ers'],
+  ['Phoenix Suns', 'PHX', '21', 'Phoenix', 'Suns'],
+  ['Portland Trail Blazers', 'POR', '22', 'Portland', 'Trail Blazers'],
+  ['Sacramento Kings', 'SAC', '23', 'Sacramento', 'Kings'],
+  ['San Antonio Spurs', 'SA', '24', 'San Antonio', 'Spurs'],
+  ['Toronto Raptors', 'TOR', '28', 'Toronto', 'Raptors'],
+  ['Utah Jazz', 'UTAH', '26', 'Utah', 'Jazz'],
+  ['Washington Wizards', 'WSH', '27', 'Washington', 'Wizards'],
+]);
+
+export const NFL_TEAMS = rows([
+  ['Arizona Cardinals', 'ARI', '22', 'Arizona', 'Cardinals'],
+  ['Atlanta Falcons', 'ATL', '1', 'Atlanta', 'Falcons'],
+  ['Baltimore Ravens', 'BAL', '33', 'Baltimore', 'Ravens'],
+  ['Buffalo Bills', 'BUF', '2', 'Buffalo', 'Bills'],
+  ['Carolina Panthers', 'CAR', '29', 'Carolina', 'Panthers'],
+  ['Chicago Bears', 'CHI', '3', 'Chicago', 'Bears'],
+  ['Cincinnati Bengals', 'CIN', '4', 'Cincinnati', 'Bengals'],
+  ['Cleveland Browns', 'CLE', '5', 'Cleveland', 'Browns'],
+  ['Dallas Cowboys', 'DAL', '6', 'Dallas', 'Cowboys'],
+  ['Denver Broncos', 'DEN', '7', 'Denver', 'Broncos'],
+  ['Detroit Lions', 'DET', '8', 'Detroit', 'Lions'],
+  ['Green Bay Packers', 'GB', '9', 'Green Bay', 'Packers'],
+  ['Houston Texans', 'HOU', '34', 'Houston', 'Texans'],
+  ['Indianapolis Colts', 'IND', '11', 'Indianapolis', 'Colts'],
+  ['Jacksonville Jaguars', 'JAX', '30', 'Jacksonville', 'Jaguars'],
+  ['Kansas City Chiefs', 'KC', '12', 'Kansas City', 'Chiefs'],
+  ['Las Vegas Raiders', 'LV', '13', 'Las Vegas', 'Raiders'],
+  ['Los Angeles Chargers', 'LAC', '24', 'Los Angeles', 'Chargers'],
+  ['Los Angeles Rams', 'LAR', '14', 'Los Angeles', 'Rams'],
+  ['Miami Dolphins', 'MIA', '15', 'Miami', 'Dolphins'],
+  ['Minnesota Vikings', 'MIN', '16', 'Minnesota', 'Vikings'],
+  ['New England Patriots', 'NE', '17', 'New England', 'Patriots'],
+  ['New Orleans Saints', 'NO', '18', 'New Orleans', 'Saints'],
+  ['New York Giants', 'NYG', '19', 'New York', 'Giants'],
+  ['New York Jets', 'NYJ', '20', 'New York', 'Jets'],
+  ['Philadelphia Eagles', 'PHI', '21', 'Philadelphia', 'Eagles'],
+  ['Pittsburgh Steelers', 'PIT', '23', 'Pittsburgh', 'Steelers'],
+  ['San Francisco 49ers', 'SF', '25', 'San Francisco', '49ers'],
+  ['Seattle Seahawks', 'SEA', '26', 'Seattle', 'Seahawks'],
+  ['Tampa Bay Buccaneers', 'TB', '27', 'Tampa Bay', 'Buccaneers'],
+  ['Tennessee Titans', 'TEN', '10', 'Tennessee', 'Titans'],
+  ['Washington Commanders', 'WSH', '28', 'Washington', 'Commanders'],
+]);
+
+export const NHL_TEAMS = rows([
+  ['Anaheim Ducks', 'ANA', '25', 'Anaheim', 'Ducks'],
+  ['Boston Bruins', 'BOS', '1', 'Boston', 'Bruins'],
+  ['Buffalo Sabres', 'BUF', '2', 'Buffalo', 'Sabres'],
+  ['Calgary Flames', 'CGY', '3', 'Calgary', 'Flames'],
+  ['Carolina Hurricanes', 'CAR', '7', 'Carolina', 'Hurricanes'],
+  ['Chicago Blackhawks', 'CHI', '4', 'Chicago', 'Blackhawks'],
+  ['Colorado Avalanche', 'COL', '17', 'Colorado', 'Avalanche'],
+  ['Columbus Blue Jackets', 'CBJ', '29', 'Columbus', 'Blue Jackets'],
+  ['Dallas Stars', 'DAL', '9', 'Dallas', 'Stars'],
+  ['Detroit Red Wings', 'DET', '5', 'Detroit', 'Red Wings'],
+  ['Edmonton Oilers', 'EDM', '6', 'Edmonton', 'Oilers'],
+  ['Florida Panthers', 'FLA', '26', 'Florida', 'Panthers'],
+  ['Los Angeles Kings', 'LA', '8', 'Los Angeles', 'Kings'],
+  ['Minnesota Wild', 'MIN', '30', 'Minnesota', 'Wild'],
+  ['Montreal Canadiens', 'MTL', '10', 'Montreal', 'Canadiens'],
+  ['Nashville Predators', 'NSH', '27', 'Nashville', 'Predators'],
+  ['New Jersey Devils', 'NJ', '11', 'New Jersey', 'Devils'],
+  ['New York Islanders', 'NYI', '12', 'New York', 'Islanders'],
+  ['New York Rangers', 'NYR', '13', 'New York', 'Rangers'],
+  ['Ottawa Senators', 'OTT', '14', 'Ottawa', 'Senators'],
+  ['Philadelphia Flyers', 'PHI', '15', 'Philadelphia', 'Flyers'],
+  ['Pittsburgh Penguins', 'PIT', '16', 'Pittsburgh', 'Penguins'],
+  ['San Jose Sharks', 'SJ', '18', 'San Jose', 'Sharks'],
+  ['Seattle Kraken', 'SEA', '124292', 'Seattle', 'Kraken'],
+  ['St. Louis Blues', 'STL', '19', 'St. Louis', 'Blues'],
+  ['Tampa Bay Lightning', 'TB', '20', 'Tampa Bay', 'Lightning'],
+  ['Toronto Maple Leafs', 'TOR', '21', 'Toronto', 'Maple Leafs'],
+  ['Utah Mammoth', 'UTAH', '129764', 'Utah', 'Mammoth'],
+  ['Vancouver Canucks', 'VAN', '22', 'Vancouver', 'Canucks'],
+  ['Vegas Golden Knights', 'VGK', '37', 'Vegas', 'Golden Knights'],
+  ['Washington Capitals', 'WSH', '23', 'Washington', 'Capitals'],
+  ['Winnipeg Jets', 'WPG', '28', 'Winnipeg', 'Jets'],
+]);
+
+export const MLB_TEAMS = rows([
+  ['Arizona Diamondbacks', 'ARI', '29', 'Arizona', 'Diamondbacks'],
+  ['Athletics', 'ATH', '11', 'Athletics', 'Athletics'],
+  ['Atlanta Braves', 'ATL', '15', 'Atlanta', 'Braves'],
+  ['Baltimore Orioles', 'BAL', '1', 'Baltimore', 'Orioles'],
+  ['Boston Red Sox', 'BOS', '2', 'Boston', 'Red Sox'],
+  ['Chicago Cubs', 'CHC', '16', 'Chicago', 'Cubs'],
+  ['Chicago White Sox', 'CHW', '4', 'Chicago', 'White Sox'],
+  ['Cincinnati Reds', 'CIN', '17', 'Cincinnati', 'Reds'],
+  ['Cleveland Guardians', 'CLE', '5', 'Cleveland', 'Guardians'],
+  ['Colorado Rockies', 'COL', '27', 'Colorado', 'Rockies'],
+  ['Detroit Tigers', 'DET', '6', 'Detroit', 'Tigers'],
+  ['Houston Astros', 'HOU', '18', 'Houston', 'Astros'],
+  ['Kansas City Royals', 'KC', '7', 'Kansas City', 'Royals'],
+  ['Los Angeles Angels', 'LAA', '3', 'Los Angeles', 'Angels'],
+  ['Los Angeles Dodgers', 'LAD', '19', 'Los Angeles', 'Dodgers'],
+  ['Miami Marlins', 'MIA', '28', 'Miami', 'Marlins'],
+  ['Milwaukee Brewers', 'MIL', '8', 'Milwaukee', 'Brewers'],
+  ['Minnesota Twins', 'MIN', '9', 'Minnesota', 'Twins'],
+  ['New York Mets', 'NYM', '21', 'New York', 'Mets'],
+  ['New York Yankees', 'NYY', '10', 'New York', 'Yankees'],
+  ['Philadelphia Phillies', 'PHI', '22', 'Philadelphia', 'Phillies'],
+  ['Pittsburgh Pirates', 'PIT', '23', 'Pittsburgh', 'Pirates'],
+  ['San Diego Padres', 'SD', '25', 'San Diego', 'Padres'],
+  ['San Francisco Giants', 'SF', '26', 'San Francisco', 'Giants'],
+  ['Seattle Mariners', 'SEA', '12', 'Seattle', 'Mariners'],
+  ['St. Louis Cardinals', 'STL', '24', 'St. Louis', 'Cardinals'],
+  ['Tampa Bay Rays', 'TB', '30', 'Tampa Bay', 'Rays'],
+  ['Texas Rangers', 'TEX', '13', 'Texas', 'Rangers'],
+  ['Toronto Blue Jays', 'TOR', '14', 'Toronto', 'Blue Jays'],
+  ['Washington Nationals', 'WSH', '20', 'Washington', 'Nationals'],
+]);
+
+/** ESPN's soccer `location` is the club's full name; `mascot` here is its nickname. */
+export const MLS_TEAMS = rows([
+  ['Atlanta United FC', 'ATL', '18418', 'Atlanta United FC', 'Five Stripes'],
+  ['Austin FC', 'ATX', '20906', 'Austin FC', 'Verde'],
+  ['Charlotte FC', 'CLT', '21300', 'Charlotte FC', 'Crown'],
+  ['Chicago Fire FC', 'CHI', '182', 'Chicago Fire FC', 'Fire'],
+  ['FC Cincinnati', 'CIN', '18267', 'FC Cincinnati', 'Orange and Blue'],
+  ['Colorado Rapids', 'COL', '184', 'Colorado Rapids', 'Rapids'],
+  ['Columbus Crew', 'CLB', '183', 'Columbus Crew', 'Crew'],
+  ['D.C. United', 'DC', '193', 'D.C. United', 'Black-and-Red'],
+  ['FC Dallas', 'DAL', '185', 'FC Dallas', 'Hoops'],
+  ['Houston Dynamo FC', 'HOU', '6077', 'Houston Dynamo FC', 'Dynamo'],
+  ['Inter Miami CF', 'MIA', '20232', 'Inter Miami CF', 'Herons'],
+  ['LA Galaxy', 'LA', '187', 'LA Galaxy', 'Galaxy'],
+  ['LAFC', 'LAFC', '18966', 'LAFC', 'Black and Gold'],
+  ['Minnesota United FC', 'MIN', '17362', 'Minnesota United FC', 'Loons'],
+  ['CF Montréal', 'MTL', '9720', 'CF Montréal', 'Bleu-blanc-noir'],
+  ['Nashville SC', 'NSH', '18986', 'Nashville SC', 'Coyotes'],
+  ['New England Revolution', 'NE', '189', 'New England Revolution', 'Revs'],
+  ['New York City FC', 'NYC', '17606', 'New York City FC', 'Pigeons'],
+  ['Red Bull New York', 'NY', '190', 'Red Bull New York', 'Red Bulls'],
+  ['Orlando City SC', 'ORL', '12011', 'Orlando City SC', 'Lions'],
+  ['Philadelphia Union', 'PHI', '10739', 'Philadelphia Union', 'Union'],
+  ['Portland Timbers', 'POR', '9723', 'Portland Timbers', 'Timbers'],
+  ['Real Salt Lake', 'RSL', '4771', 'Real Salt Lake', 'Claret-and-Cobalt'],
+  ['San Diego FC', 'SD', '22529', 'San Diego FC', 'SDFC'],
+  ['San Jose Earthquakes', 'SJ', '191', 'San Jose Earthquakes', 'Quakes'],
+  ['Seattle Sounders FC', 'SEA', '9726', 'Seattle Sounders FC', 'Sounders'],
+  ['Sporting Kansas City', 'SKC', '186', 'Sporting Kansas City', 'Sporting'],
+  ['St. Louis CITY SC', 'STL', '21812', 'St. Louis CITY SC', 'CITY'],
+  ['Toronto FC', 'TOR', '7318', 'Toronto FC', 'Reds'],
+  ['Vancouver Whitecaps', 'VAN', '9727', 'Vancouver Whitecaps', 'Whitecaps'],
+]);
+
+export const EPL_TEAMS = rows([
+  ['Arsenal', 'ARS', '359', 'Arsenal', 'Gunners'],
+  ['Aston Villa', 'AVL', '362', 'Aston Villa', 'Villans'],
+  ['AFC Bournemouth', 'BOU', '349', 'AFC Bournemouth', 'Cherries'],
+  ['Brentford', 'BRE', '337', 'Brentford', 'Bees'],
+  ['Brighton & Hove Albion', 'BHA', '331', 'Brighton & Hove Albion', 'Seagulls'],
+  ['Burnley', 'BUR', '379', 'Burnley', 'Clarets'],
+  ['Chelsea', 'CHE', '363', 'Chelsea', 'Blues'],
+  ['Crystal Palace', 'CRY', '384', 'Crystal Palace', 'Eagles'],
+  ['Everton', 'EVE', '368', 'Everton', 'Toffees'],
+  ['Fulham', 'FUL', '370', 'Fulham', 'Cottagers'],
+  ['Leeds United', 'LEE', '357', 'Leeds United', 'Whites'],
+  ['Liverpool', 'LIV', '364', 'Liverpool', 'Reds'],
+  ['Manchester City', 'MNC', '382', 'Manchester City', 'Citizens'],
+  ['Manchester United', 'MAN', '360', 'Manchester United', 'Red Devils'],
+  ['Newcastle United', 'NEW', '361', 'Newcastle United', 'Magpies'],
+  ['Nottingham Forest', 'NFO', '393', 'Nottingham Forest', 'Tricky Trees'],
+  ['Sunderland', 'SUN', '366', 'Sunderland', 'Black Cats'],
+  ['Tottenham Hotspur', 'TOT', '367', 'Tottenham Hotspur', 'Spurs'],
+  ['West Ham United', 'WHU', '371', 'West Ham United', 'Hammers'],
+  ['Wolverhampton Wanderers', 'WOL', '380', 'Wolverhampton Wanderers', 'Wolves'],
+]);
+
+export const NCAAF_TEAMS = rows([
+  ['Alabama Crimson Tide', 'ALA', '333', 'Alabama', 'Crimson Tide'],
+  ['Georgia Bulldogs', 'UGA', '61', 'Georgia', 'Bulldogs'],
+  ['Ohio State Buckeyes', 'OSU', '194', 'Ohio State', 'Buckeyes'],
+  ['Michigan Wolverines', 'MICH', '130', 'Michigan', 'Wolverines'],
+  ['Texas Longhorns', 'TEX', '251', 'Texas', 'Longhorns'],
+  ['LSU Tigers', 'LSU', '99', 'LSU', 'Tigers'],
+  ['Notre Dame Fighting Irish', 'ND', '87', 'Notre Dame', 'Fighting Irish'],
+  ['Oregon Ducks', 'ORE', '2483', 'Oregon', 'Ducks'],
+  ['Clemson Tigers', 'CLEM', '228', 'Clemson', 'Tigers'],
+  ['USC Trojans', 'USC', '30', 'USC', 'Trojans'],
+  ['Penn State Nittany Lions', 'PSU', '213', 'Penn State', 'Nittany Lions'],
+  ['Florida State Seminoles', 'FSU', '52', 'Florida State', 'Seminoles'],
+]);
+
+export const NCAAB_TEAMS = rows([
+  ['Duke Blue Devils', 'DUKE', '150', 'Duke', 'Blue Devils'],
+  ['North Carolina Tar Heels', 'UNC', '153', 'North Carolina', 'Tar Heels'],
+  ['Kentucky Wildcats', 'UK', '96', 'Kentucky', 'Wildcats'],
+  ['Kansas Jayhawks', 'KU', '2305', 'Kansas', 'Jayhawks'],
+  ['Gonzaga Bulldogs', 'GONZ', '2250', 'Gonzaga', 'Bulldogs'],
+  ['UConn Huskies', 'CONN', '41', 'UConn', 'Huskies'],
+  ['Villanova Wildcats', 'VILL', '222', 'Villanova', 'Wildcats'],
+  ['Michigan State Spartans', 'MSU', '127', 'Michigan State', 'Spartans'],
+  ['Houston Cougars', 'HOU', '248', 'Houston', 'Cougars'],
+  ['Purdue Boilermakers', 'PUR', '2509', 'Purdue', 'Boilermakers'],
+  ['Arizona Wildcats', 'ARIZ', '12', 'Arizona', 'Wildcats'],
+  ['UCLA Bruins', 'UCLA', '26', 'UCLA', 'Bruins'],
+]);
+
+export const TEAMS: Readonly<Record<Sport, readonly SimTeam[]>> = Object.freeze({
+  nba: NBA_TEAMS,
+  nfl: NFL_TEAMS,
+  nhl: NHL_TEAMS,
+  mlb: MLB_TEAMS,
+  mls: MLS_TEAMS,
+  epl: EPL_TEAMS,
+  ncaaf: NCAAF_TEAMS,
+  ncaab: NCAAB_TEAMS,
+});
+
+export function teamByAbbr(sport: Sport, abbr: string): SimTeam | undefined {
+  const a = abbr.toUpperCase();
+  return TEAMS[sport].find((t) => t.abbr === a);
+}
