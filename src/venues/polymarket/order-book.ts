@@ -9,6 +9,8 @@ import type { PolyLevel, PolySide, TickSize } from './common.js';
 /** Prices have at most 4 decimals (tick 0.0001); keying by integer millionths avoids float keys. */
 const KEY_SCALE = 1_000_000;
 const keyOf = (price: number): number => Math.round(price * KEY_SCALE);
+/** The level's price, normalised so that 0.1 + 0.7 and 0.8 are one level with one price. */
+const level = (key: number, size: number): PolyLevel => ({ price: key / KEY_SCALE, size });
 
 export interface BookTop {
   bestBid: PolyLevel | null;
@@ -37,8 +39,8 @@ export class PolyOrderBook {
   applySnapshot(bids: readonly PolyLevel[], asks: readonly PolyLevel[], venueTimestampMs: number, receivedUs: number): void {
     this.bids.clear();
     this.asks.clear();
-    for (const l of bids) if (l.size > 0) this.bids.set(keyOf(l.price), { price: l.price, size: l.size });
-    for (const l of asks) if (l.size > 0) this.asks.set(keyOf(l.price), { price: l.price, size: l.size });
+    for (const l of bids) if (l.size > 0) this.bids.set(keyOf(l.price), level(keyOf(l.price), l.size));
+    for (const l of asks) if (l.size > 0) this.asks.set(keyOf(l.price), level(keyOf(l.price), l.size));
     this.synced = true;
     this.touch(venueTimestampMs, receivedUs);
   }
@@ -46,8 +48,9 @@ export class PolyOrderBook {
   /** Sets the aggregate size at one price; BUY is the bid side, SELL the ask side. */
   applyLevel(side: PolySide, price: number, size: number, venueTimestampMs: number, receivedUs: number): void {
     const book = side === 'BUY' ? this.bids : this.asks;
-    if (size > 0) book.set(keyOf(price), { price, size });
-    else book.delete(keyOf(price));
+    const key = keyOf(price);
+    if (size > 0) book.set(key, level(key, size));
+    else book.delete(key);
     this.touch(venueTimestampMs, receivedUs);
   }
 

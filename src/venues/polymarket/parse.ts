@@ -77,6 +77,13 @@ function optNum(o: Json, key: string, path: string): number | null {
   return v;
 }
 
+/** A price sent as a JSON number (Gamma's bestBid, bestAsk, lastTradePrice). */
+function optPriceNum(o: Json, key: string, path: string): number | null {
+  const v = optNum(o, key, path);
+  if (v !== null && (v < 0 || v > 1)) fail(join(path, key), `price ${v} is outside [0,1]`);
+  return v;
+}
+
 /** A string decimal such as "0.815" (no sign, no exponent). */
 export function decimalString(v: unknown, path: string): number {
   if (typeof v !== 'string') fail(path, `expected a decimal string, got ${describe(v)}`);
@@ -656,9 +663,9 @@ export function parseGammaMarket(raw: unknown, path = ''): GammaMarket {
     endDate: optStr(o, 'endDate', path),
     volumeNum: optNum(o, 'volumeNum', path),
     liquidityNum: optNum(o, 'liquidityNum', path),
-    bestBid: optNum(o, 'bestBid', path),
-    bestAsk: optNum(o, 'bestAsk', path),
-    lastTradePrice: optNum(o, 'lastTradePrice', path),
+    bestBid: optPriceNum(o, 'bestBid', path),
+    bestAsk: optPriceNum(o, 'bestAsk', path),
+    lastTradePrice: optPriceNum(o, 'lastTradePrice', path),
     orderPriceMinTickSize: optNum(o, 'orderPriceMinTickSize', path),
     orderMinSize: optNum(o, 'orderMinSize', path),
     sportsMarketType: optStr(o, 'sportsMarketType', path),
