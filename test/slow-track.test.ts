@@ -186,6 +186,13 @@ describe('slow-track on real Redis', () => {
     expect(await readLatestPrice(redis, 'kalshi', 'NOPE')).toBeNull();
   });
 
+  it('reads a price hash that also carries the data flattened into fields (as the bridge writes it)', async () => {
+    const env = envelope('price', price('KXF', 0.52));
+    await redis.hset(SlowKey.latestPrice('kalshi', 'KXF'), { yes_bid: '0.52', status: 'open', ...latestPriceFields('prices.kalshi.KXF', env) });
+    const got = await readLatestPrice(redis, 'kalshi', 'KXF');
+    expect(got?.envelope).toEqual(env);
+  });
+
   it('writes and reads the latest game with its day-long TTL', async () => {
     const env = envelope('game_state', gameState('401'));
     await writeLatestGame(redis, 'nba', '401', Topic.game('nba', '401'), env);

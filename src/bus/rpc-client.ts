@@ -25,7 +25,7 @@ import {
   type RpcRequest,
 } from './rpc-protocol.js';
 
-export interface RpcClientMetrics {
+export type RpcClientMetrics = {
   calls: number;
   replies: number;
   timeouts: number;
@@ -35,7 +35,7 @@ export interface RpcClientMetrics {
   malformed_replies: number;
   redis_errors: number;
   pending: number;
-}
+};
 
 interface Pending {
   settle(reply: RpcReply): void;

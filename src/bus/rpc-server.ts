@@ -38,7 +38,7 @@ export interface RpcRequestContext {
 
 export type RpcHandler<Req = unknown, Res = unknown> = (payload: Req, ctx: RpcRequestContext) => Promise<Res> | Res;
 
-export interface RpcServerMetrics {
+export type RpcServerMetrics = {
   taken: number;
   served: number;
   handler_errors: number;
@@ -50,7 +50,7 @@ export interface RpcServerMetrics {
   reaped: number;
   redis_errors: number;
   in_flight: number;
-}
+};
 
 /** Rejects with a timeout marker if `promise` has not settled within `ms`. */
 const HANDLER_TIMEOUT = Symbol('handler timeout');
