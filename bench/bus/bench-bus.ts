@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { errorMessage } from '../../src/core/errors.js';
-import { machineInfo } from '../common/machine-info.js';
+import { loadAverage1m, machineInfo } from '../common/machine-info.js';
 import { writeResults } from '../common/results-file.js';
 import { formatMarkdownTable, formatTable } from '../common/text-table.js';
 import { loadBusBenchOptions, type BusBenchOptions } from './bus-bench-options.js';
@@ -83,12 +83,14 @@ async function main(): Promise<void> {
   if (cases.length === 0) throw new Error(`BENCH_ONLY=${options.only.join(',')} matches no case`);
   const machine = machineInfo();
   const startedAt = new Date();
+  const loadBefore = loadAverage1m();
   console.log(
     `bus benchmark (${options.quick ? 'quick' : 'full'}): ${cases.length} cases, ${options.warmupMs} ms warm-up + ` +
       `${options.durationMs} ms measured each, pacer ${options.pacer}; ${machine.nproc} x ${machine.cpuModel}, node ${machine.node}`,
   );
   const { results, skipped } = await runAll(options, cases);
   const targets = checkTargets(results);
+  const loadAfter = loadAverage1m();
 
   const rows = results.map(tableRow);
   console.log('\n' + formatTable(TABLE_COLUMNS, rows));
@@ -105,11 +107,13 @@ async function main(): Promise<void> {
     mode: options.quick ? 'quick' : 'full',
     settings: { ...options },
     machine,
+    loadAverage1m: { before: loadBefore, after: loadAfter },
     cases: results,
     skipped,
     targets,
   }, startedAt);
-  console.log(`\nresults: ${file}`);
+  console.log(`\nload average (1 min) before/after: ${loadBefore}/${loadAfter} on ${machine.nproc} cores`);
+  console.log(`results: ${file}`);
   // A case that failed is a broken bench, not a slow bus: make it visible to scripts.
   if (skipped.some((s) => s.reason.startsWith('failed'))) process.exitCode = 1;
 }

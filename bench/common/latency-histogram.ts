@@ -46,13 +46,16 @@ export class LatencyHistogram {
 
   summary(): LatencySummary {
     const h = this.histogram;
+    const max = h.maxValue;
+    // A percentile reads the top of its bucket, which can lie just above the exact maximum.
+    const at = (p: number) => Math.min(h.getValueAtPercentile(p), max);
     return {
       count: h.totalCount,
-      p50: h.getValueAtPercentile(50),
-      p90: h.getValueAtPercentile(90),
-      p99: h.getValueAtPercentile(99),
-      p999: h.getValueAtPercentile(99.9),
-      max: h.maxValue,
+      p50: at(50),
+      p90: at(90),
+      p99: at(99),
+      p999: at(99.9),
+      max,
       mean: Math.round(h.mean * 10) / 10,
       negative: this.negative,
     };

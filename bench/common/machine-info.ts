@@ -22,6 +22,12 @@ export function machineInfo(): MachineInfo {
   };
 }
 
+/**
+ * The 1-minute load average: on a 2-core machine anything well above the benchmark's own two
+ * busy processes means something else competed for the CPU, which shows in the tails.
+ */
+export const loadAverage1m = (): number => Math.round(os.loadavg()[0]! * 100) / 100;
+
 function cpuModel(): string {
   try {
     const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));

@@ -1,0 +1,127 @@
+/**
+ * Keeps the bus benchmark from rotting: compiles it on its own (so a stale dist/ cannot hide a
+ * break), runs two real cases in quick mode across real processes and sockets, and checks the
+ * JSON it writes is complete and self-consistent.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busCases, selectCases } from '../bench/bus/bus-cases.js';
+import { TEST_REDIS_URL } from './helpers/redis.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Under the ignored dist/ so the compiled files resolve zeromq, ioredis and zod from node_modules.
+const BUILD_DIR = path.join(ROOT, 'dist', `.bench-bus-smoke-${randomBytes(4).toString('hex')}`);
+const ENTRY = path.join(BUILD_DIR, 'bench/bus/bench-bus.js');
+let resultsDir: string;
+
+beforeAll(() => {
+  const tsc = path.join(ROOT, 'node_modules/.bin/tsc');
+  const args = [
+    '--outDir', BUILD_DIR, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext',
+    '--target', 'es2022', '--lib', 'es2023', '--types', 'node', '--skipLibCheck', '--esModuleInterop', '--noCheck',
+    ...['bench-bus.ts', 'bus-publisher-worker.ts', 'bus-subscriber-worker.ts'].map((f) => path.join(ROOT, 'bench/bus', f)),
+  ];
+  const result = spawnSync(tsc, args, { cwd: ROOT, encoding: 'utf8' });
+  if (!existsSync(ENTRY)) throw new Error(`tsc did not emit bench-bus.js:\n${result.stdout}\n${result.stderr}`);
+  resultsDir = mkdtempSync(path.join(tmpdir(), 'arb-bench-results-'));
+}, 60_000);
+
+afterAll(() => {
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  if (resultsDir) rmSync(resultsDir, { recursive: true, force: true });
+});
+
+function runBench(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [ENTRY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('bus benchmark', () => {
+  it('measures a ZMQ ipc and a Redis pub/sub hop in quick mode and writes complete JSON', async () => {
+    const run = await runBench({
+      BENCH_QUICK: '1',
+      BENCH_ONLY: 'zmq-ipc/msgpack/7k,redis-pubsub/msgpack/7k',
+      BENCH_DURATION_MS: '300',
+      BENCH_WARMUP_MS: '100',
+      BENCH_RESULTS_DIR: resultsDir,
+      REDIS_URL: TEST_REDIS_URL,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/p99 us/);
+    const files = readdirSync(resultsDir).filter((f) => /^bus-.*\.json$/.test(f));
+    expect(files).toHaveLength(1);
+    const json = JSON.parse(readFileSync(path.join(resultsDir, files[0]!), 'utf8'));
+
+    expect(json.mode).toBe('quick');
+    expect(json.machine.nproc).toBeGreaterThan(0);
+    expect(json.machine.node).toBe(process.version);
+    expect(json.skipped).toEqual([]);
+    expect(json.cases.map((c: { id: string }) => c.id).sort()).toEqual(['redis-pubsub/msgpack/7k', 'zmq-ipc/msgpack/7k']);
+    for (const c of json.cases) {
+      // 7000 msg/s for 300 ms is 2100 scheduled messages; one hop on loopback loses none of them.
+      expect(c.sent).toBe(2100);
+      expect(c.received).toBe(c.sent);
+      expect(c.gaps).toBe(0);
+      expect(c.lost).toBe(0);
+      expect(c.sentPerSec).toBeGreaterThan(5000);
+      expect(c.sentPerSec).toBeLessThan(9000);
+      const l = c.latencyUs;
+      expect(l.count).toBe(c.received);
+      expect(l.p50).toBeGreaterThan(0);
+      expect(l.p50).toBeLessThanOrEqual(l.p99);
+      expect(l.p99).toBeLessThanOrEqual(l.p999);
+      expect(l.p999).toBeLessThanOrEqual(l.max);
+      // Seconds only on a machine that is badly overloaded; far more would be a clock or unit bug.
+      expect(l.max).toBeLessThan(5_000_000);
+      for (const p of [c.publisher, c.subscriber]) {
+        expect(p.rssIdleBytes).toBeGreaterThan(10 * 1024 * 1024);
+        expect(p.rssLoadPeakBytes).toBeGreaterThanOrEqual(p.rssIdleBytes * 0.5);
+        expect(p.cpuPercent).toBeGreaterThan(0);
+      }
+    }
+    const ratio = json.targets.find((t: { name: string }) => t.name === 'ZMQ ipc p99 / Redis pub/sub p99 at 7k');
+    expect(ratio.measured).toBeGreaterThan(0);
+  }, 40_000);
+});
+
+describe('bus benchmark case matrix', () => {
+  const all = busCases();
+
+  it('covers every transport at 1k, 7k and 50k msg/s, unpaced, and at half of each max', () => {
+    for (const t of ['zmq-ipc', 'zmq-tcp', 'redis-pubsub', 'redis-streams']) {
+      for (const rate of ['1k', '7k', '50k']) expect(all.map((c) => c.id)).toContain(`${t}/msgpack/${rate}`);
+      expect(all.map((c) => c.id)).toContain(`${t}/msgpack/max/no-validate`);
+      expect(all.map((c) => c.id)).toContain(`${t}/msgpack/half-max/no-validate`);
+      expect(all.map((c) => c.id)).toContain(`${t}/json/7k`);
+    }
+    expect(new Set(all.map((c) => c.id)).size).toBe(all.length);
+  });
+
+  it('runs each max case before the half-max case paced from it', () => {
+    all.forEach((c, i) => {
+      if (c.rate.kind !== 'half-max') return;
+      const of = c.rate.of;
+      expect(all.findIndex((m) => m.id === of)).toBeLessThan(i);
+    });
+  });
+
+  it('brings the max case along when only a half-max case is selected', () => {
+    const picked = selectCases(all, ['zmq-tcp/msgpack/half-max']).map((c) => c.id);
+    expect(picked).toEqual(['zmq-tcp/msgpack/max/no-validate', 'zmq-tcp/msgpack/half-max/no-validate']);
+  });
+});
