@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, RpcRemoteError, RpcTimeoutError } from '../src/core/errors.js';
 import { sleep } from '../src/core/time.js';
 import { RpcClient } from '../src/bus/rpc-client.js';
-import { resolveServerOptions, RpcKey, type RpcDeadEntry, type RpcServerOptions } from '../src/bus/rpc-protocol.js';
+import { MOVE_IF_PRESENT_LUA, resolveServerOptions, RpcKey, type RpcDeadEntry, type RpcServerOptions } from '../src/bus/rpc-protocol.js';
 import { RpcServer, type RpcHandler } from '../src/bus/rpc-server.js';
 import { eventually, testRedis } from './helpers/redis.js';
 
@@ -241,6 +241,21 @@ describe('rpc queue redelivery', () => {
     await redis.del(RpcKey.server(queue, 'alive'));
     expect(await server.reap()).toBe(1);
     expect(await redis.llen(aliveList)).toBe(0);
+  });
+
+  it('moves an entry only while its server is dead and only once (the reaper race guard)', async () => {
+    const list = RpcKey.processing(queue, 'racer');
+    const liveness = RpcKey.server(queue, 'racer');
+    const move = (force: string) => redis.eval(MOVE_IF_PRESENT_LUA, 3, list, RpcKey.requests(queue), liveness, 'old', 'new', force, 'R');
+    await redis.lpush(list, 'old');
+    await redis.set(liveness, '{}', 'PX', 10_000);
+    expect(await move('0')).toBe(-1); // alive: untouched
+    expect(await move('1')).toBe(1); // forced (a server taking its own list back)
+    await redis.lpush(list, 'old');
+    await redis.del(liveness);
+    expect(await move('0')).toBe(1);
+    expect(await move('0')).toBe(0); // a second reaper finds nothing to move
+    expect(await redis.lrange(RpcKey.requests(queue), 0, -1)).toEqual(['new', 'new']);
   });
 
   it('hands unfinished requests back on a stop that outlasts the drain, and another server answers', async () => {
