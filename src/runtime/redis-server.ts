@@ -147,6 +147,8 @@ export class PrivateRedisServer {
       '--dir', options.dir,
       '--daemonize', 'no',
       '--protected-mode', 'yes',
+      // Warnings and errors only: its start-up banner would drown the services' lines.
+      '--loglevel', 'warning',
     ];
     // On Linux, setpriv asks the kernel to SIGTERM redis-server when the supervisor dies, even by
     // kill -9, so a crashed supervisor never leaves a server holding the data dir. Elsewhere a

@@ -141,6 +141,13 @@ export async function startService<S extends ConfigSpec>(
  * `arbees up`. A bad config exits with code 78 (EX_CONFIG) and a message naming the variable.
  */
 export async function runServiceMain(def: ServiceDefinition): Promise<void> {
+  // Listening from the very start: a supervisor that dies while this service is still starting
+  // (modules loading, Redis connecting) must not leave it behind.
+  let onSupervisorGone = (): void => process.exit(0);
+  if (process.send !== undefined) {
+    if (!process.connected) process.exit(0);
+    process.once('disconnect', () => onSupervisorGone());
+  }
   let running: RunningService;
   try {
     running = await startService(def);
@@ -157,7 +164,7 @@ export async function runServiceMain(def: ServiceDefinition): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
-  if (process.send !== undefined) process.once('disconnect', () => shutdown('supervisor gone'));
+  onSupervisorGone = () => shutdown('supervisor gone');
   process.on('unhandledRejection', (reason) => {
     running.ctx.metrics.inc('unhandled_rejections');
     log.error({ err: errorMessage(reason) }, 'unhandled rejection');

@@ -1,4 +1,60 @@
-/** Placeholder replaced by the supervisor work (arbees up). */
-export async function runUp(): Promise<void> {
-  throw new Error('arbees up is not built yet');
+/**
+ * `arbees up` (what `npm start` runs): the whole system in one terminal. Ctrl-C or SIGTERM stops
+ * it cleanly (exit 0); a second Ctrl-C forces (exit 130). A configuration every service rejects
+ * stops it with exit 78, the code the services themselves use for a bad config.
+ */
+import { errorMessage } from '../core/errors.js';
+import { EXIT_BAD_CONFIG } from './managed-child.js';
+import { StopRequestedError, Supervisor } from './supervisor.js';
+import { supervisorOptionsFromEnv, type SupervisorOptions } from './supervisor-options.js';
+
+const EXIT_FORCED = 130;
+
+export async function runUp(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let options: SupervisorOptions;
+  try {
+    options = supervisorOptionsFromEnv(env, { isTty: process.stdout.isTTY === true });
+  } catch (err) {
+    process.stderr.write(`arbees up: ${errorMessage(err)}\n`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+  const supervisor = new Supervisor(options);
+  let exitCode = 0;
+  let signals = 0;
+
+  const stopAndExit = () => {
+    void supervisor
+      .stop()
+      .catch((err: unknown) => {
+        supervisor.say(`stop failed: ${errorMessage(err)}`);
+        exitCode ||= 1;
+      })
+      .then(() => process.exit(exitCode));
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      supervisor.say(`${signal}: stopping`);
+      stopAndExit();
+      return;
+    }
+    void supervisor.forceStop().finally(() => process.exit(EXIT_FORCED));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  supervisor.on('all-failed', () => {
+    supervisor.say('every service failed on its configuration; stopping');
+    exitCode = EXIT_BAD_CONFIG;
+    stopAndExit();
+  });
+
+  try {
+    await supervisor.start();
+  } catch (err) {
+    if (err instanceof StopRequestedError || signals > 0) return;
+    process.stderr.write(`arbees up: cannot start: ${errorMessage(err)}\n`);
+    exitCode = 1;
+    stopAndExit();
+  }
 }

@@ -20,6 +20,13 @@ function log(msg: string, level: 'info' | 'error' = 'info'): void {
 }
 
 async function main(): Promise<void> {
+  // Listening from the very start: PGlite takes seconds to open, and a supervisor that dies in
+  // the meantime must not leave this process behind.
+  let onSupervisorGone = (): void => process.exit(0);
+  if (process.send !== undefined) {
+    if (!process.connected) process.exit(0);
+    process.once('disconnect', () => onSupervisorGone());
+  }
   const dataDir = process.env.ARBEES_PG_DATA_DIR;
   if (dataDir === undefined || dataDir === '') throw new Error('ARBEES_PG_DATA_DIR is required');
   const pg = await EmbeddedPostgres.start({
@@ -45,7 +52,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   if (process.send !== undefined) {
-    process.once('disconnect', () => stop('supervisor gone'));
+    onSupervisorGone = () => stop('supervisor gone');
     const ready: EmbeddedPostgresReady = { type: 'ready', url: pg.url, port: pg.port };
     process.send(ready);
   }

@@ -1,0 +1,342 @@
+/**
+ * The supervisor behind `arbees up`: finds or starts Redis and Postgres, starts every planned
+ * service as its own child process (`arbees run <service>`), restarts crashed ones with backoff,
+ * shows their logs prefixed with their names, and stops everything in order: services first,
+ * then the Postgres and Redis they flush into.
+ */
+import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { ArbeesError, errorMessage } from '../core/errors.js';
+import { ChildLogFormatter } from './child-log-formatter.js';
+import { scrubString } from './logger.js';
+import { ManagedChild } from './managed-child.js';
+import { freePort, reclaimStaleProcess } from './process-utils.js';
+import { findOrStartRedis, type RedisEndpoint } from './redis-server.js';
+import type { RestartBackoffOptions } from './restart-backoff.js';
+import { RunFile, type UpState } from './run-file.js';
+import { childInstanceId, type SupervisorOptions } from './supervisor-options.js';
+
+interface ServiceChild {
+  readonly service: string;
+  readonly instance: string;
+  readonly child: ManagedChild;
+}
+
+interface PostgresEndpoint {
+  readonly url: string;
+  readonly source: 'env' | 'embedded';
+  readonly child: ManagedChild | null;
+}
+
+const POSTGRES_READY_TIMEOUT_MS = 120_000;
+/** Infrastructure gets this long to flush after a forced stop before SIGKILL. */
+const FORCED_INFRA_TIMEOUT_MS = 2_000;
+
+export class StopRequestedError extends Error {
+  constructor() {
+    super('stop requested while starting');
+    this.name = 'StopRequestedError';
+  }
+}
+
+export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
+  private readonly runFile: RunFile;
+  private readonly width: number;
+  private readonly own: ChildLogFormatter;
+  private readonly restart: RestartBackoffOptions;
+  private redis: RedisEndpoint | null = null;
+  private postgres: PostgresEndpoint | null = null;
+  private readonly services: ServiceChild[] = [];
+  private starting: Promise<void> | null = null;
+  private started = false;
+  private stopping: Promise<void> | null = null;
+  private forced = false;
+  private colorIndex = 1;
+  private readonly startedAt = new Date().toISOString();
+
+  constructor(
+    readonly options: SupervisorOptions,
+    private readonly write: (line: string) => void = (line) => void process.stdout.write(line + '\n'),
+  ) {
+    super();
+    this.runFile = new RunFile(options.dataDir);
+    const names = ['arbees', 'redis', 'postgres', ...options.services.map((s) => `${s.service}.${childInstanceId(options, s.instances - 1)}`)];
+    this.width = Math.max(...names.map((n) => n.length));
+    this.own = this.formatter('arbees', 0);
+    this.restart = { initialMs: options.restartInitialMs, maxMs: options.restartMaxMs, stableMs: options.restartStableMs };
+  }
+
+  /** Prints a line of the supervisor's own. */
+  say(message: string): void {
+    for (const line of message.split('\n')) this.write(this.own.format(line));
+  }
+
+  start(): Promise<void> {
+    this.starting ??= this.startOnce().then(() => {
+      this.started = true;
+    });
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
+    const stale = this.runFile.acquire();
+    if (stale !== null) await this.cleanUpAfter(stale);
+    this.saveState();
+    this.redis = await findOrStartRedis({
+      ...this.options,
+      restart: this.restart,
+      onLine: this.lineSink('redis'),
+      say: (m) => this.say(m),
+    });
+    this.saveState();
+    this.checkNotStopping();
+    this.postgres = await this.startPostgres();
+    this.saveState();
+    this.checkNotStopping();
+    for (const { service, instances } of this.options.services) {
+      for (let i = 0; i < instances; i++) this.startService(service, childInstanceId(this.options, i));
+    }
+    this.saveState();
+    this.printBanner();
+  }
+
+  /** SIGTERM to every service, wait (SIGKILL after the timeout), then Postgres and Redis. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.startSettled(this.options.stopTimeoutMs);
+      const running = this.services.filter((s) => s.child.pid !== null).length;
+      this.say(`stopping ${running} service process${running === 1 ? '' : 'es'} (Ctrl-C again to force)`);
+      await Promise.all(this.services.map((s) => s.child.stop(this.options.stopTimeoutMs)));
+      await this.stopInfrastructure(this.options.stopTimeoutMs);
+      this.removeIpcSockets();
+      this.runFile.remove();
+      this.say('stopped');
+    })();
+    return this.stopping;
+  }
+
+  /** A second Ctrl-C: SIGKILL the services now; Redis and Postgres get a moment to flush. */
+  async forceStop(): Promise<void> {
+    if (this.forced) return;
+    this.forced = true;
+    this.say('forcing: SIGKILL to every service');
+    await this.startSettled(FORCED_INFRA_TIMEOUT_MS);
+    await Promise.all(this.services.map((s) => s.child.kill()));
+    await this.stopInfrastructure(FORCED_INFRA_TIMEOUT_MS);
+    this.runFile.remove();
+  }
+
+  /** What runs now (also written to `<data dir>/run/up.json`). */
+  state(): UpState {
+    return {
+      supervisorPid: process.pid,
+      startedAt: this.startedAt,
+      dataDir: this.options.dataDir,
+      redis: this.redis && { url: scrubString(this.redis.url, []), source: this.redis.source, pid: this.redis.server?.pid ?? null },
+      postgres: this.postgres && { url: scrubString(this.postgres.url, []), source: this.postgres.source, pid: this.postgres.child?.pid ?? null },
+      children: this.services.map(({ service, instance, child }) => ({
+        name: child.name,
+        service,
+        instance,
+        pid: child.pid,
+        state: child.state,
+        restarts: child.restarts,
+      })),
+    };
+  }
+
+  /**
+   * Lets a start in progress finish or fail before stopping, so nothing it is bringing up is
+   * missed; a Postgres still initialising is stopped first, since its readiness wait is long.
+   */
+  private async startSettled(timeoutMs: number): Promise<void> {
+    if (this.starting === null || this.started) return;
+    void this.postgres?.child?.stop(timeoutMs);
+    await this.starting.catch(() => undefined);
+  }
+
+  private checkNotStopping(): void {
+    if (this.stopping !== null || this.forced) throw new StopRequestedError();
+  }
+
+  private async stopInfrastructure(timeoutMs: number): Promise<void> {
+    await this.postgres?.child?.stop(timeoutMs);
+    await this.redis?.server?.stop(timeoutMs);
+  }
+
+  /** The ipc sockets our children bound in the run dir (ZeroMQ leaves the files behind). */
+  private removeIpcSockets(): void {
+    for (const { service, instance } of this.services) {
+      rmSync(path.join(this.runFile.dir, `${service}-${instance}.ipc`), { force: true });
+    }
+  }
+
+  private saveState(): void {
+    try {
+      this.runFile.write(this.state());
+    } catch (err) {
+      this.say(`cannot write ${this.runFile.statePath}: ${errorMessage(err)}`);
+    }
+  }
+
+  private formatter(name: string, colorIndex: number): ChildLogFormatter {
+    return new ChildLogFormatter({ name, width: this.width, colorIndex, color: this.options.color, format: this.options.logFormat });
+  }
+
+  private lineSink(name: string): (line: string) => void {
+    const f = this.formatter(name, this.colorIndex++);
+    return (line) => this.write(f.format(line));
+  }
+
+  /** Stops whatever a supervisor that died without cleaning up left running on this data dir. */
+  private async cleanUpAfter(stale: UpState): Promise<void> {
+    this.say(`a previous arbees up (pid ${stale.supervisorPid}) did not stop cleanly; stopping what it left running`);
+    const leftovers: Promise<boolean>[] = [];
+    if (stale.redis?.source === 'private' && stale.redis.pid !== null) leftovers.push(reclaimStaleProcess(stale.redis.pid, 'redis-server'));
+    if (stale.postgres?.pid != null) leftovers.push(reclaimStaleProcess(stale.postgres.pid, 'embedded-postgres-main'));
+    for (const c of stale.children) if (c.pid !== null) leftovers.push(reclaimStaleProcess(c.pid, c.service));
+    const stopped = (await Promise.all(leftovers)).filter(Boolean).length;
+    if (stopped > 0) this.say(`stopped ${stopped} leftover process${stopped === 1 ? '' : 'es'}`);
+  }
+
+  private async startPostgres(): Promise<PostgresEndpoint | null> {
+    if (this.options.databaseUrl !== undefined) return { url: this.options.databaseUrl, source: 'env', child: null };
+    if (!this.options.embeddedPostgres) return null;
+    const dataDir = path.join(this.options.dataDir, 'pgdata');
+    const port = this.options.postgresPort !== 0 ? this.options.postgresPort : await freePort();
+    this.checkNotStopping();
+    const child = new ManagedChild({
+      name: 'postgres',
+      command: process.execPath,
+      args: [this.options.postgresMainPath],
+      env: {
+        ...process.env,
+        ARBEES_PG_DATA_DIR: dataDir,
+        ARBEES_PG_PORT: String(port),
+        ARBEES_PG_MAX_CONNECTIONS: String(this.options.postgresMaxConnections),
+      },
+      ipc: true,
+      restart: this.restart,
+      onLine: this.lineSink('postgres'),
+    });
+    this.postgres = { url: `postgres://postgres@127.0.0.1:${port}/postgres`, source: 'embedded', child };
+    this.say(`DATABASE_URL unset: serving an embedded Postgres (PGlite) from ${dataDir}`);
+    child.on('spawn', () => this.saveState());
+    child.on('exit', (code, signal, delay) => {
+      this.saveState();
+      if (delay !== null) this.say(`postgres exited (${signal ?? `code ${code}`}); restarting in ${seconds(delay)}`);
+    });
+    await waitForReady(child, POSTGRES_READY_TIMEOUT_MS);
+    return this.postgres;
+  }
+
+  private startService(service: string, instance: string): void {
+    const name = `${service}.${instance}`;
+    const child = new ManagedChild({
+      name,
+      command: process.execPath,
+      args: [this.options.cliPath, 'run', service],
+      env: this.serviceEnv(service, instance),
+      // The IPC channel is the child's lifeline: when it closes (supervisor gone, even by
+      // kill -9), runServiceMain shuts the service down, so no child outlives `arbees up`.
+      ipc: true,
+      restart: this.restart,
+      onLine: this.lineSink(name),
+    });
+    child.on('spawn', (pid) => {
+      if (child.restarts > 0) this.say(`${name} restarted (pid ${pid}, restart ${child.restarts})`);
+      this.saveState();
+    });
+    child.on('exit', (code, signal, delay) => {
+      this.saveState();
+      if (delay !== null) this.say(`${name} exited (${signal ?? `code ${code}`}); restarting in ${seconds(delay)}`);
+    });
+    child.on('failed', (reason) => {
+      this.saveState();
+      this.say(`${name}: ${reason}. Its error is shown above; fix it and run arbees up again.`);
+      if (this.services.every((s) => s.child.state === 'failed')) this.emit('all-failed');
+    });
+    this.services.push({ service, instance, child });
+    child.start();
+  }
+
+  /**
+   * A child's environment: the supervisor's, the endpoints it found, the child's instance id, and
+   * per-service overrides `ARBEES_<SERVICE>__<VAR>` (e.g. ARBEES_ZMQ_LISTENER__LOG_LEVEL=debug).
+   */
+  private serviceEnv(service: string, instance: string): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    const prefix = `ARBEES_${service.toUpperCase()}__`;
+    for (const [key, value] of Object.entries(process.env)) {
+      if (key.startsWith(prefix) && key.length > prefix.length) env[key.slice(prefix.length)] = value;
+    }
+    if (this.redis !== null) env.REDIS_URL = this.redis.url;
+    if (this.postgres !== null) env.DATABASE_URL = this.postgres.url;
+    env.ARBEES_DATA_DIR = this.options.dataDir;
+    env.ARBEES_INSTANCE = instance;
+    return env;
+  }
+
+  private printBanner(): void {
+    const redis = this.redis!;
+    const where: Record<RedisEndpoint['source'], string> = {
+      env: 'from REDIS_URL',
+      local: 'the server already running here',
+      private: `private redis-server, pid ${redis.server?.pid}, AOF in ${redis.server?.dir}`,
+    };
+    const cli = redisCli(redis.url);
+    const pg = this.postgres;
+    const pgWhere = pg === null ? 'none (ARBEES_EMBEDDED_POSTGRES=false)' : `${scrubString(pg.url, [])}  (${pg.source === 'env' ? 'from DATABASE_URL' : `embedded PGlite, data in ${path.join(this.options.dataDir, 'pgdata')}`})`;
+    const services = this.options.services.map((s) => (s.instances === 1 ? s.service : `${s.service} x${s.instances}`)).join(', ');
+    this.say(
+      [
+        `arbees is up  (supervisor pid ${process.pid}, data dir ${this.options.dataDir})`,
+        `  Redis      ${scrubString(redis.url, [])}  (${where[redis.source]})`,
+        `  Postgres   ${pgWhere}`,
+        `  Services   ${services}`,
+        `  Slow track ${cli} XLEN prices:kalshi`,
+        `             ${cli} XREVRANGE prices:kalshi + - COUNT 3`,
+        `  Registry   ${cli} --scan --pattern 'registry:*'`,
+        '  Stop       Ctrl-C (twice to force)',
+      ].join('\n'),
+    );
+  }
+}
+
+/** Waits for the child's `{ type: 'ready' }` IPC message. */
+function waitForReady(child: ManagedChild, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new ArbeesError('ARB_SUPERVISOR', `${child.name} was not ready within ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (m: unknown) => {
+      if ((m as { type?: unknown } | null)?.type === 'ready') done(null);
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      done(new ArbeesError('ARB_SUPERVISOR', `${child.name} exited (${signal ?? `code ${code}`}) before it was ready; see its output above`));
+    const onFailed = (reason: string) => done(new ArbeesError('ARB_SUPERVISOR', `${child.name}: ${reason}`));
+    const done = (err: Error | null) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      child.off('failed', onFailed);
+      if (err === null) resolve();
+      else void child.kill().then(() => reject(err));
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+    child.on('failed', onFailed);
+    child.start();
+  });
+}
+
+/** The redis-cli invocation for a URL: `-p` on this host, `-u` (password masked) otherwise. */
+export function redisCli(url: string): string {
+  const u = new URL(url);
+  const local = u.hostname === '127.0.0.1' || u.hostname === 'localhost';
+  if (local && u.password === '' && u.username === '' && u.protocol === 'redis:') {
+    return u.port === '' || u.port === '6379' ? 'redis-cli' : `redis-cli -p ${u.port}`;
+  }
+  return `redis-cli -u ${scrubString(url, [])}`;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

@@ -1,0 +1,144 @@
+/**
+ * `arbees up` as a real process tree: it restarts a killed child, stops everything on SIGTERM and
+ * SIGINT (no process left behind), its children leave by themselves when it is killed -9, a child
+ * with a bad config is reported once and not restarted, and a second `up` on the same data dir
+ * is refused while the first runs and cleans up after it once it died.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/redis.js';
+import { alivePids, CLI, cleanUpAll, startUp, waitForOutput, waitUntilRunning } from './supervisor-harness.js';
+import { registryKey } from '../src/bus/registry.js';
+import { HeartbeatSchema } from '../src/core/messages.js';
+import { pidAlive, sleep } from '../src/runtime/process-utils.js';
+
+beforeAll(() => {
+  expect(existsSync(CLI), 'run `npx tsc -p .` first (npm test does)').toBe(true);
+});
+afterEach(cleanUpAll);
+
+describe('supervisor (arbees up)', () => {
+  it('restarts a child killed with SIGKILL, and the registry shows the new process', async () => {
+    const up = startUp({ ARBEES_SERVICES: 'demo_publisher,zmq_listener', ARBEES_DEMO_PUBLISHER__DEMO_RATE: '20' });
+    const before = await waitUntilRunning(up, 2);
+    const demo = before.children.find((c) => c.service === 'demo_publisher')!;
+    const listener = before.children.find((c) => c.service === 'zmq_listener')!;
+    expect(demo.instance).toBe(`${up.prefix}-0`);
+    const redis = new Redis(before.redis!.url);
+    try {
+      const key = registryKey('demo_publisher', demo.instance);
+      await eventually(async () => (await redis.get(key)) !== null, 10_000, 'first registry entry');
+
+      process.kill(demo.pid!, 'SIGKILL');
+      let newPid: number | null = null;
+      await eventually(
+        () => {
+          const c = up.state()?.children.find((x) => x.service === 'demo_publisher');
+          newPid = c?.state === 'running' && c.pid !== demo.pid ? c.pid : null;
+          return newPid !== null;
+        },
+        10_000,
+        'a new demo_publisher pid',
+      );
+      expect(pidAlive(newPid!)).toBe(true);
+      await eventually(
+        async () => {
+          const raw = await redis.get(key);
+          return raw !== null && HeartbeatSchema.parse(JSON.parse(raw)).pid === newPid;
+        },
+        10_000,
+        'the registry entry of the new process',
+      );
+      const after = up.state()!;
+      expect(after.children.find((c) => c.service === 'demo_publisher')!.restarts).toBe(1);
+      // The other child was not disturbed.
+      expect(after.children.find((c) => c.service === 'zmq_listener')!.pid).toBe(listener.pid);
+      expect(up.output()).toMatch(new RegExp(`demo_publisher\\.${demo.instance} exited \\(SIGKILL\\); restarting in 0\\.5 s`));
+      expect(up.output()).toContain(`demo_publisher.${demo.instance} restarted (pid ${newPid}, restart 1)`);
+    } finally {
+      redis.disconnect();
+    }
+  }, 60_000);
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`stops every process on ${signal}, exits 0 and removes its run files`, async () => {
+      const up = startUp({ ARBEES_SERVICES: 'demo_publisher:2,zmq_listener' });
+      const state = await waitUntilRunning(up, 3);
+      expect(state.redis!.source).toBe('private');
+      const pids = up.knownPids();
+      expect(pids.size).toBe(4); // three children and redis-server
+      expect(alivePids(pids)).toHaveLength(4);
+      await waitForOutput(up, / started instance=/, 3);
+
+      up.proc.kill(signal);
+      expect(await up.exited).toBe(0);
+      expect(alivePids(pids)).toEqual([]);
+      expect(existsSync(path.join(up.dataDir, 'run', 'up.json'))).toBe(false);
+      expect(existsSync(path.join(up.dataDir, 'run', 'up.lock'))).toBe(false);
+      expect(up.output()).toContain(`${signal}: stopping`);
+      expect(up.output()).toMatch(/demo_publisher\.\S+-1 +\| .*demo_publisher stopped/);
+      expect(up.output()).not.toMatch(/restarting in/);
+    }, 60_000);
+  }
+
+  it('when the supervisor is killed -9, its children and its redis-server exit by themselves', async () => {
+    const up = startUp({ ARBEES_SERVICES: 'demo_publisher,zmq_listener' });
+    await waitUntilRunning(up, 2);
+    const pids = up.knownPids();
+    expect(pids.size).toBe(3);
+
+    up.proc.kill('SIGKILL');
+    await up.exited;
+    await eventually(() => alivePids(pids).length === 0, 10_000, `children to exit (alive: ${alivePids(pids).join(',')})`);
+
+    // The next `up` on the same data dir finds the stale run files and starts normally.
+    const again = startUp({ ARBEES_SERVICES: 'demo_publisher' }, { dataDir: up.dataDir });
+    await waitUntilRunning(again, 1);
+    expect(again.output()).toMatch(/a previous arbees up \(pid \d+\) did not stop cleanly/);
+    again.proc.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  }, 60_000);
+
+  it('reports a child with a bad config once and does not restart it; the others keep running', async () => {
+    const up = startUp({ ARBEES_SERVICES: 'demo_publisher,zmq_listener', ARBEES_DEMO_PUBLISHER__LOG_LEVEL: 'bogus' });
+    await eventually(() => up.state()?.children.find((c) => c.service === 'demo_publisher')?.state === 'failed', 20_000, 'demo_publisher failed');
+    await eventually(() => up.state()?.children.find((c) => c.service === 'zmq_listener')?.state === 'running', 20_000, 'zmq_listener running');
+    await sleep(2_000); // several backoff periods: a restart would have happened by now
+    const demo = up.state()!.children.find((c) => c.service === 'demo_publisher')!;
+    expect(demo).toMatchObject({ state: 'failed', pid: null, restarts: 0 });
+    const out = up.output();
+    expect(out).toContain('ARB_CONFIG_INVALID: LOG_LEVEL must be one of');
+    expect(out.match(/bad configuration \(exit 78\); not restarting it/g)).toHaveLength(1);
+    expect(out).not.toMatch(/demo_publisher\.\S+ restarted/);
+    expect(up.proc.exitCode).toBeNull();
+    up.proc.kill('SIGTERM');
+    expect(await up.exited).toBe(0);
+  }, 60_000);
+
+  it('stops with exit 78 when every service rejects its config', async () => {
+    const up = startUp({ ARBEES_SERVICES: 'demo_publisher,zmq_listener', LOG_LEVEL: 'bogus' });
+    expect(await up.exited).toBe(78);
+    expect(up.output()).toContain('every service failed on its configuration');
+    expect(alivePids(up.knownPids())).toEqual([]);
+  }, 60_000);
+
+  it('refuses a second arbees up on a data dir in use', async () => {
+    const first = startUp({ ARBEES_SERVICES: 'demo_publisher' });
+    await waitUntilRunning(first, 1);
+    const second = startUp({ ARBEES_SERVICES: 'demo_publisher' }, { dataDir: first.dataDir });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/ARB_SUPERVISOR: another arbees up \(pid \d+\) is running/);
+    // The first one is untouched and still owns its run files.
+    expect(first.state()!.children[0]!.state).toBe('running');
+    first.proc.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+  }, 60_000);
+
+  it('rejects an unknown service in ARBEES_SERVICES with exit 78', async () => {
+    const up = startUp({ ARBEES_SERVICES: 'demo_publisher,no_such_service' });
+    expect(await up.exited).toBe(78);
+    expect(up.output()).toContain('ARBEES_SERVICES names an unknown service "no_such_service"');
+  }, 30_000);
+});
