@@ -91,7 +91,7 @@ export abstract class HotPublisher {
     if (opts?.cause !== undefined) envelope.cause = opts.cause;
     this.counters.published++;
     if (this.shouldBatch(topic)) this.addToBatch(topic, envelope);
-    else this.enqueue([topic, this.codec.encode(envelope)]);
+    else if (!this.enqueue([topic, this.codec.encode(envelope)])) return null;
     return envelope.id;
   }
 
@@ -146,15 +146,17 @@ export abstract class HotPublisher {
     this.batches.set(batchTopic, []);
   }
 
-  private enqueue(frame: Frame): void {
+  /** Returns false when the frame was dropped at the queue bound. */
+  private enqueue(frame: Frame): boolean {
     const pending = this.queue.length - this.queueHead;
     if (pending >= this.options.maxQueue) {
       this.counters.dropped++;
       this.logDrop();
-      return;
+      return false;
     }
     this.queue.push(frame);
     if (!this.draining) this.drained = this.drain();
+    return true;
   }
 
   private async drain(): Promise<void> {
