@@ -1,0 +1,57 @@
+/**
+ * `npm start` in miniature: `arbees up` with nothing configured but a temp data dir finds no
+ * Redis, starts its own, serves an embedded Postgres, runs the default services, and demo
+ * prices flow through the hot path into the Redis slow track. Ctrl-C leaves nothing behind.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/redis.js';
+import { alivePids, CLI, cleanUpAll, startUp, waitForOutput, waitUntilRunning } from './supervisor-harness.js';
+import { UP_SERVICES } from '../src/runtime/up-services.js';
+
+const LISTENER_SOURCE = 'src/services/zmq-listener/zmq-listener.ts';
+const listenerNotBuilt = !existsSync(LISTENER_SOURCE) || readFileSync(LISTENER_SOURCE, 'utf8').includes('not built yet');
+
+afterEach(cleanUpAll);
+
+describe('arbees up smoke', () => {
+  it.skipIf(listenerNotBuilt)('brings up Redis, Postgres and the default services; demo prices reach the slow track', async () => {
+    expect(existsSync(CLI), 'run `npx tsc -p .` first (npm test does)').toBe(true);
+    const up = startUp({ ARBEES_EMBEDDED_POSTGRES: 'true', ARBEES_SERVICES: '' });
+    const expected = Object.values(UP_SERVICES).reduce((a, b) => a + b, 0);
+    const state = await waitUntilRunning(up, expected, 90_000);
+    expect(state.children.map((c) => c.service).sort()).toEqual(Object.keys(UP_SERVICES).sort());
+    expect(state.redis!.source).toBe('private');
+    expect(state.postgres).toMatchObject({ source: 'embedded' });
+    expect(state.postgres!.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+    await waitForOutput(up, /arbees is up/);
+    expect(up.output()).toContain(`Postgres   ${state.postgres!.url}`);
+
+    const redis = new Redis(state.redis!.url);
+    try {
+      let first = 0;
+      await eventually(async () => (first = await redis.xlen('prices:kalshi')) > 0, 20_000, 'prices in prices:kalshi');
+      await eventually(async () => (await redis.xlen('prices:kalshi')) > first, 10_000, 'prices:kalshi to grow');
+      const [entry] = await redis.xrevrange('prices:kalshi', '+', '-', 'COUNT', 1);
+      expect(entry![1]).toContain('topic');
+    } finally {
+      redis.disconnect();
+    }
+
+    const client = new pg.Client({ connectionString: state.postgres!.url });
+    await client.connect();
+    try {
+      expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await client.end();
+    }
+
+    const pids = up.knownPids();
+    expect(pids.size).toBe(expected + 2); // the services, redis-server, postgres
+    up.proc.kill('SIGINT');
+    expect(await up.exited).toBe(0);
+    expect(alivePids(pids)).toEqual([]);
+  }, 120_000);
+});
