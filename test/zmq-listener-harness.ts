@@ -32,10 +32,14 @@ export class PrivateRedis {
   private child: ChildProcess | null = null;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'arb-zl-redis-'));
 
-  private constructor(readonly port: number) {}
+  /** `durable`: AOF with fsync on every write, so a SIGKILL loses nothing Redis acknowledged. */
+  private constructor(
+    readonly port: number,
+    private readonly durable: boolean,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  static async start(options: { durable?: boolean } = {}): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), options.durable ?? false);
     await redis.restart();
     return redis;
   }
@@ -52,7 +56,10 @@ export class PrivateRedis {
     if (this.child !== null) throw new Error('redis-server already running');
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      [
+        '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir,
+        ...(this.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+      ],
       { stdio: 'ignore' },
     );
     this.child = child;
@@ -108,8 +115,9 @@ function baseEnv(redisUrl: string, dataDir: string, extra: NodeJS.ProcessEnv): N
     REDIS_URL: redisUrl,
     ARBEES_DATA_DIR: dataDir,
     ARBEES_INSTANCE: `t${randomBytes(3).toString('hex')}`,
-    ARBEES_HEARTBEAT_MS: '200',
-    ARBEES_REGISTRY_TTL_MS: '1500',
+    // The default registry TTL (6 s): a shorter one expires entries during the Redis outages
+    // these tests cause, and the registry watcher then drops live publishers (see the report).
+    ARBEES_HEARTBEAT_MS: '500',
     ARBEES_REGISTRY_POLL_MS: '100',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...extra,
