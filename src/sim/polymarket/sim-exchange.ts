@@ -1,0 +1,376 @@
+/**
+ * The simulated CLOB's matching engine: verifies a signed V2 order (EIP-712 signature recovers
+ * to the API key's signer, price on the tick, minimum size, balance), matches it against the
+ * maker's quotes and resting orders with partial fills, charges the sports taker fee
+ * (`C * rate * p * (1 - p)`, rounded up to the centi-cent, takers only), rests or cancels the
+ * remainder by order type, and settles markets at the final. Every book change is reported as
+ * events the WebSocket server turns into `price_change`, `book` and `last_trade_price`.
+ */
+import { EventEmitter } from 'node:events';
+import type { PolyOrderType, PolySide, TickSize } from '../../venues/polymarket/common.js';
+import { orderHash, recoverOrderSigner, type SignedOrderV2 } from '../../venues/polymarket/order-signing.js';
+import type { QuoteLadder } from '../world.js';
+import type { SimCatalog, SimPolyMarket } from './sim-catalog.js';
+import type { SimAccount, SimLedger } from './sim-ledger.js';
+import { P4, SimTokenBook, tickP4, type AggregatedSide, type BookFill, type RestingOrder } from './sim-token-book.js';
+
+export interface SimExchangeOptions {
+  /** Taker fee rate in basis points of C * p * (1 - p): sports 300. */
+  takerFeeBp: number;
+}
+
+export interface LevelChange {
+  tokenId: string;
+  side: PolySide;
+  p4: number;
+  size: bigint;
+}
+
+export interface SimTrade {
+  tradeId: string;
+  tokenId: string;
+  conditionId: string;
+  p4: number;
+  qty: bigint;
+  takerSide: PolySide;
+  takerApiKey: string | null;
+  /** null when the maker was the market maker's quote. */
+  makerApiKey: string | null;
+  takerFee: bigint;
+}
+
+export type SimExchangeEvents = {
+  levels: [conditionId: string, changes: LevelChange[]];
+  trade: [trade: SimTrade];
+  /** The token's book changed by a trade: a fresh snapshot is due. */
+  book: [tokenId: string];
+  resolved: [market: SimPolyMarket, winningTokenId: string];
+  tickSize: [tokenId: string, conditionId: string, oldTick: TickSize, newTick: TickSize];
+};
+
+/** A refusal with the venue's error string. */
+export class SimOrderRejection extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'SimOrderRejection';
+  }
+}
+
+export interface PlacedOrder {
+  orderId: string;
+  status: 'matched' | 'live' | 'unmatched';
+  /** What the taker gave and got, base units. */
+  makingAmount: bigint;
+  takingAmount: bigint;
+  tradeIds: string[];
+  filled: bigint;
+  fee: bigint;
+}
+
+interface OrderTerms {
+  tokenId: string;
+  side: PolySide;
+  p4: number;
+  qty: bigint;
+}
+
+export function takerFee(qty: bigint, p4: number, rateBp: number): bigint {
+  // qty/1e6 shares * bp/1e4 * p * (1-p) dollars, in base units, rounded up to 100 units (1 centi-cent).
+  const num = qty * BigInt(rateBp) * BigInt(p4) * BigInt(P4 - p4);
+  const unit = 100_000_000_000_000n;
+  return ((num + unit - 1n) / unit) * 100n;
+}
+
+const cost = (qty: bigint, p4: number): bigint => (qty * BigInt(p4)) / BigInt(P4);
+
+export class SimExchange extends EventEmitter<SimExchangeEvents> {
+  private readonly books = new Map<string, SimTokenBook>();
+  private readonly orderToken = new Map<string, string>();
+  private readonly seenOrders = new Set<string>();
+  private seq = 0;
+  private tradeSeq = 0;
+
+  constructor(
+    private readonly catalog: SimCatalog,
+    private readonly ledger: SimLedger,
+    private readonly opts: Readonly<SimExchangeOptions>,
+  ) {
+    super();
+  }
+
+  book(tokenId: string): SimTokenBook | undefined {
+    const existing = this.books.get(tokenId);
+    if (existing) return existing;
+    const market = this.catalog.marketOfToken(tokenId);
+    if (!market) return undefined;
+    const book = new SimTokenBook(tokenId, market.conditionId, market.tickSize);
+    this.books.set(tokenId, book);
+    return book;
+  }
+
+  setMakerQuotes(tokenId: string, ladder: QuoteLadder): void {
+    const book = this.requireBook(tokenId);
+    const market = this.catalog.marketOfToken(tokenId) as SimPolyMarket;
+    if (market.closed) return;
+    let crossed: ReturnType<SimTokenBook['crossRestingWithMaker']> = [];
+    this.withLevelDiff(market, () => {
+      book.setMakerLadder(ladder);
+      crossed = book.crossRestingWithMaker();
+    });
+    for (const c of crossed) this.fillRestingAgainstMaker(book, market, c.order, c.p4, c.qty);
+    if (crossed.length > 0) this.emit('book', tokenId);
+  }
+
+  setTickSize(tokenId: string, tick: TickSize): void {
+    const book = this.requireBook(tokenId);
+    const old = book.tickSize;
+    if (old === tick) return;
+    book.tickSize = tick;
+    this.emit('tickSize', tokenId, book.conditionId, old, tick);
+  }
+
+  /** Verifies and places a signed order for `account`. Throws SimOrderRejection with the venue's reason. */
+  async submit(
+    account: SimAccount,
+    signed: SignedOrderV2,
+    orderType: PolyOrderType,
+    postOnly: boolean,
+  ): Promise<PlacedOrder> {
+    const tokenId = signed.order.tokenId.toString();
+    const market = this.catalog.marketOfToken(tokenId);
+    if (!market) throw new SimOrderRejection('Invalid token id');
+    if (signed.order.signer !== account.address) throw new SimOrderRejection('the order signer is not the API key owner');
+    let recovered: string;
+    try {
+      recovered = await recoverOrderSigner(signed, { negRisk: market.negRisk });
+    } catch {
+      throw new SimOrderRejection('invalid order signature');
+    }
+    if (recovered !== signed.order.signer) throw new SimOrderRejection('invalid order signature');
+    const orderId = orderHash(signed.order, { negRisk: market.negRisk });
+    if (this.seenOrders.has(orderId)) throw new SimOrderRejection('INVALID_ORDER_DUPLICATED');
+    const terms = this.terms(signed, market);
+    const expiresAtS = this.expiry(signed, orderType);
+    const placed = this.place(account, terms, orderType, postOnly, orderId, expiresAtS, market);
+    this.seenOrders.add(orderId);
+    return placed;
+  }
+
+  cancel(account: SimAccount, orderId: string): string | null {
+    const tokenId = this.orderToken.get(orderId);
+    const book = tokenId ? this.books.get(tokenId) : undefined;
+    const order = book?.restingOrders().find((o) => o.orderId === orderId);
+    if (!book || !order) return 'order not found or already canceled';
+    if (order.apiKey !== account.apiKey) return 'not the owner of the order';
+    const market = this.catalog.marketOfToken(book.tokenId) as SimPolyMarket;
+    this.withLevelDiff(market, () => {
+      book.removeResting(orderId);
+      this.refund(order);
+    });
+    this.orderToken.delete(orderId);
+    return null;
+  }
+
+  openOrders(account: SimAccount): RestingOrder[] {
+    return [...this.books.values()].flatMap((b) => b.restingOrders().filter((o) => o.apiKey === account.apiKey));
+  }
+
+  /** Closes the market, cancels its orders and pays 1 pUSD per winning share. */
+  settle(conditionId: string, winningTokenId: string): void {
+    const market = this.catalog.marketByConditionId(conditionId);
+    if (!market) throw new Error(`unknown condition id ${conditionId}`);
+    if (!market.tokens.some((t) => t.tokenId === winningTokenId)) throw new Error(`token ${winningTokenId} is not in market ${conditionId}`);
+    if (market.closed) return;
+    this.withLevelDiff(market, () => {
+      for (const t of market.tokens) {
+        const book = this.requireBook(t.tokenId);
+        for (const o of [...book.restingOrders()]) {
+          book.removeResting(o.orderId);
+          this.refund(o);
+        }
+        book.clearMaker();
+      }
+    });
+    market.closed = true;
+    market.winningTokenId = winningTokenId;
+    for (const account of this.ledger.all()) {
+      for (const t of market.tokens) {
+        const held = this.ledger.sharesOf(account, t.tokenId);
+        if (held === 0n) continue;
+        if (t.tokenId === winningTokenId) account.collateral += held;
+        this.ledger.addShares(account, t.tokenId, -held);
+      }
+    }
+    this.emit('resolved', market, winningTokenId);
+  }
+
+  private terms(signed: SignedOrderV2, market: SimPolyMarket): OrderTerms {
+    const o = signed.order;
+    const side: PolySide = o.side === 0 ? 'BUY' : 'SELL';
+    const [collateral, shares] = side === 'BUY' ? [o.makerAmount, o.takerAmount] : [o.takerAmount, o.makerAmount];
+    const book = this.requireBook(o.tokenId.toString());
+    const tick = tickP4(book.tickSize);
+    if (shares === 0n || (collateral * BigInt(P4)) % shares !== 0n) throw new SimOrderRejection('INVALID_ORDER_MIN_TICK_SIZE');
+    const p4 = Number((collateral * BigInt(P4)) / shares);
+    if (p4 % tick !== 0 || p4 < tick || p4 > P4 - tick) throw new SimOrderRejection('INVALID_ORDER_MIN_TICK_SIZE');
+    if (shares % 10_000n !== 0n) throw new SimOrderRejection('INVALID_ORDER_MIN_SIZE');
+    if (shares < BigInt(Math.round(market.minOrderSize * 1e6))) throw new SimOrderRejection('INVALID_ORDER_MIN_SIZE');
+    return { tokenId: o.tokenId.toString(), side, p4, qty: shares };
+  }
+
+  private expiry(signed: SignedOrderV2, orderType: PolyOrderType): number {
+    const exp = Number(signed.expiration);
+    if (orderType !== 'GTD') return 0;
+    // The venue keeps a one-minute security threshold on GTD expirations.
+    if (exp < Math.floor(Date.now() / 1000) + 60) throw new SimOrderRejection('INVALID_ORDER_EXPIRATION');
+    return exp;
+  }
+
+  private place(
+    account: SimAccount,
+    t: OrderTerms,
+    orderType: PolyOrderType,
+    postOnly: boolean,
+    orderId: string,
+    expiresAtS: number,
+    market: SimPolyMarket,
+  ): PlacedOrder {
+    if (market.closed) throw new SimOrderRejection('MARKET_NOT_READY');
+    const book = this.requireBook(t.tokenId);
+    for (const o of book.expire(Math.floor(Date.now() / 1000))) this.refund(o);
+    const fills = book.plan(t.side, t.p4, t.qty, account.apiKey);
+    const filled = fills.reduce((n, f) => n + f.qty, 0n);
+    if (orderType === 'FOK' && filled < t.qty) throw new SimOrderRejection('FOK_ORDER_NOT_FILLED_ERROR');
+    if (postOnly && filled > 0n) throw new SimOrderRejection('INVALID_POST_ONLY_ORDER: order crosses the book');
+    const rest = orderType === 'GTC' || orderType === 'GTD' ? t.qty - filled : 0n;
+    const notional = fills.reduce((n, f) => n + cost(f.qty, f.p4), 0n);
+    const fee = fills.reduce((n, f) => n + takerFee(f.qty, f.p4, this.opts.takerFeeBp), 0n);
+    this.checkFunds(account, t, filled, notional, fee, rest);
+
+    const tradeIds: string[] = [];
+    this.withLevelDiff(market, () => {
+      book.execute(t.side, fills);
+      this.settleTakerFills(account, t, fills, notional, fee, tradeIds, book);
+      if (rest > 0n) this.rest(account, t, rest, orderId, expiresAtS, book);
+    });
+    market.volume += Number(notional) / 1e6;
+    if (fills.length > 0) this.emit('book', t.tokenId);
+    return {
+      orderId,
+      status: filled > 0n ? 'matched' : rest > 0n ? 'live' : 'unmatched',
+      makingAmount: t.side === 'BUY' ? notional : filled,
+      takingAmount: t.side === 'BUY' ? filled : notional,
+      tradeIds,
+      filled,
+      fee,
+    };
+  }
+
+  private checkFunds(account: SimAccount, t: OrderTerms, filled: bigint, notional: bigint, fee: bigint, rest: bigint): void {
+    if (t.side === 'BUY') {
+      if (account.collateral < notional + fee + cost(rest, t.p4)) throw new SimOrderRejection('INVALID_ORDER_NOT_ENOUGH_BALANCE');
+    } else if (this.ledger.sharesOf(account, t.tokenId) < filled + rest) {
+      throw new SimOrderRejection('INVALID_ORDER_NOT_ENOUGH_BALANCE');
+    } else if (account.collateral + notional < fee) {
+      throw new SimOrderRejection('INVALID_ORDER_NOT_ENOUGH_BALANCE');
+    }
+  }
+
+  private settleTakerFills(
+    account: SimAccount,
+    t: OrderTerms,
+    fills: readonly BookFill[],
+    notional: bigint,
+    fee: bigint,
+    tradeIds: string[],
+    book: SimTokenBook,
+  ): void {
+    const filled = fills.reduce((n, f) => n + f.qty, 0n);
+    if (t.side === 'BUY') {
+      account.collateral -= notional + fee;
+      this.ledger.addShares(account, t.tokenId, filled);
+    } else {
+      account.collateral += notional - fee;
+      this.ledger.addShares(account, t.tokenId, -filled);
+    }
+    account.feesPaid += fee;
+    for (const f of fills) {
+      if (f.resting) this.creditRestingFill(f.resting, f.p4, f.qty);
+      const trade = this.trade(book, f.p4, f.qty, t.side, account.apiKey, f.resting?.apiKey ?? null, takerFee(f.qty, f.p4, this.opts.takerFeeBp));
+      tradeIds.push(trade.tradeId);
+    }
+  }
+
+  private rest(account: SimAccount, t: OrderTerms, rest: bigint, orderId: string, expiresAtS: number, book: SimTokenBook): void {
+    if (t.side === 'BUY') account.collateral -= cost(rest, t.p4);
+    else this.ledger.addShares(account, t.tokenId, -rest);
+    book.addResting({ orderId, apiKey: account.apiKey, side: t.side, p4: t.p4, remaining: rest, original: t.qty, seq: this.seq++, expiresAtS });
+    this.orderToken.set(orderId, t.tokenId);
+  }
+
+  /** A resting order was hit: its owner receives the other asset (its own side was held by the order). */
+  private creditRestingFill(order: RestingOrder, p4: number, qty: bigint): void {
+    const owner = this.ledger.get(order.apiKey);
+    if (!owner) return;
+    const tokenId = this.orderToken.get(order.orderId);
+    if (order.side === 'BUY' && tokenId) this.ledger.addShares(owner, tokenId, qty);
+    else owner.collateral += cost(qty, p4);
+    if (order.remaining === 0n) this.orderToken.delete(order.orderId);
+  }
+
+  private fillRestingAgainstMaker(book: SimTokenBook, market: SimPolyMarket, order: RestingOrder, p4: number, qty: bigint): void {
+    this.creditRestingFill(order, p4, qty);
+    market.volume += Number(cost(qty, p4)) / 1e6;
+    this.trade(book, p4, qty, order.side === 'BUY' ? 'SELL' : 'BUY', null, order.apiKey, 0n);
+  }
+
+  private refund(order: RestingOrder): void {
+    const owner = this.ledger.get(order.apiKey);
+    const tokenId = this.orderToken.get(order.orderId);
+    this.orderToken.delete(order.orderId);
+    if (!owner) return;
+    if (order.side === 'BUY') owner.collateral += cost(order.remaining, order.p4);
+    else if (tokenId) this.ledger.addShares(owner, tokenId, order.remaining);
+  }
+
+  private trade(book: SimTokenBook, p4: number, qty: bigint, takerSide: PolySide, taker: string | null, maker: string | null, fee: bigint): SimTrade {
+    const trade: SimTrade = {
+      tradeId: `sim-trade-${++this.tradeSeq}`,
+      tokenId: book.tokenId,
+      conditionId: book.conditionId,
+      p4,
+      qty,
+      takerSide,
+      takerApiKey: taker,
+      makerApiKey: maker,
+      takerFee: fee,
+    };
+    this.emit('trade', trade);
+    return trade;
+  }
+
+  /** Runs a mutation of a market's books and reports every price level whose size changed. */
+  private withLevelDiff(market: SimPolyMarket, mutate: () => void): void {
+    const books = market.tokens.map((t) => this.requireBook(t.tokenId));
+    const before = books.map((b) => b.aggregated());
+    mutate();
+    const changes: LevelChange[] = [];
+    books.forEach((b, i) => {
+      const after = b.aggregated();
+      diff(b.tokenId, 'BUY', before[i]!.bids, after.bids, changes);
+      diff(b.tokenId, 'SELL', before[i]!.asks, after.asks, changes);
+    });
+    if (changes.length > 0) this.emit('levels', market.conditionId, changes);
+  }
+
+  private requireBook(tokenId: string): SimTokenBook {
+    const book = this.book(tokenId);
+    if (!book) throw new SimOrderRejection('Invalid token id');
+    return book;
+  }
+}
+
+function diff(tokenId: string, side: PolySide, before: AggregatedSide, after: AggregatedSide, out: LevelChange[]): void {
+  for (const [p4, size] of after) if (before.get(p4) !== size) out.push({ tokenId, side, p4, size });
+  for (const p4 of before.keys()) if (!after.has(p4)) out.push({ tokenId, side, p4, size: 0n });
+}
