@@ -4,7 +4,8 @@
  * with a bad config is reported once and not restarted, and a second `up` on the same data dir
  * is refused while the first runs and cleans up after it once it died.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +15,23 @@ import { registryKey } from '../src/bus/registry.js';
 import { HeartbeatSchema } from '../src/core/messages.js';
 import { pidAlive, sleep } from '../src/runtime/process-utils.js';
 
+/** A preload that makes a real service hang on stop: it can no longer exit by itself. */
+const preloadDirs: string[] = [];
+function hangOnStopPreload(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'arb-hang-'));
+  preloadDirs.push(dir);
+  const file = path.join(dir, 'hang-on-stop.cjs');
+  writeFileSync(file, 'process.exit = () => undefined;\n');
+  return file;
+}
+
 beforeAll(() => {
   expect(existsSync(CLI), 'run `npx tsc -p .` first (npm test does)').toBe(true);
 });
-afterEach(cleanUpAll);
+afterEach(async () => {
+  await cleanUpAll();
+  for (const dir of preloadDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('supervisor (arbees up)', () => {
   it('restarts a child killed with SIGKILL, and the registry shows the new process', async () => {
@@ -134,6 +148,43 @@ describe('supervisor (arbees up)', () => {
     expect(first.state()!.children[0]!.state).toBe('running');
     first.proc.kill('SIGTERM');
     expect(await first.exited).toBe(0);
+  }, 60_000);
+
+  it('SIGKILLs a child that does not stop within the stop timeout, then exits 0', async () => {
+    const up = startUp({
+      ARBEES_SERVICES: 'demo_publisher,zmq_listener',
+      ARBEES_STOP_TIMEOUT_MS: '1500',
+      ARBEES_DEMO_PUBLISHER__NODE_OPTIONS: `--require ${hangOnStopPreload()}`,
+    });
+    await waitUntilRunning(up, 2);
+    await waitForOutput(up, / started instance=/, 2);
+    const pids = up.knownPids();
+    const t0 = Date.now();
+    up.proc.kill('SIGTERM');
+    expect(await up.exited).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+    expect(alivePids(pids)).toEqual([]);
+    expect(up.output()).toMatch(/demo_publisher\.\S+ did not stop within 1\.5 s; killed it \(SIGKILL\)/);
+  }, 60_000);
+
+  it('a second Ctrl-C forces: hung children are killed at once, exit 130', async () => {
+    const up = startUp({
+      ARBEES_SERVICES: 'demo_publisher,zmq_listener',
+      ARBEES_STOP_TIMEOUT_MS: '60000',
+      ARBEES_DEMO_PUBLISHER__NODE_OPTIONS: `--require ${hangOnStopPreload()}`,
+    });
+    await waitUntilRunning(up, 2);
+    await waitForOutput(up, / started instance=/, 2);
+    const pids = up.knownPids();
+    up.proc.kill('SIGINT');
+    await waitForOutput(up, /zmq_listener stopped/);
+    const t0 = Date.now();
+    up.proc.kill('SIGINT');
+    expect(await up.exited).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(up.output()).toContain('forcing: SIGKILL to every service');
+    expect(alivePids(pids)).toEqual([]);
+    expect(existsSync(path.join(up.dataDir, 'run', 'up.json'))).toBe(false);
   }, 60_000);
 
   it('rejects an unknown service in ARBEES_SERVICES with exit 78', async () => {

@@ -144,20 +144,28 @@ export class ManagedChild extends EventEmitter<ManagedChildEvents> {
     }, delay);
   }
 
-  /** SIGTERM, then SIGKILL after `timeoutMs`; resolves when the process is gone. */
-  async stop(timeoutMs: number): Promise<void> {
+  /**
+   * SIGTERM, then SIGKILL after `timeoutMs`; resolves when the process is gone, with whether it
+   * had to be killed.
+   */
+  async stop(timeoutMs: number): Promise<{ killed: boolean }> {
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     const child = this.child;
     if (child === null) {
       if (this.currentState !== 'failed') this.currentState = 'stopped';
-      return;
+      return { killed: false };
     }
     this.currentState = 'stopping';
     child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    let killed = false;
+    const killer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     await this.exited;
     clearTimeout(killer);
+    return { killed };
   }
 
   /** SIGKILL now (a forced stop); resolves when the process is gone. */

@@ -210,8 +210,8 @@ export class PrivateRedisServer {
   }
 
   /** SIGTERM: redis-server flushes the AOF and exits; SIGKILL after the timeout. */
-  stop(timeoutMs = 10_000): Promise<void> {
-    return this.child.stop(timeoutMs);
+  async stop(timeoutMs = 10_000): Promise<void> {
+    await this.child.stop(timeoutMs);
   }
 
   kill(): Promise<void> {

@@ -107,7 +107,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
       await this.startSettled(this.options.stopTimeoutMs);
       const running = this.services.filter((s) => s.child.pid !== null).length;
       this.say(`stopping ${running} service process${running === 1 ? '' : 'es'} (Ctrl-C again to force)`);
-      await Promise.all(this.services.map((s) => s.child.stop(this.options.stopTimeoutMs)));
+      await Promise.all(this.services.map((s) => this.stopChild(s.child, this.options.stopTimeoutMs)));
       await this.stopInfrastructure(this.options.stopTimeoutMs);
       this.removeIpcSockets();
       this.runFile.remove();
@@ -161,8 +161,13 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
   }
 
   private async stopInfrastructure(timeoutMs: number): Promise<void> {
-    await this.postgres?.child?.stop(timeoutMs);
+    if (this.postgres?.child) await this.stopChild(this.postgres.child, timeoutMs);
     await this.redis?.server?.stop(timeoutMs);
+  }
+
+  private async stopChild(child: ManagedChild, timeoutMs: number): Promise<void> {
+    const { killed } = await child.stop(timeoutMs);
+    if (killed) this.say(`${child.name} did not stop within ${seconds(timeoutMs)}; killed it (SIGKILL)`);
   }
 
   /** The ipc sockets our children bound in the run dir (ZeroMQ leaves the files behind). */
