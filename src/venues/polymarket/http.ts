@@ -117,6 +117,9 @@ export class PolymarketClobClient {
     try {
       raw = await this.authed('POST', '/order', body);
     } catch (err) {
+      if (err instanceof PolymarketHttpError && (err.status === 401 || err.status === 403)) {
+        throw new PolymarketAuthError(`POST /order refused the credentials: ${err.venueMessage ?? `HTTP ${err.status}`}`);
+      }
       if (err instanceof PolymarketHttpError && err.status !== null && err.status < 500 && err.venueMessage) {
         this.ordersRejected++;
         throw new PolymarketOrderRejectedError(err.venueMessage);
