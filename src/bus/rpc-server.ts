@@ -52,7 +52,7 @@ export type RpcServerMetrics = {
   in_flight: number;
 };
 
-/** Rejects with a timeout marker if `promise` has not settled within `ms`. */
+/** What the handler race resolves with when the handler outlives handlerTimeoutMs. */
 const HANDLER_TIMEOUT = Symbol('handler timeout');
 
 export class RpcServer<Req = unknown, Res = unknown> {
