@@ -136,6 +136,15 @@ function oneOf<T extends string>(o: Obj, key: string, path: string, allowed: rea
   return v as T;
 }
 
+/** A removed integer-cent field still being sent means the whole object is in the old format. */
+function noLegacy(o: Obj, path: string, keys: readonly string[]): void {
+  for (const k of keys) {
+    if (typeof o[k] === 'number') fail(`${path}.${k}`, 'legacy', 'integer cent/count field of the format removed on 2026-03-12');
+  }
+}
+
+const LEGACY_MARKET_KEYS = ['yes_bid', 'yes_ask', 'no_bid', 'no_ask', 'last_price', 'volume', 'open_interest'] as const;
+
 // ---- fixed-point values ---------------------------------------------------------------------
 
 function dollarsText(v: unknown, path: string): number {
@@ -217,6 +226,7 @@ function parseJsonText(text: string, path: string): unknown {
 
 export function parseMarket(v: unknown, path = 'market'): KalshiMarket {
   const o = asObject(v, path);
+  noLegacy(o, path, LEGACY_MARKET_KEYS);
   const yesBidSize = count(o, 'yes_bid_size_fp', path);
   const yesAskSize = count(o, 'yes_ask_size_fp', path);
   const yesBid = price(o, 'yes_bid_dollars', path);
@@ -314,6 +324,7 @@ export function parseBalance(v: unknown): KalshiBalance {
 
 function parseMarketPosition(v: unknown, path: string): KalshiMarketPosition {
   const o = asObject(v, path);
+  noLegacy(o, path, ['position', 'market_exposure', 'realized_pnl', 'fees_paid']);
   return {
     ticker: nonEmpty(o, 'ticker', path),
     position: count(o, 'position_fp', path, true),
@@ -495,6 +506,7 @@ function delta(o: Obj, sid: number): KalshiWsMessage {
 function ticker(o: Obj, sid: number): KalshiWsMessage {
   const m = 'ticker.msg';
   const msg = asObject(present(o, 'msg', 'ticker'), m);
+  noLegacy(msg, m, ['price', 'yes_bid', 'yes_ask', 'volume', 'open_interest']);
   const last = present(msg, 'price_dollars', m);
   const yesBidSize = count(msg, 'yes_bid_size_fp', m);
   const yesAskSize = count(msg, 'yes_ask_size_fp', m);
