@@ -109,12 +109,6 @@ export async function startService<S extends ConfigSpec>(
     onStop: (fn) => void stopHooks.push(fn),
   };
 
-  await heartbeat.start();
-  await def.start(ctx);
-  heartbeat.setStatus('healthy');
-  await heartbeat.beat();
-  log.info({ instance: config.instance, transport: config.hotTransport }, `${def.name} started`);
-
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
@@ -132,6 +126,18 @@ export async function startService<S extends ConfigSpec>(
     })();
     return stopping;
   };
+
+  try {
+    await heartbeat.start();
+    await def.start(ctx);
+  } catch (err) {
+    // Undo what was started (registry entry, sockets, Redis), so a failed start leaves nothing behind.
+    await stop();
+    throw err;
+  }
+  heartbeat.setStatus('healthy');
+  await heartbeat.beat();
+  log.info({ instance: config.instance, transport: config.hotTransport }, `${def.name} started`);
   return { ctx: ctx as ServiceContext<unknown>, stop };
 }
 
