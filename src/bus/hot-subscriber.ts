@@ -72,7 +72,9 @@ export abstract class HotSubscriber {
     if (batchTopic !== null) {
       const users = this.batchTopics.get(batchTopic) ?? 0;
       this.batchTopics.set(batchTopic, users + 1);
-      if (users === 0 && !this.matches(batchTopic)) this.addTransportSubscription(batchTopic);
+      // Subscribed even when a broader prefix covers it today: that prefix may be dropped first.
+      // Overlap is harmless (ZMQ delivers once per socket; Redis subscribes only the cover).
+      if (users === 0) this.addTransportSubscription(batchTopic);
     }
     return this;
   }
@@ -85,7 +87,7 @@ export abstract class HotSubscriber {
       const users = (this.batchTopics.get(batchTopic) ?? 1) - 1;
       if (users <= 0) {
         this.batchTopics.delete(batchTopic);
-        if (!this.matches(batchTopic)) this.removeTransportSubscription(batchTopic);
+        this.removeTransportSubscription(batchTopic);
       } else this.batchTopics.set(batchTopic, users);
     }
     return this;
