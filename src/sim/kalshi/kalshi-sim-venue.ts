@@ -89,6 +89,7 @@ export class KalshiSimVenue {
       failNext: (count, status) => this.#rest.failNext(count, status),
       skipSeq: (count) => this.#ws.skipSeq(count),
       dropConnections: () => this.#ws.dropConnections(),
+      refuseSnapshotRequests: (refuse) => this.#ws.refuseSnapshotRequests(refuse),
     };
   }
 

@@ -49,6 +49,8 @@ export interface SimWsFaults {
   skipSeq(count?: number): void;
   /** Terminates every client connection abruptly. */
   dropConnections(): void;
+  /** Answers `get_snapshot` with an error, so a client must fall back to resubscribing. */
+  refuseSnapshotRequests(refuse: boolean): void;
 }
 
 class CommandError extends Error {
@@ -66,6 +68,7 @@ export class KalshiSimWsServer implements SimWsFaults {
   readonly #conns = new Set<Connection>();
   readonly #ping: NodeJS.Timeout;
   #skip = 0;
+  #refuseSnapshots = false;
   rejectedHandshakes = 0;
 
   constructor(options: SimWsOptions) {
@@ -89,6 +92,10 @@ export class KalshiSimWsServer implements SimWsFaults {
 
   dropConnections(): void {
     for (const c of this.#conns) c.ws.terminate();
+  }
+
+  refuseSnapshotRequests(refuse: boolean): void {
+    this.#refuseSnapshots = refuse;
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -208,7 +215,7 @@ export class KalshiSimWsServer implements SimWsFaults {
         return;
       }
       case 'get_snapshot': {
-        if (sub.channel !== 'orderbook_delta') throw new CommandError(13, 'Unsupported action for this channel');
+        if (sub.channel !== 'orderbook_delta' || this.#refuseSnapshots) throw new CommandError(13, 'Unsupported action');
         const targets = tickers?.length ? tickers.filter((t) => sub.tickers.has(t)) : [...sub.tickers];
         send(conn, { id, sid: sub.sid, seq: sub.seq, type: 'ok', msg: { market_tickers: [...sub.tickers] } });
         for (const t of targets) this.#sendSnapshot(conn, sub, t);
