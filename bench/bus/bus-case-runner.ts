@@ -24,6 +24,8 @@ export interface ProcessFigures {
   rssIdleBytes: number;
   rssLoadPeakBytes: number;
   cpuPercent: number;
+  /** CPU time per message (all threads of the process): a contended machine inflates it little. */
+  cpuUsPerMsg: number;
 }
 
 export interface BusCaseResult {
@@ -118,6 +120,8 @@ async function waitForStragglers(sub: BenchChild, expected: number, idleMs: numb
   }
 }
 
+const perMessage = (micros: number, count: number) => (count > 0 ? Math.round((micros / count) * 100) / 100 : 0);
+
 function toResult(
   c: BusCase,
   rate: number | null,
@@ -148,6 +152,7 @@ function toResult(
       rssIdleBytes: pubIdle,
       rssLoadPeakBytes: run.usage.rssPeakBytes,
       cpuPercent: run.usage.cpuPercent,
+      cpuUsPerMsg: perMessage(run.usage.cpuMicros, run.measured.sent),
       dropped: run.metrics.dropped,
       sentFrames: run.metrics.sent_frames,
     },
@@ -155,6 +160,7 @@ function toResult(
       rssIdleBytes: subIdle,
       rssLoadPeakBytes: got.usage?.rssPeakBytes ?? subIdle,
       cpuPercent: got.usage?.cpuPercent ?? 0,
+      cpuUsPerMsg: perMessage(got.usage?.cpuMicros ?? 0, got.measuredReceived),
       decodeErrors: got.metrics.decode_errors,
       schemaErrors: got.metrics.schema_errors,
     },

@@ -7,6 +7,8 @@ export interface UsageReport {
   rssPeakBytes: number;
   /** User + system CPU over the window, as % of one core (can exceed 100 with helper threads). */
   cpuPercent: number;
+  /** User + system CPU time over the window: per message, the cost that other load cannot inflate much. */
+  cpuMicros: number;
 }
 
 export class UsageWindow {
@@ -32,10 +34,12 @@ export class UsageWindow {
     this.sample();
     const cpu = process.cpuUsage(this.startCpu);
     const wallMs = activeMs ?? performance.now() - this.startWall;
+    const cpuMicros = cpu.user + cpu.system;
     return {
+      cpuMicros,
       rssStartBytes: this.rssStart,
       rssPeakBytes: this.rssPeak,
-      cpuPercent: wallMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10 : 0,
+      cpuPercent: wallMs > 0 ? Math.round((cpuMicros / 1000 / wallMs) * 1000) / 10 : 0,
     };
   }
 }
