@@ -12,6 +12,13 @@ const USAGE = `usage:
   arbees services           list the services
 
 services: ${Object.keys(SERVICES).join(', ')}
+
+arbees up reads (all optional):
+  ARBEES_SERVICES=zmq_listener,game_shard:2   which services, and how many of each
+  ARBEES_DATA_DIR (.data)   Redis AOF, embedded Postgres, run files
+  REDIS_URL                 else a Redis on 127.0.0.1:6379, else a private redis-server
+  DATABASE_URL              else an embedded Postgres (PGlite) in the data dir
+  ARBEES_<SERVICE>__<VAR>   a variable for one service only, e.g. ARBEES_ZMQ_LISTENER__LOG_LEVEL=debug
 `;
 
 async function main(argv: string[]): Promise<void> {

@@ -151,6 +151,35 @@ describe('arbees up and Redis', () => {
     expect(alivePids(up.knownPids())).toEqual([]);
   }, 60_000);
 
+  it('restarts its private redis-server after a crash, on the same port with the AOF data; services recover', async () => {
+    const up = startUp({ ARBEES_SERVICES: 'demo_publisher', ARBEES_REDIS_PORT: '0' });
+    const state = await waitUntilRunning(up, 1);
+    const firstPid = state.redis!.pid!;
+    const key = registryKey('demo_publisher', state.children[0]!.instance);
+    const redis = new Redis(state.redis!.url, { maxRetriesPerRequest: null });
+    redis.on('error', () => undefined);
+    try {
+      await redis.set('arb:before-crash', 'kept');
+      await new Promise((r) => setTimeout(r, 1_500)); // appendfsync everysec
+      process.kill(firstPid, 'SIGKILL');
+      await eventually(() => {
+        const pid = up.state()?.redis?.pid;
+        return pid != null && pid !== firstPid;
+      }, 15_000, 'a new redis-server pid');
+      expect(up.state()!.redis!.url).toBe(state.redis!.url);
+      await eventually(() => redisAnswers(state.redis!.url, 300), 10_000, 'redis back');
+      expect(await redis.get('arb:before-crash')).toBe('kept');
+      await redis.del(key);
+      await eventually(async () => (await redis.exists(key)) === 1, 15_000, 'the service to heartbeat into the restarted Redis');
+      await waitForOutput(up, /redis-server exited \(SIGKILL\); restarting it in 0\.5 s/);
+    } finally {
+      redis.disconnect();
+    }
+    up.proc.kill('SIGTERM');
+    expect(await up.exited).toBe(0);
+    expect(alivePids(up.knownPids())).toEqual([]);
+  }, 60_000);
+
   it('uses REDIS_URL when given: children register there, no private server is started', async () => {
     const server = await ownRedis();
     const up = startUp({ ARBEES_SERVICES: 'demo_publisher', REDIS_URL: server.url });

@@ -32,6 +32,9 @@ export interface FindRedisOptions {
   restart: RestartBackoffOptions;
   onLine: (line: string) => void;
   say: (message: string) => void;
+  /** Told when the private server dies on its own and when it is back (pid). */
+  onServerExit?: (code: number | null, signal: NodeJS.Signals | null, restartInMs: number | null) => void;
+  onServerSpawn?: (pid: number, restarts: number) => void;
 }
 
 export const INSTALL_REDIS_HELP = [
@@ -100,6 +103,8 @@ export async function findOrStartRedis(options: FindRedisOptions): Promise<Redis
     port: await choosePort(options.privateRedisPort),
     restart: options.restart,
     onLine: options.onLine,
+    ...(options.onServerExit ? { onExit: options.onServerExit } : {}),
+    ...(options.onServerSpawn ? { onSpawn: options.onServerSpawn } : {}),
   });
   options.say(`no Redis on ${options.redisProbeUrl} and REDIS_URL unset: starting a private redis-server on ${server.url} (AOF in ${server.dir})`);
   await server.start();
@@ -128,6 +133,8 @@ export interface PrivateRedisServerOptions {
   restart: RestartBackoffOptions;
   onLine: (line: string) => void;
   readyTimeoutMs?: number;
+  onExit?: (code: number | null, signal: NodeJS.Signals | null, restartInMs: number | null) => void;
+  onSpawn?: (pid: number, restarts: number) => void;
 }
 
 /**
@@ -163,6 +170,9 @@ export class PrivateRedisServer {
       restart: options.restart,
       onLine: (line) => options.onLine(line),
     });
+    if (options.onExit) this.child.on('exit', options.onExit);
+    const onSpawn = options.onSpawn;
+    if (onSpawn) this.child.on('spawn', (pid) => onSpawn(pid, this.child.restarts));
   }
 
   get dir(): string {

@@ -88,6 +88,14 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
       restart: this.restart,
       onLine: this.lineSink('redis'),
       say: (m) => this.say(m),
+      onServerExit: (code, signal, delay) => {
+        this.saveState();
+        if (delay !== null) this.say(`redis-server exited (${signal ?? `code ${code}`}); restarting it in ${seconds(delay)} on the same port and data`);
+      },
+      onServerSpawn: (pid, restarts) => {
+        this.saveState();
+        if (restarts > 0) this.say(`redis-server restarted (pid ${pid})`);
+      },
     });
     this.saveState();
     this.checkNotStopping();
