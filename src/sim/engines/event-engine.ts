@@ -155,8 +155,8 @@ export abstract class EventEngine implements GameEngine {
       awayScore: this.awayScore,
       homeLines: [...this.homeLines],
       awayLines: [...this.awayLines],
-      possession: this.phase === 'live' ? this.possession : null,
-      situation: this.phase === 'live' ? this.situation() : null,
+      possession: this.phase === 'live' || this.phase === 'break' ? this.possession : null,
+      situation: this.phase === 'live' || this.phase === 'break' ? this.situation() : null,
       winner: final ? winnerOf(this.homeScore, this.awayScore, this.family === 'soccer') : null,
       regulationPeriods: this.regulationPeriods,
     };

@@ -107,7 +107,7 @@ export class FootballEngine extends EventEngine {
     if (this.out.quarterEnded > 0) {
       const ended = this.out.quarterEnded;
       this.play(plays, 'period_end', `End of the ${ended > 4 ? 'Overtime' : `${ordinal(ended)} Quarter`}`);
-      this.possession = null;
+      this.possession = this.state.kickoff ? null : SIDE[this.state.offense]!;
       this.phase = ended === 2 ? 'halftime' : 'break';
       this.pending = 'resume';
       this.schedule(ended === 2 ? this.rules.halftimeS : this.rules.quarterBreakS, 0);
