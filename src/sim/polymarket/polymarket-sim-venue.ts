@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { POLYGON_CHAIN_ID, SPORTS_TAKER_FEE_BP, type PolyApiCredentials, type TickSize } from '../../venues/polymarket/common.js';
-import type { QuoteLadder, SimGameView } from '../world.js';
+import type { QuoteLadder, SimGameView, SimWorld } from '../world.js';
 import { SimCatalog, type SimPolyToken } from './sim-catalog.js';
 import { SimClobRoutes } from './sim-clob-routes.js';
 import { SimExchange, type LevelChange, type SimTrade } from './sim-exchange.js';
@@ -154,6 +154,28 @@ export class PolymarketSimVenue extends EventEmitter<PolymarketSimEvents> {
     };
   }
 
+  /**
+   * Lists every game of the world, keeps their Gamma state current and settles each at its
+   * final. Returns a function that stops following.
+   */
+  followWorld(world: SimWorld): () => void {
+    for (const g of world.games()) this.listGame(g);
+    const onUpdate = (g: SimGameView) => {
+      if (this.catalog.eventOfGame(g.id)) this.updateGame(g);
+      else this.listGame(g);
+    };
+    const onFinal = (g: SimGameView) => {
+      this.listGame(g);
+      if (g.winner) this.settleGame(g.id, g.winner);
+    };
+    world.on('update', onUpdate);
+    world.on('final', onFinal);
+    return () => {
+      world.off('update', onUpdate);
+      world.off('final', onFinal);
+    };
+  }
+
   /** Refreshes a listed game's score and status (what Gamma's event shows). */
   updateGame(game: SimGameView): void {
     this.catalog.update(game);
@@ -168,7 +190,8 @@ export class PolymarketSimVenue extends EventEmitter<PolymarketSimEvents> {
     this.exchange.setTickSize(tokenId, tick);
   }
 
-  settle(conditionId: string, winningTokenId: string): void {
+  /** `winningTokenId` null resolves the market 50-50. */
+  settle(conditionId: string, winningTokenId: string | null): void {
     this.exchange.settle(conditionId, winningTokenId);
   }
 
@@ -177,9 +200,9 @@ export class PolymarketSimVenue extends EventEmitter<PolymarketSimEvents> {
     const ev = this.catalog.eventOfGame(gameId);
     if (!ev) throw new Error(`game ${gameId} is not listed`);
     for (const m of ev.markets) {
+      // Two-way markets have no draw token: a level game resolves them 50-50.
       const winning = m.tokens.find((t) => (t.result === winner) === t.paysOnResult);
-      if (!winning) throw new Error(`no token of ${m.slug} wins on a ${winner}`);
-      this.exchange.settle(m.conditionId, winning.tokenId);
+      this.exchange.settle(m.conditionId, winning ? winning.tokenId : null);
     }
   }
 
@@ -268,7 +291,9 @@ export class PolymarketSimVenue extends EventEmitter<PolymarketSimEvents> {
       });
     });
     this.exchange.on('resolved', (market, winningTokenId) => {
-      const winner = market.tokens.find((t) => t.tokenId === winningTokenId)!;
+      const winner = market.tokens.find((t) => t.tokenId === winningTokenId);
+      // market_resolved names a winning asset; a 50-50 resolution shows on Gamma only.
+      if (!winner) return;
       const ev = this.catalog.eventOfMarket(market);
       this.ws.publishCustom(
         market.tokens.map((t) => t.tokenId),
@@ -281,7 +306,7 @@ export class PolymarketSimVenue extends EventEmitter<PolymarketSimEvents> {
           description: '',
           assets_ids: market.tokens.map((t) => t.tokenId),
           outcomes: market.tokens.map((t) => t.outcome),
-          winning_asset_id: winningTokenId,
+          winning_asset_id: winner.tokenId,
           winning_outcome: winner.outcome,
           event_message: { id: ev.id, ticker: ev.slug, slug: ev.slug, title: ev.title, description: '' },
           timestamp: String(Date.now()),

@@ -37,6 +37,7 @@ export interface SimPolyMarket {
   minOrderSize: number;
   tokens: SimPolyToken[];
   closed: boolean;
+  /** null while open, and after a 50-50 resolution. */
   winningTokenId: string | null;
   volume: number;
 }

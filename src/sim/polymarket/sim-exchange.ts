@@ -44,7 +44,7 @@ export type SimExchangeEvents = {
   trade: [trade: SimTrade];
   /** The token's book changed by a trade: a fresh snapshot is due. */
   book: [tokenId: string];
-  resolved: [market: SimPolyMarket, winningTokenId: string];
+  resolved: [market: SimPolyMarket, winningTokenId: string | null];
   tickSize: [tokenId: string, conditionId: string, oldTick: TickSize, newTick: TickSize];
 };
 
@@ -175,11 +175,16 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
     return [...this.books.values()].flatMap((b) => b.restingOrders().filter((o) => o.apiKey === account.apiKey));
   }
 
-  /** Closes the market, cancels its orders and pays 1 pUSD per winning share. */
-  settle(conditionId: string, winningTokenId: string): void {
+  /**
+   * Closes the market, cancels its orders and pays 1 pUSD per winning share; with no winner
+   * (a two-way market whose game ended level) every share pays 0.50.
+   */
+  settle(conditionId: string, winningTokenId: string | null): void {
     const market = this.catalog.marketByConditionId(conditionId);
     if (!market) throw new Error(`unknown condition id ${conditionId}`);
-    if (!market.tokens.some((t) => t.tokenId === winningTokenId)) throw new Error(`token ${winningTokenId} is not in market ${conditionId}`);
+    if (winningTokenId !== null && !market.tokens.some((t) => t.tokenId === winningTokenId)) {
+      throw new Error(`token ${winningTokenId} is not in market ${conditionId}`);
+    }
     if (market.closed) return;
     this.withLevelDiff(market, () => {
       for (const t of market.tokens) {
@@ -197,7 +202,8 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
       for (const t of market.tokens) {
         const held = this.ledger.sharesOf(account, t.tokenId);
         if (held === 0n) continue;
-        if (t.tokenId === winningTokenId) account.collateral += held;
+        if (winningTokenId === null) account.collateral += held / 2n;
+        else if (t.tokenId === winningTokenId) account.collateral += held;
         this.ledger.addShares(account, t.tokenId, -held);
       }
     }

@@ -81,7 +81,7 @@ function mid(book: SimTokenBook | undefined): number | null {
 }
 
 function outcomePrices(m: SimPolyMarket, bookOf: BookOf): string[] {
-  if (m.closed) return m.tokens.map((t) => (t.tokenId === m.winningTokenId ? '1' : '0'));
+  if (m.closed) return m.tokens.map((t) => (m.winningTokenId === null ? '0.5' : t.tokenId === m.winningTokenId ? '1' : '0'));
   return m.tokens.map((t) => {
     const p = mid(bookOf(t.tokenId));
     return p === null ? '0.5' : String(Math.round(p * 1000) / 1000);
