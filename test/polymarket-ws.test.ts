@@ -208,4 +208,20 @@ describe('market WebSocket client against malformed frames', () => {
     expect(problems.join('\n')).toMatch(/\[1\]\.price_changes\[0\]\.price: price 7 is outside \[0,1\]/);
     expect(s.book(token)!.bidLevels()).toEqual([{ price: 0.61, size: 5 }, { price: 0.6, size: 10 }]);
   });
+
+  it('declares a silent connection dead (no PONG) and reconnects', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise<void>((res) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close(() => res());
+    }));
+    let connections = 0;
+    wss.on('connection', () => connections++); // accepts, then never says a word
+    await new Promise((r) => wss.once('listening', r));
+    const s = stream(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { pingIntervalMs: 50, staleAfterMs: 200 });
+    s.setAssets(['1']);
+    await eventually(() => connections >= 3, 5000, 'two reconnects');
+    expect(s.stats().reconnects).toBeGreaterThanOrEqual(2);
+    expect(s.stats().pongs).toBe(0);
+  });
 });
