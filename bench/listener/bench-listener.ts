@@ -204,7 +204,10 @@ async function main(): Promise<void> {
   try {
     await publisher.request('start', { ...common, ARBEES_INSTANCE: 'bench' });
     for (const mode of options.modes) {
-      const listener = await BenchChild.start(path.join(here, 'listener-worker.js'), { name: `listener-${mode}` });
+      const listener = await BenchChild.start(path.join(here, 'listener-worker.js'), {
+        name: `listener-${mode}`,
+        execArgv: options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [],
+      });
       try {
         await listener.request('start', {
           ...common,

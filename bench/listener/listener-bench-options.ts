@@ -7,6 +7,7 @@
  *   BENCH_LISTENER_MARKETS     distinct markets the publisher cycles through (default 200)
  *   BENCH_ZMQ_TRANSPORT        ipc (default) or tcp between the publisher and the listener
  *   BENCH_MARKDOWN=1           also print the Markdown table (for bench/README.md)
+ *   BENCH_CPU_PROF             a folder: run the listener under node --cpu-prof, profiles land there
  */
 import type { WriteMode } from '../../src/services/zmq-listener/redis-writer.js';
 
@@ -20,6 +21,7 @@ export interface ListenerBenchOptions {
   /** Give up waiting for the listener to catch up after this long without progress. */
   stallMs: number;
   markdown: boolean;
+  cpuProfDir: string | null;
 }
 
 const list = (raw: string | undefined, fallback: string): string[] =>
@@ -52,5 +54,6 @@ export function loadListenerBenchOptions(env = process.env): Readonly<ListenerBe
     zmqTransport,
     stallMs: 5000,
     markdown: env.BENCH_MARKDOWN === '1',
+    cpuProfDir: env.BENCH_CPU_PROF || null,
   });
 }

@@ -6,6 +6,7 @@
  * once and the bridge, not ioredis, decides what to buffer and when to retry.
  */
 import { Redis } from 'ioredis';
+import { Packr } from 'msgpackr';
 import type { RawEnvelope } from '../../core/envelope.js';
 import { errorMessage } from '../../core/errors.js';
 import { latestGameValue, streamEntryFields } from '../../bus/slow-track.js';
@@ -58,11 +59,14 @@ export function isTransientWriteError(err: Error): boolean {
   return TRANSIENT_REPLY.test(err.message);
 }
 
+/** Plain arrays and strings, which Redis's cmsgpack reads (no msgpackr records). */
+const packr = new Packr({ useRecords: false });
+
 type Unit = { kind: 'stream'; indices: number[] } | { kind: 'latest'; entries: LatestEntry[] };
 
 interface ScriptCommands {
-  arbeesAppendBatch(stream: string, maxLen: number, ...args: (string | number)[]): unknown;
-  arbeesReplaceHashes(numKeys: number, ...args: (string | number)[]): unknown;
+  arbeesAppendBatch(stream: string, maxLen: number, packedEntries: Buffer): unknown;
+  arbeesReplaceHashes(numKeys: number, ...keysThenPackedFields: (string | Buffer)[]): unknown;
 }
 
 export class RedisWriter {
@@ -148,14 +152,8 @@ export class RedisWriter {
     }
     const scripted = pipeline as unknown as ScriptCommands;
     for (const [stream, group] of groups) {
-      const args: (string | number)[] = [];
-      for (const i of group.indices) {
-        const item = items[i]!;
-        const fields = streamEntryFields(item.topic, item.envelope);
-        args.push(fields.length);
-        for (let f = 0; f < fields.length; f++) args.push(fields[f]!);
-      }
-      scripted.arbeesAppendBatch(stream, group.maxLen, ...args);
+      const entries = group.indices.map((i) => streamEntryFields(items[i]!.topic, items[i]!.envelope));
+      scripted.arbeesAppendBatch(stream, group.maxLen, packr.pack(entries));
       units.push({ kind: 'stream', indices: group.indices });
     }
   }
@@ -181,13 +179,8 @@ export class RedisWriter {
     }
     if (hashes.length === 0) return;
     const keys = hashes.map((e) => e.target.key);
-    const args: (string | number)[] = [];
-    for (const entry of hashes) {
-      const fields = priceHashFields(entry.topic, entry.envelope);
-      args.push(fields.length);
-      for (let f = 0; f < fields.length; f++) args.push(fields[f]!);
-    }
-    (pipeline as unknown as ScriptCommands).arbeesReplaceHashes(keys.length, ...keys, ...args);
+    const fields = hashes.map((e) => priceHashFields(e.topic, e.envelope));
+    (pipeline as unknown as ScriptCommands).arbeesReplaceHashes(keys.length, ...keys, packr.pack(fields));
     units.push({ kind: 'latest', entries: hashes });
   }
 
