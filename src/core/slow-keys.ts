@@ -20,6 +20,12 @@ export const SlowKey = {
   positionsOpen: 'positions:open',
   positionsClosed: 'positions:closed',
   killSwitch: 'control:kill_switch',
+  /**
+   * Hash game_id -> GameInfo JSON of every game the orchestrator tracks, with its markets and
+   * shard: the authority a monitor or shard reads to recover its assignments after a restart
+   * (the bridge's latest `games:<sport>:<id>` may hold a shard's game_state instead).
+   */
+  activeGames: 'games:active',
   /** The bridge's own status and counters. */
   bridgeStatus: 'bridge:status',
 } as const;
