@@ -15,6 +15,7 @@ import { createEngine } from './engines/create-engine.js';
 import type { EngineSnapshot, GameEngine, PlayEvent } from './engines/game-engine.js';
 import { hashSeed, Rng } from './engines/rng.js';
 import { TEAMS } from './teams.js';
+import { easternDay } from '../venues/espn/common.js';
 import type { SimGameView, SimTeam, SimWorld } from './world.js';
 
 export interface SimWorldOptions {
@@ -326,9 +327,10 @@ export class SimulatedWorld extends EventEmitter<{ update: [SimGameView]; final:
     const usedTeams = new Map<string, Set<string>>();
     for (let i = 0; i < o.games; i++) {
       const sport = o.leagues[i % o.leagues.length]!;
-      const startMs = this.pickStart(sport, rng);
-      const day = `${sport}:${Math.floor(startMs / 86_400_000)}`;
-      const [home, away] = this.pickTeams(sport, usedTeams, day, rng);
+      let startMs = this.pickStart(sport, rng);
+      // A league's teams play once a day (ESPN's US-Eastern day): a full day pushes the game on.
+      while (this.freeTeams(sport, usedTeams, startMs).length < 2) startMs += 86_400_000;
+      const [home, away] = this.pickTeams(sport, usedTeams, startMs, rng);
       const seed = hashSeed(o.seed, 'game', i);
       const id = `4019${String(hashSeed(o.seed, 'id', i) % 100_000).padStart(5, '0')}${String(i).padStart(3, '0')}`;
       const postponed = startMs > this.simMs + 30 * 60_000 && rng.chance(o.postponedShare);
@@ -371,17 +373,18 @@ export class SimulatedWorld extends EventEmitter<{ update: [SimGameView]; final:
     return ceil5(now + rng.uniform(1, 3.5) * 86_400_000);
   }
 
-  private pickTeams(sport: Sport, used: Map<string, Set<string>>, day: string, rng: Rng): [SimTeam, SimTeam] {
-    const teams = TEAMS[sport];
-    let taken = used.get(day);
-    if (!taken) used.set(day, (taken = new Set()));
-    let free = teams.filter((t) => !taken.has(t.abbr));
-    if (free.length < 2) {
-      taken.clear();
-      free = [...teams];
-    }
+  private freeTeams(sport: Sport, used: Map<string, Set<string>>, startMs: number): SimTeam[] {
+    const taken = used.get(`${sport}:${easternDay(new Date(startMs))}`);
+    return TEAMS[sport].filter((t) => !taken?.has(t.abbr));
+  }
+
+  private pickTeams(sport: Sport, used: Map<string, Set<string>>, startMs: number, rng: Rng): [SimTeam, SimTeam] {
+    const day = `${sport}:${easternDay(new Date(startMs))}`;
+    const free = this.freeTeams(sport, used, startMs);
     const home = free.splice(rng.int(0, free.length - 1), 1)[0]!;
     const away = free.splice(rng.int(0, free.length - 1), 1)[0]!;
+    let taken = used.get(day);
+    if (!taken) used.set(day, (taken = new Set()));
     taken.add(home.abbr).add(away.abbr);
     return [home, away];
   }

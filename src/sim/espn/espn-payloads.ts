@@ -10,6 +10,7 @@
  * the game id, so a trader leaning on ESPN's number is close but not perfectly informed.
  */
 import type { Sport } from '../../core/topics.js';
+import { easternDay } from '../../venues/espn/common.js';
 import { ESPN_LEAGUES } from '../../venues/espn/leagues.js';
 import type { EngineSnapshot } from '../engines/game-engine.js';
 import { ordinal } from '../engines/hockey-engine.js';
@@ -41,16 +42,8 @@ export function espnDate(d: Date): string {
   return `${d.toISOString().slice(0, 16)}Z`;
 }
 
-export function easternDate(d: Date): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'America/New_York',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}${get('month')}${get('day')}`;
-}
+/** YYYYMMDD on the US-Eastern calendar: the day ESPN's `dates=` means. */
+export const easternDate = easternDay;
 
 function scheduledDetail(d: Date): string {
   const fmt = new Intl.DateTimeFormat('en-US', {

@@ -8,6 +8,18 @@ import type { Sport } from '../../core/topics.js';
 
 export const ESPN_SITE_BASE_URL = 'https://site.api.espn.com';
 
+/** YYYYMMDD of `date` on the US-Eastern calendar, the day ESPN's `dates=` means. */
+export function easternDay(date: Date): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/New_York',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(date);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}${get('month')}${get('day')}`;
+}
+
 export interface EspnTeam {
   id: string | null;
   abbr: string | null;

@@ -5,7 +5,9 @@
  * client refuses to call (EspnThrottledError) instead of digging the hole deeper.
  */
 import type { Sport } from '../../core/topics.js';
-import { ESPN_SITE_BASE_URL, type EspnGame, type EspnSummary, type ParseIssues } from './common.js';
+import { easternDay, ESPN_SITE_BASE_URL, type EspnGame, type EspnSummary, type ParseIssues } from './common.js';
+
+export { easternDay };
 import { EspnHttpError, EspnPayloadError, EspnThrottledError, EspnTimeoutError } from './errors.js';
 import { espnPath } from './leagues.js';
 import { parseJsonBody, parseScoreboard, parseSummary } from './parse.js';
@@ -36,18 +38,6 @@ export interface ScoreboardQuery {
   dates?: Date | string;
   limit?: number;
   groups?: string;
-}
-
-/** YYYYMMDD of `date` on the US-Eastern calendar, the day ESPN's `dates=` means. */
-export function easternDay(date: Date): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'America/New_York',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(date);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}${get('month')}${get('day')}`;
 }
 
 function validated(options: Partial<EspnClientOptions>): Readonly<EspnClientOptions> {
