@@ -72,27 +72,27 @@ const book: OrderBook = {
   yes_asks: [[0.56, 70]],
 };
 
-let server: PrivateRedis;
-let redis: Redis;
-let listener: TestNode;
-let pub: TestPublisher;
+describe.each(['script', 'xadd'])('zmq_listener slow-track layout (%s writer)', (writeMode) => {
+  let server: PrivateRedis;
+  let redis: Redis;
+  let listener: TestNode;
+  let pub: TestPublisher;
 
-beforeAll(async () => {
-  server = await PrivateRedis.start();
-  redis = server.client();
-  listener = await startListener(server.url);
-  pub = await startPublisher(server.url);
-  await warmUp(pub.publisher, redis);
-}, 30_000);
+  beforeAll(async () => {
+    server = await PrivateRedis.start();
+    redis = server.client();
+    listener = await startListener(server.url, { LISTENER_WRITE_MODE: writeMode });
+    pub = await startPublisher(server.url);
+    await warmUp(pub.publisher, redis);
+  }, 30_000);
 
-afterAll(async () => {
-  await stopNode(pub);
-  await stopNode(listener);
-  redis?.disconnect();
-  await server?.stop();
-});
+  afterAll(async () => {
+    await stopNode(pub);
+    await stopNode(listener);
+    redis?.disconnect();
+    await server?.stop();
+  });
 
-describe('zmq_listener slow-track layout', () => {
   it('mirrors each topic family to its keys with the shared entry layout', async () => {
     const p = pub.publisher;
     const kalshiTopic = Topic.price('kalshi', 'KXA');
