@@ -120,7 +120,7 @@ describe('SimWorld running', () => {
         `${stats.ticks} ticks, mean tick ${(stats.tickCpuMsTotal / stats.ticks).toFixed(2)} ms, max ${stats.tickCpuMsMax.toFixed(1)} ms, ` +
         `${updates} updates, ${stats.liveGames} live`,
     );
-    expect(simAdvancedS).toBeGreaterThan(70);
+    expect(simAdvancedS).toBeGreaterThan(75);
     expect(simAdvancedS).toBeLessThan(90);
     expect(stats.liveGames).toBeGreaterThan(25);
     expect(updates).toBeGreaterThan(stats.liveGames * 10);

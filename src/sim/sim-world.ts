@@ -209,8 +209,11 @@ export class SimulatedWorld extends EventEmitter<{ update: [SimGameView]; final:
     this.timer.unref?.();
   }
 
+  /** Stops the timer; simulated time freezes where it is (step() still works). */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (!this.timer) return;
+    this.simMs = this.currentSimMs();
+    clearInterval(this.timer);
     this.timer = null;
   }
 

@@ -88,7 +88,10 @@ export interface EspnGame {
   completed: boolean;
   statusDetail: string | null;
   period: number;
-  /** Seconds left in the current period (0 for baseball, which has no clock). */
+  /**
+   * Seconds left in the current period (0 for baseball, which has no clock). Soccer counts up,
+   * so this is what is left of the half's 45 minutes, 0 once stoppage time has begun.
+   */
   clockS: number | null;
   displayClock: string | null;
   home: EspnSide;
