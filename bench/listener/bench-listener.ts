@@ -27,6 +27,7 @@ const PRICE_STREAMS = ['prices:kalshi', 'prices:poly'];
 
 interface CaseResult {
   mode: string;
+  batched: boolean;
   targetPerSec: number;
   sent: number;
   publishedPerSec: number;
@@ -40,6 +41,9 @@ interface CaseResult {
   listenerUsage: UsageReport | null;
   publisherCpuPercent: number;
   redisCpuPercent: number;
+  /** CPU microseconds per message sent (all threads), the number least skewed by a busy host. */
+  listenerCpuUsPerMsg: number;
+  redisCpuUsPerMsg: number;
 }
 
 type Metrics = Record<string, number>;
@@ -100,13 +104,14 @@ async function waitCaughtUp(listener: BenchChild, receivedTarget: number, stallM
 
 async function runCase(
   mode: string,
+  batched: boolean,
   rate: number,
   options: ListenerBenchOptions,
   publisher: BenchChild,
   listener: BenchChild,
   redis: Redis,
 ): Promise<CaseResult> {
-  const caseId = `${mode}${rate}`;
+  const caseId = `${mode}${batched ? 'B' : 'U'}${rate}`;
   const before = await listener.request<Metrics>('metrics');
   const redisCpu0 = await redisCpuSeconds(redis);
   await listener.request('usageStart');
@@ -126,8 +131,10 @@ async function runCase(
   await redis.unlink(...PRICE_STREAMS);
   const spanS = Math.max(1e-6, (audit.lastLandedMs * 1000 + 500 - reply.firstTs) / 1e6);
   const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
+  const sent = Math.max(1, reply.stats.sent);
   return {
     mode,
+    batched,
     targetPerSec: rate,
     sent: reply.stats.sent,
     publishedPerSec: Math.round(reply.stats.sent / (reply.stats.elapsedMs / 1000)),
@@ -141,11 +148,14 @@ async function runCase(
     listenerUsage,
     publisherCpuPercent: reply.usage.cpuPercent,
     redisCpuPercent: Math.round((redisCpu / (activeMs / 1000)) * 1000) / 10,
+    listenerCpuUsPerMsg: listenerUsage ? Math.round(((listenerUsage.cpuPercent / 100) * activeMs * 1000 * 10) / sent) / 10 : 0,
+    redisCpuUsPerMsg: Math.round(((redisCpu * 1e6) / sent) * 10) / 10,
   };
 }
 
 const COLUMNS: Column[] = [
   { header: 'writer', align: 'left' },
+  { header: 'pub batching', align: 'left' },
   { header: 'target/s' },
   { header: 'sent' },
   { header: 'mirrored/s' },
@@ -161,12 +171,14 @@ const COLUMNS: Column[] = [
   { header: 'listener CPU %' },
   { header: 'redis CPU %' },
   { header: 'pub CPU %' },
+  { header: 'listener/redis CPU us/msg' },
 ];
 
 function row(r: CaseResult): string[] {
   const l = r.audit.latencyUs;
   return [
     r.mode,
+    r.batched ? 'prices.' : 'off',
     formatCount(r.targetPerSec),
     formatCount(r.sent),
     formatCount(r.mirroredPerSec),
@@ -182,13 +194,56 @@ function row(r: CaseResult): string[] {
     r.listenerUsage ? String(r.listenerUsage.cpuPercent) : '-',
     String(r.redisCpuPercent),
     String(r.publisherCpuPercent),
+    `${r.listenerCpuUsPerMsg}/${r.redisCpuUsPerMsg}`,
   ];
+}
+
+async function runMode(
+  mode: string,
+  batched: boolean,
+  options: ListenerBenchOptions,
+  common: Record<string, string>,
+  publisher: BenchChild,
+  redis: Redis,
+  results: CaseResult[],
+  failures: string[],
+): Promise<void> {
+  const listener = await BenchChild.start(path.join(here, 'listener-worker.js'), {
+    name: `listener-${mode}`,
+    execArgv: options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [],
+  });
+  try {
+    await listener.request('start', {
+      ...common,
+      ARBEES_INSTANCE: `bench-${mode}`,
+      LISTENER_WRITE_MODE: mode,
+      LISTENER_PRICES_MAXLEN: '100000000',
+    });
+    await warmUp(publisher, redis);
+    for (const rate of options.rates) {
+      const label = `${mode} writer, publisher batching ${batched ? 'on' : 'off'}, ${rate} msg/s for ${options.durationMs} ms`;
+      process.stderr.write(`${label} ... `);
+      try {
+        const r = await runCase(mode, batched, rate, options, publisher, listener, redis);
+        results.push(r);
+        process.stderr.write(
+          `mirrored ${r.mirroredPerSec}/s, missing ${r.audit.missing}, dup ${r.audit.duplicates}, p50 ${r.audit.latencyUs.p50} us, p99 ${r.audit.latencyUs.p99} us\n`,
+        );
+      } catch (err) {
+        failures.push(`${label}: ${errorMessage(err)}`);
+        process.stderr.write(`FAILED: ${errorMessage(err)}\n`);
+      }
+    }
+  } finally {
+    await listener.stop();
+  }
 }
 
 async function main(): Promise<void> {
   const options = loadListenerBenchOptions();
   const machine = machineInfo();
   const startedAt = new Date();
+  const loadAtStart = loadAverage1m();
   const redisServer = await RedisProcess.start();
   const redis = new Redis(redisServer.url);
   const common: Record<string, string> = {
@@ -200,58 +255,48 @@ async function main(): Promise<void> {
   };
   const results: CaseResult[] = [];
   const failures: string[] = [];
-  const publisher = await BenchChild.start(path.join(here, 'publisher-worker.js'), { name: 'publisher' });
   try {
-    await publisher.request('start', { ...common, ARBEES_INSTANCE: 'bench' });
-    for (const mode of options.modes) {
-      const listener = await BenchChild.start(path.join(here, 'listener-worker.js'), {
-        name: `listener-${mode}`,
-        execArgv: options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [],
+    for (const batched of options.batching) {
+      const publisher = await BenchChild.start(path.join(here, 'publisher-worker.js'), {
+        name: 'publisher',
+        env: { BENCH_PUB_BATCH: batched ? '1' : '0' },
       });
       try {
-        await listener.request('start', {
-          ...common,
-          ARBEES_INSTANCE: `bench-${mode}`,
-          LISTENER_WRITE_MODE: mode,
-          LISTENER_PRICES_MAXLEN: '100000000',
-        });
-        await warmUp(publisher, redis);
-        for (const rate of options.rates) {
-          process.stderr.write(`${mode} at ${rate} msg/s for ${options.durationMs} ms ... `);
-          try {
-            const r = await runCase(mode, rate, options, publisher, listener, redis);
-            results.push(r);
-            process.stderr.write(
-              `mirrored ${r.mirroredPerSec}/s, missing ${r.audit.missing}, dup ${r.audit.duplicates}, p50 ${r.audit.latencyUs.p50} us, p99 ${r.audit.latencyUs.p99} us\n`,
-            );
-          } catch (err) {
-            failures.push(`${mode} ${rate}: ${errorMessage(err)}`);
-            process.stderr.write(`FAILED: ${errorMessage(err)}\n`);
-          }
+        await publisher.request('start', { ...common, ARBEES_INSTANCE: batched ? 'bench-batched' : 'bench' });
+        for (const mode of options.modes) {
+          await runMode(mode, batched, options, common, publisher, redis, results, failures);
         }
       } finally {
-        await listener.stop();
+        await publisher.stop();
       }
     }
   } finally {
-    await publisher.stop();
     redis.disconnect();
     await redisServer.stop();
   }
 
   const rows = results.map(row);
   console.log(`\nzmq_listener: publisher process -> ZMQ ${options.zmqTransport} -> zmq_listener process -> redis-server`);
-  console.log(`${machine.nproc} CPUs (${machine.cpuModel}), node ${machine.node}, ${options.markets} markets, ${options.durationMs} ms per case, load ${loadAverage1m()}\n`);
+  console.log(`${machine.nproc} CPUs (${machine.cpuModel}), node ${machine.node}, ${options.markets} markets, ${options.durationMs} ms per case, load average ${loadAtStart} at start, ${loadAverage1m()} at end\n`);
   console.log(formatTable(COLUMNS, rows));
   if (options.markdown) console.log('\n' + formatMarkdownTable(COLUMNS, rows));
-  const file = writeResults('listener', { startedAt: startedAt.toISOString(), machine, options, results, failures });
+  const file = writeResults('listener', {
+    startedAt: startedAt.toISOString(),
+    machine,
+    loadAverage1m: { start: loadAtStart, end: loadAverage1m() },
+    options,
+    results,
+    failures,
+  });
   console.log(`\nresults: ${file}`);
   const lossy = results.filter((r) => r.audit.missing > 0 || r.audit.duplicates > 0 || r.audit.outOfOrder > 0);
   if (failures.length > 0) {
     console.error(`failed cases:\n  ${failures.join('\n  ')}`);
     process.exitCode = 1;
   }
-  if (lossy.length > 0) console.warn(`cases with loss, duplicates or reordering: ${lossy.map((r) => `${r.mode}@${r.targetPerSec}`).join(', ')}`);
+  if (lossy.length > 0) {
+    console.warn(`cases with loss, duplicates or reordering: ${lossy.map((r) => `${r.mode}/${r.batched ? 'batched' : 'unbatched'}@${r.targetPerSec}`).join(', ')}`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -4,6 +4,7 @@
  *   BENCH_DURATION_MS          measured time per case (full 5000, quick 1000)
  *   BENCH_LISTENER_RATES       comma-separated target rates in msg/s (default 25000,50000,100000,150000)
  *   BENCH_LISTENER_MODES       writer modes to compare: script,xadd (default both)
+ *   BENCH_LISTENER_BATCHING    publisher batching of prices.* to compare: off,on (default both)
  *   BENCH_LISTENER_MARKETS     distinct markets the publisher cycles through (default 200)
  *   BENCH_ZMQ_TRANSPORT        ipc (default) or tcp between the publisher and the listener
  *   BENCH_MARKDOWN=1           also print the Markdown table (for bench/README.md)
@@ -16,6 +17,8 @@ export interface ListenerBenchOptions {
   durationMs: number;
   rates: number[];
   modes: WriteMode[];
+  /** Whether the publisher batches `prices.` topics into multi-message frames. */
+  batching: boolean[];
   markets: number;
   zmqTransport: 'ipc' | 'tcp';
   /** Give up waiting for the listener to catch up after this long without progress. */
@@ -43,6 +46,10 @@ export function loadListenerBenchOptions(env = process.env): Readonly<ListenerBe
     if (m !== 'script' && m !== 'xadd') throw new Error(`BENCH_LISTENER_MODES must list script and/or xadd (got ${m})`);
     return m;
   });
+  const batching = list(env.BENCH_LISTENER_BATCHING, 'off,on').map((b) => {
+    if (b !== 'off' && b !== 'on') throw new Error(`BENCH_LISTENER_BATCHING must list off and/or on (got ${b})`);
+    return b === 'on';
+  });
   const zmqTransport = env.BENCH_ZMQ_TRANSPORT ?? 'ipc';
   if (zmqTransport !== 'ipc' && zmqTransport !== 'tcp') throw new Error(`BENCH_ZMQ_TRANSPORT must be ipc or tcp (got ${zmqTransport})`);
   return Object.freeze({
@@ -50,6 +57,7 @@ export function loadListenerBenchOptions(env = process.env): Readonly<ListenerBe
     durationMs: positiveInt('BENCH_DURATION_MS', env.BENCH_DURATION_MS, quick ? 1000 : 5000),
     rates,
     modes,
+    batching,
     markets: positiveInt('BENCH_LISTENER_MARKETS', env.BENCH_LISTENER_MARKETS, 200),
     zmqTransport,
     stallMs: 5000,

@@ -31,11 +31,14 @@ export interface PublishCaseReply {
   metrics: ReturnType<HotPublisher['metrics']>;
 }
 
+/** `prices.` batched into multi-message frames when BENCH_PUB_BATCH=1 (set by the parent). */
+const batchPrefixes = process.env.BENCH_PUB_BATCH === '1' ? ['prices.'] : [];
+
 const benchPublisherService = defineService({
   name: 'bench_listener_pub',
   description: 'the publisher of the zmq_listener benchmark',
   async start(ctx) {
-    await ctx.publisher();
+    await ctx.publisher({ batchPrefixes });
   },
 });
 
@@ -68,7 +71,7 @@ serveBenchCommands(
   {
     async start(env: Record<string, string>): Promise<{ endpoint: string | null; src: string }> {
       running = await startService(benchPublisherService, { ...env, ARBEES_DATA_DIR: dataDir });
-      publisher = await running.ctx.publisher();
+      publisher = await running.ctx.publisher({ batchPrefixes });
       return { endpoint: publisher.endpoint, src: publisher.src };
     },
     /** A few warm-up messages on a family of their own (mirror:warmup:bench). */
