@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArbeesError } from '../src/core/errors.js';
+import { MarketMaker, yesHistory } from '../src/sim/market-maker.js';
 import { SimulatedWorld } from '../src/sim/sim-world.js';
 import { easternDay } from '../src/venues/espn/common.js';
 import type { SimGameView } from '../src/sim/world.js';
@@ -126,4 +127,18 @@ describe('SimWorld running', () => {
     expect(updates).toBeGreaterThan(stats.liveGames * 10);
     expect(cpuShare).toBeLessThan(0.25);
   }, 30_000);
+
+  it('a market maker quoting a world game follows its true probability with the lag', () => {
+    const w = make({ seed: 12, games: 8, leagues: ['nba'], clock: 'manual', startMs: START, liveShare: 1, soonShare: 0 });
+    const id = w.games()[0]!.id;
+    for (let i = 0; i < 120; i++) w.step(15);
+    const history = yesHistory(w.probHistory(id), 'home');
+    expect(history.length).toBeGreaterThan(20);
+    const mm = new MarketMaker({ seed: 1, lagMs: 30_000, noiseSd: 0, episodeProb: 0, halfSpread: 0.01 });
+    const t = w.now().getTime();
+    const q = mm.quote(t, history);
+    const lagged = [...history].reverse().find((h) => h.tMs <= t - 30_000)!.p;
+    const mid = (q.yesBids[0]![0] + q.yesAsks[0]![0]) / 2;
+    expect(Math.abs(mid - Math.min(0.985, Math.max(0.015, lagged)))).toBeLessThanOrEqual(0.011);
+  });
 });
