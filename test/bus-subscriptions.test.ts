@@ -117,4 +117,23 @@ describe.each([
     await settle(pair);
     expect(await roundOf(pair, got)).toEqual([A]);
   });
+
+  it.each([false, true])('an exact-topic subscription ignores topics it is merely a prefix of (batched: %s)', async (batched) => {
+    const { pair, got } = await setUp(batched);
+    const longer = `${A}1`;
+    pair.sub.subscribeTopic(A);
+    await settle(pair);
+    got.length = 0;
+    pair.pub.publishRaw(longer, 'price', {});
+    pair.pub.publishRaw(A, 'price', {});
+    await pair.pub.flush();
+    pair.pub.publishRaw(marker, 'price', {});
+    await eventually(() => got.some(([t]) => t === marker), 10_000, 'the marker');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(got.map(([t]) => t).filter((t) => t !== marker)).toEqual([A]);
+
+    pair.sub.unsubscribeTopic(A);
+    await settle(pair);
+    expect(await roundOf(pair, got)).toEqual([]);
+  });
 });

@@ -25,6 +25,8 @@ export type MessageHandler = (topic: string, envelope: RawEnvelope) => void | Pr
 export interface SubscriberMetrics {
   received: number;
   delivered: number;
+  /** Heard because a transport prefix matched, but not an exact-topic subscription. */
+  filtered: number;
   decode_errors: number;
   schema_errors: number;
   handler_errors: number;
@@ -41,9 +43,10 @@ export abstract class HotSubscriber {
   private readonly codec = new EnvelopeCodec();
   private readonly gapTracker = new GapTracker();
   private readonly prefixes = new Set<string>();
+  private readonly exactTopics = new Set<string>();
   private readonly batchTopics = new Map<string, number>();
   private handler: MessageHandler = () => {};
-  private readonly counters = { received: 0, delivered: 0, decode_errors: 0, schema_errors: 0, handler_errors: 0 };
+  private readonly counters = { received: 0, delivered: 0, filtered: 0, decode_errors: 0, schema_errors: 0, handler_errors: 0 };
   private lagUs = 0;
   private errorLogWindow = 0;
   private errorLogsInWindow = 0;
@@ -67,34 +70,54 @@ export abstract class HotSubscriber {
   subscribe(prefix: string): this {
     if (this.prefixes.has(prefix)) return this;
     this.prefixes.add(prefix);
-    this.addTransportSubscription(prefix);
-    const batchTopic = batchTopicFor(prefix);
-    if (batchTopic !== null) {
-      const users = this.batchTopics.get(batchTopic) ?? 0;
-      this.batchTopics.set(batchTopic, users + 1);
-      // Subscribed even when a broader prefix covers it today: that prefix may be dropped first.
-      // Overlap is harmless (ZMQ delivers once per socket; Redis subscribes only the cover).
-      if (users === 0) this.addTransportSubscription(batchTopic);
-    }
+    if (!this.exactTopics.has(prefix)) this.addTransportSubscription(prefix);
+    this.useBatchTopic(prefix, +1);
     return this;
   }
 
   unsubscribe(prefix: string): this {
     if (!this.prefixes.delete(prefix)) return this;
-    this.removeTransportSubscription(prefix);
-    const batchTopic = batchTopicFor(prefix);
-    if (batchTopic !== null) {
-      const users = (this.batchTopics.get(batchTopic) ?? 1) - 1;
-      if (users <= 0) {
-        this.batchTopics.delete(batchTopic);
-        this.removeTransportSubscription(batchTopic);
-      } else this.batchTopics.set(batchTopic, users);
-    }
+    if (!this.exactTopics.has(prefix)) this.removeTransportSubscription(prefix);
+    this.useBatchTopic(prefix, -1);
     return this;
   }
 
+  /**
+   * Subscribes to exactly one topic. Transports filter by prefix, so `prices.poly.123` would
+   * also hear `prices.poly.1234`; an exact subscription filters the rest out locally.
+   */
+  subscribeTopic(topic: string): this {
+    if (this.exactTopics.has(topic)) return this;
+    this.exactTopics.add(topic);
+    if (!this.prefixes.has(topic)) this.addTransportSubscription(topic);
+    this.useBatchTopic(topic, +1);
+    return this;
+  }
+
+  unsubscribeTopic(topic: string): this {
+    if (!this.exactTopics.delete(topic)) return this;
+    if (!this.prefixes.has(topic)) this.removeTransportSubscription(topic);
+    this.useBatchTopic(topic, -1);
+    return this;
+  }
+
+  /**
+   * Batch frames travel on `<family>.~batch`, subscribed once per family and counted by users.
+   * Subscribed even when a broader prefix covers it today: that prefix may be dropped first.
+   * Overlap is harmless (ZMQ delivers once per socket; Redis subscribes only the cover).
+   */
+  private useBatchTopic(topicOrPrefix: string, delta: 1 | -1): void {
+    const batchTopic = batchTopicFor(topicOrPrefix);
+    if (batchTopic === null) return;
+    const users = (this.batchTopics.get(batchTopic) ?? 0) + delta;
+    if (users > 0) this.batchTopics.set(batchTopic, users);
+    else this.batchTopics.delete(batchTopic);
+    if (delta === 1 && users === 1) this.addTransportSubscription(batchTopic);
+    if (delta === -1 && users === 0) this.removeTransportSubscription(batchTopic);
+  }
+
   subscriptions(): string[] {
-    return [...this.prefixes];
+    return [...this.prefixes, ...this.exactTopics];
   }
 
   metrics(): SubscriberMetrics {
@@ -125,6 +148,10 @@ export abstract class HotSubscriber {
       return;
     }
     this.counters.received++;
+    if (this.exactTopics.size > 0 && !this.matches(topic)) {
+      this.counters.filtered++;
+      return;
+    }
     let envelope: RawEnvelope;
     try {
       envelope = this.codec.decode(payload);
@@ -163,6 +190,7 @@ export abstract class HotSubscriber {
   }
 
   private matches(topic: string): boolean {
+    if (this.exactTopics.has(topic)) return true;
     for (const prefix of this.prefixes) if (topic.startsWith(prefix)) return true;
     return false;
   }

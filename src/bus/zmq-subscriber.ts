@@ -7,6 +7,8 @@ import { errorMessage } from '../core/errors.js';
 import { HotSubscriber } from './hot-subscriber.js';
 import type { SubscriberOptions } from './bus-options.js';
 
+const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
 export class ZmqSubscriber extends HotSubscriber {
   private readonly socket: zmq.Subscriber;
   private readonly endpoints = new Set<string>();
@@ -14,7 +16,12 @@ export class ZmqSubscriber extends HotSubscriber {
 
   constructor(options: SubscriberOptions = {}) {
     super(options);
-    this.socket = new zmq.Subscriber({ receiveHighWaterMark: this.options.receiveHighWaterMark, linger: 0 });
+    // A frame larger than any real message is refused by libzmq (the peer is disconnected).
+    this.socket = new zmq.Subscriber({
+      receiveHighWaterMark: this.options.receiveHighWaterMark,
+      linger: 0,
+      maxMessageSize: MAX_FRAME_BYTES,
+    });
     this.loop = this.receiveLoop();
   }
 
