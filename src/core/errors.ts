@@ -24,6 +24,7 @@ export const ErrorCodes = {
   ARB_POLY_HTTP: 'a Polymarket HTTP request failed',
   ARB_POLY_TIMEOUT: 'a Polymarket request timed out',
   ARB_POLY_REJECTED: 'Polymarket rejected an order or a cancel',
+  ARB_POLY_WS: 'the Polymarket market WebSocket dropped or went silent',
   ARB_POLY_AUTH: 'Polymarket credentials are missing or invalid',
   ARB_POLY_ORDER_INVALID: 'a Polymarket order cannot be built (price, size or tick size out of range)',
   ARB_KALSHI_PAYLOAD: 'a Kalshi payload (REST or WebSocket) is malformed or in a legacy format',
@@ -39,7 +40,15 @@ export const ErrorCodes = {
   ARB_ESPN_HTTP: 'an ESPN HTTP request failed',
   ARB_ESPN_THROTTLED: 'ESPN (Akamai) answered 403: throttled, backing off',
   ARB_ESPN_TIMEOUT: 'an ESPN request timed out',
+  ARB_ORCH_FEED_DOWN: 'the ESPN feed failed repeatedly; the circuit breaker is open and the last good state is kept',
+  ARB_ORCH_DISCOVERY: 'a market_discovery request for a game failed or timed out; it is retried with backoff',
+  ARB_ORCH_ASSIGN_CONFLICT: 'a shard assignment changed under the orchestrator (compare-and-set failed); re-read next tick',
+  ARB_ORCH_NO_SHARD: 'no healthy game_shard can take a live or imminent game',
+  ARB_ORCH_STATE: 'a stored orchestrator record in Redis is unreadable and was skipped',
   ARB_SIM_INVALID: 'a simulator was given an invalid option or request',
+  ARB_MONITOR_ASSIGNMENT: 'a game in games:active or on games.* has an unusable market assignment; it was skipped',
+  ARB_MONITOR_BOOK_INCONSISTENT: 'a venue book disagreed with the venue (crossed, or its stated best price differs); halted and resynced',
+  ARB_SIGNAL_INPUT: 'a signal detector input (book level, probability, time or id) is malformed; that input was skipped',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

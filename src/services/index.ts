@@ -9,6 +9,8 @@ type Loader = () => Promise<ServiceDefinition>;
 
 export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   zmq_listener: async () => (await import('./zmq-listener/zmq-listener.js')).zmqListener as ServiceDefinition,
+  kalshi_monitor: async () => (await import('./kalshi-monitor/kalshi-monitor.js')).kalshiMonitor as ServiceDefinition,
+  polymarket_monitor: async () => (await import('./polymarket-monitor/polymarket-monitor.js')).polymarketMonitor as ServiceDefinition,
   demo_publisher: async () => (await import('./demo-publisher/demo-publisher.js')).demoPublisher as ServiceDefinition,
 });
 

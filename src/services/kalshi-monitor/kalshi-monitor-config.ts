@@ -1,0 +1,50 @@
+/**
+ * kalshi_monitor settings. Kalshi's WebSocket needs a signed handshake even for market data, so
+ * against the real hosts a key is required and its absence stops the service at start with a
+ * config error; against another host (the simulator) an unsigned attempt is allowed.
+ */
+import { ConfigError } from '../../core/errors.js';
+import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
+import { loadKalshiSigner, type KalshiSigner } from '../../venues/kalshi/auth.js';
+import { KALSHI_HOSTS } from '../../venues/kalshi/common.js';
+import { monitorConfigSpec } from '../monitor-common/monitor-config.js';
+
+export const kalshiMonitorConfigSpec = {
+  ...monitorConfigSpec,
+  wsUrl: defineVar({ env: 'KALSHI_WS_URL', default: KALSHI_HOSTS.prod.wsUrl, parse: parse.url('ws', 'wss') }),
+  restUrl: defineVar({ env: 'KALSHI_REST_URL', default: KALSHI_HOSTS.prod.restUrl, parse: parse.url('http', 'https') }),
+  apiKey: defineVar({ env: 'KALSHI_API_KEY', default: '', parse: parse.string }),
+  privateKey: defineVar({ env: 'KALSHI_PRIVATE_KEY', default: '', parse: parse.string, secret: true, describe: 'PEM text, \\n escapes allowed' }),
+  privateKeyPath: defineVar({ env: 'KALSHI_PRIVATE_KEY_PATH', default: '', parse: parse.string }),
+  /** Check the key with one signed REST call at start: a refused key fails fast and clearly. */
+  verifyKey: defineVar({ env: 'KALSHI_VERIFY_KEY', default: true, parse: parse.bool }),
+  reconnectBaseMs: defineVar({ env: 'KALSHI_WS_RECONNECT_BASE_MS', default: 250, parse: parse.int(10, 600_000) }),
+  reconnectMaxMs: defineVar({ env: 'KALSHI_WS_RECONNECT_MAX_MS', default: 30_000, parse: parse.int(10, 600_000) }),
+  /** Kalshi pings every 10 s: three missed pings and the link is declared dead. */
+  staleTimeoutMs: defineVar({ env: 'KALSHI_WS_STALE_MS', default: 30_000, parse: parse.int(100, 600_000) }),
+  resyncTimeoutMs: defineVar({ env: 'KALSHI_WS_RESYNC_TIMEOUT_MS', default: 5_000, parse: parse.int(50, 600_000) }),
+};
+
+export type KalshiMonitorConfig = ConfigOf<typeof kalshiMonitorConfigSpec>;
+
+/** Kalshi's own hosts (production and demo), where an unsigned handshake is always refused. */
+export function isKalshiHost(url: string): boolean {
+  const host = new URL(url).hostname.toLowerCase();
+  return ['kalshi.com', 'kalshi.co'].some((d) => host === d || host.endsWith(`.${d}`));
+}
+
+/** The signer from the config; throws ConfigError when a real host would need one and none is set. */
+export function kalshiSignerFromConfig(config: KalshiMonitorConfig): KalshiSigner | null {
+  const signer = loadKalshiSigner({
+    keyId: config.apiKey || undefined,
+    privateKeyPem: config.privateKey || undefined,
+    privateKeyPath: config.privateKeyPath || undefined,
+  });
+  if (signer === null && isKalshiHost(config.wsUrl)) {
+    throw new ConfigError(
+      'KALSHI_API_KEY',
+      `is required: Kalshi market data at ${new URL(config.wsUrl).host} needs a signed WebSocket; set KALSHI_API_KEY and KALSHI_PRIVATE_KEY (PEM) or KALSHI_PRIVATE_KEY_PATH`,
+    );
+  }
+  return signer;
+}

@@ -1,0 +1,35 @@
+/**
+ * Settings both market monitors share: where assignments come from and how the books are
+ * published. The venue-specific ones (URLs, keys, reconnect timing) live beside each service.
+ */
+import { ConfigError } from '../../core/errors.js';
+import { SlowKey } from '../../core/slow-keys.js';
+import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
+
+export const monitorConfigSpec = {
+  activeGamesKey: defineVar({
+    env: 'MONITOR_ACTIVE_GAMES_KEY',
+    default: SlowKey.activeGames as string,
+    parse: parse.string,
+    describe: 'Redis hash game_id -> GameInfo JSON written by the orchestrator',
+  }),
+  gamesServices: defineVar({
+    env: 'MONITOR_GAMES_SERVICES',
+    default: ['orchestrator'],
+    parse: (raw: string, env: string) => {
+      const list = parse.list(raw);
+      if (list.length === 0) throw new ConfigError(env, 'must name at least one service');
+      return list;
+    },
+    describe: 'services whose games.* messages carry the market assignments',
+  }),
+  healIntervalMs: defineVar({ env: 'MONITOR_HEAL_INTERVAL_MS', default: 30_000, parse: parse.int(50, 3_600_000) }),
+  finalGraceMs: defineVar({ env: 'MONITOR_FINAL_GRACE_MS', default: 30_000, parse: parse.int(0, 3_600_000) }),
+  bookDepth: defineVar({ env: 'MONITOR_BOOK_DEPTH', default: 10, parse: parse.int(1, 100) }),
+  /** Order books are non-critical: each market's is published at most this often (0 = every change). */
+  orderbookIntervalMs: defineVar({ env: 'MONITOR_ORDERBOOK_INTERVAL_MS', default: 100, parse: parse.int(0, 60_000) }),
+  /** How often the health status is re-evaluated besides on every link change. */
+  statusIntervalMs: defineVar({ env: 'MONITOR_STATUS_INTERVAL_MS', default: 1_000, parse: parse.int(50, 60_000) }),
+};
+
+export type MonitorConfig = ConfigOf<typeof monitorConfigSpec>;
