@@ -162,6 +162,7 @@ const COLUMNS: Column[] = [
   { header: 'missing' },
   { header: 'dup' },
   { header: 'gaps' },
+  { header: 'dropped' },
   { header: 'p50 us' },
   { header: 'p99 us' },
   { header: 'p99.9 us' },
@@ -185,6 +186,7 @@ function row(r: CaseResult): string[] {
     String(r.audit.missing),
     String(r.audit.duplicates),
     String(r.gaps),
+    String(r.dropped),
     formatMicros(l.p50),
     formatMicros(l.p99),
     formatMicros(l.p999),
@@ -196,6 +198,11 @@ function row(r: CaseResult): string[] {
     String(r.publisherCpuPercent),
     `${r.listenerCpuUsPerMsg}/${r.redisCpuUsPerMsg}`,
   ];
+}
+
+/** LISTENER_* variables of this environment (batch size, in-flight, buffer bound) reach the listener. */
+function listenerOverrides(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('LISTENER_') && e[1] !== undefined));
 }
 
 async function runMode(
@@ -215,6 +222,7 @@ async function runMode(
   try {
     await listener.request('start', {
       ...common,
+      ...listenerOverrides(),
       ARBEES_INSTANCE: `bench-${mode}`,
       LISTENER_WRITE_MODE: mode,
       LISTENER_PRICES_MAXLEN: '100000000',

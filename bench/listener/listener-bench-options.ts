@@ -8,6 +8,7 @@
  *   BENCH_LISTENER_MARKETS     distinct markets the publisher cycles through (default 200)
  *   BENCH_ZMQ_TRANSPORT        ipc (default) or tcp between the publisher and the listener
  *   BENCH_MARKDOWN=1           also print the Markdown table (for bench/README.md)
+ *   LISTENER_*                 passed to the listener (e.g. LISTENER_BATCH_SIZE, LISTENER_MAX_INFLIGHT)
  *   BENCH_CPU_PROF             a folder: run the listener under node --cpu-prof, profiles land there
  */
 import type { WriteMode } from '../../src/services/zmq-listener/redis-writer.js';

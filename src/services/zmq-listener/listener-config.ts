@@ -18,7 +18,8 @@ export const listenerConfigSpec = {
     describe: 'stream entries held while Redis is unreachable; beyond it the oldest are dropped',
   }),
   batchSize: defineVar({ env: 'LISTENER_BATCH_SIZE', default: 1_000, parse: parse.int(1, 100_000) }),
-  maxInFlight: defineVar({ env: 'LISTENER_MAX_INFLIGHT', default: 2, parse: parse.int(1, 64) }),
+  /** Pipelines on the wire at once: Node encodes the next batch while Redis runs the last. */
+  maxInFlight: defineVar({ env: 'LISTENER_MAX_INFLIGHT', default: 4, parse: parse.int(1, 64) }),
   writeMode: defineVar({
     env: 'LISTENER_WRITE_MODE',
     default: 'script' as const,

@@ -234,7 +234,7 @@ export class MirrorBridge {
     this.lastDropLog = now;
     this.log.warn(
       { code: 'ARB_BRIDGE_BUFFER_FULL', dropped: this.buffer.dropped, bound: this.options.bufferMax, now: count },
-      'ARB_BRIDGE_BUFFER_FULL: Redis unreachable and buffer full; dropping the oldest entries',
+      'ARB_BRIDGE_BUFFER_FULL: buffer full (Redis unreachable or slower than the hot path); dropping the oldest entries',
     );
   }
 
