@@ -26,6 +26,12 @@ export const SlowKey = {
    * (the bridge's latest `games:<sport>:<id>` may hold a shard's game_state instead).
    */
   activeGames: 'games:active',
+  /** Hash game_id -> shard id (`<service>.<instance>`): the one owner of each tracked game. */
+  assignGames: 'assign:games',
+  /** Set of the game ids one shard owns, kept atomically in step with assignGames. */
+  assignShard: (shardId: string) => `assign:shard:${shardId}`,
+  /** Capped stream of HealthAlert (dead, restarted, degraded, recovered, feed down/up). */
+  healthAlerts: 'alerts:health',
   /** The bridge's own status and counters. */
   bridgeStatus: 'bridge:status',
 } as const;

@@ -11,6 +11,7 @@ export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   zmq_listener: async () => (await import('./zmq-listener/zmq-listener.js')).zmqListener as ServiceDefinition,
   kalshi_monitor: async () => (await import('./kalshi-monitor/kalshi-monitor.js')).kalshiMonitor as ServiceDefinition,
   polymarket_monitor: async () => (await import('./polymarket-monitor/polymarket-monitor.js')).polymarketMonitor as ServiceDefinition,
+  orchestrator: async () => (await import('./orchestrator/orchestrator.js')).orchestrator as ServiceDefinition,
   demo_publisher: async () => (await import('./demo-publisher/demo-publisher.js')).demoPublisher as ServiceDefinition,
 });
 
