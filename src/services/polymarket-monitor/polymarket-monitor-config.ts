@@ -15,6 +15,8 @@ export const polymarketMonitorConfigSpec = {
   staleAfterMs: defineVar({ env: 'POLYMARKET_WS_STALE_MS', default: 30_000, parse: parse.int(100, 600_000) }),
   reconnectBaseMs: defineVar({ env: 'POLYMARKET_WS_RECONNECT_BASE_MS', default: 500, parse: parse.int(10, 600_000) }),
   reconnectMaxMs: defineVar({ env: 'POLYMARKET_WS_RECONNECT_MAX_MS', default: 30_000, parse: parse.int(10, 600_000) }),
+  /** Custom features bring market_resolved, so a settled token is published as settled. */
+  customFeatures: defineVar({ env: 'POLYMARKET_WS_CUSTOM_FEATURES', default: true, parse: parse.bool }),
   /** A token found inconsistent is resubscribed at most this often. */
   resyncMinIntervalMs: defineVar({ env: 'POLYMARKET_RESYNC_MIN_INTERVAL_MS', default: 2_000, parse: parse.int(0, 600_000) }),
 };

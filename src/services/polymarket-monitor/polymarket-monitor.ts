@@ -27,6 +27,7 @@ export const polymarketMonitor = defineService({
       staleAfterMs: c.staleAfterMs,
       reconnectBaseMs: c.reconnectBaseMs,
       reconnectMaxMs: Math.max(c.reconnectMaxMs, c.reconnectBaseMs),
+      customFeatureEnabled: c.customFeatures,
     });
     await startMarketMonitor(ctx, new PolymarketFeed(stream, { resyncMinIntervalMs: c.resyncMinIntervalMs }));
   },
