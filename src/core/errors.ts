@@ -51,6 +51,8 @@ export const ErrorCodes = {
   ARB_MONITOR_ASSIGNMENT: 'a game in games:active or on games.* has an unusable market assignment; it was skipped',
   ARB_MONITOR_BOOK_INCONSISTENT: 'a venue book disagreed with the venue (crossed, or its stated best price differs); halted and resynced',
   ARB_SIGNAL_INPUT: 'a signal detector input (book level, probability, time or id) is malformed; that input was skipped',
+  ARB_POSITION_INVALID: 'a fill or settlement cannot apply to the position book (e.g. selling more than is held); it was refused',
+  ARB_BANKROLL_INVALID: 'a bankroll movement was refused (insufficient available cash, unknown or duplicate reservation)',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
