@@ -156,11 +156,14 @@ describe('sim runner determinism', () => {
           const p = r.quotedMarkets().find((m) => m.venue === 'poly' && m.gameId === g.id)!;
           const kq = r.lastQuote(k.id);
           const pq = r.lastQuote(p.id);
-          if (!kq?.yesBids[0] || !pq?.yesAsks[0]) continue;
-          // Poly's quoted token pays on the away team here: its ladder mirrored is the home YES.
-          const polyHomeBid = p.outcome === 'home' ? pq.yesBids[0][0] : 1 - pq.yesAsks[0][0];
+          const kBid = kq?.yesBids[0]?.[0];
+          const pBid = pq?.yesBids[0]?.[0];
+          const pAsk = pq?.yesAsks[0]?.[0];
+          if (kBid === undefined || pBid === undefined || pAsk === undefined) continue;
+          // Poly's quoted token of a two-way game pays on the away team: mirrored, it is the home YES.
+          const polyHomeBid = p.outcome === 'home' ? pBid : 1 - pAsk;
           compared++;
-          if (Math.abs(kq.yesBids[0][0] - polyHomeBid) > 0.005) differing++;
+          if (Math.abs(kBid - polyHomeBid) > 0.005) differing++;
         }
       }
       expect(compared).toBeGreaterThan(100);

@@ -5,8 +5,21 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/errors.js';
+import { simulatorConfigSpec } from '../services/simulator/simulator-config.js';
+import type { SimPorts } from '../sim/sim-endpoints.js';
+import { decideVenueMode, planForMode, type VenueModeDecision } from '../sim/venue-mode.js';
 import { defineVar, loadConfig, parse } from './config.js';
 import { defaultServicePlan, parseServicePlan, type ServicePlan } from './up-services.js';
+
+/** How `arbees up` runs the simulator ahead of the other services. */
+export interface SimulatorPlan {
+  readonly host: string;
+  /** Wanted ports; 0 = any free port, a busy one falls back to a free one. */
+  readonly ports: Readonly<SimPorts>;
+  readonly speed: number;
+  /** How long the simulator gets to answer on every port before `up` gives up. */
+  readonly readyTimeoutMs: number;
+}
 
 export interface SupervisorOptions {
   /** Absolute data dir: redis/ (AOF), pgdata/, run/ (ipc sockets, the supervisor's run file). */
@@ -27,6 +40,10 @@ export interface SupervisorOptions {
   readonly postgresPort: number;
   readonly postgresMaxConnections: number;
   readonly services: readonly ServicePlan[];
+  /** Live venues or simulators, and why. */
+  readonly venues: VenueModeDecision;
+  /** Set when the simulator runs first (simulator mode and a plan that talks to venues). */
+  readonly simulator: SimulatorPlan | null;
   /** Prefix of child instance ids (`<prefix>-<n>`); children are `0`, `1`, ... without one. */
   readonly instancePrefix: string;
   readonly restartInitialMs: number;
@@ -62,6 +79,16 @@ const spec = {
   stopTimeoutMs: defineVar({ env: 'ARBEES_STOP_TIMEOUT_MS', default: 12_000, parse: parse.int(100, 600_000) }),
   logFormat: defineVar({ env: 'ARBEES_LOG_FORMAT', default: 'pretty' as const, parse: parse.oneOf('pretty', 'json') }),
   color: defineVar({ env: 'ARBEES_COLOR', default: 'auto' as const, parse: parse.oneOf('auto', 'always', 'never') }),
+  simReadyMs: defineVar({ env: 'ARBEES_SIM_READY_MS', default: 30_000, parse: parse.int(100, 600_000) }),
+};
+
+const simSpec = {
+  host: simulatorConfigSpec.host,
+  speed: simulatorConfigSpec.speed,
+  espn: simulatorConfigSpec.espnPort,
+  kalshi: simulatorConfigSpec.kalshiPort,
+  gamma: simulatorConfigSpec.gammaPort,
+  clob: simulatorConfigSpec.clobPort,
 };
 
 function parseInstancePrefix(raw: string, env: string): string {
@@ -82,6 +109,18 @@ export function supervisorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, o
   if (c.restartMaxMs < c.restartInitialMs) {
     throw new ConfigError('ARBEES_RESTART_MAX_MS', `must be at least ARBEES_RESTART_MIN_MS (${c.restartInitialMs})`);
   }
+  const venues = decideVenueMode(env);
+  const { plan, simulator } = planForMode(c.services ?? defaultServicePlan(), venues.mode);
+  let simulatorPlan: SimulatorPlan | null = null;
+  if (simulator) {
+    const sim = loadConfig(simSpec, env);
+    simulatorPlan = Object.freeze({
+      host: sim.host,
+      ports: Object.freeze({ espn: sim.espn, kalshi: sim.kalshi, gamma: sim.gamma, clob: sim.clob }),
+      speed: sim.speed,
+      readyTimeoutMs: c.simReadyMs,
+    });
+  }
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   const color = c.color === 'always' || (c.color === 'auto' && !noColor && (overrides.isTty ?? false));
   return Object.freeze({
@@ -95,7 +134,9 @@ export function supervisorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, o
     embeddedPostgres: c.embeddedPostgres,
     postgresPort: c.postgresPort,
     postgresMaxConnections: c.postgresMaxConnections,
-    services: Object.freeze(c.services ?? defaultServicePlan()),
+    services: Object.freeze(plan),
+    venues: Object.freeze(venues),
+    simulator: simulatorPlan,
     instancePrefix: c.instancePrefix,
     restartInitialMs: c.restartInitialMs,
     restartMaxMs: c.restartMaxMs,

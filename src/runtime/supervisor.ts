@@ -8,10 +8,14 @@ import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ArbeesError, errorMessage } from '../core/errors.js';
+import { simEndpointsFor, simEnvironment, type SimEndpoints, type SimPorts } from '../sim/sim-endpoints.js';
+import { ensureSimKalshiKey } from '../sim/sim-kalshi-key.js';
+import { waitForSimEndpoints } from '../sim/sim-readiness.js';
+import { LIVE_CREDENTIAL_VARS, SIMULATOR_SERVICE } from '../sim/venue-mode.js';
 import { ChildLogFormatter } from './child-log-formatter.js';
 import { scrubString } from './logger.js';
 import { ManagedChild } from './managed-child.js';
-import { freePort, reclaimStaleProcess } from './process-utils.js';
+import { freePort, portIsFree, reclaimStaleProcess } from './process-utils.js';
 import { findOrStartRedis, type RedisEndpoint } from './redis-server.js';
 import type { RestartBackoffOptions } from './restart-backoff.js';
 import { RunFile, type UpState } from './run-file.js';
@@ -21,6 +25,14 @@ interface ServiceChild {
   readonly service: string;
   readonly instance: string;
   readonly child: ManagedChild;
+}
+
+interface SimulatorRun {
+  readonly endpoints: SimEndpoints;
+  /** What every other child gets: the simulator's URLs and the Kalshi key it accepts. */
+  readonly clientEnv: Readonly<Record<string, string>>;
+  /** What the simulator child gets: its ports and the public key to accept. */
+  readonly ownEnv: Readonly<Record<string, string>>;
 }
 
 interface PostgresEndpoint {
@@ -47,6 +59,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
   private readonly restart: RestartBackoffOptions;
   private redis: RedisEndpoint | null = null;
   private postgres: PostgresEndpoint | null = null;
+  private simulator: SimulatorRun | null = null;
   private readonly services: ServiceChild[] = [];
   private starting: Promise<void> | null = null;
   private started = false;
@@ -102,7 +115,9 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     this.postgres = await this.startPostgres();
     this.saveState();
     this.checkNotStopping();
+    if (this.options.simulator !== null) await this.startSimulator();
     for (const { service, instances } of this.options.services) {
+      if (service === SIMULATOR_SERVICE && this.simulator !== null) continue;
       for (let i = 0; i < instances; i++) this.startService(service, childInstanceId(this.options, i));
     }
     this.saveState();
@@ -115,7 +130,10 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
       await this.startSettled(this.options.stopTimeoutMs);
       const running = this.services.filter((s) => s.child.pid !== null).length;
       this.say(`stopping ${running} service process${running === 1 ? '' : 'es'} (Ctrl-C again to force)`);
-      await Promise.all(this.services.map((s) => this.stopChild(s.child, this.options.stopTimeoutMs)));
+      // The simulator last: the services close their venue connections before it goes away.
+      const isSim = (s: ServiceChild) => s.service === SIMULATOR_SERVICE;
+      await Promise.all(this.services.filter((s) => !isSim(s)).map((s) => this.stopChild(s.child, this.options.stopTimeoutMs)));
+      await Promise.all(this.services.filter(isSim).map((s) => this.stopChild(s.child, this.options.stopTimeoutMs)));
       await this.stopInfrastructure(this.options.stopTimeoutMs);
       this.removeIpcSockets();
       this.runFile.remove();
@@ -244,7 +262,58 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     return this.postgres;
   }
 
-  private startService(service: string, instance: string): void {
+  /**
+   * Simulator mode: makes the Kalshi key (once per data dir), picks the ports, starts the
+   * simulator and waits until every server answers, so the services that follow connect at once.
+   */
+  private async startSimulator(): Promise<void> {
+    const plan = this.options.simulator!;
+    const key = ensureSimKalshiKey(this.options.dataDir);
+    const ports = await this.simulatorPorts(plan.host, plan.ports);
+    this.checkNotStopping();
+    const endpoints = simEndpointsFor(plan.host, ports);
+    this.simulator = {
+      endpoints,
+      clientEnv: simEnvironment(endpoints, { kalshi: { keyId: key.keyId, privateKeyPath: key.privateKeyPath }, speed: plan.speed }),
+      ownEnv: {
+        ARBEES_SIM_HOST: plan.host,
+        ARBEES_SIM_ESPN_PORT: String(ports.espn),
+        ARBEES_SIM_KALSHI_PORT: String(ports.kalshi),
+        ARBEES_SIM_GAMMA_PORT: String(ports.gamma),
+        ARBEES_SIM_CLOB_PORT: String(ports.clob),
+        ARBEES_SIM_SPEED: String(plan.speed),
+        ARBEES_SIM_KALSHI_KEY_ID: key.keyId,
+        ARBEES_SIM_KALSHI_PUBLIC_KEY_PATH: key.publicKeyPath,
+      },
+    };
+    this.say(`${this.options.venues.reason}: running on the simulators at ${plan.speed}x (ESPN ${endpoints.espnBaseUrl})`);
+    const child = this.startService(SIMULATOR_SERVICE, childInstanceId(this.options, 0));
+    this.saveState();
+    await waitForSimEndpoints(endpoints, {
+      timeoutMs: plan.readyTimeoutMs,
+      failure: () => {
+        if (this.stopping !== null || this.forced) return 'stop requested';
+        return child.state === 'failed' ? 'it failed (see its output above)' : null;
+      },
+    }).catch((err: unknown) => {
+      this.checkNotStopping();
+      throw child.state === 'failed' ? new ArbeesError('ARB_CONFIG_INVALID', `${errorMessage(err)}; fix its configuration and run arbees up again`) : err;
+    });
+  }
+
+  /** The wanted ports where free; a free port instead of 0 or of a busy one (and says so). */
+  private async simulatorPorts(host: string, wanted: Readonly<SimPorts>): Promise<SimPorts> {
+    const chosen: SimPorts = { ...wanted };
+    for (const name of Object.keys(wanted) as (keyof SimPorts)[]) {
+      const port = wanted[name];
+      if (port !== 0 && (await portIsFree(port, host))) continue;
+      chosen[name] = await freePort(host);
+      if (port !== 0) this.say(`simulator ${name} port ${port} is busy; using ${chosen[name]}`);
+    }
+    return chosen;
+  }
+
+  private startService(service: string, instance: string): ManagedChild {
     const name = `${service}.${instance}`;
     const child = new ManagedChild({
       name,
@@ -272,6 +341,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     });
     this.services.push({ service, instance, child });
     child.start();
+    return child;
   }
 
   /**
@@ -280,6 +350,11 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
    */
   private serviceEnv(service: string, instance: string): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env };
+    if (this.simulator !== null) {
+      // On the simulators no child sees a live credential; clients get the simulator's URLs and key.
+      for (const name of [...LIVE_CREDENTIAL_VARS, 'KALSHI_PRIVATE_KEY']) delete env[name];
+      Object.assign(env, service === SIMULATOR_SERVICE ? this.simulator.ownEnv : this.simulator.clientEnv);
+    }
     const prefix = `ARBEES_${service.toUpperCase()}__`;
     for (const [key, value] of Object.entries(process.env)) {
       if (key.startsWith(prefix) && key.length > prefix.length) env[key.slice(prefix.length)] = value;
@@ -302,12 +377,22 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     const pg = this.postgres;
     const pgWhere = pg === null ? 'none (ARBEES_EMBEDDED_POSTGRES=false)' : `${scrubString(pg.url, [])}  (${pg.source === 'env' ? 'from DATABASE_URL' : `embedded PGlite, data in ${path.join(this.options.dataDir, 'pgdata')}`})`;
     const services = this.options.services.map((s) => (s.instances === 1 ? s.service : `${s.service} x${s.instances}`)).join(', ');
+    const sim = this.simulator;
+    const venues =
+      sim !== null
+        ? [
+            `  Venues     SIMULATED at ${this.options.simulator!.speed}x speed (${this.options.venues.reason}; ARBEES_LIVE=true or credentials for live)`,
+            `             ESPN ${sim.endpoints.espnBaseUrl}  Kalshi ${sim.endpoints.kalshiRestUrl}`,
+            `             Polymarket ${sim.endpoints.polyGammaUrl} (Gamma) ${sim.endpoints.polyClobUrl} (CLOB)`,
+          ]
+        : [`  Venues     ${this.options.venues.mode === 'live' ? `LIVE (${this.options.venues.reason})` : 'none needed by these services'}`];
     this.say(
       [
         `arbees is up  (supervisor pid ${process.pid}, data dir ${this.options.dataDir})`,
         `  Redis      ${scrubString(redis.url, [])}  (${where[redis.source]})`,
         `  Postgres   ${pgWhere}`,
         `  Services   ${services}`,
+        ...venues,
         `  Slow track ${cli} XLEN prices:kalshi`,
         `             ${cli} XREVRANGE prices:kalshi + - COUNT 3`,
         `  Registry   ${cli} --scan --pattern 'registry:*'`,

@@ -7,6 +7,8 @@ import { ConfigError } from '../core/errors.js';
 import { SERVICES } from '../services/index.js';
 
 export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
+  // Runs first, and only without live credentials (see src/sim/venue-mode.ts planForMode).
+  simulator: 1,
   zmq_listener: 1,
   demo_publisher: 1,
 });

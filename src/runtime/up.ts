@@ -54,7 +54,7 @@ export async function runUp(env: NodeJS.ProcessEnv = process.env): Promise<void>
   } catch (err) {
     if (err instanceof StopRequestedError || signals > 0) return;
     process.stderr.write(`arbees up: cannot start: ${errorMessage(err)}\n`);
-    exitCode = 1;
+    exitCode = (err as { code?: unknown }).code === 'ARB_CONFIG_INVALID' ? EXIT_BAD_CONFIG : 1;
     stopAndExit();
   }
 }

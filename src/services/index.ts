@@ -13,6 +13,8 @@ export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   polymarket_monitor: async () => (await import('./polymarket-monitor/polymarket-monitor.js')).polymarketMonitor as ServiceDefinition,
   orchestrator: async () => (await import('./orchestrator/orchestrator.js')).orchestrator as ServiceDefinition,
   demo_publisher: async () => (await import('./demo-publisher/demo-publisher.js')).demoPublisher as ServiceDefinition,
+  market_discovery: async () => (await import('./market-discovery/market-discovery-service.js')).marketDiscovery as ServiceDefinition,
+  simulator: async () => (await import('./simulator/simulator.js')).simulator as ServiceDefinition,
 });
 
 /** Accepts `zmq_listener` and `zmq-listener` alike. */
