@@ -15,7 +15,8 @@ type PriceStatus = PriceUpdate['status'];
 
 export class PricePublisher {
   constructor(
-    private readonly publisher: HotPublisher,
+    /** The service's hot publisher (only `publish` is needed). */
+    private readonly publisher: Pick<HotPublisher, 'publish'>,
     private readonly metrics: Metrics,
   ) {}
 
