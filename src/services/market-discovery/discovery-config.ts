@@ -1,0 +1,60 @@
+/**
+ * market_discovery configuration (environment, validated once at start). Venue URLs default to
+ * the real public hosts; `arbees up` points them at the simulators.
+ */
+import { hostname } from 'node:os';
+import { ConfigError } from '../../core/errors.js';
+import { SPORTS, type Sport } from '../../core/topics.js';
+import { defineVar, parse } from '../../runtime/config.js';
+import { KALSHI_HOSTS } from '../../venues/kalshi/common.js';
+import { POLYMARKET_HOSTS } from '../../venues/polymarket/common.js';
+import { DEFAULT_KALSHI_SERIES } from './kalshi-market-search.js';
+import { DEFAULT_POLY_TAG_SLUGS } from './polymarket-market-search.js';
+
+export const MARKET_DISCOVERY_QUEUE = 'market_discovery';
+
+/**
+ * `ncaab=KXNCAAMBGAME|KXNCAABGAME,epl=KXEPLGAME` over the defaults: per-sport lists, each
+ * entry separated by '|'.
+ */
+export function parseSportLists(defaults: Readonly<Record<Sport, readonly string[]>>) {
+  return (raw: string, env: string): Readonly<Record<Sport, readonly string[]>> => {
+    const out: Record<Sport, readonly string[]> = { ...defaults };
+    for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+      const [sport, values, extra] = item.split('=').map((s) => s.trim());
+      if (extra !== undefined || !(SPORTS as readonly string[]).includes(sport ?? '') || !values) {
+        throw new ConfigError(env, `must be sport=A|B,... with sports among ${SPORTS.join(', ')}; got ${JSON.stringify(item)}`);
+      }
+      const list = values.split('|').map((v) => v.trim()).filter((v) => /^[A-Za-z0-9_-]{1,64}$/.test(v));
+      if (list.length === 0) throw new ConfigError(env, `lists nothing for ${sport}`);
+      out[sport as Sport] = list;
+    }
+    return Object.freeze(out);
+  };
+}
+
+const defaultServerId = (): string => `${hostname().replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60) || 'host'}`;
+
+export const marketDiscoveryConfigSpec = {
+  queue: defineVar({ env: 'MARKET_DISCOVERY_QUEUE', default: MARKET_DISCOVERY_QUEUE, parse: parse.string }),
+  /** Stable across restarts, so a restarted instance takes back its unfinished requests at once. */
+  serverId: defineVar({ env: 'MARKET_DISCOVERY_SERVER_ID', default: '', parse: parse.string, describe: 'defaults to <host>-<instance>' }),
+  keyPrefix: defineVar({ env: 'MARKET_DISCOVERY_KEY_PREFIX', default: 'discovery:', parse: parse.string }),
+  concurrency: defineVar({ env: 'MARKET_DISCOVERY_CONCURRENCY', default: 8, parse: parse.int(1, 256) }),
+  kalshiRestUrl: defineVar({ env: 'KALSHI_REST_URL', default: KALSHI_HOSTS.prod.restUrl, parse: parse.url('http', 'https') }),
+  gammaUrl: defineVar({ env: 'POLYMARKET_GAMMA_URL', default: POLYMARKET_HOSTS.gamma, parse: parse.url('http', 'https') }),
+  kalshiSeries: defineVar({ env: 'MARKET_DISCOVERY_KALSHI_SERIES', default: DEFAULT_KALSHI_SERIES, parse: parseSportLists(DEFAULT_KALSHI_SERIES) }),
+  polyTagSlugs: defineVar({ env: 'MARKET_DISCOVERY_POLY_TAGS', default: DEFAULT_POLY_TAG_SLUGS, parse: parseSportLists(DEFAULT_POLY_TAG_SLUGS) }),
+  foundTtlMs: defineVar({ env: 'MARKET_DISCOVERY_FOUND_TTL_MS', default: 6 * 3_600_000, parse: parse.int(1, 30 * 86_400_000) }),
+  notFoundTtlMs: defineVar({ env: 'MARKET_DISCOVERY_NOT_FOUND_TTL_MS', default: 60_000, parse: parse.int(1, 86_400_000) }),
+  errorTtlMs: defineVar({ env: 'MARKET_DISCOVERY_ERROR_TTL_MS', default: 0, parse: parse.int(0, 3_600_000) }),
+  listingTtlMs: defineVar({ env: 'MARKET_DISCOVERY_LISTING_TTL_MS', default: 30_000, parse: parse.int(0, 3_600_000) }),
+  relistAfterMs: defineVar({ env: 'MARKET_DISCOVERY_RELIST_AFTER_MS', default: 5_000, parse: parse.int(0, 3_600_000) }),
+  minConfidence: defineVar({ env: 'MARKET_DISCOVERY_MIN_CONFIDENCE', default: 0.8, parse: parse.number(0, 1) }),
+  startToleranceMs: defineVar({ env: 'MARKET_DISCOVERY_START_TOLERANCE_MS', default: 12 * 3_600_000, parse: parse.int(0, 7 * 86_400_000) }),
+  venueTimeoutMs: defineVar({ env: 'MARKET_DISCOVERY_VENUE_TIMEOUT_MS', default: 10_000, parse: parse.int(100, 120_000) }),
+  lockTtlMs: defineVar({ env: 'MARKET_DISCOVERY_LOCK_TTL_MS', default: 30_000, parse: parse.int(100, 600_000) }),
+  handlerTimeoutMs: defineVar({ env: 'MARKET_DISCOVERY_HANDLER_TIMEOUT_MS', default: 60_000, parse: parse.int(1_000, 600_000) }),
+};
+
+export { defaultServerId };
