@@ -28,6 +28,11 @@ export const orchestratorConfigSpec = {
   espnMinIntervalMs: defineVar({ env: 'ESPN_MIN_INTERVAL_MS', default: 700, parse: parse.int(0, 60_000) }),
   espnTimeoutMs: defineVar({ env: 'ESPN_TIMEOUT_MS', default: 8_000, parse: parse.int(100, 120_000) }),
   leagues: defineVar({ env: 'ORCH_LEAGUES', default: [...SPORTS] as Sport[], parse: leagues }),
+  /**
+   * The first poll waits this long, so subscribers that find the orchestrator through the
+   * registry are connected before its first "discovered" burst (ZMQ drops what it sends earlier).
+   */
+  startDelayMs: defineVar({ env: 'ORCH_START_DELAY_MS', default: 1_500, parse: parse.int(0, 60_000) }),
   pollMs: defineVar({ env: 'ORCH_POLL_MS', default: 30_000, parse: parse.int(100, 600_000) }),
   /** Used while a game is about to start or a live game has no shard. */
   fastPollMs: defineVar({ env: 'ORCH_FAST_POLL_MS', default: 5_000, parse: parse.int(50, 600_000) }),
@@ -43,7 +48,7 @@ export const orchestratorConfigSpec = {
   staleScheduledMs: defineVar({ env: 'ORCH_STALE_SCHEDULED_MS', default: 12 * 3_600_000, parse: parse.int(60_000, 7 * 86_400_000) }),
 
   discoveryQueue: defineVar({ env: 'ORCH_DISCOVERY_QUEUE', default: 'market_discovery', parse: parse.string }),
-  discoveryTimeoutMs: defineVar({ env: 'ORCH_DISCOVERY_TIMEOUT_MS', default: 10_000, parse: parse.int(50, 300_000) }),
+  discoveryTimeoutMs: defineVar({ env: 'ORCH_DISCOVERY_TIMEOUT_MS', default: 15_000, parse: parse.int(50, 300_000) }),
   /** First wait after a failed lookup; doubles per failure up to the max. */
   discoveryRetryMs: defineVar({ env: 'ORCH_DISCOVERY_RETRY_MS', default: 5_000, parse: parse.int(10, 3_600_000) }),
   discoveryMaxBackoffMs: defineVar({ env: 'ORCH_DISCOVERY_MAX_BACKOFF_MS', default: 5 * 60_000, parse: parse.int(10, 86_400_000) }),

@@ -158,7 +158,7 @@ export class Orchestrator {
         }),
       );
     }
-    this.loop(() => this.pollCycle(), () => this.nextPollMs(), 0);
+    this.loop(() => this.pollCycle(), () => this.nextPollMs(), this.cfg.startDelayMs);
     this.loop(() => this.serial(() => this.reconcile()), () => this.cfg.assignMs, this.cfg.assignMs);
     this.loop(() => this.dispatchLookups(), () => LOOKUP_TICK_MS, LOOKUP_TICK_MS);
     this.loop(() => this.health.check(this.now()), () => this.cfg.healthMs, 0);

@@ -9,8 +9,27 @@ import { MarketRefSchema, type GameInfo, type MarketRef } from '../../core/messa
 import type { RpcClient } from '../../bus/rpc-client.js';
 import type { MarketFinder } from './market-lookup.js';
 
+/**
+ * market_discovery's request (src/services/market-discovery/discovery-types.ts): the game's
+ * identity, teams and start. Its reply is `{ game_id, sport, markets: MarketRef[], venues }`;
+ * only `markets` matters here.
+ */
 export interface DiscoveryRequest {
-  game: GameInfo;
+  game_id: string;
+  sport: GameInfo['sport'];
+  home: { name: string; abbr: string };
+  away: { name: string; abbr: string };
+  start_time: string;
+}
+
+export function discoveryRequest(game: GameInfo): DiscoveryRequest {
+  return {
+    game_id: game.game_id,
+    sport: game.sport,
+    home: { name: game.home.name, abbr: game.home.abbr },
+    away: { name: game.away.name, abbr: game.away.abbr },
+    start_time: game.start_time,
+  };
 }
 
 export function marketsOfReply(reply: unknown, onInvalid: (n: number) => void = () => {}): MarketRef[] {
@@ -36,7 +55,7 @@ export function rpcMarketFinder(
   options: { timeoutMs: number; retries: number; onInvalid?: (n: number) => void },
 ): MarketFinder {
   return async (game) => {
-    const reply = await client.call({ game }, { timeoutMs: options.timeoutMs, retries: options.retries });
+    const reply = await client.call(discoveryRequest(game), { timeoutMs: options.timeoutMs, retries: options.retries });
     return marketsOfReply(reply, options.onInvalid);
   };
 }
