@@ -107,9 +107,9 @@ export function buyLeg(ladder: Ladder, worst: LadderStep, contracts: number, fee
   };
 }
 
-/** Per-contract cc to probability points, rounded to 6 decimals to keep JSON short. */
+/** A total in cc over `contracts` as probability points per contract (0.05 = 5 cents). */
 export function ccPerContractToEdge(totalCc: number, contracts: number): number {
-  return Math.round((totalCc / contracts / CC_PER_DOLLAR) * 1e6) / 1e6;
+  return totalCc / contracts / CC_PER_DOLLAR;
 }
 
 export function describeLeg(leg: SignalLeg): string {
