@@ -30,6 +30,8 @@ export class CircuitBreaker extends EventEmitter<{
   private state: BreakerState = 'closed';
   private failures = 0;
   private openedAtMs = 0;
+  /** When this outage began (a failed probe re-opens but does not start a new outage). */
+  private outageStartMs = 0;
   private probeInFlight = false;
   private lastError = '';
   private readonly now: () => number;
@@ -70,7 +72,7 @@ export class CircuitBreaker extends EventEmitter<{
   success(): void {
     this.failures = 0;
     if (this.state !== 'closed') {
-      const openForMs = this.now() - this.openedAtMs;
+      const openForMs = this.now() - this.outageStartMs;
       this.state = 'closed';
       this.probeInFlight = false;
       this.counters.closed += 1;
@@ -91,6 +93,7 @@ export class CircuitBreaker extends EventEmitter<{
     if (this.state === 'closed' && this.failures >= this.options.failureThreshold) {
       this.state = 'open';
       this.openedAtMs = this.now();
+      this.outageStartMs = this.openedAtMs;
       this.counters.opened += 1;
       this.emit('open', { failures: this.failures, lastError: this.lastError });
     }
