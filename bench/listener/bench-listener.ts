@@ -36,6 +36,9 @@ interface CaseResult {
   gaps: number;
   dropped: number;
   pipelines: number;
+  /** Flushes that failed and were retried (timeouts under load), and entries they carried. */
+  redisErrors: number;
+  retried: number;
   bufferedPeak: number;
   caughtUp: boolean;
   listenerUsage: UsageReport | null;
@@ -86,18 +89,27 @@ function sampleBuffered(listener: BenchChild): { stop(): Promise<number> } {
   };
 }
 
-/** Waits until the listener has received and written everything, or stops making progress. */
+/**
+ * Waits until the listener has written everything it received: idle (nothing queued or in
+ * flight) and either every sent message received or nothing new received for a second (the
+ * rest was lost before it, and the subscriber's gap counter says how much). Gives up only when
+ * it is busy and makes no progress at all for `stallMs`.
+ */
 async function waitCaughtUp(listener: BenchChild, receivedTarget: number, stallMs: number): Promise<{ metrics: Metrics; caughtUp: boolean }> {
-  let lastProgress = Date.now();
-  let lastMirrored = -1;
+  let lastChange = Date.now();
+  let lastSeen = '';
   for (;;) {
     const m = await listener.request<Metrics>('metrics');
     const idle = m['bridge.buffered'] === 0 && m['bridge.in_flight'] === 0 && m['bridge.latest_pending'] === 0;
-    if (idle && (m['bridge.received'] ?? 0) >= receivedTarget) return { metrics: m, caughtUp: true };
-    if (m['bridge.mirrored'] !== lastMirrored) {
-      lastMirrored = m['bridge.mirrored'] ?? 0;
-      lastProgress = Date.now();
-    } else if (Date.now() - lastProgress > stallMs) return { metrics: m, caughtUp: false };
+    const received = m['bridge.received'] ?? 0;
+    const seen = `${received}/${m['bridge.mirrored']}/${m['bridge.retried']}`;
+    if (seen !== lastSeen) {
+      lastSeen = seen;
+      lastChange = Date.now();
+    }
+    const quietMs = Date.now() - lastChange;
+    if (idle && (received >= receivedTarget || quietMs > 1_000)) return { metrics: m, caughtUp: true };
+    if (!idle && quietMs > stallMs) return { metrics: m, caughtUp: false };
     await sleep(50);
   }
 }
@@ -143,6 +155,8 @@ async function runCase(
     gaps: delta('sub.gaps'),
     dropped: delta('bridge.dropped'),
     pipelines: delta('bridge.pipelines'),
+    redisErrors: delta('bridge.redis_errors'),
+    retried: delta('bridge.retried'),
     bufferedPeak,
     caughtUp,
     listenerUsage,
@@ -297,6 +311,8 @@ async function main(): Promise<void> {
     failures,
   });
   console.log(`\nresults: ${file}`);
+  const stalled = results.filter((r) => !r.caughtUp);
+  if (stalled.length > 0) console.warn(`cases audited before the listener finished (stalled): ${stalled.map((r) => `${r.mode}/${r.batched ? 'batched' : 'unbatched'}@${r.targetPerSec}`).join(', ')}`);
   const lossy = results.filter((r) => r.audit.missing > 0 || r.audit.duplicates > 0 || r.audit.outOfOrder > 0);
   if (failures.length > 0) {
     console.error(`failed cases:\n  ${failures.join('\n  ')}`);
