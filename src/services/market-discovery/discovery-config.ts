@@ -53,7 +53,8 @@ export const marketDiscoveryConfigSpec = {
   minConfidence: defineVar({ env: 'MARKET_DISCOVERY_MIN_CONFIDENCE', default: 0.8, parse: parse.number(0, 1) }),
   startToleranceMs: defineVar({ env: 'MARKET_DISCOVERY_START_TOLERANCE_MS', default: 12 * 3_600_000, parse: parse.int(0, 7 * 86_400_000) }),
   venueTimeoutMs: defineVar({ env: 'MARKET_DISCOVERY_VENUE_TIMEOUT_MS', default: 10_000, parse: parse.int(100, 120_000) }),
-  lockTtlMs: defineVar({ env: 'MARKET_DISCOVERY_LOCK_TTL_MS', default: 30_000, parse: parse.int(100, 600_000) }),
+  lockTtlMs: defineVar({ env: 'MARKET_DISCOVERY_LOCK_TTL_MS', default: 5_000, parse: parse.int(300, 600_000) }),
+  lockWaitMs: defineVar({ env: 'MARKET_DISCOVERY_LOCK_WAIT_MS', default: 45_000, parse: parse.int(0, 600_000) }),
   handlerTimeoutMs: defineVar({ env: 'MARKET_DISCOVERY_HANDLER_TIMEOUT_MS', default: 60_000, parse: parse.int(1_000, 600_000) }),
 };
 

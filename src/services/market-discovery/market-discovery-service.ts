@@ -33,20 +33,23 @@ export const marketDiscovery = defineService({
       minConfidence: c.minConfidence,
       startToleranceMs: c.startToleranceMs,
     });
+    const serverId = c.serverId || `${defaultServerId()}-${c.instance}`;
     const discovery = new MarketDiscovery(ctx.redis, [kalshi, poly], {
       keyPrefix: c.keyPrefix,
       foundTtlMs: c.foundTtlMs,
       notFoundTtlMs: c.notFoundTtlMs,
       errorTtlMs: c.errorTtlMs,
       lockTtlMs: c.lockTtlMs,
+      lockWaitMs: c.lockWaitMs,
       lockPollMs: 100,
+      instanceId: serverId,
       logger: ctx.log,
     });
     const server = new RpcServer(
       ctx.redis,
       {
         queue: c.queue,
-        serverId: c.serverId || `${defaultServerId()}-${c.instance}`,
+        serverId,
         concurrency: c.concurrency,
         handlerTimeoutMs: c.handlerTimeoutMs,
         logger: ctx.log,

@@ -27,10 +27,14 @@ export interface MarketDiscoveryOptions {
   foundTtlMs: number;
   notFoundTtlMs: number;
   errorTtlMs: number;
-  /** TTL of the cross-instance search lock: longer than a venue search can take. */
+  /** TTL of the cross-instance search lock (extended while the search runs). */
   lockTtlMs: number;
+  /** How long an instance waits for another's search before searching itself. */
+  lockWaitMs: number;
   /** How often a waiting instance looks for the lock owner's result. */
   lockPollMs: number;
+  /** This instance's stable id (the RPC server id): names the locks it takes. */
+  instanceId: string;
   logger?: BusLogger;
 }
 
@@ -72,7 +76,7 @@ export class MarketDiscovery {
       notFoundTtlMs: options.notFoundTtlMs,
       errorTtlMs: options.errorTtlMs,
     });
-    this.lock = new SearchLock(redis, options.keyPrefix, options.lockTtlMs);
+    this.lock = new SearchLock(redis, options.keyPrefix, options.lockTtlMs, options.instanceId);
     this.searches = new Map(searches.map((s) => [s.venue, s]));
     this.log = options.logger ?? silentLogger;
   }
@@ -127,7 +131,7 @@ export class MarketDiscovery {
 
   /** One search of this game on this venue among all instances (or the result of the one running). */
   private async searchOnce(game: DiscoveryGame, venue: Venue, key: string, refresh: boolean): Promise<VenueDiscovery> {
-    const deadline = Date.now() + this.options.lockTtlMs;
+    const deadline = Date.now() + this.options.lockWaitMs;
     let token = await this.tryLock(key);
     while (token === null && Date.now() < deadline) {
       this.counters.lock_waits += 1;
@@ -141,6 +145,7 @@ export class MarketDiscovery {
       }
       token = await this.tryLock(key);
     }
+    const stopKeepAlive = token !== null && token !== 'unlocked' ? this.lock.keepAlive(key, token) : () => undefined;
     try {
       if (!refresh) {
         // Another instance may have finished between our cache read and taking the lock.
@@ -158,6 +163,7 @@ export class MarketDiscovery {
       });
       return view(venue, { result, searchedAt }, false);
     } finally {
+      stopKeepAlive();
       if (token !== null && token !== 'unlocked') await this.lock.release(key, token).catch(() => undefined);
     }
   }
