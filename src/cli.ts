@@ -19,6 +19,10 @@ arbees up reads (all optional):
   REDIS_URL                 else a Redis on 127.0.0.1:6379, else a private redis-server
   DATABASE_URL              else an embedded Postgres (PGlite) in the data dir
   ARBEES_<SERVICE>__<VAR>   a variable for one service only, e.g. ARBEES_ZMQ_LISTENER__LOG_LEVEL=debug
+  ARBEES_LIVE               true: live venues; false: simulators; unset: live only when
+                            KALSHI_API_KEY / POLYMARKET_* credentials are set
+  ARBEES_SIM_SPEED (10)     simulated seconds per second (1-60); ARBEES_SIM_GAMES (24), ARBEES_SIM_SEED (1)
+  ARBEES_SIM_*_PORT         ESPN 7401, KALSHI 7402, GAMMA 7403, CLOB 7404 (0 = any free port)
 `;
 
 async function main(argv: string[]): Promise<void> {
