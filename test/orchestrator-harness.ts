@@ -178,7 +178,7 @@ export class ShardFleet {
     private readonly e: OrchEnv,
   ) {}
 
-  async spawn(instance: string, options: { capacity?: number; service?: string } = {}): Promise<ShardProcess> {
+  async spawn(instance: string, options: { capacity?: number; service?: string; env?: Record<string, string> } = {}): Promise<ShardProcess> {
     const service = options.service ?? 'game_shard';
     const proc = spawn(process.execPath, [this.script], {
       env: {
@@ -187,6 +187,7 @@ export class ShardFleet {
         ARBEES_INSTANCE: instance,
         FIXTURE_SERVICE: service,
         FIXTURE_CAPACITY: String(options.capacity ?? 10),
+        ...options.env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

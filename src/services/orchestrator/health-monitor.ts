@@ -27,6 +27,8 @@ const KnownInstanceSchema = z.object({
   status: z.enum(['starting', 'healthy', 'degraded', 'stopping']),
   state: z.enum(['up', 'dead']),
   since_ms: z.number(),
+  /** ts of the last heartbeat seen (epoch microseconds). */
+  last_ts: z.number(),
 });
 type KnownInstance = z.infer<typeof KnownInstanceSchema>;
 
@@ -38,6 +40,11 @@ export interface HealthMonitorOptions {
   /** A dead instance is forgotten after this long (it is "new" if it ever comes back). */
   forgetDeadMs: number;
   stateKey: string;
+  /**
+   * The registry TTL services run with. An entry that vanishes sooner than this after the last
+   * heartbeat we saw was withdrawn (a clean stop), since an expiry needs a full TTL of silence.
+   */
+  registryTtlMs: number;
 }
 
 const idOf = (i: { service: string; instance: string }) => `${i.service}.${i.instance}`;
@@ -77,14 +84,16 @@ export class HealthMonitor {
     for (const [id, k] of this.known) {
       if (seen.has(id)) continue;
       if (k.state === 'up') {
-        const graceful = k.status === 'stopping';
+        // 20 % slack for clocks of different processes and the write after the beat's ts.
+        const withdrawn = nowMs * 1000 - k.last_ts < this.options.registryTtlMs * 800;
+        const graceful = k.status === 'stopping' || withdrawn;
         alerts.push({
           service: k.service,
           instance: k.instance,
           severity: graceful ? 'info' : 'critical',
           kind: 'dead',
           message: graceful
-            ? `${id} stopped (pid ${k.pid})`
+            ? `${id} stopped: it withdrew its registry entry (pid ${k.pid})`
             : `${id} is dead: its registry entry expired (pid ${k.pid}, up since ${microsToIso(k.started_ts)})`,
         });
         const dead: KnownInstance = { ...k, state: 'dead', since_ms: nowMs };
@@ -113,6 +122,7 @@ export class HealthMonitor {
       status: hb.status,
       state: 'up',
       since_ms: nowMs,
+      last_ts: hb.ts,
     };
     const base = { service: hb.service, instance: hb.instance };
     if (before === undefined) return fresh; // first sight: nothing to compare with
@@ -137,12 +147,16 @@ export class HealthMonitor {
       if (hb.status === 'degraded') alerts.push(this.degraded(hb));
       return fresh;
     }
-    if (before.status === hb.status) return before;
+    if (before.status === hb.status) {
+      // Only the heartbeat time moved: kept in memory, not worth a Redis write per check.
+      before.last_ts = hb.ts;
+      return before;
+    }
     if (hb.status === 'degraded') alerts.push(this.degraded(hb));
     else if (before.status === 'degraded' && hb.status === 'healthy') {
       alerts.push({ ...base, severity: 'info', kind: 'recovered', message: `${id} is healthy again` });
     }
-    return { ...before, status: hb.status, since_ms: nowMs };
+    return { ...before, status: hb.status, since_ms: nowMs, last_ts: hb.ts };
   }
 
   private degraded(hb: Heartbeat): AlertInput {

@@ -51,6 +51,8 @@ export interface OrchestratorDeps {
   metrics: Metrics;
   log: Logger;
   setStatus: (status: 'healthy' | 'degraded', detail?: string) => void;
+  /** The registry TTL of this deployment (tells a withdrawn entry from an expired one). */
+  registryTtlMs: number;
   /** Delay before re-announcing listed games after a restart (lets subscribers reconnect). */
   reannounceDelayMs?: number;
   now?: () => number;
@@ -110,6 +112,7 @@ export class Orchestrator {
         self: { service: deps.service, instance: deps.instance },
         forgetDeadMs: 3_600_000,
         stateKey: this.keys.healthState,
+        registryTtlMs: deps.registryTtlMs,
       },
       (a) => this.alerts.raise(a),
       deps.metrics,

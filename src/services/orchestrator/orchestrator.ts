@@ -43,6 +43,7 @@ export const orchestrator = defineService({
       metrics: ctx.metrics,
       log: ctx.log,
       setStatus: (status, detail) => ctx.setStatus(status, detail),
+      registryTtlMs: cfg.registryTtlMs,
       reannounceDelayMs: Math.max(1_000, cfg.registryPollMs * 3),
     });
     await core.start();
