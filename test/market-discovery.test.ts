@@ -233,6 +233,21 @@ describe('market_discovery against the simulated venues', () => {
     expectListedMarkets(after, g);
   });
 
+  it('treats an unreadable or mismatched cache entry as a miss, never as an answer', async () => {
+    const g = LISTED[3]!;
+    const key = `${PREFIX}game:${g.sport}:${g.id}:kalshi`;
+    await redis.set(key, '{not json', 'PX', 60_000);
+    const unreadable = metric(service, 'unreadable_cache_entries');
+    const r1 = await discover(g);
+    expect(r1.venues.kalshi!.from_cache).toBe(false);
+    expectListedMarkets(r1, g);
+    expect(metric(service, 'unreadable_cache_entries')).toBeGreaterThan(unreadable);
+    // The same game id now names another game (other teams): the cached answer must not be reused.
+    const reused = simGame(g.id, g.sport, 'DEN', 'DAL', at(12));
+    const r2 = await discover(reused);
+    expect(r2.venues.kalshi).toMatchObject({ status: 'not_found', from_cache: false, markets: [] });
+  });
+
   it('searches again on refresh', async () => {
     const g = LISTED[1]!;
     await discover(g);

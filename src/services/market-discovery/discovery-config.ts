@@ -1,13 +1,12 @@
 /**
  * market_discovery configuration (environment, validated once at start). Venue URLs default to
- * the real public hosts; `arbees up` points them at the simulators.
+ * the real public hosts; `arbees up` points them at the simulators (src/sim/sim-endpoints.ts).
  */
 import { hostname } from 'node:os';
 import { ConfigError } from '../../core/errors.js';
 import { SPORTS, type Sport } from '../../core/topics.js';
 import { defineVar, parse } from '../../runtime/config.js';
-import { KALSHI_HOSTS } from '../../venues/kalshi/common.js';
-import { POLYMARKET_HOSTS } from '../../venues/polymarket/common.js';
+import { venueEndpointSpec } from '../../sim/sim-endpoints.js';
 import { DEFAULT_KALSHI_SERIES } from './kalshi-market-search.js';
 import { DEFAULT_POLY_TAG_SLUGS } from './polymarket-market-search.js';
 
@@ -41,8 +40,9 @@ export const marketDiscoveryConfigSpec = {
   serverId: defineVar({ env: 'MARKET_DISCOVERY_SERVER_ID', default: '', parse: parse.string, describe: 'defaults to <host>-<instance>' }),
   keyPrefix: defineVar({ env: 'MARKET_DISCOVERY_KEY_PREFIX', default: 'discovery:', parse: parse.string }),
   concurrency: defineVar({ env: 'MARKET_DISCOVERY_CONCURRENCY', default: 8, parse: parse.int(1, 256) }),
-  kalshiRestUrl: defineVar({ env: 'KALSHI_REST_URL', default: KALSHI_HOSTS.prod.restUrl, parse: parse.url('http', 'https') }),
-  gammaUrl: defineVar({ env: 'POLYMARKET_GAMMA_URL', default: POLYMARKET_HOSTS.gamma, parse: parse.url('http', 'https') }),
+  /** KALSHI_REST_URL and POLYMARKET_GAMMA_URL, shared with every venue client. */
+  kalshiRestUrl: venueEndpointSpec.kalshiRestUrl,
+  gammaUrl: venueEndpointSpec.polyGammaUrl,
   kalshiSeries: defineVar({ env: 'MARKET_DISCOVERY_KALSHI_SERIES', default: DEFAULT_KALSHI_SERIES, parse: parseSportLists(DEFAULT_KALSHI_SERIES) }),
   polyTagSlugs: defineVar({ env: 'MARKET_DISCOVERY_POLY_TAGS', default: DEFAULT_POLY_TAG_SLUGS, parse: parseSportLists(DEFAULT_POLY_TAG_SLUGS) }),
   foundTtlMs: defineVar({ env: 'MARKET_DISCOVERY_FOUND_TTL_MS', default: 6 * 3_600_000, parse: parse.int(1, 30 * 86_400_000) }),
