@@ -9,7 +9,7 @@ import { EspnClient } from '../../venues/espn/http.js';
 import { defineService } from '../../runtime/service.js';
 import { orchestratorConfigSpec } from './orchestrator-config.js';
 import { Orchestrator } from './orchestrator-core.js';
-import { rpcMarketFinder, type DiscoveryRequest } from './rpc-market-finder.js';
+import { rpcMarketFinder } from './rpc-market-finder.js';
 
 export const orchestrator = defineService({
   name: 'orchestrator',
@@ -18,7 +18,7 @@ export const orchestrator = defineService({
   async start(ctx) {
     const cfg = ctx.config;
     const publisher = await ctx.publisher();
-    const rpc = new RpcClient<DiscoveryRequest, unknown>(ctx.redis, {
+    const rpc = new RpcClient(ctx.redis, {
       queue: cfg.discoveryQueue,
       timeoutMs: cfg.discoveryTimeoutMs,
       retries: 1,
@@ -26,11 +26,7 @@ export const orchestrator = defineService({
     });
     ctx.onStop(() => rpc.close());
     ctx.metrics.provide('rpc', () => ({ ...rpc.metrics() }));
-    const finder = rpcMarketFinder(rpc, {
-      timeoutMs: cfg.discoveryTimeoutMs,
-      retries: 1,
-      onInvalid: (n) => ctx.metrics.inc('discovery.invalid_markets', n),
-    });
+    const finder = rpcMarketFinder(rpc, { timeoutMs: cfg.discoveryTimeoutMs, retries: 1 });
     const espn = new EspnClient({ baseUrl: cfg.espnBaseUrl, timeoutMs: cfg.espnTimeoutMs, minIntervalMs: cfg.espnMinIntervalMs });
     const core = new Orchestrator({
       service: ctx.name,
