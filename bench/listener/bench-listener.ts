@@ -90,26 +90,25 @@ function sampleBuffered(listener: BenchChild): { stop(): Promise<number> } {
 }
 
 /**
- * Waits until the listener has written everything it received: idle (nothing queued or in
- * flight) and either every sent message received or nothing new received for a second (the
- * rest was lost before it, and the subscriber's gap counter says how much). Gives up only when
- * it is busy and makes no progress at all for `stallMs`.
+ * Waits until the listener has written everything: idle (nothing queued or in flight) with
+ * every sent message either received or counted as a gap by its subscriber. On a busy host a
+ * message can sit in the ZMQ pipes for seconds, so a quiet moment alone is not the end. Gives up
+ * after `stallMs` without any change (trailing loss is invisible to a gap counter).
  */
-async function waitCaughtUp(listener: BenchChild, receivedTarget: number, stallMs: number): Promise<{ metrics: Metrics; caughtUp: boolean }> {
+async function waitCaughtUp(listener: BenchChild, before: Metrics, sent: number, stallMs: number): Promise<{ metrics: Metrics; caughtUp: boolean }> {
   let lastChange = Date.now();
   let lastSeen = '';
   for (;;) {
     const m = await listener.request<Metrics>('metrics');
     const idle = m['bridge.buffered'] === 0 && m['bridge.in_flight'] === 0 && m['bridge.latest_pending'] === 0;
-    const received = m['bridge.received'] ?? 0;
-    const seen = `${received}/${m['bridge.mirrored']}/${m['bridge.retried']}`;
+    const received = (m['bridge.received'] ?? 0) - (before['bridge.received'] ?? 0);
+    const gaps = (m['sub.gaps'] ?? 0) - (before['sub.gaps'] ?? 0);
+    if (idle && received + gaps >= sent) return { metrics: m, caughtUp: true };
+    const seen = `${received}/${m['bridge.mirrored']}/${m['bridge.retried']}/${gaps}`;
     if (seen !== lastSeen) {
       lastSeen = seen;
       lastChange = Date.now();
-    }
-    const quietMs = Date.now() - lastChange;
-    if (idle && (received >= receivedTarget || quietMs > 1_000)) return { metrics: m, caughtUp: true };
-    if (!idle && quietMs > stallMs) return { metrics: m, caughtUp: false };
+    } else if (Date.now() - lastChange > stallMs) return { metrics: m, caughtUp: false };
     await sleep(50);
   }
 }
@@ -134,7 +133,7 @@ async function runCase(
     { caseId, rate, durationMs: options.durationMs, markets: options.markets },
     options.durationMs + 60_000,
   );
-  const { metrics: after, caughtUp } = await waitCaughtUp(listener, (before['bridge.received'] ?? 0) + reply.stats.sent, options.stallMs);
+  const { metrics: after, caughtUp } = await waitCaughtUp(listener, before, reply.stats.sent, options.stallMs);
   const activeMs = performance.now() - t0;
   const bufferedPeak = await sampler.stop();
   const listenerUsage = await listener.request<UsageReport | null>('usageStop', activeMs);

@@ -61,7 +61,7 @@ export function loadListenerBenchOptions(env = process.env): Readonly<ListenerBe
     batching,
     markets: positiveInt('BENCH_LISTENER_MARKETS', env.BENCH_LISTENER_MARKETS, 200),
     zmqTransport,
-    stallMs: 30_000,
+    stallMs: 15_000,
     markdown: env.BENCH_MARKDOWN === '1',
     cpuProfDir: env.BENCH_CPU_PROF || null,
   });
