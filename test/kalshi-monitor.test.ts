@@ -275,6 +275,21 @@ describe('kalshi_monitor', () => {
     expect((await h.heartbeat())!.metrics.ws_reconnects).toBe(1);
   });
 
+  it('starts while the venue is unreachable: degraded until it appears, then prices flow', async () => {
+    await h.writeGame(kalshiInfo(game));
+    const port = Number(new URL(urls.wsUrl).port);
+    await venue.close();
+    await h.startMonitor(kalshiMonitor, monitorEnv());
+    await eventually(async () => (await h.heartbeat())?.status === 'degraded', 5_000, 'degraded while never connected');
+    expect((await h.heartbeat())!.detail).toBe('kalshi ws down (not connected yet)');
+    await openVenue(port);
+    await eventually(async () => (await h.heartbeat())?.status === 'healthy', 10_000, 'healthy once the venue is up');
+    await nudgeUntilPriced(BOS, 0.44, 0.46);
+    expect(h.lastPrice(BOS)).toMatchObject({ status: 'open', team: 'BOS', yes_bid: 0.44 });
+    // Coming up the first time is not a reconnect.
+    expect((await h.heartbeat())!.metrics.ws_reconnects ?? 0).toBe(0);
+  });
+
   it('an empty book is open with no prices, not halted', async () => {
     await h.writeGame(kalshiInfo(game));
     await h.startMonitor(kalshiMonitor, monitorEnv());
