@@ -19,7 +19,7 @@
  */
 import { venueFeeCc } from '../fees.js';
 import { CC_PER_DOLLAR, formatCc } from '../money.js';
-import { bestSize, buyLadder, type Ladder, type SizedFill } from './book-depth.js';
+import { bestSize, buyLadder, exactFeePerContractCc, type Ladder, type SizedFill } from './book-depth.js';
 import { DEFAULT_SIGNAL_OPTIONS, type SignalOptions } from './signal-options.js';
 import {
   checkBooks,
@@ -124,6 +124,12 @@ function sizeCombination(ladders: readonly Ladder[], options: Readonly<SignalOpt
     minValuePerContractCc: arb.minEdgeCcPerContract,
     minTotalValueCc: arb.minProfitCc,
     grossPerContractCc: (worst) => worst.reduce((left, step) => left - step.costCc, CC_PER_DOLLAR),
+    slopePerContractCc: (worst) =>
+      ladders.reduce((left, ladder, i) => {
+        const step = worst[i];
+        if (step === undefined) return left;
+        return left - step.costCc - exactFeePerContractCc(options.fees[ladder.book.venue].takerRateBp, step.yesCc);
+      }, CC_PER_DOLLAR),
     totalValueCc: (n, worst) => {
       let profit = 0;
       ladders.forEach((ladder, i) => {

@@ -57,6 +57,11 @@ export interface SizeSearch {
    * steps get worse: the walk stops once it falls below the per-contract minimum.
    */
   readonly grossPerContractCc: (worst: readonly LadderStep[]) => number;
+  /**
+   * An upper bound on value per contract at these steps: gross minus the unrounded fees. Since
+   * fees only round up, totalValueCc(n) <= n * this, which lets the walk skip sizes that cannot win.
+   */
+  readonly slopePerContractCc: (worst: readonly LadderStep[]) => number;
   /** Total value of `contracts` at the worst steps, fees included. */
   readonly totalValueCc: (contracts: number, worst: readonly LadderStep[]) => number;
 }
@@ -69,10 +74,18 @@ export interface SizedFill {
   readonly grossPerContractCc: number;
 }
 
+/** Unrounded fee per contract in cc at a YES price, for SizeSearch.slopePerContractCc. */
+export function exactFeePerContractCc(takerRateBp: number, yesCc: number): number {
+  return (takerRateBp * yesCc * (CC_PER_DOLLAR - yesCc)) / 100_000_000;
+}
+
 /**
- * Walks every ladder together, contract by contract, and returns the size with the greatest total
- * value that meets both minimums (the smallest such size on ties), or null. Every size is checked,
- * because fees round up per fill and so are not linear in the size.
+ * Walks every ladder together and returns the size with the greatest total value that meets both
+ * minimums (the smallest such size on ties), or null. The walk goes segment by segment (a segment
+ * is a run of sizes over which no ladder's worst step changes). Fees round up per fill, so value is
+ * not linear in size: inside a segment sizes are tried from the largest down, and only while the
+ * unrounded bound n * slope could still beat the best found, which is exact and usually a handful
+ * of evaluations per segment.
  */
 export function bestSize(search: SizeSearch): SizedFill | null {
   const { ladders } = search;
@@ -81,23 +94,33 @@ export function bestSize(search: SizeSearch): SizedFill | null {
   const index = ladders.map(() => 0);
   const worst: LadderStep[] = ladders.map((l) => l.steps[0] as LadderStep);
   let best: SizedFill | null = null;
-  for (let n = 1; n <= limit; n += 1) {
+  let n = 1;
+  while (n <= limit) {
+    let segmentEnd = limit;
     for (let i = 0; i < ladders.length; i += 1) {
       const steps = (ladders[i] as Ladder).steps;
       let at = index[i] as number;
       while ((steps[at] as LadderStep).cumContracts < n) at += 1;
       index[i] = at;
-      worst[i] = steps[at] as LadderStep;
+      const step = steps[at] as LadderStep;
+      worst[i] = step;
+      segmentEnd = Math.min(segmentEnd, step.cumContracts);
     }
     const gross = search.grossPerContractCc(worst);
     // Fees are never negative, so value per contract <= gross, and gross only falls from here.
     if (gross <= 0 || gross < search.minValuePerContractCc) break;
-    if (n < search.minContracts) continue;
-    const value = search.totalValueCc(n, worst);
-    if (value < search.minTotalValueCc || value < search.minValuePerContractCc * n) continue;
-    if (best === null || value > best.valueCc) {
-      best = { contracts: n, worst: [...worst], valueCc: value, grossPerContractCc: gross };
+    const slope = search.slopePerContractCc(worst);
+    if (slope > 0 && slope >= search.minValuePerContractCc) {
+      for (let size = segmentEnd; size >= Math.max(n, search.minContracts); size -= 1) {
+        if (best !== null && size * slope + 1e-6 < best.valueCc) break;
+        const value = search.totalValueCc(size, worst);
+        if (value < search.minTotalValueCc || value < search.minValuePerContractCc * size) continue;
+        if (best === null || value > best.valueCc || (value === best.valueCc && size < best.contracts)) {
+          best = { contracts: size, worst: [...worst], valueCc: value, grossPerContractCc: gross };
+        }
+      }
     }
+    n = segmentEnd + 1;
   }
   return best;
 }

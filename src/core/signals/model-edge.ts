@@ -19,7 +19,7 @@
 import { feeCc } from '../fees.js';
 import { CC_PER_DOLLAR, formatCc } from '../money.js';
 import type { FeeSchedule } from '../fees.js';
-import { bestSize, buyLadder, type Ladder, type SizedFill } from './book-depth.js';
+import { bestSize, buyLadder, exactFeePerContractCc, type Ladder, type SizedFill } from './book-depth.js';
 import { DEFAULT_SIGNAL_OPTIONS, type SignalOptions } from './signal-options.js';
 import {
   checkBooks,
@@ -149,6 +149,10 @@ function sizeBuy(
     minValuePerContractCc: rules.minNetEdgeCc,
     minTotalValueCc: 1,
     grossPerContractCc: ([step]) => sideProbCc - (step?.costCc ?? CC_PER_DOLLAR),
+    slopePerContractCc: ([step]) =>
+      step === undefined
+        ? -Infinity
+        : sideProbCc - step.costCc - exactFeePerContractCc(rule.takerRateBp, step.yesCc) - exactFeePerContractCc(rule.takerRateBp, yesProbCc),
     totalValueCc: (n, [step]) => {
       if (step === undefined) return -Infinity;
       const entry = feeCc(rule, n, step.yesCc / CC_PER_DOLLAR);
