@@ -18,7 +18,7 @@ import { ZmqSubscriber } from './zmq-subscriber.js';
 type BusConfig = Pick<
   BaseConfig,
   'hotTransport' | 'codec' | 'zmqTransport' | 'zmqHost' | 'dataDir' | 'instance' | 'redisUrl' |
-  'sendHighWaterMark' | 'receiveHighWaterMark' | 'registryPollMs'
+  'sendHighWaterMark' | 'receiveHighWaterMark' | 'registryPollMs' | 'registryTtlMs'
 >;
 
 export interface CreatePublisherOptions {
@@ -81,6 +81,7 @@ export async function createHotSubscriber(config: BusConfig, options: CreateSubs
     logger: options.logger,
     ...(options.services ? { services: options.services } : {}),
     excludeEndpoint: options.ownEndpoint ?? null,
+    removalGraceMs: config.registryTtlMs,
   });
   watcher.on('added', (ep) => subscriber.connect(ep));
   watcher.on('removed', (ep) => subscriber.disconnect(ep));

@@ -53,6 +53,12 @@ export interface RegistryWatcherOptions {
   services?: readonly string[];
   /** Never report this endpoint (a service's own publisher). */
   excludeEndpoint?: string | null;
+  /**
+   * After Redis was unreachable, entries of live publishers may have expired and not yet been
+   * rewritten by their next heartbeat; removals wait this long after the last failed poll so an
+   * outage does not cut subscribers off from publishers that never stopped.
+   */
+  removalGraceMs?: number;
 }
 
 /**
@@ -66,6 +72,7 @@ export class RegistryWatcher extends EventEmitter<{ added: [string]; removed: [s
   private readonly pollMs: number;
   private readonly log: BusLogger;
   private polling: Promise<void> | null = null;
+  private lastFailedPoll = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -106,6 +113,7 @@ export class RegistryWatcher extends EventEmitter<{ added: [string]; removed: [s
     } catch (err) {
       // Redis down: keep the connections we have; ZMQ does not need Redis to flow.
       this.log.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: registry poll failed');
+      this.lastFailedPoll = Date.now();
       return;
     }
     const live = new Set<string>();
@@ -120,6 +128,7 @@ export class RegistryWatcher extends EventEmitter<{ added: [string]; removed: [s
         this.emit('added', ep);
       }
     }
+    if (Date.now() - this.lastFailedPoll < (this.options.removalGraceMs ?? 5_000)) return;
     for (const ep of [...this.known]) {
       if (!live.has(ep)) {
         this.known.delete(ep);
