@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { MessageHandler } from '../../bus/hot-subscriber.js';
-import type { ErrorCode } from '../../core/errors.js';
+import { ArbeesError, errorMessage, type ErrorCode } from '../../core/errors.js';
 import { TopicPrefix } from '../../core/topics.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { ServiceContext } from '../../runtime/service.js';
@@ -78,31 +78,51 @@ export class MarketMonitor implements VenueFeedHandlers {
 
   // ---- VenueFeedHandlers: called synchronously from the venue client's frame handler ----------
 
+  // Each handler runs inside a venue client's socket callback: whatever goes wrong here is
+  // counted and logged, never thrown into the client (an exception there could end the process).
+
   onBook(marketId: string, top: FeedTop, receivedUs: number): void {
-    const slot = this.#slots.get(marketId);
-    if (slot === undefined) {
-      this.#o.metrics.inc('unassigned_updates');
-      return;
+    try {
+      const slot = this.#slots.get(marketId);
+      if (slot === undefined) {
+        this.#o.metrics.inc('unassigned_updates');
+        return;
+      }
+      this.#o.prices.onTop(slot, top, receivedUs);
+      this.#o.books.markDirty(slot);
+    } catch (err) {
+      this.#handlerFailed(err, marketId);
     }
-    this.#o.prices.onTop(slot, top, receivedUs);
-    this.#o.books.markDirty(slot);
   }
 
   onInvalid(marketId: string, reason: string, receivedUs: number): void {
-    const slot = this.#slots.get(marketId);
-    if (slot === undefined) return;
-    this.#o.metrics.inc('books_invalidated');
-    if (this.#o.prices.onInvalid(slot, receivedUs)) this.#o.log.info({ marketId, reason }, 'book not trustworthy; price halted');
+    try {
+      const slot = this.#slots.get(marketId);
+      if (slot === undefined) return;
+      this.#o.metrics.inc('books_invalidated');
+      if (this.#o.prices.onInvalid(slot, receivedUs)) this.#o.log.info({ marketId, reason }, 'book not trustworthy; price halted');
+    } catch (err) {
+      this.#handlerFailed(err, marketId);
+    }
   }
 
   onSettled(marketId: string, yesValue: number, receivedUs: number): void {
-    const slot = this.#slots.get(marketId);
-    if (slot === undefined) return;
-    if (this.#o.prices.onSettled(slot, yesValue, receivedUs)) this.#o.log.info({ marketId, yesValue }, 'market settled');
+    try {
+      const slot = this.#slots.get(marketId);
+      if (slot === undefined) return;
+      if (this.#o.prices.onSettled(slot, yesValue, receivedUs)) this.#o.log.info({ marketId, yesValue }, 'market settled');
+    } catch (err) {
+      this.#handlerFailed(err, marketId);
+    }
   }
 
   onLink(): void {
     this.#o.health.evaluate();
+  }
+
+  #handlerFailed(err: unknown, marketId: string): void {
+    this.#o.metrics.inc('handler_errors');
+    this.onProblem(new ArbeesError('ARB_HANDLER_FAILED', `${marketId}: ${errorMessage(err)}`));
   }
 
   onProblem(err: Error): void {

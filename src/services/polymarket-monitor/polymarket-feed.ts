@@ -121,7 +121,12 @@ export class PolymarketFeed implements VenueFeed {
     this.#lastResync.set(tokenId, now);
     this.#resyncs++;
     this.#handlers?.onProblem(new ArbeesError('ARB_MONITOR_BOOK_INCONSISTENT', `token ${tokenId}: ${why}; resubscribing`));
-    this.stream.removeAssets([tokenId]);
-    this.stream.addAssets([tokenId]);
+    try {
+      this.stream.removeAssets([tokenId]);
+      this.stream.addAssets([tokenId]);
+    } catch (err) {
+      // The stream was closed under us (shutdown): nothing left to resync.
+      this.#handlers?.onProblem(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 }
