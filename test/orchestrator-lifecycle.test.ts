@@ -76,6 +76,10 @@ describe('orchestrator game lifecycle', () => {
     const listed = await activeGames(redis, e.keys);
     for (const g of listed.values()) expect(g).toMatchObject({ status: 'scheduled', shard: null, markets: [] });
 
+    // Live or imminent games and no shard anywhere: one critical alert, not one per tick.
+    const noShard = async () => (await alertsInStream(redis, e.keys)).filter((a) => a.message.includes('ARB_ORCH_NO_SHARD'));
+    await eventually(async () => (await noShard()).length > 0, 5_000, 'no-shard alert');
+
     world.step(31 * 60);
     await eventually(async () => [...(await activeGames(redis, e.keys)).values()].every((g) => g.status === 'live' || g.status === 'halftime'), 10_000, 'all live in games:active');
     for (const id of ids) expect(rec.gameInfos(id).some((g) => g.event === 'updated' && g.status === 'live')).toBe(true);
@@ -97,7 +101,8 @@ describe('orchestrator game lifecycle', () => {
       // Never back to scheduled once live.
       expect(seq.slice(firstLive).some((g) => g.status === 'scheduled')).toBe(false);
     }
-    // Redis never saw an unlisted game and the tracked table agrees with the world.
+    expect(await noShard()).toHaveLength(1);
+    expect((await noShard())[0]).toMatchObject({ severity: 'critical', kind: 'other', service: 'orchestrator' });
     const metrics = running!.ctx.metrics.snapshot();
     expect(metrics['published.discovered']).toBe(6);
     expect(metrics['published.final']).toBe(6);
@@ -111,7 +116,8 @@ describe('orchestrator game lifecycle', () => {
     await eventually(() => recorder!.gameInfos().filter((g) => g.event === 'discovered').length === 16, 15_000, 'all 16 discovered');
     const imminent = world.games().filter((g) => g.startTime.getTime() - Date.now() <= 60 * 60_000).map((g) => g.id).sort();
     await eventually(async () => [...(await activeGames(redis, e.keys)).keys()].sort().join() === imminent.join(), 5_000, 'only imminent games listed');
-    expect(server.stats().requests).toBeGreaterThanOrEqual(2 * 8);
+    // The whole sync (2 leagues x 7 days) is read, a slice per poll beside the live pages.
+    await eventually(() => (server.stats().requests ?? 0) >= 2 * 7 + 2 * 2, 5_000, 'the full schedule read');
   });
 
   it('an ESPN outage (503s, then garbage) opens the breaker, keeps the last good state, raises one alert; recovery closes it', async () => {

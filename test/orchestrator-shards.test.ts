@@ -183,6 +183,20 @@ describe('orchestrator shard assignment', () => {
     expect(before.owners.size).toBe(12);
   });
 
+  it('a shard degraded past its grace loses its games to healthy shards, gets none new, and is used again once healthy', async () => {
+    const shards = [await fleet.spawn(`${e.prefix}-d1`), await fleet.spawn(`${e.prefix}-d2`)];
+    const ids = shards.map((s) => s.id);
+    orch = await startOrchestrator(e, { ORCH_DEGRADED_GRACE_MS: '1000' });
+    await everyoneAssigned(ids);
+    await eventually(async () => balanced(await consistent(ids), ids), 10_000, 'balanced 6/6');
+    shards[0]!.send('degrade');
+    await eventually(async () => counts(await consistent(ids), ids).join() === '0,12', 10_000, 'all games on the healthy shard');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(counts(await consistent(ids), ids)).toEqual([0, 12]); // nothing new for the degraded one
+    shards[0]!.send('heal');
+    await eventually(async () => counts(await consistent(ids), ids).join() === '6,6', 10_000, 'rebalanced after healing');
+  });
+
   it('an orchestrator restart keeps every assignment and announces no game as discovered again', async () => {
     const shards = [await fleet.spawn(`${e.prefix}-x`), await fleet.spawn(`${e.prefix}-y`)];
     const ids = shards.map((s) => s.id);

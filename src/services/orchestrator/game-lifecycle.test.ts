@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { GameStatusSchema } from '../../core/messages.js';
 import type { GameStatus } from '../../core/messages.js';
-import { needsShard, transition } from './game-lifecycle.js';
+import { isOver, isUnderWay, needsShard, transition } from './game-lifecycle.js';
 
 describe('game lifecycle transitions', () => {
   const advance: [GameStatus, GameStatus][] = [
@@ -24,5 +26,25 @@ describe('game lifecycle transitions', () => {
     expect(needsShard('scheduled', -hour, 0, hour)).toBe(true);
     expect(needsShard('postponed', 0, 0, hour)).toBe(false);
     expect(needsShard('final', 0, 0, hour)).toBe(false);
+  });
+
+  it('property: whatever ESPN reports, the followed status never returns to scheduled once under way (unless postponed first) and never leaves an end', () => {
+    const status = fc.constantFrom(...GameStatusSchema.options);
+    fc.assert(
+      fc.property(fc.array(status, { maxLength: 40 }), (reports) => {
+        let current: GameStatus = 'scheduled';
+        let wasUnderWay = false;
+        for (const seen of reports) {
+          const t = transition(current, seen);
+          const before = current;
+          if (t.kind === 'advance') current = seen;
+          if (isOver(before)) expect(current).toBe(before);
+          // A started game comes back to scheduled only through postponed (a suspended game resumed another day).
+          if (wasUnderWay && current === 'scheduled' && before !== 'scheduled') expect(before).toBe('postponed');
+          wasUnderWay ||= isUnderWay(current);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

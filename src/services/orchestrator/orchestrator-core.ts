@@ -39,6 +39,8 @@ const DAY_MS = 86_400_000;
 /** A scheduled game this far past its start no longer counts as "about to start" for fast polling. */
 const LATE_START_FAST_MS = 60 * 60_000;
 const LOOKUP_TICK_MS = 250;
+/** Schedule pages read per poll while a schedule sync is under way. */
+const SCHEDULE_PAGES_PER_POLL = 8;
 
 export interface OrchestratorDeps {
   service: string;
@@ -73,6 +75,7 @@ export class Orchestrator {
   private chain: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private lastScheduleMs = Number.NEGATIVE_INFINITY;
+  private readonly schedulePending: ScoreboardPage[] = [];
   private noShardAlerted = false;
   private readonly now: () => number;
   private readonly cfg: Readonly<OrchestratorConfig>;
@@ -209,18 +212,26 @@ export class Orchestrator {
 
   // -------------------------------------------------------------------------------------- poll
 
-  /** One poll: current scoreboards, the schedule when due, then the days of live games not seen. */
+  /**
+   * One poll: current scoreboards, a slice of the schedule when a sync is under way (spread over
+   * polls so live games are never late behind 50 schedule pages), then the days of live games
+   * the current scoreboards no longer show.
+   */
   async pollCycle(): Promise<void> {
     const now = this.now();
     const pages: ScoreboardPage[] = this.cfg.leagues.map((sport) => ({ sport, day: null }));
-    const scheduleDue = now - this.lastScheduleMs >= this.cfg.scheduleSyncMs;
-    if (scheduleDue) {
+    if (this.schedulePending.length === 0 && now - this.lastScheduleMs >= this.cfg.scheduleSyncMs) {
+      this.lastScheduleMs = now;
       for (let d = 1; d <= this.cfg.scheduleDays; d++) {
-        for (const sport of this.cfg.leagues) pages.push({ sport, day: easternDay(new Date(now + d * DAY_MS)) });
+        for (const sport of this.cfg.leagues) this.schedulePending.push({ sport, day: easternDay(new Date(now + d * DAY_MS)) });
       }
     }
+    const slice = this.schedulePending.splice(0, SCHEDULE_PAGES_PER_POLL);
+    pages.push(...slice);
     const first = await this.poller.poll(pages);
-    if (scheduleDue && first.failed === 0 && first.refused === 0) this.lastScheduleMs = now;
+    // Schedule pages that did not answer go back in the queue for the next poll.
+    const unread = slice.filter((p) => !first.read.includes(p));
+    this.schedulePending.unshift(...unread);
     const seen = await this.serial(() => this.applyGames(first.games, now));
 
     // A tracked game under way that the current scoreboard no longer shows (ESPN moved on to
