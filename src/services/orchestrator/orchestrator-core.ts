@@ -186,6 +186,7 @@ export class Orchestrator {
       try {
         await fn();
       } catch (err) {
+        if (this.stopped) return;
         this.deps.metrics.inc('loop_errors');
         this.deps.log.warn({ err: errorMessage(err) }, 'orchestrator step failed; retrying next tick');
       }
@@ -203,9 +204,13 @@ export class Orchestrator {
     this.timers.add(t);
   }
 
-  /** All state changes go through here, one at a time. */
+  /**
+   * All state changes go through here, one at a time. After stop() nothing more runs (a poll or
+   * lookup still in flight when the service stopped finds Redis and the publisher closed).
+   */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn, fn);
+    const guarded = (): Promise<T> => (this.stopped ? Promise.reject(new Error('orchestrator stopped')) : fn());
+    const next = this.chain.then(guarded, guarded);
     this.chain = next.catch(() => {});
     return next;
   }
@@ -433,7 +438,9 @@ export class Orchestrator {
       void this.lookup
         .lookup(gameInfo(g, eventFor(g, false)), this.now)
         .then((outcome) => this.serial(() => this.applyLookup(g.game_id, outcome)))
-        .catch((err: unknown) => this.deps.log.warn({ err: errorMessage(err) }, 'applying a lookup failed'));
+        .catch((err: unknown) => {
+          if (!this.stopped) this.deps.log.warn({ err: errorMessage(err) }, 'applying a lookup failed');
+        });
     }
   }
 
