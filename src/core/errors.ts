@@ -53,6 +53,10 @@ export const ErrorCodes = {
   ARB_SIGNAL_INPUT: 'a signal detector input (book level, probability, time or id) is malformed; that input was skipped',
   ARB_POSITION_INVALID: 'a fill or settlement cannot apply to the position book (e.g. selling more than is held); it was refused',
   ARB_BANKROLL_INVALID: 'a bankroll movement was refused (insufficient available cash, unknown or duplicate reservation)',
+  ARB_TRADE_MALFORMED: 'a trades:completed entry or trades.completed message is malformed; it was counted and skipped',
+  ARB_TRADE_NOT_DURABLE: 'a trade heard on the hot path never reached the durable trades:completed stream',
+  ARB_SETTLEMENT_UNRESOLVED: 'a final game could not be settled (tie in a sport without draws, or a market with no known outcome); positions left open',
+  ARB_POSITION_SNAPSHOT_MISMATCH: 'the positions:open snapshot disagreed with the positions rebuilt from the durable streams; the streams win',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

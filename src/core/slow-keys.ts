@@ -19,6 +19,13 @@ export const SlowKey = {
   tradesCompleted: 'trades:completed',
   positionsOpen: 'positions:open',
   positionsClosed: 'positions:closed',
+  /**
+   * Settlements the position tracker applied, each with the trades:completed id it was applied
+   * after: with trades:completed, the ordered log positions are rebuilt from after a restart.
+   */
+  positionsSettlements: 'positions:settlements',
+  /** Hash: the tracker's last committed stream ids (trades, settlements) and bankroll totals. */
+  positionsCheckpoint: 'positions:checkpoint',
   killSwitch: 'control:kill_switch',
   /**
    * Hash game_id -> GameInfo JSON of every game the orchestrator tracks, with its markets and
