@@ -14,6 +14,7 @@ export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   orchestrator: async () => (await import('./orchestrator/orchestrator.js')).orchestrator as ServiceDefinition,
   demo_publisher: async () => (await import('./demo-publisher/demo-publisher.js')).demoPublisher as ServiceDefinition,
   market_discovery: async () => (await import('./market-discovery/market-discovery-service.js')).marketDiscovery as ServiceDefinition,
+  game_shard: async () => (await import('./game-shard/game-shard.js')).gameShard as ServiceDefinition,
   simulator: async () => (await import('./simulator/simulator.js')).simulator as ServiceDefinition,
 });
 
