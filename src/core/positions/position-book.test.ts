@@ -7,7 +7,7 @@ import type { Side } from '../execution/order-types.js';
 import { Bankroll } from './bankroll.js';
 import { PositionError } from './position-error.js';
 import { PositionBook, type PositionMeta } from './position-book.js';
-import { avgEntryYesPrice, positionMessage, unrealisedCc } from './position-marks.js';
+import { avgEntryYesPrice, positionMessage, totalUnrealisedCc, unrealisedCc } from './position-marks.js';
 import { PositionSchema } from '../messages.js';
 
 const META: PositionMeta = { gameId: 'g1', sport: 'nba', team: 'BOS' };
@@ -170,6 +170,17 @@ describe('marks', () => {
     expect(unrealisedCc(book.get('kalshi', 'KX-BOS', 'no')!, { yesBid: 0.55, yesAsk: null }, DEFAULT_FEES.kalshi)).toBeNull();
     const msg = positionMessage(book.get('kalshi', 'KX-BOS', 'no')!, top, DEFAULT_FEES.kalshi);
     expect(PositionSchema.parse(msg)).toMatchObject({ side: 'no', mark_yes_price: 0.57, unrealized_pnl_cc: -8800, avg_yes_price: 0.5 });
+  });
+});
+
+describe('total unrealised for the daily loss limit', () => {
+  it('sums marked positions and counts an unmarkable one as a total loss of its basis', () => {
+    const book = new PositionBook();
+    book.applyFill(fill('yes', 'buy', 10, 5000, 0), META, 1);
+    book.applyFill({ ...fill('no', 'buy', 4, 5000, 200), market_id: 'KX-NYK' }, META, 1);
+    const tops = (p: { marketId: string }) => (p.marketId === 'KX-BOS' ? { yesBid: 0.55, yesAsk: 0.57 } : null);
+    // BOS YES: +3,200 (see marks above); NYK NO has no book: -(4 x 0.50 + 0.02) = -20,200.
+    expect(totalUnrealisedCc(book.open(), tops, DEFAULT_FEES)).toBe(3_200 - 20_200);
   });
 });
 

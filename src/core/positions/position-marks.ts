@@ -4,7 +4,7 @@
  * mid would flatter every position by half the spread, so it is not used. Unrealised P&L is the
  * liquidation value (after the exit fee) minus what is still tied up (cost plus entry fees).
  */
-import { feeCc, type VenueFeeRule } from '../fees.js';
+import { feeCc, type FeeSchedule, type VenueFeeRule } from '../fees.js';
 import type { Position } from '../messages.js';
 import { CC_PER_DOLLAR, priceToCc } from '../money.js';
 import type { Side, TopOfBook } from '../execution/order-types.js';
@@ -62,4 +62,23 @@ export function positionMessage(position: PositionSnapshot, top: TopOfBook | nul
     opened_ts: position.openedUs,
     updated_ts: position.updatedUs,
   };
+}
+
+/**
+ * Unrealised P&L of many positions, for the daily loss limit. A position with no exit price
+ * (empty side, no book) is counted as worth nothing: the limit should trip on what cannot be
+ * sold, not ignore it.
+ */
+export function totalUnrealisedCc(
+  positions: readonly PositionSnapshot[],
+  topOf: (position: PositionSnapshot) => TopOfBook | null,
+  fees: FeeSchedule,
+): number {
+  let total = 0;
+  for (const p of positions) {
+    const top = topOf(p);
+    const u = top ? unrealisedCc(p, top, fees[p.venue]) : null;
+    total += u ?? -(p.costCc + p.openFeesCc);
+  }
+  return total;
 }
