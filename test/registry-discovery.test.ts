@@ -20,6 +20,7 @@ import type { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import { baseConfigSpec } from '../src/runtime/base-config.js';
 import { loadConfig } from '../src/runtime/config.js';
 import { defineService, startService, type RunningService } from '../src/runtime/service.js';
+import { expectStoppingOrGone } from './helpers/registry.js';
 import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
 
 const uid = () => randomBytes(4).toString('hex');
@@ -111,7 +112,7 @@ describe.each(['ipc', 'tcp'] as const)('registry discovery over %s', (zmqTranspo
 
     await running.stop();
     stopped = true;
-    expect(await redis.exists(registryKey(name, '7'))).toBe(0);
+    await expectStoppingOrGone(redis, registryKey(name, '7'));
     await eventually(() => zmq.connectedEndpoints().length === 0, 5000, 'the watcher to disconnect');
   });
 });

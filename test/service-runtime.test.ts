@@ -18,6 +18,7 @@ import { registryKey } from '../src/bus/registry.js';
 import type { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import { defineVar, parse } from '../src/runtime/config.js';
 import { defineService, startService, type RunningService, type ServiceContext } from '../src/runtime/service.js';
+import { expectStoppingOrGone } from './helpers/registry.js';
 import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
 
 const uid = () => randomBytes(4).toString('hex');
@@ -158,13 +159,13 @@ describe('service runtime', () => {
 
     await stop(r);
     expect(order).toEqual(['second', 'first']);
-    expect(await redis.exists(registryKey(name, '3'))).toBe(0);
+    await expectStoppingOrGone(redis, registryKey(name, '3'));
     await eventually(() => portRefuses(port), 5000, 'the publisher port to close');
     expect(r.ctx.redis.status).toBe('end');
     // Stopping twice is harmless, and nothing comes back after it.
     await r.stop();
     await new Promise((r2) => setTimeout(r2, 300));
-    expect(await redis.exists(registryKey(name, '3'))).toBe(0);
+    await expectStoppingOrGone(redis, registryKey(name, '3'));
   });
 
   it('a subscribing service finds a publishing one, and never connects to its own publisher', async () => {
@@ -223,7 +224,7 @@ describe('service runtime', () => {
     });
     const err = await startService(required, env()).catch((e: unknown) => e);
     expect((err as ConfigError).variable).toBe('T_REQUIRED_KEY');
-    expect(await redis.exists(registryKey(name, '3'))).toBe(0);
+    await expectStoppingOrGone(redis, registryKey(name, '3'));
   });
 
   it('a start() that throws leaves no registry entry, socket or connection behind', async () => {
@@ -240,7 +241,7 @@ describe('service runtime', () => {
       },
     });
     await expect(startService(def, env())).rejects.toThrow('venue login refused');
-    expect(await redis.exists(registryKey(name, '3'))).toBe(0);
+    await expectStoppingOrGone(redis, registryKey(name, '3'));
     await eventually(() => portRefuses(portOf(endpoint!)), 5000, 'the publisher port to close');
     await eventually(() => ctx!.redis.status === 'end', 5000, 'the Redis connection to close');
   });

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
 import type { Heartbeat } from '../core/messages.js';
 import { nowMicros } from '../core/time.js';
-import { deregisterInstance, registerInstance } from '../bus/registry.js';
+import { registerInstance } from '../bus/registry.js';
 import type { Metrics } from './metrics.js';
 
 export interface HeartbeatOptions {
@@ -73,14 +73,19 @@ export class HeartbeatLoop {
     }
   }
 
-  /** Withdraws the entry so subscribers disconnect at once instead of waiting for the TTL. */
+  /**
+   * Leaves a last entry with status `stopping` for one TTL instead of deleting it: subscribers
+   * disconnect at once (they skip stopping instances) and the orchestrator can tell a clean stop
+   * from a death, which a vanished key cannot say.
+   */
   async stop(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    this.status = 'stopping';
     try {
-      await deregisterInstance(this.redis, this.options.service, this.options.instance);
+      await registerInstance(this.redis, this.current(), this.options.ttlMs);
     } catch (err) {
-      this.log.warn({ err: errorMessage(err) }, 'could not withdraw registry entry');
+      this.log.warn({ err: errorMessage(err) }, 'could not mark the registry entry stopping');
     }
   }
 }
