@@ -10,7 +10,10 @@ export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
   // Runs first, and only without live credentials (see src/sim/venue-mode.ts planForMode).
   simulator: 1,
   zmq_listener: 1,
-  demo_publisher: 1,
+  market_discovery: 1,
+  orchestrator: 1,
+  kalshi_monitor: 1,
+  polymarket_monitor: 1,
 });
 
 export interface ServicePlan {
