@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { HotPublisher } from '../src/bus/hot-publisher.js';
-import { writeLatestPrice } from '../src/bus/slow-track.js';
+import { writeLatestGame, writeLatestPrice } from '../src/bus/slow-track.js';
+import { SlowKey } from '../src/core/slow-keys.js';
 import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import type { RawEnvelope } from '../src/core/envelope.js';
 import type { GameInfo, GameState, GameStatus, PriceUpdate, TradeSignal } from '../src/core/messages.js';
@@ -149,6 +150,8 @@ export class ShardHarness {
   #orchPub: HotPublisher | null = null;
   #monPub: HotPublisher | null = null;
   #sub: ZmqSubscriber | null = null;
+  /** Slow-track keys outside the prefix that this test wrote (deleted at close). */
+  readonly #globalKeys = new Set<string>();
 
   constructor() {
     const { redis, prefix } = testRedis();
@@ -262,6 +265,21 @@ export class ShardHarness {
   async writeLatestPrice(p: PriceUpdate, originTs: number): Promise<void> {
     const envelope: RawEnvelope = { v: 1, type: 'price', id: `x${randomBytes(4).toString('hex')}`, src: `${this.monName}.m`, seq: 1, ts: originTs, origin_ts: originTs, data: p };
     await writeLatestPrice(this.redis, p.venue, p.market_id, Topic.price(p.venue, p.market_id), envelope);
+    this.#globalKeys.add(SlowKey.latestPrice(p.venue, p.market_id));
+  }
+
+  /** Writes the slow-track latest game value, as zmq_listener would. */
+  async writeLatestGameState(state: GameState): Promise<void> {
+    const ts = nowMicros();
+    await writeLatestGame(this.redis, state.sport, state.game_id, Topic.game(state.sport, state.game_id), {
+      v: 1, type: 'game_state', id: `x${randomBytes(4).toString('hex')}`, src: 'game_shard.previous', seq: 1, ts, origin_ts: ts, data: state,
+    });
+    this.#globalKeys.add(SlowKey.gameLatest(state.sport, state.game_id));
+  }
+
+  /** The stand-in monitor's publisher (tests skip its sequence numbers to fake a loss). */
+  monitorPublisher(): HotPublisher {
+    return this.#monPub!;
   }
 
   statesOf(gameId: string): GameState[] {
@@ -278,7 +296,7 @@ export class ShardHarness {
     await this.#mon?.stop();
     await this.#orch?.stop();
     await this.espn.close();
-    const keys = await this.redis.keys(`${this.prefix}*`);
+    const keys = [...(await this.redis.keys(`${this.prefix}*`)), ...this.#globalKeys];
     if (keys.length > 0) await this.redis.del(...keys);
     await this.redis.quit();
     rmSync(this.dataDir, { recursive: true, force: true });

@@ -61,6 +61,7 @@ export class GameShardCore {
   readonly breaker: CircuitBreaker;
   readonly slowCounters = newSlowReadCounters();
   readonly counters = {
+    state_not_ready: 0,
     state_accepted: 0,
     state_unchanged: 0,
     state_backwards: 0,
@@ -181,6 +182,11 @@ export class GameShardCore {
   /** One ESPN observation of one game, through the state guard. */
   onEspnGame(game: ShardGame, espn: EspnGame, fetchedUs: number): void {
     if (this.#stopped || this.registry.games.get(game.gameId) !== game) return;
+    // Before the recovery has run there is no baseline: a stale CDN copy would be taken as new.
+    if (!game.ready) {
+      this.counters.state_not_ready++;
+      return;
+    }
     const next = liveStateFromEspn(espn);
     const { verdict, reason } = this.guard.review(game.gameId, game.state, next);
     this.counters[`state_${verdict}`]++;
@@ -256,6 +262,7 @@ export class GameShardCore {
   /** Prior, prices and state of a newly followed game, from Redis. */
   async #initGame(game: ShardGame): Promise<void> {
     await Promise.all([this.#loadPrior(game), this.#recover(game.markets, game)]);
+    game.ready = true;
   }
 
   async #loadPrior(game: ShardGame): Promise<void> {

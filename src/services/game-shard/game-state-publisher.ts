@@ -42,7 +42,7 @@ export class GameStatePublisher {
 
   /** Publishes now if the game is dirty and its window has passed; returns whether it did. */
   maybePublish(game: ShardGame, nowMs: number, originUs?: number): boolean {
-    if (!game.stateDirty || nowMs - game.lastStatePublishMs < this.minIntervalMs) return false;
+    if (!game.ready || !game.stateDirty || nowMs - game.lastStatePublishMs < this.minIntervalMs) return false;
     game.refreshModel();
     const nowUs = nowMicros();
     const id = this.publisher.publish(Topic.game(game.sport, game.gameId), 'game_state', gameStateOf(game, nowUs), {

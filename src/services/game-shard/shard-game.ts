@@ -43,6 +43,11 @@ export class ShardGame {
   priorLoaded = false;
   priorDirty = false;
   priorSavedMs = 0;
+  /**
+   * The slow-track recovery of this game has run: until then game_state is held back, so a
+   * restarted shard never publishes a blank state over the last good one.
+   */
+  ready = false;
   /** Something game_state shows changed since it was last published. */
   stateDirty = true;
   lastStatePublishMs = 0;
