@@ -57,6 +57,11 @@ export const ErrorCodes = {
   ARB_TRADE_NOT_DURABLE: 'a trade heard on the hot path never reached the durable trades:completed stream',
   ARB_SETTLEMENT_UNRESOLVED: 'a final game could not be settled (tie in a sport without draws, or a market with no known outcome); positions left open',
   ARB_POSITION_SNAPSHOT_MISMATCH: 'the positions:open snapshot disagreed with the positions rebuilt from the durable streams; the streams win',
+  ARB_EXEC_SIGNAL_INVALID: 'a trade or exit signal is malformed; it was rejected and recorded',
+  ARB_EXEC_ORDER_UNKNOWN: 'a venue order has an unknown outcome (timeout, lost reply); its market is blocked until reconciled',
+  ARB_EXEC_VENUE_REJECTED: 'a venue refused an execution order',
+  ARB_EXEC_RECORD_FAILED: 'an execution record (decision, trades:completed, audit) could not be written; it is retried',
+  ARB_EXEC_STATE: 'execution state is inconsistent (a fill or cash movement could not be applied); audited',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

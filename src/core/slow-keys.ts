@@ -27,6 +27,8 @@ export const SlowKey = {
   /** Hash: the tracker's last committed stream ids (trades, settlements) and bankroll totals. */
   positionsCheckpoint: 'positions:checkpoint',
   killSwitch: 'control:kill_switch',
+  /** execution_service's audit trail: one entry per decision (accepted, rejected, filled, unknown...). */
+  auditExecution: 'audit:execution',
   /**
    * Hash game_id -> GameInfo JSON of every game the orchestrator tracks, with its markets and
    * shard: the authority a monitor or shard reads to recover its assignments after a restart

@@ -16,6 +16,7 @@ export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   market_discovery: async () => (await import('./market-discovery/market-discovery-service.js')).marketDiscovery as ServiceDefinition,
   game_shard: async () => (await import('./game-shard/game-shard.js')).gameShard as ServiceDefinition,
   simulator: async () => (await import('./simulator/simulator.js')).simulator as ServiceDefinition,
+  execution_service: async () => (await import('./execution-service/execution-service.js')).executionService as ServiceDefinition,
   position_tracker: async () => (await import('./position-tracker/position-tracker.js')).positionTracker as ServiceDefinition,
 });
 

@@ -1,0 +1,133 @@
+/**
+ * execution_service: turns `signals.trade.*` and `signals.exit.*` into orders (paper, simulated
+ * venues or live venues), through the pre-trade risk engine, and records every outcome on
+ * `trades.completed.<trade_id>` and the durable stream `trades:completed`. See
+ * execution-engine.ts for the decision loop and README.md for the contract.
+ */
+import { TopicPrefix } from '../../core/topics.js';
+import { OrderBookSchema, PriceUpdateSchema } from '../../core/messages.js';
+import { errorMessage } from '../../core/errors.js';
+import { nowMicros } from '../../core/time.js';
+import { defineService } from '../../runtime/service.js';
+import { AuditLog } from './audit-log.js';
+import { BookCache } from './book-cache.js';
+import { executionConfigSpec, resolveExecutionSettings } from './execution-config.js';
+import { ExecutionEngine } from './execution-engine.js';
+import { ExecutionState } from './execution-state.js';
+import { IdempotencyStore } from './idempotency-store.js';
+import { KillSwitch } from './kill-switch.js';
+import { OrderOutcomeTracker } from './order-outcome-tracker.js';
+import { RedisOutbox } from './redis-outbox.js';
+import { replayState } from './state-replay.js';
+import { TradeRecorder } from './trade-recorder.js';
+import { buildExecutors } from './venue-executors.js';
+import type { TradeRecord } from './execution-types.js';
+
+export const executionService = defineService({
+  name: 'execution_service',
+  description: 'risk-checked execution of trade and exit signals (paper, sim or live), trades.completed + trades:completed',
+  configSpec: executionConfigSpec,
+  async start(ctx) {
+    const { config, log, redis, metrics } = ctx;
+    const settings = resolveExecutionSettings(config);
+    if (settings.mode === 'live') log.warn({ dryRun: settings.dryRun }, 'LIVE TRADING: orders go to the real venues with real money (both opt-ins given)');
+    log.info({ mode: settings.mode, dryRun: settings.dryRun, bankrollCc: settings.bankrollCc }, 'execution mode');
+
+    const books = new BookCache(config.bookMaxAgeMs * 1_000);
+    const state = new ExecutionState(settings.limits, settings.bankrollCc);
+    const outbox = new RedisOutbox(redis, log);
+    const audit = new AuditLog(outbox, settings.keys.audit, config.auditMaxLen, log);
+    const killSwitch = new KillSwitch({
+      redis,
+      key: settings.keys.killSwitch,
+      pollMs: config.killSwitchPollMs,
+      staleMs: config.killSwitchStaleMs,
+      onChange: (on, reason) => {
+        metrics.set('kill_switch', on ? 1 : 0);
+        log.warn({ on, reason }, on ? 'kill switch ON: new orders are rejected' : 'kill switch off');
+        audit.record({ event: 'kill_switch', reason, data: { on } });
+      },
+    });
+    const store = new IdempotencyStore(redis, settings.keys, config.recordTtlS);
+    const executors = await buildExecutors({ settings, config, books, log });
+    const publisher = await ctx.publisher();
+    const recorder = new TradeRecorder(publisher, outbox, settings.keys.tradesCompleted);
+    const engine = new ExecutionEngine({ settings, state, books, executors, killSwitch, store, recorder, audit, log, metrics, orderTimeoutMs: config.orderTimeoutMs });
+    const tracker = new OrderOutcomeTracker({
+      redis,
+      blockedKey: settings.keys.blocked,
+      risk: state.risk,
+      executors,
+      intervalMs: config.reconcileIntervalMs,
+      log,
+      onResolved: (record) => engine.resolved(record),
+      onLegReconciled: (record, leg) =>
+        audit.record({ event: 'reconciled', sourceId: record.sourceId, reason: leg.report?.detail ?? null, data: { order: leg.order.clientOrderId, filled: leg.report?.filled ?? 0 } }),
+    });
+    engine.tracker = tracker;
+    ctx.onStop(async () => {
+      await tracker.stop();
+      killSwitch.stop();
+      await Promise.race([outbox.flush(), new Promise((r) => setTimeout(r, 2_000))]);
+      outbox.stop();
+    });
+
+    await killSwitch.start();
+    const replay = await replayState(redis, settings.keys, state, (gameId, sport) => engine.noteGameSport(gameId, sport));
+    if (replay.failedFills.length > 0) log.error({ code: 'ARB_EXEC_STATE', failed: replay.failedFills.slice(0, 10) }, 'some replayed fills could not be applied');
+    const blocked = await tracker.loadBlocked();
+    const inFlight = await store.inFlight();
+    const records: TradeRecord[] = [];
+    for (const { member, record } of inFlight) {
+      if (record) records.push(record);
+      else await store.forgetInFlight(member);
+    }
+    log.info({ ...replay, failedFills: replay.failedFills.length, blocked, inFlight: records.length, cashCc: state.bankroll.cashCc }, 'state rebuilt from trades:completed');
+    await engine.recover(records);
+    tracker.start();
+
+    metrics.provide('exec', () => ({
+      cash_cc: state.bankroll.cashCc,
+      available_cc: state.bankroll.availableCc,
+      reserved_cc: state.bankroll.reservedCc,
+      open_positions: state.positions.open().length,
+      exposure_cc: state.risk.exposureOf().totalCc(),
+      blocked_markets: state.risk.blockedMarkets().size,
+      unknown_decisions: tracker.unknownDecisions,
+      books: books.size,
+      outbox_pending: outbox.pending,
+      outbox_dropped: outbox.dropped,
+      kill_switch_read_errors: killSwitch.readErrors,
+    }));
+
+    const sources = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
+    await ctx.subscribe(
+      [TopicPrefix.orderbooks, TopicPrefix.prices],
+      (topic, envelope) => {
+        if (topic.startsWith(TopicPrefix.orderbooks)) {
+          const book = OrderBookSchema.safeParse(envelope.data);
+          if (book.success) books.onOrderBook(book.data, nowMicros());
+          return;
+        }
+        const price = PriceUpdateSchema.safeParse(envelope.data);
+        if (!price.success) return;
+        books.onPrice(price.data);
+        const p = price.data;
+        if (p.status === 'settled' && typeof p.last_price === 'number' && state.hasPosition(p.venue, p.market_id)) {
+          const changes = state.settle(p.venue, p.market_id, p.last_price, nowMicros());
+          if (changes.length > 0) {
+            audit.record({ event: 'completed', sourceId: `${p.venue}:${p.market_id}`, reason: `settled at ${p.last_price}`, data: changes.map((c) => c.position.positionId) });
+            redis.hset(settings.keys.settlements, `${p.venue}:${p.market_id}`, String(p.last_price)).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'settlement not persisted'));
+          }
+        }
+      },
+      sources,
+    );
+    // Signals are validated by the engine (not dropped by the subscriber), so a malformed one is still recorded.
+    await ctx.subscribe(
+      [TopicPrefix.tradeSignals, TopicPrefix.exitSignals],
+      (topic, envelope) => (topic.startsWith(TopicPrefix.tradeSignals) ? engine.onTradeSignal(envelope) : engine.onExitSignal(envelope)),
+      { validate: false, ...sources },
+    );
+  },
+});

@@ -1,0 +1,119 @@
+/**
+ * The money and risk state the decisions are made on, owned by one decision loop (no locks, no
+ * races: every check-and-reserve happens synchronously before the first await of a decision).
+ *
+ * - Bankroll: cash in integer centi-cents; an accepted decision reserves its worst-case cost
+ *   before any order goes out, and the reservation is released when its outcome is booked.
+ * - PositionBook: what was bought and sold, per venue/market/side (for exits and exposure).
+ * - RiskState: worst-case exposure of orders in flight, rate window, daily P&L, blocked markets.
+ *
+ * A restart rebuilds all of it by replaying the durable `trades:completed` stream (every fill ever
+ * booked) and the settlements this service saw, then re-books decisions still in flight.
+ */
+import { positionKey, PositionBook, type PositionChange } from '../../core/positions/position-book.js';
+import { Bankroll } from '../../core/positions/bankroll.js';
+import { unrealisedCc } from '../../core/positions/position-marks.js';
+import type { Fill, TradeCompleted } from '../../core/messages.js';
+import { RiskState } from '../../core/risk/risk-state.js';
+import type { RiskLimits } from '../../core/risk/risk-limits.js';
+import type { OrderRequest, RiskView } from '../../core/risk/risk-types.js';
+import type { Sport, Venue } from '../../core/topics.js';
+import type { BookCache } from './book-cache.js';
+
+export interface FillMeta {
+  readonly gameId: string;
+  readonly sport: Sport;
+  readonly team: string | null;
+}
+
+export class ExecutionState {
+  readonly positions = new PositionBook();
+  readonly bankroll: Bankroll;
+  readonly risk: RiskState;
+  readonly #settled = new Set<string>();
+
+  constructor(
+    private readonly limits: RiskLimits,
+    startCc: number,
+  ) {
+    this.bankroll = new Bankroll(startCc);
+    this.risk = new RiskState(limits);
+  }
+
+  view(killSwitch: boolean, books: BookCache, nowUs: number): RiskView {
+    return this.risk.view(
+      {
+        killSwitch,
+        availableBalanceCc: this.bankroll.availableCc,
+        unrealisedCc: this.unrealisedCc(books, nowUs),
+        heldContracts: (venue, marketId, side) => this.positions.get(venue, marketId, side)?.contracts ?? 0,
+      },
+      nowUs,
+    );
+  }
+
+  /** Marked P&L of open positions at their exit side; markets without a usable book count 0. */
+  unrealisedCc(books: BookCache, nowUs: number): number {
+    let total = 0;
+    for (const p of this.positions.open()) {
+      const found = books.get(p.venue, p.marketId, nowUs);
+      if (!found.ok) continue;
+      total += unrealisedCc(p, found.top, this.limits.fees[p.venue]) ?? 0;
+    }
+    return total;
+  }
+
+  /** Books an accepted decision: risk (id, rate, worst-case exposure) and the cash reservation. */
+  reserve(request: OrderRequest, requiredCc: number, nowUs: number): void {
+    this.risk.recordAccepted(request, nowUs);
+    this.bankroll.reserve(request.requestId, Math.min(requiredCc, Math.max(0, this.bankroll.availableCc)));
+  }
+
+  /** Applies one fill that happened: position, cash, exposure, realised P&L. Throws PositionError on an impossible sell. */
+  applyFill(fill: Fill, meta: FillMeta, tsUs: number): PositionChange {
+    const change = this.positions.applyFill(fill, meta, tsUs);
+    this.bankroll.applyCashDelta(change.cashDeltaCc);
+    this.risk.applyPositionCost({ venue: fill.venue, marketId: fill.market_id, gameId: meta.gameId, sport: meta.sport }, change.costDeltaCc);
+    if (change.realisedDeltaCc !== 0) this.risk.recordRealised(change.realisedDeltaCc, tsUs);
+    return change;
+  }
+
+  /** The decision's outcome is fully known: drop its reservation and worst-case exposure. */
+  release(requestId: string): void {
+    this.bankroll.release(requestId);
+    this.risk.releasePending(requestId);
+  }
+
+  /** A market settled (the monitor's `settled` price): positions pay out at the YES value. */
+  settle(venue: Venue, marketId: string, yesValue: number, tsUs: number): PositionChange[] {
+    const key = `${venue}:${marketId}`;
+    if (this.#settled.has(key)) return [];
+    const changes = this.positions.settleMarket(venue, marketId, yesValue, tsUs);
+    for (const c of changes) {
+      this.bankroll.applyCashDelta(c.cashDeltaCc);
+      this.risk.applyPositionCost({ venue, marketId, gameId: c.position.gameId, sport: c.position.sport }, c.costDeltaCc);
+      this.risk.recordRealised(c.realisedDeltaCc, tsUs);
+    }
+    if (changes.length > 0) this.#settled.add(key);
+    return changes;
+  }
+
+  hasPosition(venue: Venue, marketId: string): boolean {
+    return this.positions.get(venue, marketId, 'yes') !== undefined || this.positions.get(venue, marketId, 'no') !== undefined;
+  }
+
+  /** Replays one durable trade (restart). Returns the fills that could not be applied. */
+  replay(trade: TradeCompleted, teamOf: (fill: Fill) => string | null = () => null): { applied: number; failed: string[] } {
+    let applied = 0;
+    const failed: string[] = [];
+    for (const fill of trade.fills) {
+      try {
+        this.applyFill(fill, { gameId: trade.game_id, sport: trade.sport, team: teamOf(fill) }, trade.decided_ts);
+        applied++;
+      } catch (err) {
+        failed.push(`${positionKey(fill.venue, fill.market_id, fill.side)}: ${(err as Error).message}`);
+      }
+    }
+    return { applied, failed };
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * At-most-once across restarts. Before anything is sent, a signal or exit id is claimed in Redis
+ * with SET NX (and added to the in-flight set in the same script), so a re-delivered or
+ * duplicate signal, in this process or in a restarted one, finds the claim and is not executed
+ * again. The record then carries the plan (written before the orders go out) and finally the
+ * outcome; finished records expire after `ttlS`, unfinished ones never do.
+ */
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { ExecutionKeys } from './execution-config.js';
+import type { SourceKind, TradeRecord } from './execution-types.js';
+
+const CLAIM_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('SADD', KEYS[2], ARGV[2])
+  return 1
+end
+return 0`;
+
+export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly existing: TradeRecord | null };
+
+export class IdempotencyStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: ExecutionKeys,
+    private readonly ttlS: number,
+  ) {}
+
+  recordKey(source: SourceKind, id: string): string {
+    return `${this.keys.record}${source}:${id}`;
+  }
+
+  private member(source: SourceKind, id: string): string {
+    return `${source}:${id}`;
+  }
+
+  /** Claims the id; when it was claimed before, returns what is known of that decision. */
+  async claim(record: TradeRecord): Promise<ClaimResult> {
+    const key = this.recordKey(record.source, record.sourceId);
+    const ok = await this.redis.eval(CLAIM_SCRIPT, 2, key, this.keys.inFlight, JSON.stringify(record), this.member(record.source, record.sourceId));
+    if (ok === 1) return { claimed: true };
+    return { claimed: false, existing: await this.get(record.source, record.sourceId) };
+  }
+
+  /** Saves the record now (before orders go out); a finished one leaves the in-flight set and expires. */
+  async save(record: TradeRecord): Promise<void> {
+    const tx = this.redis.multi();
+    this.writeTo(tx, record);
+    const results = await tx.exec();
+    const failed = results?.find(([err]) => err !== null);
+    if (failed) throw failed[0];
+  }
+
+  writeTo(tx: ChainableCommander, record: TradeRecord): void {
+    this.snapshotWriter(record)(tx);
+  }
+
+  /** The record as it is NOW, to be written later inside someone else's MULTI (the trade's stream entry). */
+  snapshotWriter(record: TradeRecord): (tx: ChainableCommander) => void {
+    const key = this.recordKey(record.source, record.sourceId);
+    const m = this.member(record.source, record.sourceId);
+    const json = JSON.stringify(record);
+    const done = record.state === 'done';
+    return (tx) => {
+      if (done) tx.set(key, json, 'EX', this.ttlS).srem(this.keys.inFlight, m);
+      else tx.set(key, json).sadd(this.keys.inFlight, m);
+    };
+  }
+
+  async get(source: SourceKind, id: string): Promise<TradeRecord | null> {
+    const raw = await this.redis.get(this.recordKey(source, id));
+    return parseRecord(raw);
+  }
+
+  /** Every decision whose outcome is not final (left by a crash, or waiting for reconciliation). */
+  async inFlight(): Promise<{ member: string; record: TradeRecord | null }[]> {
+    const members = await this.redis.smembers(this.keys.inFlight);
+    const out: { member: string; record: TradeRecord | null }[] = [];
+    for (const member of members) {
+      const colon = member.indexOf(':');
+      const source = member.slice(0, colon) as SourceKind;
+      out.push({ member, record: await this.get(source, member.slice(colon + 1)) });
+    }
+    return out;
+  }
+
+  async forgetInFlight(member: string): Promise<void> {
+    await this.redis.srem(this.keys.inFlight, member);
+  }
+}
+
+function parseRecord(raw: string | null): TradeRecord | null {
+  if (raw === null) return null;
+  try {
+    const v = JSON.parse(raw) as TradeRecord;
+    return typeof v === 'object' && v !== null && typeof v.sourceId === 'string' && Array.isArray(v.legs) ? v : null;
+  } catch {
+    return null;
+  }
+}
