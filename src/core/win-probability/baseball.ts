@@ -28,6 +28,11 @@ function halfInningInto(outs: number, bases: number, factor: number, buf: Float6
     buf[0] = 1;
     return;
   }
+  // A fresh half inning is the same negative binomial the future ones use.
+  if (outs === 0 && bases === 0) {
+    negativeBinomialInto(MLB.runsPerHalf * factor, MLB.nbShape, buf, N);
+    return;
+  }
   const q0 = MLB_SCORING_PROBABILITY[outs]![bases]!;
   const q = 1 - (1 - q0) ** factor;
   const mean = MLB_RUN_EXPECTANCY[outs]![bases]! * factor;

@@ -146,7 +146,7 @@ export const MLB = Object.freeze({
   /** Runs per half inning for an average team and the negative-binomial shape (P(0) ~ 0.73). */
   runsPerHalf: 0.49,
   nbShape: 0.36,
-  homeEdge: 0.06,
+  homeEdge: 0.08,
   /** Extra innings start with a runner on second (bases bitmask 0b010). */
   extraInningBases: 0b010,
   /** Runs distributions are truncated here (the tail mass goes to the last cell). */

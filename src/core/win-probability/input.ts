@@ -93,8 +93,13 @@ export function isFinal(input: WinProbInput): boolean {
   return input.status === 'final';
 }
 
+/** No real score comes near this; larger values are clamped so loops over the lead stay short. */
+const MAX_SCORE = 1000;
+
 export function leadOf(input: WinProbInput): number {
-  return Math.round(nonNegative(input.homeScore, 0)) - Math.round(nonNegative(input.awayScore, 0));
+  const home = Math.min(MAX_SCORE, Math.round(nonNegative(input.homeScore, 0)));
+  const away = Math.min(MAX_SCORE, Math.round(nonNegative(input.awayScore, 0)));
+  return home - away;
 }
 
 export function possessionSign(input: WinProbInput): number {

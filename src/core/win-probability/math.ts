@@ -5,11 +5,10 @@
  * the models call it on every price update.
  */
 
-/** erfc with fractional error below 1.2e-7 everywhere (Numerical Recipes' erfcc, Chebyshev). */
-export function erfc(x: number): number {
-  const z = Math.abs(x);
+/** Numerical Recipes' erfcc (Chebyshev fit) for z >= 0, fractional error below 1.2e-7. */
+function erfcPositive(z: number): number {
   const t = 1 / (1 + 0.5 * z);
-  const r =
+  return (
     t *
     Math.exp(
       -z * z -
@@ -21,7 +20,17 @@ export function erfc(x: number): number {
                 t *
                   (0.09678418 +
                     t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
+    )
+  );
+}
+
+// Rescaled so erfc(0) is exactly 1: then normalCdf(0) = 0.5 and normalCdf(-x) = 1 - normalCdf(x)
+// hold exactly, which keeps the models' home/away symmetry exact.
+const ERFC_AT_ZERO = erfcPositive(0);
+
+/** erfc with fractional error below about 2.5e-7 everywhere. */
+export function erfc(x: number): number {
+  const r = erfcPositive(Math.abs(x)) / ERFC_AT_ZERO;
   return x >= 0 ? r : 2 - r;
 }
 
@@ -54,6 +63,9 @@ export function normalQuantile(p: number): number {
   );
 }
 
+/** Largest expected count poissonRace accepts (a whole soccer match has about 3). */
+const MAX_MEAN = 200;
+
 /** Probability mass below this is dropped from pmf arithmetic. */
 const NEGLIGIBLE = 1e-13;
 
@@ -73,10 +85,11 @@ export interface RaceOutcome {
  * keeping X's CDF at the moving threshold, so the cost is about the width of Y's support.
  */
 export function poissonRace(lead: number, a: number, b: number, out: RaceOutcome): RaceOutcome {
-  const ma = a > 0 ? a : 0;
-  const mb = b > 0 ? b : 0;
+  // Means beyond any real game are capped, so garbage input cannot make the loop long.
+  const ma = a > 0 ? (a < MAX_MEAN ? a : MAX_MEAN) : 0;
+  const mb = b > 0 ? (b < MAX_MEAN ? b : MAX_MEAN) : 0;
   // Threshold t = y - lead: home wins when X > t, ties when X = t.
-  let t = -Math.round(lead);
+  let t = -Math.round(lead < -1000 ? -1000 : lead > 1000 ? 1000 : lead);
   // X's pmf and CDF at t (0 while t < 0).
   let px = 0;
   let cx = 0;
@@ -150,7 +163,7 @@ export function convolveInto(a: Float64Array, b: Float64Array, n: number, c: Flo
 
 /** P(lead + X - Y > 0) and P(= 0) for independent pmfs x and y over cells 0..n-1. */
 export function pmfRace(lead: number, x: Float64Array, y: Float64Array, n: number, out: RaceOutcome): RaceOutcome {
-  const l = Math.round(lead);
+  const l = Math.round(lead < -1000 ? -1000 : lead > 1000 ? 1000 : lead);
   let win = 0;
   let tie = 0;
   // Walk y; keep P(X <= y - l) incrementally.

@@ -57,7 +57,8 @@ function stoppageLeft(c: SoccerConstants, half: number, clockS: number): number 
 export function soccerRemainingS(input: WinProbInput, c: SoccerConstants): number {
   const period = input.period >= 1 ? Math.floor(input.period) : 0;
   if (period === 0) return fullGameS(c);
-  const clock = nonNegative(input.clockS, 0);
+  // A half never runs more than 30 minutes past its 45.
+  const clock = Math.min(nonNegative(input.clockS, 0), c.halfS + 1800);
   const included = input.soccer?.clockIncludesStoppage === true;
   const secondHalf = c.halfS + c.stoppageS[2]!;
   if (period === 1) {
