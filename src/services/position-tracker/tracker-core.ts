@@ -498,6 +498,8 @@ export class PositionTracker {
       realised_cc: summary?.realisedCc ?? 0,
       day_realised_cc: summary?.dayRealisedCc ?? 0,
       exits_in_flight: this.exits.inFlightCount(),
+      held_markets: this.marks?.heldCount() ?? 0,
+      pending_not_durable: this.watch.pendingCount(),
       hot_lead_us: this.watch.lastHotLeadUs,
       queue_depth: this.queue.pending,
     };
