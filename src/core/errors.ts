@@ -46,6 +46,7 @@ export const ErrorCodes = {
   ARB_ORCH_NO_SHARD: 'no healthy game_shard can take a live or imminent game',
   ARB_ORCH_STATE: 'a stored orchestrator record in Redis is unreadable and was skipped',
   ARB_SIM_INVALID: 'a simulator was given an invalid option or request',
+  ARB_EVAL_DATA: 'an evaluation data file (CSV, gzip) is missing or malformed',
   ARB_DISCOVERY_INVALID_REQUEST: 'a market_discovery request is malformed (game id, sport, teams or start time)',
   ARB_DISCOVERY_VENUE_FAILED: 'a market_discovery venue search failed (venue unreachable or answered badly); nothing was cached',
   ARB_MONITOR_ASSIGNMENT: 'a game in games:active or on games.* has an unusable market assignment; it was skipped',
