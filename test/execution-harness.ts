@@ -1,0 +1,355 @@
+/**
+ * Shared set-up of the execution_service tests: real Redis (a unique key prefix for every key
+ * the service owns), a stand-in signal/book publisher service (unique name, the only source the
+ * service listens to), the service itself (in this process with startService, or as a real child
+ * process), and a ZMQ subscriber on the service's endpoint recording trades.completed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import type { HotPublisher } from '../src/bus/hot-publisher.js';
+import { registryKey } from '../src/bus/registry.js';
+import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
+import type { ExitSignal, OrderBook, PriceUpdate, TradeCompleted, TradeSignal } from '../src/core/messages.js';
+import { nowMicros } from '../src/core/time.js';
+import { Topic, TopicPrefix, type Venue } from '../src/core/topics.js';
+import { defineService, startService, type RunningService } from '../src/runtime/service.js';
+import { executionService } from '../src/services/execution-service/execution-service.js';
+import { eventually, testRedis, TEST_REDIS_URL } from './helpers/redis.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface HeardTrade {
+  topic: string;
+  trade: TradeCompleted;
+  originTs: number;
+  cause: string | undefined;
+  receivedUs: number;
+}
+
+export interface StreamTrade {
+  streamId: string;
+  fields: Record<string, string>;
+  trade: TradeCompleted;
+}
+
+type Level = [number, number];
+
+export class ExecHarness {
+  readonly uid = randomBytes(4).toString('hex');
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly sourceName = `sig_${this.uid}`;
+  readonly dataDir = mkdtempSync(path.join(tmpdir(), 'arb-exec-'));
+  readonly heard: HeardTrade[] = [];
+  exec: RunningService | null = null;
+  #source: RunningService | null = null;
+  #pub: HotPublisher | null = null;
+  #sub: ZmqSubscriber | null = null;
+  #instances = 0;
+  #seq = 0;
+
+  constructor() {
+    const { redis, prefix } = testRedis();
+    this.redis = redis;
+    this.prefix = prefix;
+  }
+
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      REDIS_URL: TEST_REDIS_URL,
+      ARBEES_ZMQ_TRANSPORT: 'tcp',
+      ARBEES_DATA_DIR: this.dataDir,
+      ARBEES_HEARTBEAT_MS: '100',
+      ARBEES_REGISTRY_TTL_MS: '1000',
+      ARBEES_REGISTRY_POLL_MS: '50',
+      LOG_LEVEL: 'silent',
+      EXEC_KEY_PREFIX: this.prefix,
+      EXEC_SOURCE_SERVICES: this.sourceName,
+      EXEC_RECONCILE_INTERVAL_MS: '100',
+      ...extra,
+    };
+  }
+
+  async startSource(): Promise<void> {
+    const def = defineService({ name: this.sourceName, description: 'stand-in shard and monitors', start: async (ctx) => void (await ctx.publisher()) });
+    this.#source = await startService(def, this.env({ ARBEES_INSTANCE: `s${this.uid}` }));
+    this.#pub = await this.#source.ctx.publisher();
+  }
+
+  get instance(): string {
+    return `e${this.uid}x${this.#instances}`;
+  }
+
+  /** Starts the service in this process and waits until it hears the source. */
+  async startExec(extra: Record<string, string> = {}): Promise<RunningService> {
+    this.#instances++;
+    this.exec = await startService(executionService, this.env({ ARBEES_INSTANCE: this.instance, ...extra }));
+    this.listenTo((await this.exec.ctx.publisher()).endpoint!);
+    await this.waitConnected();
+    return this.exec;
+  }
+
+  async stopExec(): Promise<void> {
+    const e = this.exec;
+    this.exec = null;
+    await e?.stop();
+  }
+
+  listenTo(endpoint: string): void {
+    this.#sub ??= this.#newSubscriber();
+    this.#sub.connect(endpoint);
+  }
+
+  /** Publishes a throwaway book until the service's metrics show it was heard (ZMQ slow joiner). */
+  async waitConnected(instance = this.instance): Promise<void> {
+    await eventually(
+      async () => {
+        this.publishBook('kalshi', `WARMUP-${this.uid}`, [[0.4, 1]], [[0.6, 1]], null);
+        const raw = await this.redis.get(registryKey('execution_service', instance));
+        const metrics = raw ? (JSON.parse(raw) as { metrics: Record<string, number> }).metrics : {};
+        return (metrics['exec.books'] ?? 0) >= 1;
+      },
+      20_000,
+      'execution_service hearing the source',
+    );
+    // The signal subscriber follows the registry on its own poll; give it a few more.
+    await new Promise((r) => setTimeout(r, 300));
+  }
+
+  publishBook(venue: Venue, marketId: string, bids: Level[], asks: Level[], gameId: string | null = 'g1'): void {
+    const book: OrderBook = { venue, market_id: marketId, game_id: gameId, book_seq: ++this.#seq, yes_bids: bids, yes_asks: asks };
+    this.#pub!.publish(Topic.orderbook(venue, marketId), 'orderbook', book);
+  }
+
+  publishPrice(update: PriceUpdate): void {
+    this.#pub!.publish(Topic.price(update.venue, update.market_id), 'price', update);
+  }
+
+  /** Returns the envelope id (the TradeCompleted cause). */
+  publishSignal(signal: TradeSignal, originTs = nowMicros()): string {
+    return this.#pub!.publish(Topic.tradeSignal(signal.signal_id), 'trade_signal', signal, { originTs })!;
+  }
+
+  publishRawSignal(id: string, data: unknown): string {
+    return this.#pub!.publishRaw(Topic.tradeSignal(id), 'trade_signal', data)!;
+  }
+
+  publishExit(exit: ExitSignal): string {
+    return this.#pub!.publish(Topic.exitSignal(exit.position_id), 'exit_signal', exit)!;
+  }
+
+  async streamTrades(): Promise<StreamTrade[]> {
+    const raw = (await this.redis.xrange(`${this.prefix}trades:completed`, '-', '+')) as [string, string[]][];
+    return raw.map(([streamId, flat]) => {
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+      return { streamId, fields, trade: JSON.parse(fields.data!) as TradeCompleted };
+    });
+  }
+
+  async tradesFor(sourceId: string): Promise<TradeCompleted[]> {
+    return (await this.streamTrades()).map((t) => t.trade).filter((t) => t.source_id === sourceId);
+  }
+
+  /** Waits for a trades:completed entry of this source id matching `pred` and returns it. */
+  async waitTrade(sourceId: string, pred: (t: TradeCompleted) => boolean = () => true, timeoutMs = 10_000): Promise<TradeCompleted> {
+    let found: TradeCompleted | undefined;
+    await eventually(
+      async () => {
+        found = (await this.tradesFor(sourceId)).find(pred);
+        return found !== undefined;
+      },
+      timeoutMs,
+      `trade of ${sourceId}`,
+    );
+    return found!;
+  }
+
+  async audit(): Promise<Record<string, string>[]> {
+    const raw = (await this.redis.xrange(`${this.prefix}audit:execution`, '-', '+')) as [string, string[]][];
+    return raw.map(([, flat]) => {
+      const o: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) o[flat[i]!] = flat[i + 1]!;
+      return o;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.stopExec();
+    await this.#sub?.close();
+    await this.#source?.stop();
+    const keys = await this.redis.keys(`${this.prefix}*`);
+    if (keys.length > 0) await this.redis.del(...keys);
+    await this.redis.quit();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  #newSubscriber(): ZmqSubscriber {
+    const sub = new ZmqSubscriber({ validate: true });
+    sub.onMessage((topic, envelope) => {
+      this.heard.push({ topic, trade: envelope.data as TradeCompleted, originTs: envelope.origin_ts, cause: envelope.cause, receivedUs: nowMicros() });
+    });
+    sub.subscribe(TopicPrefix.tradesCompleted);
+    return sub;
+  }
+}
+
+let signalCount = 0;
+
+/** A single-leg model-edge signal buying `side` on one market. */
+export function modelSignal(p: {
+  id?: string;
+  venue?: Venue;
+  marketId: string;
+  side?: 'yes' | 'no';
+  yesPrice: number;
+  contracts: number;
+  modelProb: number | null;
+  gameId?: string;
+  ttlUs?: number;
+  createdTs?: number;
+}): TradeSignal {
+  const created = p.createdTs ?? nowMicros();
+  return {
+    signal_id: p.id ?? `sig-${process.pid}-${Date.now().toString(36)}-${++signalCount}`,
+    kind: 'model_edge',
+    game_id: p.gameId ?? 'g1',
+    sport: 'nba',
+    legs: [{ venue: p.venue ?? 'kalshi', market_id: p.marketId, team: 'LAL', side: p.side ?? 'yes', action: 'buy', yes_price: p.yesPrice, contracts: p.contracts, fee_cc: 0 }],
+    model_prob: p.modelProb,
+    net_edge: 0.05,
+    gross_edge: 0.06,
+    confidence: 0.8,
+    reason: 'test',
+    created_ts: created,
+    expires_ts: created + (p.ttlUs ?? 30_000_000),
+  };
+}
+
+/** Two legs bought together: YES on `yes` and NO on `no`, same contracts. */
+export function arbSignal(p: {
+  id?: string;
+  yes: { venue: Venue; marketId: string; yesPrice: number };
+  no: { venue: Venue; marketId: string; yesPrice: number };
+  contracts: number;
+  gameId?: string;
+}): TradeSignal {
+  const created = nowMicros();
+  return {
+    signal_id: p.id ?? `arb-${process.pid}-${Date.now().toString(36)}-${++signalCount}`,
+    kind: 'arbitrage',
+    game_id: p.gameId ?? 'g1',
+    sport: 'nba',
+    legs: [
+      { venue: p.yes.venue, market_id: p.yes.marketId, team: 'LAL', side: 'yes', action: 'buy', yes_price: p.yes.yesPrice, contracts: p.contracts, fee_cc: 0 },
+      { venue: p.no.venue, market_id: p.no.marketId, team: 'LAL', side: 'no', action: 'buy', yes_price: p.no.yesPrice, contracts: p.contracts, fee_cc: 0 },
+    ],
+    model_prob: null,
+    net_edge: 0.03,
+    gross_edge: 0.05,
+    confidence: 1,
+    reason: 'test arb',
+    created_ts: created,
+    expires_ts: created + 30_000_000,
+  };
+}
+
+// ---- child processes ----------------------------------------------------------------------------
+
+/** Compiles src/cli.ts into a private folder (parallel builds by others cannot interfere). */
+export function buildCli(): { buildDir: string; cli: string } {
+  const buildDir = path.join(ROOT, 'dist', `.exec-test-${randomBytes(4).toString('hex')}`);
+  const tsc = path.join(ROOT, 'node_modules/.bin/tsc');
+  const args = [
+    '--outDir', buildDir, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
+    '--lib', 'es2023', '--types', 'node', '--skipLibCheck', '--esModuleInterop', '--strict', '--resolveJsonModule',
+    path.join(ROOT, 'src/cli.ts'),
+  ];
+  const result = spawnSync(tsc, args, { cwd: ROOT, encoding: 'utf8' });
+  if (!existsSync(path.join(buildDir, 'src/services/execution-service/execution-service.js'))) {
+    throw new Error(`tsc did not emit execution_service:\n${result.stdout}\n${result.stderr}`);
+  }
+  return { buildDir, cli: path.join(buildDir, 'src/cli.js') };
+}
+
+export function spawnExec(cli: string, env: Record<string, string>, stderr: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [cli, 'run', 'execution_service'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH, ...env } });
+  child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
+  return child;
+}
+
+export async function kill9(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+// ---- a proxy in front of a venue that can delay order replies ---------------------------------
+
+/**
+ * Forwards everything to the venue at once; the reply to an order POST can be held back for
+ * `delayOrderRepliesMs` (the order still executes at the venue: a lost reply, the worst case of
+ * a timeout). Records the client_order_id of every order POST it forwards.
+ */
+export class OrderReplyDelayProxy {
+  delayOrderRepliesMs = 0;
+  readonly orderIds: string[] = [];
+  #server: Server | null = null;
+
+  constructor(private readonly target: string) {}
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.#server = server;
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    const s = this.#server;
+    this.#server = null;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const isOrder = req.method === 'POST' && (req.url ?? '').endsWith('/portfolio/events/orders');
+    if (isOrder) {
+      try {
+        this.orderIds.push(String((JSON.parse(body.toString('utf8')) as { client_order_id?: string }).client_order_id));
+      } catch {
+        this.orderIds.push('unparsable');
+      }
+    }
+    const delay = isOrder ? this.delayOrderRepliesMs : 0;
+    const url = new URL(req.url ?? '/', this.target);
+    const upstream = httpRequest(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (up) => {
+      const parts: Buffer[] = [];
+      up.on('data', (d: Buffer) => parts.push(d));
+      up.on('end', () => {
+        setTimeout(() => {
+          if (res.destroyed) return;
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.end(Buffer.concat(parts));
+        }, delay);
+      });
+    });
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    upstream.end(body);
+  }
+}
