@@ -108,7 +108,8 @@ export class ExecutionEngine {
       return this.#rejectUnclaimed(record, reasonText('EXEC_DUPLICATE', detail), `dup-${shortId(envelope.id)}`);
     }
     // From here to reserve(): synchronous, so no other decision can interleave.
-    const result = plan();
+    let result = plan();
+    if (!result.ok && result.code === 'RISK_KILL_SWITCH') result = { ...result, detail: `${result.detail} (${this.d.killSwitch.reason() ?? 'cleared since'})` };
     if (!result.ok) {
       this.d.metrics.inc(`rejected.${result.code}`);
       record.state = 'done';
