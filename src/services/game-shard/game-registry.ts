@@ -97,6 +97,8 @@ export class GameRegistry {
       this.#o.hooks.added(created);
       return;
     }
+    // A heal re-applies the same info every few seconds: nothing to do then.
+    if (JSON.stringify(game.info) === JSON.stringify(info)) return;
     const marketsChanged = marketsKey(game.info) !== marketsKey(info);
     const previous = game.markets.map((m) => m.topic);
     game.info = info;

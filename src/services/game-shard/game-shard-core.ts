@@ -167,7 +167,10 @@ export class GameShardCore {
     if (game === undefined) return;
     game.stateDirty = true;
     if (verdict !== 'ok') return;
-    if (game.prior === null || !game.prior.fixed) updatePriorFromPrices(game, this.#o.config.priorMaxSpread, Date.now());
+    // The prior only follows the mids: a size-only update cannot move it.
+    if ((game.prior === null || !game.prior.fixed) && (market.priceMoved || game.prior === null)) {
+      updatePriorFromPrices(game, this.#o.config.priorMaxSpread, Date.now());
+    }
     const sent = this.engine.onPrice(game, market, nowUs, envelope.origin_ts, envelope.id);
     this.latency.record((performance.now() - t0) * 1000, sent > 0);
   };

@@ -11,6 +11,13 @@ import { EspnClient } from '../../venues/espn/http.js';
 import { gameShardConfigSpec, signalOptionsOf } from './game-shard-config.js';
 import { GameShardCore } from './game-shard-core.js';
 
+/** The core of each running shard, by its service context (benchmarks and tests read its latency). */
+const cores = new WeakMap<object, GameShardCore>();
+
+export function gameShardCore(ctx: object): GameShardCore | undefined {
+  return cores.get(ctx);
+}
+
 export const gameShard = defineService({
   name: 'game_shard',
   description: 'live state, win probability and trade signals for the games assigned to this shard',
@@ -34,6 +41,7 @@ export const gameShard = defineService({
       ...(cfg.gamesServices !== null ? { services: cfg.gamesServices } : {}),
     });
     core.attach(prices.subscriber, games.subscriber);
+    cores.set(ctx, core);
     await core.start();
     ctx.onStop(() => core.stop());
     ctx.log.info({ shardId, capacity: cfg.capacity, subscription: cfg.priceSubscription }, 'game shard ready');

@@ -22,6 +22,8 @@ export class MarketPrice {
   receivedUs = 0;
   /** When the top of book last changed (origin time, µs). */
   changedUs: number | null = null;
+  /** The last stored update moved the bid or the ask (not only a size): the mid may have moved. */
+  priceMoved = false;
   src = '';
   seq = 0;
   /**
@@ -49,6 +51,7 @@ export class MarketPrice {
 
   /** Stores an update's top of book (already checked by the PriceBook). */
   store(d: PriceUpdate, originUs: number, receivedUs: number, trusted: boolean): void {
+    this.priceMoved = d.yes_bid !== this.yesBid || d.yes_ask !== this.yesAsk || trusted !== this.trusted;
     if (d.yes_bid !== this.yesBid || d.yes_ask !== this.yesAsk || d.yes_bid_size !== this.bidSize || d.yes_ask_size !== this.askSize) {
       this.changedUs = originUs;
     }

@@ -35,6 +35,7 @@ export class ProcessingLatency {
       signal_count: this.withSignal.totalCount,
       signal_p50_us: at(this.withSignal, 50),
       signal_p99_us: at(this.withSignal, 99),
+      signal_p999_us: at(this.withSignal, 99.9),
       signal_max_us: this.withSignal.maxValue,
     };
   }
