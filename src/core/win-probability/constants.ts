@@ -53,6 +53,9 @@ export const NFL: Readonly<MarginSportConstants> = Object.freeze({
   homeEdge: 2.0,
 });
 
+/** NFL playoff overtime periods last 15 minutes (regular season: 10). */
+export const NFL_POSTSEASON: Readonly<MarginSportConstants> = Object.freeze({ ...NFL, overtimeS: 900 });
+
 export const NCAAF: Readonly<MarginSportConstants> = Object.freeze({
   periods: 4,
   periodS: 900,

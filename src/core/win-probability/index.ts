@@ -7,7 +7,7 @@
  * Each model takes its team strength from the market's pregame price when there is one.
  * Pure and allocation-light: meant to run on every price update.
  */
-import { EPL, MLS, NBA, NCAAB, NCAAF, NFL, PROB_FLOOR } from './constants.js';
+import { EPL, MLS, NBA, NCAAB, NCAAF, NFL, NFL_POSTSEASON, PROB_FLOOR } from './constants.js';
 import { baseballHomeWin } from './baseball.js';
 import { basketballHomeWin } from './basketball.js';
 import { fallbackHomeWin } from './fallback.js';
@@ -39,7 +39,7 @@ function liveHomeWin(input: WinProbInput): number {
     case 'ncaab':
       return basketballHomeWin(input, NCAAB);
     case 'nfl':
-      return footballHomeWin(input, NFL);
+      return footballHomeWin(input, input.postseason === true ? NFL_POSTSEASON : NFL);
     case 'ncaaf':
       return footballHomeWin(input, NCAAF);
     case 'nhl':

@@ -64,7 +64,7 @@ export interface WinProbInput {
   pregameDrawProb?: number | null;
   /** No home advantage (neutral site). */
   neutralSite?: boolean | null;
-  /** NHL playoffs: overtime is sudden death without a shootout. */
+  /** Playoffs: NHL overtime is sudden death without a shootout; NFL overtime periods are 15 minutes. */
   postseason?: boolean | null;
   football?: FootballDetail | null;
   baseball?: BaseballDetail | null;

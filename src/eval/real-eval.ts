@@ -1,0 +1,242 @@
+/**
+ * Win-probability evaluation on real games (DESIGN.md section 10), read in place from the
+ * shared data folder:
+ * - NFL postseason 2009-2014 play by play, beside the published nflscrapR home_wp on the same
+ *   rows and the reference formulas;
+ * - NHL 2022-23 (first 175 games) events, beside simple baselines and the reference formulas.
+ */
+import { homeWinProbability, type WinProbInput } from '../core/win-probability/index.js';
+import { cellNumber, cellText, CsvTable } from './csv-table.js';
+import { referenceWinProb, referenceWithBlend } from './reference-formulas.js';
+import { ScoreCard } from './score-card.js';
+import { referenceStateOf } from './sim-eval.js';
+
+export interface DatasetResult {
+  name: string;
+  games: number;
+  states: number;
+  models: string[];
+  cards: Record<string, ScoreCard>;
+  notes: string[];
+}
+
+function newResult(name: string, models: string[]): DatasetResult {
+  return { name, games: 0, states: 0, models, cards: Object.fromEntries(models.map((m) => [m, new ScoreCard()])), notes: [] };
+}
+
+/** Rows grouped by a key column, in file order. */
+function groupBy(table: CsvTable, column: string): Map<string, (readonly string[])[]> {
+  const col = table.column(column);
+  const out = new Map<string, (readonly string[])[]>();
+  for (const row of table.rows) {
+    const key = cellText(row, col);
+    if (key === null) continue;
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push(row);
+  }
+  return out;
+}
+
+export const NFL_MODELS = [
+  'arbees (no prior)',
+  'arbees (prior = nflscrapR home_wp at kickoff)',
+  'nflscrapR home_wp (published)',
+  'reference (as deployed, no prior)',
+  'reference + its blend (prior = nflscrapR kickoff)',
+];
+
+export function evalNfl(path: string): DatasetResult {
+  const t = CsvTable.fromFile(path);
+  const c = (name: string) => t.column(name);
+  const col = {
+    season: c('season'),
+    date: c('game_date'),
+    home: c('home_team'),
+    away: c('away_team'),
+    posteam: c('posteam'),
+    yardline: c('yardline_100'),
+    qtr: c('qtr'),
+    down: c('down'),
+    ydstogo: c('ydstogo'),
+    qsr: c('quarter_seconds_remaining'),
+    playType: c('play_type'),
+    homeTo: c('home_timeouts_remaining'),
+    awayTo: c('away_timeouts_remaining'),
+    totalHome: c('total_home_score'),
+    totalAway: c('total_away_score'),
+    homeWp: c('home_wp'),
+    homeFinal: c('home_final_score'),
+    awayFinal: c('away_final_score'),
+  };
+  const result = newResult('NFL postseason 2009-2014', NFL_MODELS);
+  const games = groupBy(t, 'game_id');
+  // The Super Bowl (each season's last game) is played at a neutral site.
+  const lastGameOfSeason = new Map<string, { id: string; date: string }>();
+  for (const [id, rows] of games) {
+    const season = cellText(rows[0]!, col.season) ?? '';
+    const date = cellText(rows[0]!, col.date) ?? '';
+    const seen = lastGameOfSeason.get(season);
+    if (!seen || date > seen.date) lastGameOfSeason.set(season, { id, date });
+  }
+  const neutral = new Set([...lastGameOfSeason.values()].map((g) => g.id));
+  let skipped = 0;
+  for (const [id, rows] of games) {
+    const homeFinal = cellNumber(rows[0]!, col.homeFinal);
+    const awayFinal = cellNumber(rows[0]!, col.awayFinal);
+    if (homeFinal === null || awayFinal === null || homeFinal === awayFinal) continue;
+    const y = homeFinal > awayFinal ? 1 : 0;
+    const home = cellText(rows[0]!, col.home);
+    const away = cellText(rows[0]!, col.away);
+    let kickoffPrior: number | null = null;
+    for (const row of rows) {
+      kickoffPrior = cellNumber(row, col.homeWp);
+      if (kickoffPrior !== null) break;
+    }
+    result.games += 1;
+    // total_*_score is the score after the play; the state before a play is the previous row's.
+    let homeScore = 0;
+    let awayScore = 0;
+    for (const row of rows) {
+      const wp = cellNumber(row, col.homeWp);
+      const qtr = cellNumber(row, col.qtr);
+      const clock = cellNumber(row, col.qsr);
+      if (wp !== null && qtr !== null && clock !== null) {
+        const pos = cellText(row, col.posteam);
+        const input: WinProbInput = {
+          sport: 'nfl',
+          status: 'live',
+          period: qtr,
+          clockS: clock,
+          homeScore,
+          awayScore,
+          possession: pos === null ? null : pos === home ? 'home' : pos === away ? 'away' : null,
+          neutralSite: neutral.has(id),
+          postseason: true,
+          football: {
+            down: cellNumber(row, col.down),
+            distance: cellNumber(row, col.ydstogo),
+            yardsToGoal: cellNumber(row, col.yardline),
+            kickoff: cellText(row, col.playType) === 'kickoff',
+          },
+        };
+        const withPrior = { ...input, pregameHomeProb: kickoffPrior };
+        const ref = referenceStateOf(input, {
+          home: cellNumber(row, col.homeTo) ?? 3,
+          away: cellNumber(row, col.awayTo) ?? 3,
+        });
+        const probs = [
+          homeWinProbability(input),
+          homeWinProbability(withPrior),
+          wp,
+          referenceWinProb(ref),
+          referenceWithBlend({ ...ref, pregameHomeProb: kickoffPrior }),
+        ];
+        NFL_MODELS.forEach((m, i) => result.cards[m]!.add(probs[i]!, y));
+        result.states += 1;
+      } else {
+        skipped += 1;
+      }
+      homeScore = cellNumber(row, col.totalHome) ?? homeScore;
+      awayScore = cellNumber(row, col.totalAway) ?? awayScore;
+    }
+  }
+  result.notes.push(
+    `${result.states} plays with a published home_wp (${skipped} rows without home_wp, quarter or clock skipped)`,
+    `Super Bowls (${neutral.size}) as neutral sites; playoff overtime of 15 minutes`,
+  );
+  return result;
+}
+
+export const NHL_MODELS = [
+  'arbees (no prior)',
+  'arbees without manpower terms (no prior)',
+  'reference (as deployed, no prior)',
+  'baseline: 0.5',
+  'baseline: home win rate of this sample (in-sample)',
+  'baseline: leader wins (0.5 +- 0.25 per goal, clamped)',
+];
+
+export function evalNhl(path: string): DatasetResult {
+  const t = CsvTable.fromFile(path);
+  const c = (name: string) => t.column(name);
+  const col = {
+    event: c('event_type'),
+    period: c('period'),
+    periodType: c('period_type'),
+    clock: c('period_seconds_remaining'),
+    homeScore: c('home_score'),
+    awayScore: c('away_score'),
+    homeFinal: c('home_final'),
+    awayFinal: c('away_final'),
+    homeSkaters: c('home_skaters'),
+    awaySkaters: c('away_skaters'),
+    teamType: c('event_team_type'),
+  };
+  const result = newResult('NHL 2022-23 (partial)', NHL_MODELS);
+  const games = groupBy(t, 'game_id');
+  const outcomes = new Map<string, 0 | 1>();
+  let shootouts = 0;
+  for (const [id, rows] of games) {
+    const hf = cellNumber(rows[0]!, col.homeFinal);
+    const af = cellNumber(rows[0]!, col.awayFinal);
+    if (hf === null || af === null) continue;
+    if (hf !== af) {
+      outcomes.set(id, hf > af ? 1 : 0);
+      continue;
+    }
+    // Level finals went to a shootout: its goals decide.
+    let h = 0;
+    let a = 0;
+    for (const row of rows) {
+      if (cellText(row, col.periodType) !== 'SHOOTOUT' || cellText(row, col.event) !== 'GOAL') continue;
+      if (cellText(row, col.teamType) === 'home') h += 1;
+      else if (cellText(row, col.teamType) === 'away') a += 1;
+    }
+    if (h !== a) {
+      outcomes.set(id, h > a ? 1 : 0);
+      shootouts += 1;
+    }
+  }
+  const homeRate = [...outcomes.values()].reduce<number>((s, y) => s + y, 0) / Math.max(1, outcomes.size);
+  const skip = new Set(['GAME_SCHEDULED', 'GAME_END', 'SHOOTOUT_COMPLETE']);
+  for (const [id, rows] of games) {
+    const y = outcomes.get(id);
+    if (y === undefined) continue;
+    result.games += 1;
+    for (const row of rows) {
+      if (skip.has(cellText(row, col.event) ?? '') || cellText(row, col.periodType) === 'SHOOTOUT') continue;
+      const period = cellNumber(row, col.period);
+      const clock = cellNumber(row, col.clock);
+      const hs = cellNumber(row, col.homeScore);
+      const as = cellNumber(row, col.awayScore);
+      if (period === null || clock === null || hs === null || as === null) continue;
+      const skaters = (v: number | null) => (v !== null && v >= 3 && v <= 6 ? v : null);
+      const input: WinProbInput = {
+        sport: 'nhl',
+        status: 'live',
+        period,
+        clockS: clock,
+        homeScore: hs,
+        awayScore: as,
+        hockey: { homeSkaters: skaters(cellNumber(row, col.homeSkaters)), awaySkaters: skaters(cellNumber(row, col.awaySkaters)) },
+      };
+      const lead = hs - as;
+      const probs = [
+        homeWinProbability(input),
+        homeWinProbability({ ...input, hockey: null }),
+        referenceWinProb(referenceStateOf(input)),
+        0.5,
+        homeRate,
+        Math.min(0.95, Math.max(0.05, 0.5 + 0.25 * lead)),
+      ];
+      NHL_MODELS.forEach((m, i) => result.cards[m]!.add(probs[i]!, y));
+      result.states += 1;
+    }
+  }
+  result.notes.push(
+    `${result.states} events (shootout rows excluded), ${shootouts} games decided in a shootout`,
+    `in-sample home win rate ${homeRate.toFixed(3)} (a baseline that peeks at the outcomes)`,
+  );
+  return result;
+}
