@@ -14,6 +14,7 @@ export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
   orchestrator: 1,
   kalshi_monitor: 1,
   polymarket_monitor: 1,
+  game_shard: 2,
   execution_service: 1,
   position_tracker: 1,
 });
