@@ -93,6 +93,20 @@ describe('position_tracker: P&L from trades:completed', () => {
   });
 });
 
+describe('position_tracker: a trimmed log is reported', () => {
+  it('says so at start when trades:completed lost entries (the rebuild cannot be exact then)', async () => {
+    const h = new TrackerHarness();
+    harnesses.push(h);
+    await h.appendTrade(trade('old1', 'g1', [fill('KX-T', 'yes', 'buy', 1, 0.5, 0)]), false);
+    await h.appendTrade(trade('old2', 'g1', [fill('KX-T', 'yes', 'buy', 1, 0.5, 0)]), false);
+    await h.redis.xtrim(h.keys.tradesCompleted, 'MAXLEN', 1);
+    const running = await startService(positionTracker, h.env());
+    services.push(running);
+    expect(running.ctx.metrics.snapshot()['pt.log_trimmed']).toBe(1);
+    expect((await h.openRows()).get('kalshi:KX-T:yes:1')?.book.contracts).toBe(1);
+  });
+});
+
 describe('position_tracker: marks of held markets only', () => {
   it('marks at the exit side from published prices, filters a prefix-alike market, and unsubscribes when flat', async () => {
     const { h, metric } = await setUp();

@@ -30,13 +30,16 @@ export class DurableWatch {
     this.lastHotLeadUs = nowUs - heard;
   }
 
-  /** Trade ids heard on the hot path longer ago than the wait and still not durable (reported once). */
-  overdue(nowUs: number): string[] {
+  /**
+   * Trade ids heard on the hot path longer ago than the wait and still not durable (reported
+   * once). `applied` covers trades the stream brought without a noteDurable (start-up replay).
+   */
+  overdue(nowUs: number, applied: (tradeId: string) => boolean): string[] {
     const out: string[] = [];
     for (const [id, heard] of this.pending) {
       if (nowUs - heard < this.waitUs) continue;
-      out.push(id);
       this.pending.delete(id);
+      if (!applied(id)) out.push(id);
     }
     this.counters.trades_not_durable += out.length;
     return out;

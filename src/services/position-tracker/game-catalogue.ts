@@ -20,6 +20,8 @@ export interface GameRecord {
   home: Team | null;
   away: Team | null;
   readonly markets: Map<string, MarketRef>;
+  /** Last message about this game (microseconds, our clock). */
+  lastSeenUs: number;
   /** Set by a game_info final (or status final). */
   infoFinal: boolean;
   /** The last game_state seen, if any. */
@@ -45,6 +47,7 @@ export class GameCatalogue {
 
   applyInfo(info: GameInfo, nowUs: number): GameRecord {
     const game = this.record(info.game_id, info.sport);
+    game.lastSeenUs = nowUs;
     game.sport = info.sport;
     game.home = info.home;
     game.away = info.away;
@@ -62,6 +65,7 @@ export class GameCatalogue {
   /** Keeps the newest state only: a reordered older state must not undo a final. */
   applyState(state: GameState, nowUs: number): GameRecord {
     const game = this.record(state.game_id, state.sport);
+    game.lastSeenUs = nowUs;
     if (game.state === null || state.updated_ts >= game.state.updated_ts) game.state = state;
     if (state.status === 'final') game.finalSeenUs ??= nowUs;
     return game;
@@ -112,10 +116,26 @@ export class GameCatalogue {
     return (shape.periods - state.period) * shape.periodS + state.clock_s;
   }
 
+  /** Forgets games last heard of before `beforeUs`, except those in `keep` (games still held). */
+  prune(beforeUs: number, keep: ReadonlySet<string>): number {
+    let removed = 0;
+    for (const [gameId, game] of this.games) {
+      if (keep.has(gameId) || game.lastSeenUs >= beforeUs) continue;
+      for (const k of game.markets.keys()) if (this.marketIndex.get(k) === gameId) this.marketIndex.delete(k);
+      this.games.delete(gameId);
+      removed++;
+    }
+    return removed;
+  }
+
+  size(): number {
+    return this.games.size;
+  }
+
   private record(gameId: string, sport: Sport): GameRecord {
     let game = this.games.get(gameId);
     if (game === undefined) {
-      game = { gameId, sport, home: null, away: null, markets: new Map(), infoFinal: false, state: null, finalSeenUs: null };
+      game = { gameId, sport, home: null, away: null, markets: new Map(), lastSeenUs: 0, infoFinal: false, state: null, finalSeenUs: null };
       this.games.set(gameId, game);
     }
     return game;

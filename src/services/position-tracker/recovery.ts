@@ -39,6 +39,11 @@ export interface RecoveryResult {
   readonly tradeEntries: number;
   readonly settlementEntries: number;
   readonly refusedFills: string[];
+  /**
+   * Entries were removed from trades:completed (trimmed or deleted): the rebuild then starts
+   * from a shorter history than the one the positions came from, and cannot be exact.
+   */
+  readonly logTrimmed: boolean;
 }
 
 interface SettlementEntry {
@@ -77,6 +82,7 @@ export async function recover(redis: Redis, options: RecoveryOptions): Promise<R
     cursor = raw[raw.length - 1]![0];
   }
   applySettlementsUpTo(null);
+  const logTrimmed = (await removedEntries(redis, options.keys.tradesCompleted)) > 0;
 
   return {
     ledger,
@@ -88,6 +94,7 @@ export async function recover(redis: Redis, options: RecoveryOptions): Promise<R
     tradeEntries,
     settlementEntries: settlements.length,
     refusedFills: replay.refusedFills,
+    logTrimmed,
   };
 }
 
@@ -154,6 +161,22 @@ async function readSettlements(redis: Redis, key: string, batch: number): Promis
     for (const [streamId, flat] of raw) out.push({ streamId, record: parseSettlementFields(pairs(flat)) });
     cursor = raw[raw.length - 1]![0];
   }
+}
+
+/** How many entries were ever removed from a stream (Redis 7: entries-added - length). */
+async function removedEntries(redis: Redis, key: string): Promise<number> {
+  let info: unknown[];
+  try {
+    info = (await redis.xinfo('STREAM', key)) as unknown[];
+  } catch {
+    return 0; // no such stream yet
+  }
+  const field = (name: string) => {
+    const i = info.indexOf(name);
+    return i >= 0 ? Number(info[i + 1]) : NaN;
+  };
+  const removed = field('entries-added') - field('length');
+  return Number.isFinite(removed) ? removed : 0;
 }
 
 const COMPARED: readonly (keyof PositionSnapshot)[] = [

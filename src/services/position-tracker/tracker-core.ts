@@ -37,6 +37,9 @@ import { trackerExitRules, trackerFees, type TrackerConfig, type TrackerKeys } f
 import { TrackerLedger } from './tracker-ledger.js';
 import { TradeIngest, type TradeEntry } from './trade-ingest.js';
 
+/** Games not held are forgotten this long after their final or last message. */
+const GAME_RETENTION_US = 6 * 3_600_000_000;
+
 export interface PositionTrackerOptions {
   readonly config: TrackerConfig;
   readonly keys: TrackerKeys;
@@ -60,6 +63,7 @@ export class PositionTracker {
     games_unreadable: 0,
     snapshot_mismatches: 0,
     positions_published: 0,
+    log_trimmed: 0,
   };
   private ledger: TrackerLedger | null = null;
   private marks: MarkFeed | null = null;
@@ -141,6 +145,13 @@ export class PositionTracker {
       log.warn(
         { code: 'ARB_POSITION_SNAPSHOT_MISMATCH', positions: result.mismatches.slice(0, 20), committedPointSeen: result.committedPointSeen },
         'ARB_POSITION_SNAPSHOT_MISMATCH: the snapshot disagreed with the durable log; rebuilt from the log',
+      );
+    }
+    if (result.logTrimmed) {
+      this.counters.log_trimmed = 1;
+      log.error(
+        { code: 'ARB_POSITION_SNAPSHOT_MISMATCH', stream: keys.tradesCompleted },
+        'trades:completed has had entries removed: positions rebuilt from what is left may differ from the ones traded; reconcile with the venues',
       );
     }
     this.marks = new MarkFeed(subscriber, this.options.redis, keys.latestPrice);
@@ -382,13 +393,15 @@ export class PositionTracker {
     const now = nowMicros();
     for (const p of this.ledger.book.open()) this.checkExit(p, now);
     this.flushMarkPublishes(now);
-    for (const tradeId of this.watch.overdue(now)) {
+    for (const tradeId of this.watch.overdue(now, (id) => this.ledger!.hasTrade(id))) {
       this.options.log.error({ code: 'ARB_TRADE_NOT_DURABLE', tradeId }, 'ARB_TRADE_NOT_DURABLE: a trade heard on the hot path is not in trades:completed');
     }
     for (const gameId of [...this.pendingFinals]) {
       this.pendingFinals.delete(gameId);
       void this.settleGame(gameId);
     }
+    const held = new Set(this.ledger.book.open().map((p) => p.gameId));
+    this.catalogue.prune(now - GAME_RETENTION_US, held);
     if (!this.marksWriteQueued && (this.snapshotDirty || now - this.lastMarksWriteUs >= this.config.snapshotMs * 1000)) {
       this.marksWriteQueued = true;
       void this.queue.run(async () => {
