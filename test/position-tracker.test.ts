@@ -199,6 +199,23 @@ describe('position_tracker: settlement at the game final', () => {
     expect(await h.redis.xlen(h.keys.settlements)).toBe(1);
   });
 
+  it('a game_info final with no final game_state settles on the last score once the grace has passed', async () => {
+    const { h } = await setUp({ PT_FINAL_GRACE_MS: '300' });
+    const markets = [{ venue: 'kalshi' as const, market_id: 'KG', team: 'AWY', outcome: 'away' as const }];
+    const id = await h.appendTrade(trade('gi1', 'gi', [fill('KG', 'no', 'buy', 5, 0.3, 0)]));
+    await h.waitCursor(id);
+    h.publish(Topic.game('nba', 'gi'), 'game_state', gameState('gi', 'live', 88, 80));
+    const started = Date.now();
+    await eventually(async () => {
+      h.publish(Topic.game('nba', 'gi'), 'game_info', gameInfo('gi', markets, 'final'));
+      return (await h.openRows()).size === 0;
+    }, 10_000, 'settlement after the grace');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    const closed = await h.closedEntries();
+    // NO on the away team bought at yes 0.30 (NO costs 0.70); the away team lost: NO pays 1.
+    expect(closed).toMatchObject([{ positionId: 'kalshi:KG:no:1', state: 'settled', position: { realized_pnl_cc: 5 * 3000 } }]);
+  });
+
   it('leaves a level final of a sport without draws open and says so', async () => {
     const { h, metric } = await setUp();
     const markets = [{ venue: 'kalshi' as const, market_id: 'KT', team: 'HOM', outcome: 'home' as const }];
