@@ -88,7 +88,13 @@ async function polyExecutor({ settings, config, log }: ExecutorDeps): Promise<Ve
   if (config.polyApiKey && config.polyApiSecret && config.polyApiPassphrase) {
     credentials = apiCredentials(config.polyApiKey, config.polyApiSecret, config.polyApiPassphrase);
   } else if (settings.mode === 'sim') {
-    credentials = await createSimApiKey(config.polyClobUrl, account, config.orderTimeoutMs);
+    try {
+      credentials = await createSimApiKey(config.polyClobUrl, account, config.orderTimeoutMs);
+    } catch (err) {
+      // The simulated CLOB is down or elsewhere: Kalshi can still trade; Polymarket legs are refused with the reason.
+      log.warn({ err: errorMessage(err) }, 'no API key from the simulated CLOB: Polymarket orders are refused');
+      return new UnavailableVenue('poly', `no API key from the simulated CLOB (${errorMessage(err)})`);
+    }
   } else {
     log.warn('no POLYMARKET_API_KEY/SECRET/PASSPHRASE: Polymarket orders are refused');
     return new UnavailableVenue('poly', 'no Polymarket API credentials configured');
