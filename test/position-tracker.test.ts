@@ -6,7 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_FEES, feeCc } from '../src/core/fees.js';
+import { nowMicros } from '../src/core/time.js';
 import { Topic } from '../src/core/topics.js';
+import { latestGameValue } from '../src/bus/slow-track.js';
 import { startService, type RunningService } from '../src/runtime/service.js';
 import { positionTracker } from '../src/services/position-tracker/position-tracker.js';
 import { eventually } from './helpers/redis.js';
@@ -214,6 +216,23 @@ describe('position_tracker: settlement at the game final', () => {
     const closed = await h.closedEntries();
     // NO on the away team bought at yes 0.30 (NO costs 0.70); the away team lost: NO pays 1.
     expect(closed).toMatchObject([{ positionId: 'kalshi:KG:no:1', state: 'settled', position: { realized_pnl_cc: 5 * 3000 } }]);
+  });
+
+  it('settles a final the hot path never delivered, from the slow track (games:active + latest game key)', async () => {
+    const h = new TrackerHarness();
+    harnesses.push(h);
+    const markets = [{ venue: 'kalshi' as const, market_id: 'KR', team: 'HOM', outcome: 'home' as const }];
+    await h.redis.hset(h.keys.activeGames, 'gr', JSON.stringify(gameInfo('gr', markets)));
+    const running = await startService(positionTracker, h.env({ PT_GAME_REFRESH_MS: '200' }));
+    services.push(running);
+    const id = await h.appendTrade(trade('r1', 'gr', [fill('KR', 'yes', 'buy', 2, 0.25, 0)]), false);
+    await h.waitCursor(id);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await h.openRows()).size).toBe(1);
+    const envelope = { v: 1, type: 'game_state', id: 'x', src: 'shard.0', seq: 1, ts: nowMicros(), origin_ts: nowMicros(), data: gameState('gr', 'final', 5, 2) };
+    await h.redis.set(h.keys.gameLatest('nba', 'gr'), latestGameValue(Topic.game('nba', 'gr'), envelope));
+    await eventually(async () => (await h.openRows()).size === 0, 5_000, 'settlement from the slow track');
+    expect(await h.closedEntries()).toMatchObject([{ positionId: 'kalshi:KR:yes:1', state: 'settled', position: { realized_pnl_cc: 2 * 7500 } }]);
   });
 
   it('leaves a level final of a sport without draws open and says so', async () => {

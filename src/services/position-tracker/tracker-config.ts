@@ -71,6 +71,11 @@ export const trackerConfigSpec = {
   /** A game_info final waits this long for the final game_state's score before using the last one. */
   finalGraceMs: defineVar({ env: 'PT_FINAL_GRACE_MS', default: 30_000, parse: parse.int(0, 3_600_000) }),
 
+  /**
+   * Held games are re-read from the slow track this often, so a final the hot path dropped
+   * (ZMQ does not promise delivery) still settles.
+   */
+  gameRefreshMs: defineVar({ env: 'PT_GAME_REFRESH_MS', default: 30_000, parse: parse.int(100, 3_600_000) }),
   /** positions.<id> for mark changes at most this often per position (trades publish at once). */
   markPublishMs: defineVar({ env: 'PT_MARK_PUBLISH_MS', default: 250, parse: parse.int(0, 60_000) }),
   /** positions:open is refreshed with marks this often (trade changes are written at once). */

@@ -84,6 +84,8 @@ export class PositionTracker {
   private snapshotDirty = false;
   private pendingClosed: PositionRow[] = [];
   private marksWriteQueued = false;
+  private refreshing = false;
+  private lastGameRefreshUs = 0;
   private lastMarksWriteUs = 0;
   private readonly bootId = randomBytes(4).toString('hex');
   private settlementSeq = 0;
@@ -402,6 +404,11 @@ export class PositionTracker {
     }
     const held = new Set(this.ledger.book.open().map((p) => p.gameId));
     this.catalogue.prune(now - GAME_RETENTION_US, held);
+    if (!this.refreshing && now - this.lastGameRefreshUs >= this.config.gameRefreshMs * 1000) {
+      this.lastGameRefreshUs = now;
+      this.refreshing = true;
+      void this.refreshHeldGames().finally(() => (this.refreshing = false));
+    }
     if (!this.marksWriteQueued && (this.snapshotDirty || now - this.lastMarksWriteUs >= this.config.snapshotMs * 1000)) {
       this.marksWriteQueued = true;
       void this.queue.run(async () => {
@@ -460,6 +467,29 @@ export class PositionTracker {
 
   // ---------------------------------------------------------------------------------------------
   // Game catalogue from the slow track (start-up, and a final without a known score).
+
+  /** Re-reads held games from the slow track; a final found there settles like one heard. */
+  private async refreshHeldGames(): Promise<void> {
+    const ledger = this.ledger;
+    if (ledger === null) return;
+    const games = new Map(ledger.book.open().map((p) => [p.gameId, p.sport]));
+    for (const [gameId, sport] of games) {
+      if (this.stopped) return;
+      if (this.catalogue.get(gameId)?.markets.size === 0 || this.catalogue.get(gameId) === undefined) await this.loadActiveGame(gameId);
+      await this.loadLatestGame(sport, gameId);
+      if (this.catalogue.isFinal(gameId)) void this.settleGame(gameId);
+    }
+  }
+
+  private async loadActiveGame(gameId: string): Promise<void> {
+    try {
+      const text = await this.options.redis.hget(this.options.keys.activeGames, gameId);
+      const info = text === null ? null : safeJson(text, GameInfoSchema.safeParse.bind(GameInfoSchema));
+      if (info !== null) this.catalogue.applyInfo(info, nowMicros());
+    } catch {
+      // Redis down: the next refresh tries again
+    }
+  }
 
   private async loadActiveGames(): Promise<void> {
     let raw: Record<string, string>;
