@@ -61,7 +61,7 @@ export interface TradeIngestOptions {
 export class TradeIngest {
   private running = false;
   private loop: Promise<void> | null = null;
-  readonly counters = { read_batches: 0, read_entries: 0, read_errors: 0 };
+  readonly counters = { read_batches: 0, read_entries: 0, read_errors: 0, handler_errors: 0 };
 
   /** `reader` is a dedicated connection: a blocking XREAD holds it. */
   constructor(
@@ -102,7 +102,14 @@ export class TradeIngest {
       if (entries.length === 0 || !this.running) continue;
       this.counters.read_batches++;
       this.counters.read_entries += entries.length;
-      await this.onEntries(toTradeEntries(entries));
+      try {
+        await this.onEntries(toTradeEntries(entries));
+      } catch (err) {
+        // Never let one bad batch stop the stream; entries already applied are not applied again
+        // (the ledger refuses anything at or before its cursor).
+        this.counters.handler_errors++;
+        this.options.onError?.(errorMessage(err));
+      }
       cursor = entries[entries.length - 1]![0];
     }
   }
