@@ -1,0 +1,129 @@
+/** The pipeline benchmark's tables: tick-to-trade per transport, the hops, the processes, the counters. */
+import type { LatencySummary } from '../common/latency-histogram.js';
+import { formatCount, formatMarkdownTable, formatMicros, formatTable, type Column } from '../common/text-table.js';
+import { HOPS } from './hop-breakdown.js';
+import type { TransportResult } from './pipeline-run.js';
+
+export const TARGET = { ratePerSec: 7_000, p50Us: 500, p99Us: 2_000 } as const;
+
+export interface Table {
+  title: string;
+  columns: Column[];
+  rows: string[][];
+}
+
+const pct = (s: LatencySummary) => [formatMicros(s.p50), formatMicros(s.p90), formatMicros(s.p99), formatMicros(s.p999), formatMicros(s.max)];
+const pair = (s: LatencySummary) => `${formatMicros(s.p50)}/${formatMicros(s.p99)}`;
+
+function tickToTradeTable(results: readonly TransportResult[]): Table {
+  return {
+    title: 'tick to trade: venue frame received by the monitor (origin_ts) -> trades.completed received, us',
+    columns: [
+      { header: 'transport', align: 'left' },
+      { header: 'updates/s' },
+      { header: 'episodes' },
+      { header: 'signals' },
+      { header: 'trades filled/all' },
+      { header: 'p50' },
+      { header: 'p90' },
+      { header: 'p99' },
+      { header: 'p999' },
+      { header: 'max' },
+      { header: 'filled p50/p99' },
+      { header: 'to decision p50/p99' },
+      { header: 'gaps' },
+      { header: 'load 1m' },
+      { header: 'machine busy %' },
+    ],
+    rows: results.map((r) => {
+      const l = r.latency;
+      const filled = (l.byStatus.filled ?? 0) + (l.byStatus.partial ?? 0);
+      const gaps = Object.entries(r.counters).reduce((n, [k, v]) => (k.endsWith('.gaps') ? n + v : n), r.meterGaps);
+      return [
+        r.transport,
+        formatCount(r.sentPerSec),
+        String(r.feeder.episodes),
+        String(l.signals),
+        `${filled}/${l.trades}`,
+        ...pct(l.tickToTrade),
+        pair(l.tickToTradeFilled),
+        pair(l.tickToDecision),
+        String(gaps),
+        `${r.load1m.start}-${r.load1m.end}`,
+        r.machineBusyPercent === null ? '-' : String(r.machineBusyPercent),
+      ];
+    }),
+  };
+}
+
+function hopTable(results: readonly TransportResult[]): Table {
+  return {
+    title: 'per hop, us (see hop-breakdown.ts for what each hop spans)',
+    columns: [{ header: 'transport', align: 'left' }, { header: 'hop', align: 'left' }, { header: 'n' }, { header: 'p50' }, { header: 'p90' }, { header: 'p99' }, { header: 'p999' }, { header: 'max' }],
+    rows: results.flatMap((r) => HOPS.map((h) => [r.transport, h, String(r.latency.hops[h].count), ...pct(r.latency.hops[h])])),
+  };
+}
+
+function processTable(results: readonly TransportResult[]): Table {
+  const names = [...new Set(results.flatMap((r) => r.processes.map((p) => p.name)))];
+  return {
+    title: 'processes over the measured window: CPU % of one core, CPU us per venue update, peak RSS MB',
+    columns: [{ header: 'process', align: 'left' }, ...results.flatMap((r) => [{ header: `${r.transport} CPU %` }, { header: `${r.transport} us/update` }, { header: `${r.transport} RSS MB` }])],
+    rows: names.map((n) => [
+      n,
+      ...results.flatMap((r) => {
+        const p = r.processes.find((x) => x.name === n);
+        return [p?.cpuPercent == null ? '-' : String(p.cpuPercent), p?.cpuUsPerUpdate == null ? '-' : String(p.cpuUsPerUpdate), p?.rssPeakMb == null ? '-' : String(p.rssPeakMb)];
+      }),
+    ]),
+  };
+}
+
+function counterTable(results: readonly TransportResult[]): Table {
+  const keys = [...new Set(results.flatMap((r) => Object.keys(r.counters)))];
+  const extra = (r: TransportResult): Record<string, string> => ({
+    'trades by status': Object.entries(r.latency.byStatus).map(([k, v]) => `${k} ${v}`).join(', '),
+    'not filled, by reason': Object.entries(r.latency.reasons).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
+    'exit trades': String(r.latency.exits),
+    'unmatched signal/audit/episode': `${r.latency.unmatched.signal}/${r.latency.unmatched.audit}/${r.latency.unmatched.episode}`,
+    'feeder steps': Object.entries(r.feeder.steps).map(([k, v]) => `${k} ${v}`).join(', '),
+    'feeder max burst': String(r.feeder.maxBurst),
+  });
+  const extraKeys = Object.keys(extra(results[0]!));
+  return {
+    title: 'counters over the measured window',
+    columns: [{ header: 'counter', align: 'left' }, ...results.map((r) => ({ header: r.transport, align: 'left' as const }))],
+    rows: [...keys.map((k) => [k, ...results.map((r) => String(r.counters[k] ?? '-'))]), ...extraKeys.map((k) => [k, ...results.map((r) => extra(r)[k]!)])],
+  };
+}
+
+export function pipelineTables(results: readonly TransportResult[]): Table[] {
+  return results.length === 0 ? [] : [tickToTradeTable(results), hopTable(results), processTable(results), counterTable(results)];
+}
+
+export function printTables(tables: readonly Table[], markdown: boolean): void {
+  for (const t of tables) {
+    console.log(`\n${t.title}\n${formatTable(t.columns, t.rows)}`);
+    if (markdown) console.log(`\n${formatMarkdownTable(t.columns, t.rows)}`);
+  }
+}
+
+/** The targets on the ZMQ run, and the Redis / ZMQ ratio when both ran. */
+export function verdicts(results: readonly TransportResult[], ratePerSec: number): string[] {
+  const lines: string[] = [];
+  const zmq = results.find((r) => r.transport === 'zmq');
+  const redis = results.find((r) => r.transport === 'redis');
+  if (zmq) {
+    const t = zmq.latency.tickToTrade;
+    const atRate = ratePerSec === TARGET.ratePerSec ? '' : ` (target is set at ${TARGET.ratePerSec}/s; this run was ${ratePerSec}/s)`;
+    lines.push(`${t.p50 <= TARGET.p50Us ? 'PASS' : 'MISS'} zmq tick-to-trade p50 ${t.p50} us (target <= ${TARGET.p50Us})${atRate}`);
+    lines.push(`${t.p99 <= TARGET.p99Us ? 'PASS' : 'MISS'} zmq tick-to-trade p99 ${t.p99} us (target <= ${TARGET.p99Us})${atRate}`);
+  }
+  if (zmq && redis) {
+    const a = zmq.latency.tickToTrade;
+    const b = redis.latency.tickToTrade;
+    const ratio = (x: number, y: number) => (y > 0 ? (x / y).toFixed(2) : '-');
+    lines.push(`redis/zmq tick-to-trade: p50 ${ratio(b.p50, a.p50)}x, p99 ${ratio(b.p99, a.p99)}x, p999 ${ratio(b.p999, a.p999)}x`);
+  }
+  return lines;
+}
