@@ -175,7 +175,8 @@ export class PositionTracker {
         streamKey: keys.tradesCompleted,
         batch: config.readBatch,
         blockMs: config.readBlockMs,
-        onError: (err) => log.warn({ code: 'ARB_REDIS_UNAVAILABLE', err }, 'reading trades:completed failed; retrying'),
+        onError: (err) => log.warn({ err }, 'reading or applying trades:completed failed; retrying'),
+        appliedCursor: () => ledger.tradeCursor,
       },
       (entries) => this.onTradeEntries(entries),
     );

@@ -55,6 +55,8 @@ export interface TradeIngestOptions {
   /** Wait after a Redis error before reading again. */
   readonly retryMs?: number;
   readonly onError?: (err: string) => void;
+  /** Where to resume after a failed batch: the last entry the consumer really applied. */
+  readonly appliedCursor?: () => string;
 }
 
 /** Reads trades:completed after a cursor, forever, handing each batch on in order. */
@@ -104,13 +106,14 @@ export class TradeIngest {
       this.counters.read_entries += entries.length;
       try {
         await this.onEntries(toTradeEntries(entries));
+        cursor = entries[entries.length - 1]![0];
       } catch (err) {
-        // Never let one bad batch stop the stream; entries already applied are not applied again
-        // (the ledger refuses anything at or before its cursor).
+        // Never let one bad batch stop the stream: read again from what was really applied.
         this.counters.handler_errors++;
         this.options.onError?.(errorMessage(err));
+        cursor = this.options.appliedCursor?.() ?? entries[entries.length - 1]![0];
+        await sleep(this.options.retryMs ?? 500);
       }
-      cursor = entries[entries.length - 1]![0];
     }
   }
 }
