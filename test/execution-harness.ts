@@ -325,10 +325,12 @@ export class OrderReplyDelayProxy {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    const isOrder = req.method === 'POST' && (req.url ?? '').endsWith('/portfolio/events/orders');
+    const pathname = (req.url ?? '').split('?')[0]!;
+    const isOrder = req.method === 'POST' && (pathname.endsWith('/portfolio/events/orders') || pathname === '/order');
     if (isOrder) {
       try {
-        this.orderIds.push(String((JSON.parse(body.toString('utf8')) as { client_order_id?: string }).client_order_id));
+        const parsed = JSON.parse(body.toString('utf8')) as { client_order_id?: string; order?: { salt?: number } };
+        this.orderIds.push(String(parsed.client_order_id ?? parsed.order?.salt));
       } catch {
         this.orderIds.push('unparsable');
       }

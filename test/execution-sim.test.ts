@@ -22,9 +22,10 @@ const h = new ExecHarness();
 let kalshi: KalshiSimVenue;
 let poly: PolymarketSimVenue;
 let proxy: OrderReplyDelayProxy;
+let polyProxy: OrderReplyDelayProxy;
 let account: SimAccount;
 const polyTrades: SimTrade[] = [];
-const games = Array.from({ length: 4 }, (_, i) => nbaGame(`g-exec-${h.uid}-${i}`));
+const games = Array.from({ length: 5 }, (_, i) => nbaGame(`g-exec-${h.uid}-${i}`));
 const tickers: string[] = [];
 const tokens: string[] = [];
 
@@ -39,6 +40,8 @@ beforeAll(async () => {
   const proxyUrl = await proxy.start();
   poly = new PolymarketSimVenue({ seed: `exec-${h.uid}` });
   const { clobUrl } = await poly.start();
+  polyProxy = new OrderReplyDelayProxy(clobUrl);
+  const polyProxyUrl = await polyProxy.start();
   poly.on('trade', (t) => polyTrades.push(t));
   const key = makeKey(`exec-${h.uid}`);
   account = kalshi.registerKey(key.keyId, key.publicKeyPem);
@@ -55,7 +58,7 @@ beforeAll(async () => {
     KALSHI_REST_URL: `${proxyUrl}/trade-api/v2`,
     KALSHI_API_KEY: key.keyId,
     KALSHI_PRIVATE_KEY_PATH: keyPath,
-    POLYMARKET_CLOB_URL: clobUrl,
+    POLYMARKET_CLOB_URL: polyProxyUrl,
     EXEC_ORDER_TIMEOUT_MS: '800',
     EXEC_RECONCILE_INTERVAL_MS: '1000',
     EXEC_RECONCILE_GRACE_MS: '3000',
@@ -65,6 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
   await proxy?.close();
+  await polyProxy?.close();
   await kalshi?.close();
   await poly?.close();
 });
@@ -169,6 +173,32 @@ describe('venue failures', () => {
     expect(kalshiPosition(ticker)).toBe(7);
     // Sent once each: the service never re-sent an order to find out what happened.
     expect(new Set(proxy.orderIds).size).toBe(proxy.orderIds.length);
+  });
+
+  it('an unknown Polymarket order (no lookup API) keeps its market blocked until an operator clears exec:blocked; the record says so', async () => {
+    const i = 4;
+    const token = tokens[i]!;
+    quote(i, { bid: 0.6, ask: 0.62, size: 100 }, { bid: 0.48, ask: 0.5, askSize: 100 });
+    await new Promise((r) => setTimeout(r, 150));
+    polyProxy.delayOrderRepliesMs = 2_000;
+    const signal = { ...modelSignal({ venue: 'poly', marketId: token, yesPrice: 0.5, contracts: 5, modelProb: null }), game_id: games[i]!.id };
+    h.publishSignal(signal);
+    const unknown = await h.waitTrade(signal.signal_id, (t) => t.status === 'unknown');
+    expect(unknown.reason).toMatch(/^EXEC_ORDER_UNKNOWN: poly:/);
+    polyProxy.delayOrderRepliesMs = 0;
+    await new Promise((r) => setTimeout(r, 2_500)); // several reconcile passes: still blocked
+    const blocked = { ...modelSignal({ venue: 'poly', marketId: token, yesPrice: 0.5, contracts: 1, modelProb: null }), game_id: games[i]!.id };
+    h.publishSignal(blocked);
+    expect((await h.waitTrade(blocked.signal_id)).reason).toMatch(/^RISK_MARKET_UNRECONCILED/);
+    // The operator looks at the venue (here: 5 shares were bought) and clears the block.
+    expect(polyShares(token)).toBe(5);
+    await h.redis.hdel(`${h.prefix}exec:blocked`, `poly:${token}`);
+    const cleared = await h.waitTrade(signal.signal_id, (t) => t.trade_id === `${signal.signal_id}-r1`, 10_000);
+    expect(cleared.reason).toMatch(/cleared by the operator/);
+    // Polymarket's minimum order is 5 shares.
+    const after = { ...modelSignal({ venue: 'poly', marketId: token, yesPrice: 0.5, contracts: 5, modelProb: null }), game_id: games[i]!.id };
+    h.publishSignal(after);
+    expect((await h.waitTrade(after.signal_id)).status).toBe('filled');
   });
 
   it('every Kalshi position equals the net of the fills recorded in trades:completed', async () => {

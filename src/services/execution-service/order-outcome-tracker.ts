@@ -11,7 +11,8 @@ import { errorMessage } from '../../core/errors.js';
 import { marketKey } from '../../core/execution/order-types.js';
 import type { RiskState } from '../../core/risk/risk-state.js';
 import type { Venue } from '../../core/topics.js';
-import type { TradeLeg, TradeRecord } from './execution-types.js';
+import { emptyReport, type TradeLeg, type TradeRecord } from './execution-types.js';
+import { reasonText } from './execution-reasons.js';
 import type { VenueExecutors } from './venue-executor.js';
 
 export interface OutcomeTrackerOptions {
@@ -30,6 +31,8 @@ const keyOf = (r: TradeRecord) => `${r.source}:${r.sourceId}`;
 
 export class OrderOutcomeTracker {
   readonly #records = new Map<string, TradeRecord>();
+  /** Blocks this process wrote to Redis (only those can be cleared by an operator). */
+  readonly #persisted = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   reconciled = 0;
@@ -70,6 +73,7 @@ export class OrderOutcomeTracker {
       this.o.risk.blockMarket(leg.order.venue, leg.order.marketId, why);
       try {
         await this.o.redis.hset(this.o.blockedKey, marketKey(leg.order.venue, leg.order.marketId), why);
+        this.#persisted.add(marketKey(leg.order.venue, leg.order.marketId));
       } catch (err) {
         this.o.log.warn({ code: 'ARB_EXEC_RECORD_FAILED', err: errorMessage(err) }, 'could not persist a blocked market (blocked in memory)');
       }
@@ -84,8 +88,16 @@ export class OrderOutcomeTracker {
   }
 
   async #pass(): Promise<void> {
+    const cleared = await this.#operatorCleared();
     for (const record of [...this.#records.values()]) {
       for (const leg of unknownLegs(record)) {
+        if (cleared.has(marketKey(leg.order.venue, leg.order.marketId))) {
+          // The operator checked the venue and removed the block (HDEL exec:blocked): no fill is booked here.
+          leg.state = 'done';
+          leg.report = emptyReport('none', reasonText('EXEC_ORDER_UNKNOWN', 'cleared by the operator (exec:blocked); no fill booked by this service'));
+          this.o.onLegReconciled(record, leg);
+          continue;
+        }
         try {
           const report = await this.o.executors[leg.order.venue].reconcile(leg.order, leg.sentAtMs ?? record.updatedMs);
           if (report === null) continue;
@@ -106,6 +118,25 @@ export class OrderOutcomeTracker {
     }
   }
 
+  /** Markets blocked here whose entry an operator deleted from the Redis hash. */
+  async #operatorCleared(): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (this.#records.size === 0) return out;
+    let persisted: Record<string, string>;
+    try {
+      persisted = await this.o.redis.hgetall(this.o.blockedKey);
+    } catch {
+      return out;
+    }
+    for (const r of this.#records.values()) {
+      for (const leg of unknownLegs(r)) {
+        const key = marketKey(leg.order.venue, leg.order.marketId);
+        if (this.#persisted.has(key) && !(key in persisted)) out.add(key);
+      }
+    }
+    return out;
+  }
+
   /** Unblocks the record's markets unless another unknown order still sits on them. */
   async #unblockClear(record: TradeRecord): Promise<void> {
     const still = new Set<string>();
@@ -116,6 +147,7 @@ export class OrderOutcomeTracker {
       this.o.risk.markReconciled(leg.order.venue, leg.order.marketId);
       try {
         await this.o.redis.hdel(this.o.blockedKey, key);
+        this.#persisted.delete(key);
       } catch (err) {
         this.o.log.warn({ code: 'ARB_EXEC_RECORD_FAILED', err: errorMessage(err) }, 'could not clear a blocked market in Redis');
       }
