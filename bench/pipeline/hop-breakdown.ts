@@ -30,6 +30,8 @@ export interface PipelineLatency {
   byStatus: Record<string, number>;
   /** Rejection and no-fill reasons, by their code (the text before the first colon). */
   reasons: Record<string, number>;
+  /** The first full reason text seen for each code. */
+  reasonSamples: Record<string, string>;
   exits: number;
   signals: number;
   /** Trades whose signal the meter did not hear, or that execution did not audit as received. */
@@ -66,6 +68,7 @@ export function breakDown(input: BreakdownInput): PipelineLatency {
   const hops = Object.fromEntries(HOPS.map((h) => [h, new LatencyHistogram()])) as Record<Hop, LatencyHistogram>;
   const byStatus: Record<string, number> = {};
   const reasons: Record<string, number> = {};
+  const reasonSamples: Record<string, string> = {};
   const unmatched = { signal: 0, audit: 0, episode: 0 };
   let trades = 0;
   let exits = 0;
@@ -78,7 +81,11 @@ export function breakDown(input: BreakdownInput): PipelineLatency {
     }
     trades++;
     byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
-    if (t.status !== 'filled') reasons[reasonCode(t.reason)] = (reasons[reasonCode(t.reason)] ?? 0) + 1;
+    if (t.status !== 'filled') {
+      const code = reasonCode(t.reason);
+      reasons[code] = (reasons[code] ?? 0) + 1;
+      reasonSamples[code] ??= (t.reason ?? '').slice(0, 300);
+    }
     t2t.record(t.recvUs - t.originUs);
     if (t.status === 'filled' || t.status === 'partial') t2tFilled.record(t.recvUs - t.originUs);
     t2d.record(t.decidedUs - t.originUs);
@@ -112,6 +119,7 @@ export function breakDown(input: BreakdownInput): PipelineLatency {
     trades,
     byStatus,
     reasons,
+    reasonSamples,
     exits,
     signals: input.signals.filter((s) => s.originUs >= input.windowStartUs).length,
     unmatched,

@@ -32,6 +32,7 @@ function tickToTradeTable(results: readonly TransportResult[]): Table {
       { header: 'filled p50/p99' },
       { header: 'to decision p50/p99' },
       { header: 'gaps' },
+      { header: 'redis ping p50/p99' },
       { header: 'load 1m' },
       { header: 'machine busy %' },
     ],
@@ -49,6 +50,7 @@ function tickToTradeTable(results: readonly TransportResult[]): Table {
         pair(l.tickToTradeFilled),
         pair(l.tickToDecision),
         String(gaps),
+        pair(r.redisPing),
         `${r.load1m.start}-${r.load1m.end}`,
         r.machineBusyPercent === null ? '-' : String(r.machineBusyPercent),
       ];

@@ -24,6 +24,7 @@ import { SlowKey } from '../../src/core/slow-keys.js';
 import { nowMicros, sleep } from '../../src/core/time.js';
 import { executionKeys } from '../../src/services/execution-service/execution-config.js';
 import { BenchChild } from '../common/bench-child.js';
+import { LatencyHistogram, type LatencySummary } from '../common/latency-histogram.js';
 import { loadAverage1m } from '../common/machine-info.js';
 import type { UsageReport } from '../common/process-usage.js';
 import { RedisProcess } from '../listener/redis-process.js';
@@ -73,7 +74,30 @@ export interface TransportResult {
   load1m: { start: number; end: number };
   machineBusyPercent: number | null;
   meterGaps: number;
+  /** Round trip of a PING to the run's redis-server from the parent during the window: what each awaited Redis call on the path costs at best. */
+  redisPing: LatencySummary;
   windowStartIso: string;
+}
+
+/** Pings Redis every `everyMs` until stopped, one at a time, into a histogram. */
+function startPinger(redis: Redis, everyMs: number): { stop(): Promise<LatencySummary> } {
+  const h = new LatencyHistogram();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      await redis.ping();
+      h.record((performance.now() - t0) * 1000);
+      await sleep(everyMs);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return h.summary();
+    },
+  };
 }
 
 const COUNTER_KEYS: Record<PipelineService, string[]> = {
@@ -221,12 +245,14 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
     const load1mStart = loadAverage1m();
     const windowStartUs = nowMicros();
     const windowStartIso = new Date().toISOString();
+    const pinger = startPinger(admin, 20);
     log(`  ${transport}: measuring ${o.durationMs} ms at ${o.ratePerSec}/s, ${o.episodesPerSec} episodes/s`);
     const run = await feeder.request<FeederRun>(
       'run',
       { ratePerSec: o.ratePerSec, durationMs: o.durationMs, episodesPerSec: o.episodesPerSec, episodeMs: o.episodeMs },
       o.durationMs + 120_000,
     );
+    const redisPing = await pinger.stop();
     const cpuEnd = sampleMachineCpu();
     const redisEnd = sampleProcess(redisServer.pid ?? -1);
     const load1mEnd = loadAverage1m();
@@ -293,6 +319,7 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       load1m: { start: load1mStart, end: load1mEnd },
       machineBusyPercent: machineBusyPercent(cpuStart, cpuEnd),
       meterGaps: report.gaps,
+      redisPing,
       windowStartIso,
     };
   } finally {
