@@ -177,3 +177,49 @@ describe('game_shard score change', () => {
     expect(h.signals.filter((s) => s.data.kind === 'model_edge')).toHaveLength(0);
   });
 });
+
+describe('game_shard ESPN polling and game_state pacing', () => {
+  it('fetches one scoreboard per league per tick for all its games, with a sleep between ticks', async () => {
+    const nba = [g1, g2, g3];
+    const nhl = `h${h.uid}`;
+    for (const id of nba) {
+      h.espn.set(nbaStub(id));
+      await h.writeGame(nbaInfo(id, h.shardId));
+    }
+    h.espn.set({ ...nbaStub(nhl), sport: 'nhl', period: 2, clockS: 600, homeScore: 1, awayScore: 1 });
+    await h.writeGame({ ...nbaInfo(nhl, h.shardId), sport: 'nhl' });
+    await h.startShard({ SHARD_POLL_MS: '200' });
+    await eventually(() => h.metric('espn.ticks') >= 2, 5_000, 'two ticks');
+    const ticks0 = h.metric('espn.ticks');
+    const requests0 = h.espn.requests;
+    await new Promise((r) => setTimeout(r, 1_000));
+    const ticks = h.metric('espn.ticks') - ticks0;
+    const requests = h.espn.requests - requests0;
+    // 1 s at one tick per 200 ms: about 5 ticks, never a tight loop.
+    expect(ticks).toBeGreaterThanOrEqual(3);
+    expect(ticks).toBeLessThanOrEqual(6);
+    // Two leagues: two requests per tick, whatever the number of games.
+    expect(Math.abs(requests - 2 * ticks)).toBeLessThanOrEqual(2);
+    for (const id of [...nba, nhl]) expect(h.lastState(id)?.status).toBe('live');
+    expect(h.lastState(nhl)!.sport).toBe('nhl');
+  });
+
+  it('publishes a game_state at most once per interval however fast its prices change', async () => {
+    await h.writeGame(nbaInfo(g1, h.shardId, { status: 'scheduled' }));
+    await h.startShard({ SHARD_STATE_MIN_INTERVAL_MS: '200' });
+    await h.publishPriceUntilCounted(nbaPrice(g1, 'K-BOS', 0.5, 0.52), 'prices.ok');
+    const from = h.states.length;
+    for (let i = 0; i < 60; i++) {
+      h.publishPrice(nbaPrice(g1, 'K-BOS', i === 59 ? 0.51 : 0.5, 0.52, { yes_bid_size: 100 + i }));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    const got = h.states.slice(from).filter((s) => s.data.game_id === g1);
+    // 1.2 s of changes every 20 ms: about 6 states, not 60, and the last price (sent inside a
+    // window) still goes out when the window ends.
+    expect(got.length).toBeGreaterThanOrEqual(3);
+    expect(got.length).toBeLessThanOrEqual(9);
+    for (let i = 1; i < got.length; i++) expect(got[i]!.envelope.ts - got[i - 1]!.envelope.ts).toBeGreaterThanOrEqual(190_000);
+    expect(got.at(-1)!.data.markets.find((m) => m.market_id === `K-${g1}-BOS`)!.yes_bid).toBe(0.51);
+  });
+});
