@@ -1,7 +1,7 @@
 /**
  * Runs the detectors of src/core/signals for the shard's games and publishes what they find.
- * - On a good price update of one market: cross-venue arbitrage over every fresh book of the game,
- *   and model edge on the updated book (the other books and the model have not moved since they
+ * - On a good price update of one market: cross-venue arbitrage over every fresh book of the game
+ *   (after a fee-free check that one is possible at all, arbitrage-gate.ts), and model edge on the updated book (the other books and the model have not moved since they
  *   were last checked).
  * - On an accepted ESPN state change: score change when a side scored and it is enabled, else
  *   model edge over every fresh book (the model moved).
@@ -31,6 +31,7 @@ import {
   type SignalOptions,
 } from '../../core/signals/index.js';
 import { Topic } from '../../core/topics.js';
+import { ArbitrageGate } from './arbitrage-gate.js';
 import type { MarketPrice } from './market-price.js';
 import type { ShardGame } from './shard-game.js';
 
@@ -52,6 +53,8 @@ export interface SignalCounters {
   score_change: number;
   high_edge: number;
   debounced: number;
+  /** Updates after which no arbitrage was possible even before fees (the detector was skipped). */
+  arb_gated: number;
   dropped: number;
   frozen_skips: number;
   model_skip_not_in_play: number;
@@ -70,6 +73,7 @@ export class SignalEngine {
     score_change: 0,
     high_edge: 0,
     debounced: 0,
+    arb_gated: 0,
     dropped: 0,
     frozen_skips: 0,
     model_skip_not_in_play: 0,
@@ -88,6 +92,7 @@ export class SignalEngine {
   readonly #arbInput: ArbitrageInput = { game: { game_id: '', sport: 'nba' }, books: [] };
   readonly #modelInput: ModelEdgeInput = { game: { game_id: '', sport: 'nba' }, model: { home: 0.5 }, books: [] };
   readonly #oneBook: MarketBook[] = [];
+  readonly #gate = new ArbitrageGate();
   #logWindow = 0;
   #logsInWindow = 0;
 
@@ -110,9 +115,11 @@ export class SignalEngine {
     this.#ctx.nowUs = nowUs;
     this.#refreshBooks(game, nowUs);
     let sent = 0;
-    this.#arbInput.game = game.ref;
-    this.#arbInput.books = game.books;
-    sent += this.#emit(detectArbitrage(this.#arbInput, this.#ctx, this.#o.signals), nowUs, originUs, cause);
+    if (this.#gate.possible(game.books, this.#o.signals.threeOutcomeSports.includes(game.sport))) {
+      this.#arbInput.game = game.ref;
+      this.#arbInput.books = game.books;
+      sent += this.#emit(detectArbitrage(this.#arbInput, this.#ctx, this.#o.signals), nowUs, originUs, cause);
+    } else this.counters.arb_gated++;
     if (this.#modelReady(game, nowUs)) {
       this.#oneBook[0] = market.book;
       this.#oneBook.length = 1;
