@@ -196,7 +196,7 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       const child = await BenchChild.start(path.join(here, 'service-worker.js'), {
         name: service,
         startTimeoutMs: 30_000,
-        execArgv: profiled ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, `--cpu-prof-name=${transport}-${service}-\${pid}.cpuprofile`] : [],
+        execArgv: profiled ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, `--cpu-prof-name=${transport}-${service}.cpuprofile`] : [],
       });
       children.push(child);
       services.set(service, child);
