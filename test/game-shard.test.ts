@@ -200,7 +200,10 @@ describe('game_shard ESPN polling and game_state pacing', () => {
     expect(ticks).toBeLessThanOrEqual(6);
     // Two leagues: two requests per tick, whatever the number of games.
     expect(Math.abs(requests - 2 * ticks)).toBeLessThanOrEqual(2);
-    for (const id of [...nba, nhl]) expect(h.lastState(id)?.status).toBe('live');
+    // Every game got its state from the shared scoreboards (moved once more, so that the
+    // recorder, which may have joined after the first game_state, hears it).
+    for (const id of [...nba, nhl]) h.espn.update(id, { clockS: 100 });
+    await eventually(() => [...nba, nhl].every((id) => h.lastState(id)?.clock_s === 100), 5_000, 'every game state');
     expect(h.lastState(nhl)!.sport).toBe('nhl');
   });
 
