@@ -104,8 +104,8 @@ const COUNTER_KEYS: Record<PipelineService, string[]> = {
   kalshi_monitor: ['prices_published', 'orderbooks_published', 'prices_dropped', 'pub.dropped'],
   polymarket_monitor: ['prices_published', 'orderbooks_published', 'prices_dropped', 'pub.dropped'],
   game_shard: ['signals.arbitrage', 'signals.debounced', 'signals.dropped', 'prices.late', 'pub.dropped'],
-  execution_service: ['signals_received', 'duplicates', 'claims_failed', 'pub.dropped'],
-  position_tracker: ['pub.published', 'pub.dropped'],
+  execution_service: ['signals_received', 'duplicates', 'claims_failed', 'exec.outbox_dropped', 'pub.dropped'],
+  position_tracker: ['pt.trades_not_durable', 'pub.published', 'pub.dropped'],
 };
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -256,6 +256,9 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
     const cpuEnd = sampleMachineCpu();
     const redisEnd = sampleProcess(redisServer.pid ?? -1);
     const load1mEnd = loadAverage1m();
+    // Backlogs at the end of the window (gauges): execution's Redis outbox, the tracker's positions.
+    const execAtEnd = await metricsOf('execution_service');
+    const trackerAtEnd = await metricsOf('position_tracker');
     const usages = new Map<PipelineService, UsageReport | null>();
     for (const s of PIPELINE_SERVICES) usages.set(s, await services.get(s)!.request<UsageReport | null>('finishUsage'));
     // Drain: the last trades of the window still in flight.
@@ -267,6 +270,10 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       await sleep(500);
     }
     const report = await meter.request<MeterReport & { usage: UsageReport | null }>('report');
+    // The audit entries go through execution's Redis outbox, which may still be writing.
+    await waitFor(async () => (await metricsOf('execution_service'))['exec.outbox_pending'] === 0, 30_000, "execution's outbox to drain").catch((err: unknown) =>
+      log(`  ${transport}: ${err instanceof Error ? err.message : String(err)}; audit receipts may be incomplete`),
+    );
     const after = new Map<PipelineService, Record<string, number>>();
     for (const s of PIPELINE_SERVICES) after.set(s, await metricsOf(s));
     const execReceived = await readExecReceived(admin, executionKeys('').audit);
@@ -279,6 +286,8 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       for (const k of COUNTER_KEYS[s]) counters[`${s}.${k}`] = (a[k] ?? 0) - (b[k] ?? 0);
       counters[`${s}.gaps`] = gapsOf(a) - gapsOf(b);
     }
+    counters['execution_service.outbox_pending_at_window_end'] = execAtEnd['exec.outbox_pending'] ?? 0;
+    counters['position_tracker.open_positions_at_window_end'] = trackerAtEnd['pt.open_positions'] ?? 0;
     const perUpdate = (cpuMicros: number | undefined) => (cpuMicros === undefined || run.sent === 0 ? null : Math.round((cpuMicros / run.sent) * 10) / 10);
     const processes: ProcessUsage[] = [
       {
