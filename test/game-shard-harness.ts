@@ -188,6 +188,8 @@ export class ShardHarness {
       SHARD_HEAL_MS: '300',
       SHARD_STATE_MIN_INTERVAL_MS: '50',
       SHARD_DEBOUNCE_MS: '0',
+      // Long enough for the recorder to join before the first game_state.
+      SHARD_START_DELAY_MS: '300',
       ...extra,
     };
   }

@@ -225,4 +225,18 @@ describe('game_shard ESPN polling and game_state pacing', () => {
     for (let i = 1; i < got.length; i++) expect(got[i]!.envelope.ts - got[i - 1]!.envelope.ts).toBeGreaterThanOrEqual(190_000);
     expect(got.at(-1)!.data.markets.find((m) => m.market_id === `K-${g1}-BOS`)!.yes_bid).toBe(0.51);
   });
+
+  it('repeats an unchanged game_state every refresh interval, and none before the start delay', async () => {
+    h.espn.set(nbaStub(g1, { status: 'halftime', period: 2, clockS: 0 }));
+    await h.writeGame(nbaInfo(g1, h.shardId));
+    const started = Date.now() * 1000;
+    await h.startShard({ SHARD_STATE_REFRESH_MS: '300', SHARD_START_DELAY_MS: '500' });
+    await new Promise((r) => setTimeout(r, 1_700));
+    const got = h.states.filter((s) => s.data.game_id === g1);
+    expect(got[0]!.envelope.ts - started).toBeGreaterThanOrEqual(500_000);
+    // First state at ~0.5 s, then one about every 0.3 s although nothing changed.
+    expect(got.length).toBeGreaterThanOrEqual(3);
+    expect(got.length).toBeLessThanOrEqual(6);
+    expect(got.every((s) => s.data.status === 'halftime')).toBe(true);
+  });
 });

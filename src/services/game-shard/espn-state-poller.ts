@@ -43,10 +43,11 @@ export class EspnStatePoller {
     this.#o = Object.freeze({ ...options });
   }
 
-  start(): void {
+  /** Starts polling after `delayMs`. */
+  start(delayMs = 0): void {
     if (this.#started || this.#stopped) return;
     this.#started = true;
-    this.#schedule(0);
+    this.#schedule(delayMs);
   }
 
   async stop(): Promise<void> {

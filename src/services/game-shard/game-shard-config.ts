@@ -66,6 +66,14 @@ export const gameShardConfigSpec = {
   priceTtlMs: defineVar({ env: 'SHARD_PRICE_TTL_MS', default: 30_000, parse: parse.int(1, 3_600_000) }),
   /** game_state of one game at most this often (a change inside the window goes out at its end). */
   stateMinIntervalMs: defineVar({ env: 'SHARD_STATE_MIN_INTERVAL_MS', default: 250, parse: parse.int(10, 60_000) }),
+  /** An unchanged game_state is published again this often (heals subscribers that missed it). */
+  stateRefreshMs: defineVar({ env: 'SHARD_STATE_REFRESH_MS', default: 30_000, parse: parse.int(100, 3_600_000) }),
+  /**
+   * The first ESPN poll and game_state wait this long, so subscribers that find the shard through
+   * the registry (zmq_listener, the API) are connected before its first states (ZMQ drops what it
+   * sends earlier, and an unchanged state is only repeated every stateRefreshMs).
+   */
+  startDelayMs: defineVar({ env: 'SHARD_START_DELAY_MS', default: 1_500, parse: parse.int(0, 60_000) }),
   /** A book wider than this does not set the pregame prior. */
   priorMaxSpread: defineVar({ env: 'SHARD_PRIOR_MAX_SPREAD', default: 0.2, parse: parse.number(0.0001, 1) }),
   priorTtlS: defineVar({ env: 'SHARD_PRIOR_TTL_S', default: 3 * 86_400, parse: parse.int(60, 30 * 86_400) }),

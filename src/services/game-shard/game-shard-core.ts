@@ -99,7 +99,7 @@ export class GameShardCore {
       log: options.log,
     });
     this.guard = new StateGuard({ confirmations: cfg.correctionConfirmations });
-    this.states = new GameStatePublisher(options.publisher, cfg.stateMinIntervalMs);
+    this.states = new GameStatePublisher(options.publisher, cfg.stateMinIntervalMs, cfg.stateRefreshMs);
     this.#priors = new PriorStore(options.redis, shardKeys(cfg.keyPrefix).prior, cfg.priorTtlS);
     this.breaker = new CircuitBreaker({ failureThreshold: cfg.breakerFailures, openMs: cfg.breakerOpenMs });
     this.breaker.on('open', ({ failures, lastError }) =>
@@ -140,7 +140,8 @@ export class GameShardCore {
 
   async start(): Promise<void> {
     await this.registry.start();
-    this.poller.start();
+    this.states.notBeforeMs = Date.now() + this.#o.config.startDelayMs;
+    this.poller.start(this.#o.config.startDelayMs);
     const tickMs = Math.max(10, Math.min(250, this.#o.config.stateMinIntervalMs));
     this.#timer = setInterval(() => this.#maintain(), tickMs);
     this.#timer.unref();

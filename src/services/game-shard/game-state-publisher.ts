@@ -3,7 +3,7 @@
  * the model's and ESPN's home probabilities and the best prices of the game's markets. Only when
  * something changed, and at most once per `minIntervalMs` per game: a change inside the window is
  * published when the window ends (by `flush`, called on a timer), so the last state always goes
- * out. Price updates only mark a game dirty; the message is built off the price path. A game
+ * out, and an unchanged state is repeated every `refreshMs`. Price updates only mark a game dirty; the message is built off the price path. A game
  * under way is not published before its live state is known: never a made-up 0-0.
  */
 import type { HotPublisher } from '../../bus/hot-publisher.js';
@@ -36,14 +36,20 @@ export class GameStatePublisher {
   published = 0;
   dropped = 0;
 
+  /** No game_state before this time (ms): subscribers are still connecting. */
+  notBeforeMs = 0;
+
   constructor(
     private readonly publisher: Pick<HotPublisher, 'publish'>,
     private readonly minIntervalMs: number,
+    /** An unchanged state is published again after this long. */
+    private readonly refreshMs: number = Infinity,
   ) {}
 
   /** Publishes now if the game is dirty and its window has passed; returns whether it did. */
   maybePublish(game: ShardGame, nowMs: number, originUs?: number): boolean {
-    if (!game.ready || !game.stateDirty || nowMs - game.lastStatePublishMs < this.minIntervalMs) return false;
+    if (!game.ready || nowMs < this.notBeforeMs || nowMs - game.lastStatePublishMs < this.minIntervalMs) return false;
+    if (!game.stateDirty && nowMs - game.lastStatePublishMs < this.refreshMs) return false;
     // A game under way with no state yet (ESPN not answered, nothing recovered) would show 0-0.
     if (game.state === null && game.inPlay) return false;
     game.refreshModel();
