@@ -3,29 +3,14 @@
  * and the GameInfo it publishes from it.
  */
 import { z } from 'zod';
-import {
-  GameStatusSchema,
-  MarketRefSchema,
-  SportSchema,
-  TeamSchema,
-  type GameInfo,
-  type Team,
-} from '../../core/messages.js';
+import { GameInfoSchema, type GameInfo, type Team } from '../../core/messages.js';
 import { isValidTopicId } from '../../core/topics.js';
 import type { EspnGame, EspnSide } from '../../venues/espn/common.js';
 
-export const TrackedGameSchema = z.object({
-  game_id: z.string().min(1),
-  sport: SportSchema,
-  name: z.string(),
-  home: TeamSchema,
-  away: TeamSchema,
-  start_time: z.string(),
-  status: GameStatusSchema,
-  markets: z.array(MarketRefSchema),
+/** A published GameInfo (less its event kind) plus the orchestrator's own bookkeeping. */
+export const TrackedGameSchema = GameInfoSchema.omit({ event: true }).extend({
   /** When market_discovery last answered (null: never). */
   markets_checked_ms: z.number().nullable(),
-  shard: z.string().nullable(),
   /** Whether the game is in games:active now (this orchestrator put it there). */
   listed: z.boolean(),
   /** When the game reached final or cancelled (drives its removal from games:active). */
