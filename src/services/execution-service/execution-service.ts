@@ -5,7 +5,7 @@
  * execution-engine.ts for the decision loop and README.md for the contract.
  */
 import { TopicPrefix } from '../../core/topics.js';
-import { OrderBookSchema, PriceUpdateSchema } from '../../core/messages.js';
+import type { OrderBook, PriceUpdate } from '../../core/messages.js';
 import { errorMessage } from '../../core/errors.js';
 import { nowMicros } from '../../core/time.js';
 import { defineService } from '../../runtime/service.js';
@@ -103,16 +103,16 @@ export const executionService = defineService({
     const sources = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
     await ctx.subscribe(
       [TopicPrefix.orderbooks, TopicPrefix.prices],
-      (topic, envelope) => {
-        if (topic.startsWith(TopicPrefix.orderbooks)) {
-          const book = OrderBookSchema.safeParse(envelope.data);
-          if (book.success) books.onOrderBook(book.data, nowMicros());
+      // The subscriber has already validated `data` against the schema its `type` names (the
+      // hottest path of this service: validating again cost 16% of its CPU in bench:pipeline).
+      (_topic, envelope) => {
+        if (envelope.type === 'orderbook') {
+          books.onOrderBook(envelope.data as OrderBook, nowMicros());
           return;
         }
-        const price = PriceUpdateSchema.safeParse(envelope.data);
-        if (!price.success) return;
-        books.onPrice(price.data);
-        const p = price.data;
+        if (envelope.type !== 'price') return;
+        const p = envelope.data as PriceUpdate;
+        books.onPrice(p);
         if (p.status === 'settled' && typeof p.last_price === 'number' && state.hasPosition(p.venue, p.market_id)) {
           const changes = state.settle(p.venue, p.market_id, p.last_price, nowMicros());
           if (changes.length > 0) {
