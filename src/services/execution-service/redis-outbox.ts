@@ -1,7 +1,8 @@
 /**
  * Durable writes that survive a Redis outage: a write that cannot be made now is kept in order
  * (bounded) and retried, so a decision recorded while Redis blinks still reaches
- * `trades:completed`, its decision record and `audit:execution`. Each entry is one MULTI, so a
+ * `trades:completed`, its decision record and `audit:execution`. Entries are written in MULTIs
+ * (several per transaction, never split), so a
  * trade's stream entry and its decision record are written together or not at all (a restart
  * can then never book a fill twice, nor lose one that was recorded). A full outbox drops the
  * oldest entry and says so.
@@ -9,6 +10,8 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
+
+const MAX_ENTRIES_PER_TX = 64;
 
 export interface OutboxEntry {
   readonly what: string;
@@ -67,10 +70,12 @@ export class RedisOutbox {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const entry = this.#queue[0]!;
+      // Several entries per transaction: one round trip each kept the backlog growing under load.
+      const batch = this.#queue.slice(0, MAX_ENTRIES_PER_TX);
+      const entry = batch[0]!;
       try {
         const tx = this.redis.multi();
-        entry.write(tx);
+        for (const e of batch) e.write(tx);
         const results = await tx.exec();
         const failed = results?.find(([err]) => err !== null);
         if (failed) throw failed[0];
@@ -88,8 +93,8 @@ export class RedisOutbox {
         }
         return;
       }
-      this.#queue.shift();
-      this.written++;
+      this.#queue.splice(0, batch.length);
+      this.written += batch.length;
     }
   }
 }
