@@ -123,6 +123,13 @@ export class PositionBook {
     return [...this.openPositions.values()].map((p) => ({ ...p }));
   }
 
+  /** Copies of the open positions that pass `keep` (filters before copying: runs per price). */
+  openWhere(keep: (p: Readonly<PositionSnapshot>) => boolean): PositionSnapshot[] {
+    const out: PositionSnapshot[] = [];
+    for (const p of this.openPositions.values()) if (keep(p)) out.push({ ...p });
+    return out;
+  }
+
   closed(): readonly PositionSnapshot[] {
     return this.closedPositions;
   }

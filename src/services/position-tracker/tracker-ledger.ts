@@ -152,7 +152,7 @@ export class TrackerLedger {
 
   /** Open positions of one game. */
   openOfGame(gameId: string): PositionSnapshot[] {
-    return this.book.open().filter((p) => p.gameId === gameId);
+    return this.book.openWhere((p) => p.gameId === gameId);
   }
 
   summary(): LedgerSummary {
