@@ -89,7 +89,7 @@ export class PolymarketFeed implements VenueFeed {
   }
 
   #onBook(h: VenueFeedHandlers, book: PolyOrderBook, receivedUs: number): void {
-    const mismatches = this.stream.stats().bookMismatches;
+    const mismatches = this.stream.bookMismatches;
     const mismatched = mismatches !== this.#mismatches;
     this.#mismatches = mismatches;
     if (mismatched || book.isCrossed()) {

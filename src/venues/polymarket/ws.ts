@@ -166,6 +166,11 @@ export class PolymarketMarketStream extends EventEmitter<MarketStreamEvents> {
     return [...this.connections.values()].map((c) => [...c.assets]);
   }
 
+  /** The one counter a caller checks per book update, without building the whole stats object. */
+  get bookMismatches(): number {
+    return this.counters.bookMismatches;
+  }
+
   stats(): MarketStreamStats {
     const conns = [...this.connections.values()];
     return {
