@@ -28,7 +28,7 @@ it('keeps a publisher whose entry vanished during a Redis outage until the grace
   watched.on('error', () => {});
   cleanup.push(() => admin.quit(), () => watched.disconnect(), () => admin.del(registryKey(service, '0')));
   await registerInstance(admin, heartbeat(service, endpoint), 60_000);
-  await once(watched, 'ready');
+  if (watched.status !== 'ready') await once(watched, 'ready');
 
   const watcher = new RegistryWatcher(watched, { pollMs: 60_000, services: [service], removalGraceMs: 800 });
   cleanup.push(() => watcher.stop());
@@ -41,7 +41,7 @@ it('keeps a publisher whose entry vanished during a Redis outage until the grace
   watched.disconnect(); // the outage: this poll fails
   await ended;
   await watcher.poll();
-  await watched.connect();
+  await watched.connect(); // resolves once ready
   await admin.del(registryKey(service, '0')); // expired while Redis was away
 
   await watcher.poll();
