@@ -3,53 +3,22 @@
  * break), runs two real cases in quick mode across real processes and sockets, and checks the
  * JSON it writes is complete and self-consistent.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBench, type BenchBuild } from './helpers/bench-smoke.js';
 import { busCases, selectCases } from '../bench/bus/bus-cases.js';
 import { TEST_REDIS_URL } from './helpers/redis.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// Under the ignored dist/ so the compiled files resolve zeromq, ioredis and zod from node_modules.
-const BUILD_DIR = path.join(ROOT, 'dist', `.bench-bus-smoke-${randomBytes(4).toString('hex')}`);
-const ENTRY = path.join(BUILD_DIR, 'bench/bus/bench-bus.js');
-let resultsDir: string;
+let bench: BenchBuild;
 
 beforeAll(() => {
-  const tsc = path.join(ROOT, 'node_modules/.bin/tsc');
-  const args = [
-    '--outDir', BUILD_DIR, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext',
-    '--target', 'es2022', '--lib', 'es2023', '--types', 'node', '--skipLibCheck', '--esModuleInterop', '--noCheck',
-    ...['bench-bus.ts', 'bus-publisher-worker.ts', 'bus-subscriber-worker.ts'].map((f) => path.join(ROOT, 'bench/bus', f)),
-  ];
-  const result = spawnSync(tsc, args, { cwd: ROOT, encoding: 'utf8' });
-  if (!existsSync(ENTRY)) throw new Error(`tsc did not emit bench-bus.js:\n${result.stdout}\n${result.stderr}`);
-  resultsDir = mkdtempSync(path.join(tmpdir(), 'arb-bench-results-'));
+  bench = buildBench('bus', ['bench-bus.ts', 'bus-publisher-worker.ts', 'bus-subscriber-worker.ts']);
 }, 60_000);
 
-afterAll(() => {
-  rmSync(BUILD_DIR, { recursive: true, force: true });
-  if (resultsDir) rmSync(resultsDir, { recursive: true, force: true });
-});
+afterAll(() => bench?.cleanUp());
 
-function runBench(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ENTRY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runBench = (env: NodeJS.ProcessEnv) => bench.run(env, 25_000);
 
 describe('bus benchmark', () => {
   it('measures a ZMQ ipc and a Redis pub/sub hop in quick mode and writes complete JSON', async () => {
@@ -58,14 +27,14 @@ describe('bus benchmark', () => {
       BENCH_ONLY: 'zmq-ipc/msgpack/7k,redis-pubsub/msgpack/7k',
       BENCH_DURATION_MS: '300',
       BENCH_WARMUP_MS: '100',
-      BENCH_RESULTS_DIR: resultsDir,
+      BENCH_RESULTS_DIR: bench.resultsDir,
       REDIS_URL: TEST_REDIS_URL,
     });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/p99 us/);
-    const files = readdirSync(resultsDir).filter((f) => /^bus-.*\.json$/.test(f));
+    const files = readdirSync(bench.resultsDir).filter((f) => /^bus-.*\.json$/.test(f));
     expect(files).toHaveLength(1);
-    const json = JSON.parse(readFileSync(path.join(resultsDir, files[0]!), 'utf8'));
+    const json = JSON.parse(readFileSync(path.join(bench.resultsDir, files[0]!), 'utf8'));
 
     expect(json.mode).toBe('quick');
     expect(json.machine.nproc).toBeGreaterThan(0);

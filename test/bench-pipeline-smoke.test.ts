@@ -6,52 +6,23 @@
  * trade's signal and execution receipt were matched, nothing was lost, and every process
  * reported its CPU and memory.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBench, type BenchBuild } from './helpers/bench-smoke.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD_DIR = path.join(ROOT, 'dist', `.bench-pipeline-smoke-${randomBytes(4).toString('hex')}`);
-const ENTRY = path.join(BUILD_DIR, 'bench/pipeline/bench-pipeline.js');
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
-let resultsDir: string;
+let bench: BenchBuild;
 
 beforeAll(() => {
   if (!hasRedisServer) return;
-  const tsc = path.join(ROOT, 'node_modules/.bin/tsc');
-  const args = [
-    '--outDir', BUILD_DIR, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext',
-    '--target', 'es2022', '--lib', 'es2023', '--types', 'node', '--skipLibCheck', '--esModuleInterop', '--noCheck',
-    ...['bench-pipeline.ts', 'venue-feeder-worker.ts', 'service-worker.ts', 'trade-meter-worker.ts'].map((f) => path.join(ROOT, 'bench/pipeline', f)),
-  ];
-  const result = spawnSync(tsc, args, { cwd: ROOT, encoding: 'utf8' });
-  if (!existsSync(ENTRY)) throw new Error(`tsc did not emit bench-pipeline.js:\n${result.stdout}\n${result.stderr}`);
-  resultsDir = mkdtempSync(path.join(tmpdir(), 'arb-bench-results-'));
+  bench = buildBench('pipeline', ['bench-pipeline.ts', 'venue-feeder-worker.ts', 'service-worker.ts', 'trade-meter-worker.ts']);
 }, 120_000);
 
-afterAll(() => {
-  rmSync(BUILD_DIR, { recursive: true, force: true });
-  if (resultsDir) rmSync(resultsDir, { recursive: true, force: true });
-});
+afterAll(() => bench?.cleanUp());
 
-function runBench(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ENTRY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runBench = (env: NodeJS.ProcessEnv) => bench.run(env, 150_000);
 
 interface Summary {
   count: number;
@@ -87,14 +58,14 @@ describe.skipIf(!hasRedisServer)('pipeline benchmark', () => {
       BENCH_QUICK: '1',
       BENCH_DURATION_MS: '2500',
       BENCH_WARMUP_MS: '1000',
-      BENCH_RESULTS_DIR: resultsDir,
+      BENCH_RESULTS_DIR: bench.resultsDir,
     });
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
     expect(run.stdout).toContain('tick to trade');
     expect(run.stdout).toMatch(/redis\/zmq tick-to-trade: p50 [\d.]+x/);
-    const files = readdirSync(resultsDir).filter((f) => f.startsWith('pipeline-'));
+    const files = readdirSync(bench.resultsDir).filter((f) => f.startsWith('pipeline-'));
     expect(files).toHaveLength(1);
-    const json = JSON.parse(readFileSync(path.join(resultsDir, files[0]!), 'utf8')) as {
+    const json = JSON.parse(readFileSync(path.join(bench.resultsDir, files[0]!), 'utf8')) as {
       results: Result[];
       machine: { nproc: number; cpuModel: string };
       executionEnv: Record<string, string>;
