@@ -12,12 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { GameInfo } from '../../src/core/messages.js';
-import { errorMessage } from '../../src/core/errors.js';
 import { sleep } from '../../src/core/time.js';
 import { BenchChild } from '../common/bench-child.js';
 import { loadAverage1m, machineInfo } from '../common/machine-info.js';
+import { connectRedisOrSkip } from '../common/redis-probe.js';
 import type { RunStats } from '../common/pacer.js';
 import type { UsageReport } from '../common/process-usage.js';
 import { writeResults } from '../common/results-file.js';
@@ -191,15 +191,8 @@ function rowOf(r: CaseResult): string[] {
 
 async function main(): Promise<void> {
   const o = loadMonitorBenchOptions();
-  const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (err) {
-    console.log(`bench:monitor skipped: the monitors need Redis for their registry and games:active (${o.redisUrl}: ${errorMessage(err)})`);
-    redis.disconnect();
-    return;
-  }
+  const redis = await connectRedisOrSkip(o.redisUrl, 'bench:monitor', 'the monitors need Redis for their registry and games:active');
+  if (redis === null) return;
   const machine = machineInfo();
   const startedAt = new Date();
   console.log(`bench:monitor  ${machine.nproc} CPU ${machine.cpuModel}, Node ${machine.node}, load ${loadAverage1m()}, ${o.durationMs} ms per rate`);

@@ -15,11 +15,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { errorMessage } from '../../src/core/errors.js';
+import type { Redis } from 'ioredis';
 import { sleep } from '../../src/core/time.js';
 import { BenchChild } from '../common/bench-child.js';
 import { loadAverage1m, machineInfo } from '../common/machine-info.js';
+import { connectRedisOrSkip } from '../common/redis-probe.js';
 import type { RunStats } from '../common/pacer.js';
 import type { UsageReport } from '../common/process-usage.js';
 import { writeResults } from '../common/results-file.js';
@@ -188,15 +188,8 @@ function rowOf(r: CaseResult): string[] {
 
 async function main(): Promise<void> {
   const o = loadShardBenchOptions();
-  const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (err) {
-    console.log(`bench:shard skipped: the shard needs Redis for its registry and games:active (${o.redisUrl}: ${errorMessage(err)})`);
-    redis.disconnect();
-    return;
-  }
+  const redis = await connectRedisOrSkip(o.redisUrl, 'bench:shard', 'the shard needs Redis for its registry and games:active');
+  if (redis === null) return;
   const machine = machineInfo();
   const startedAt = new Date();
   console.log(
