@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'up': {
-      const { runUp } = await import('./runtime/up.js');
+      const { runUp } = await import('./launcher/up.js');
       await runUp();
       return;
     }

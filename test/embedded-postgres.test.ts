@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pidAlive, waitForPidExit } from '../src/runtime/process-utils.js';
+import { pidAlive, waitForPidExit } from '../src/launcher/process-utils.js';
 import { EmbeddedPostgres } from '../src/store/embedded-postgres.js';
 import type { EmbeddedPostgresReady } from '../src/store/embedded-postgres-main.js';
 

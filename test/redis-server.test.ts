@@ -12,8 +12,8 @@ import { eventually } from './helpers/redis.js';
 import { alivePids, cleanUpAll, DEAD_REDIS_URL, startUp, waitForOutput, waitUntilRunning } from './supervisor-harness.js';
 import { registryKey } from '../src/bus/registry.js';
 import { ArbeesError } from '../src/core/errors.js';
-import { freePort, pidAlive } from '../src/runtime/process-utils.js';
-import { findOrStartRedis, PrivateRedisServer, redisAnswers, type FindRedisOptions } from '../src/runtime/redis-server.js';
+import { freePort, pidAlive } from '../src/launcher/process-utils.js';
+import { findOrStartRedis, PrivateRedisServer, redisAnswers, type FindRedisOptions } from '../src/launcher/redis-server.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

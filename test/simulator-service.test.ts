@@ -13,7 +13,7 @@ import { startService } from '../src/runtime/service.js';
 import { simulator } from '../src/services/simulator/simulator.js';
 import type { SimEndpoints } from '../src/sim/sim-endpoints.js';
 import { ensureSimKalshiKey } from '../src/sim/sim-kalshi-key.js';
-import { simEndpointsAnswer } from '../src/sim/sim-readiness.js';
+import { simEndpointsAnswer } from '../src/launcher/sim-readiness.js';
 import { loadKalshiSigner } from '../src/venues/kalshi/auth.js';
 import { KalshiAuthError } from '../src/venues/kalshi/errors.js';
 import { KalshiHttpClient } from '../src/venues/kalshi/http.js';

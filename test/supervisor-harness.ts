@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually } from './helpers/redis.js';
-import { pidAlive, signalPid, waitForPidExit } from '../src/runtime/process-utils.js';
-import type { UpState } from '../src/runtime/run-file.js';
+import { pidAlive, signalPid, waitForPidExit } from '../src/launcher/process-utils.js';
+import type { UpState } from '../src/launcher/run-file.js';
 
 export const CLI = path.resolve('dist/src/cli.js');
 /** Nothing listens on port 1: "no Redis on 127.0.0.1:6379" without touching the real one. */

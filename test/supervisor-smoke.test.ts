@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/redis.js';
 import { alivePids, CLI, cleanUpAll, startUp, waitForOutput, waitUntilRunning } from './supervisor-harness.js';
-import { UP_SERVICES } from '../src/runtime/up-services.js';
+import { UP_SERVICES } from '../src/launcher/up-services.js';
 
 const LISTENER_SOURCE = 'src/services/zmq-listener/zmq-listener.ts';
 const listenerNotBuilt = !existsSync(LISTENER_SOURCE) || readFileSync(LISTENER_SOURCE, 'utf8').includes('not built yet');

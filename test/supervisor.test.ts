@@ -13,7 +13,7 @@ import { eventually } from './helpers/redis.js';
 import { alivePids, CLI, cleanUpAll, startUp, waitForOutput, waitUntilRunning } from './supervisor-harness.js';
 import { registryKey } from '../src/bus/registry.js';
 import { HeartbeatSchema } from '../src/core/messages.js';
-import { pidAlive, sleep } from '../src/runtime/process-utils.js';
+import { pidAlive, sleep } from '../src/launcher/process-utils.js';
 
 /** A preload that makes a real service hang on stop: it can no longer exit by itself. */
 const preloadDirs: string[] = [];

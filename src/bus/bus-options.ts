@@ -10,6 +10,25 @@ export interface BusLogger {
   error(obj: object, msg?: string): void;
 }
 
+/**
+ * What the hot bus needs from a service's settings (a service's BaseConfig satisfies it): which
+ * transport and codec, where publishers bind and register, and the socket limits.
+ */
+export interface BusConfig {
+  hotTransport: 'zmq' | 'redis';
+  codec: CodecName;
+  zmqTransport: 'ipc' | 'tcp';
+  zmqHost: string;
+  /** ipc sockets live under `<dataDir>/run`. */
+  dataDir: string;
+  instance: string;
+  redisUrl: string;
+  sendHighWaterMark: number;
+  receiveHighWaterMark: number;
+  registryPollMs: number;
+  registryTtlMs: number;
+}
+
 export const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface PublisherOptions {

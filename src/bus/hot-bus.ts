@@ -4,8 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../core/errors.js';
-import type { BaseConfig } from '../runtime/base-config.js';
-import type { BusLogger } from './bus-options.js';
+import type { BusConfig, BusLogger } from './bus-options.js';
 import { ipcBindAddress, tcpBindAddress } from './endpoints.js';
 import type { HotPublisher } from './hot-publisher.js';
 import type { HotSubscriber } from './hot-subscriber.js';
@@ -15,11 +14,6 @@ import { RegistryWatcher } from './registry.js';
 import { ZmqPublisher } from './zmq-publisher.js';
 import { ZmqSubscriber } from './zmq-subscriber.js';
 
-type BusConfig = Pick<
-  BaseConfig,
-  'hotTransport' | 'codec' | 'zmqTransport' | 'zmqHost' | 'dataDir' | 'instance' | 'redisUrl' |
-  'sendHighWaterMark' | 'receiveHighWaterMark' | 'registryPollMs' | 'registryTtlMs'
->;
 
 export interface CreatePublisherOptions {
   service: string;

@@ -38,7 +38,8 @@ export const PriceUpdateSchema = z.object({
   venue_ts: Micros.nullable().optional(),
 });
 
-const Level = z.tuple([YesPrice, Contracts]);
+/** A BookLevel (core/book-level.ts): [YES price, contracts]. */
+const Level = z.tuple([YesPrice, Contracts]).readonly();
 export const OrderBookSchema = z.object({
   venue: VenueSchema,
   market_id: Id,

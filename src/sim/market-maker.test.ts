@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArbeesError } from '../core/errors.js';
 import { MarketMaker, yesHistory, type ProbPoint } from './market-maker.js';
+import type { QuoteLadder } from './world.js';
 
-const mid = (q: { yesBids: [number, number][]; yesAsks: [number, number][] }) => (q.yesBids[0]![0] + q.yesAsks[0]![0]) / 2;
+const mid = (q: QuoteLadder) => (q.yesBids[0]![0] + q.yesAsks[0]![0]) / 2;
 const onTick = (p: number) => Math.abs(p * 100 - Math.round(p * 100)) < 1e-9;
 
 describe('MarketMaker ladders', () => {

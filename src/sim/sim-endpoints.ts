@@ -1,30 +1,10 @@
 /**
- * Where the venue and ESPN clients of every service connect, named once. Each service reads
- * these variables (spread `venueEndpointSpec` / `kalshiCredentialSpec` into its config spec);
- * they default to the live hosts. `arbees up` on the simulators sets them for every child to the
- * simulator's loopback URLs (`simEnvironment`), so no service knows or cares which it talks to.
+ * Where the simulator's servers listen, and the environment that points every client at them
+ * (the same variables the live hosts are configured with: src/runtime/venue-endpoints.ts).
  */
-import { defineVar, parse } from '../runtime/config.js';
-import { ESPN_SITE_BASE_URL } from '../venues/espn/common.js';
-import { KALSHI_HOSTS, KALSHI_REST_PREFIX, KALSHI_WS_PATH } from '../venues/kalshi/common.js';
-import { POLYMARKET_HOSTS } from '../venues/polymarket/common.js';
-
-/** The environment variable names every client reads. */
-export const VenueEnv = Object.freeze({
-  espnBaseUrl: 'ESPN_BASE_URL',
-  kalshiRestUrl: 'KALSHI_REST_URL',
-  kalshiWsUrl: 'KALSHI_WS_URL',
-  polyGammaUrl: 'POLYMARKET_GAMMA_URL',
-  polyClobUrl: 'POLYMARKET_CLOB_URL',
-  polyWsUrl: 'POLYMARKET_WS_URL',
-  /** Kalshi credentials, as src/venues/kalshi/auth.ts kalshiSignerFromEnv reads them. */
-  kalshiKeyId: 'KALSHI_API_KEY',
-  kalshiPrivateKeyPath: 'KALSHI_PRIVATE_KEY_PATH',
-  /** `sim` or `live`: which world the endpoints above lead to (informational). */
-  venues: 'ARBEES_VENUES',
-  /** Simulated seconds per real second, when `ARBEES_VENUES=sim`. */
-  simSpeed: 'ARBEES_SIM_SPEED',
-} as const);
+import { VenueEnv } from '../runtime/venue-endpoints.js';
+import { CredentialEnv } from '../runtime/venue-credentials.js';
+import { KALSHI_REST_PREFIX, KALSHI_WS_PATH } from '../venues/kalshi/common.js';
 
 /** Redis key (JSON of SimEndpoints plus speed and seed) the simulator writes when it is up. */
 export const SIM_ENDPOINTS_KEY = 'sim:endpoints';
@@ -78,19 +58,9 @@ export function simEnvironment(endpoints: SimEndpoints, options: { kalshi?: SimK
     [VenueEnv.venues]: 'sim',
   };
   if (options.kalshi) {
-    env[VenueEnv.kalshiKeyId] = options.kalshi.keyId;
-    env[VenueEnv.kalshiPrivateKeyPath] = options.kalshi.privateKeyPath;
+    env[CredentialEnv.kalshiKeyId] = options.kalshi.keyId;
+    env[CredentialEnv.kalshiPrivateKeyPath] = options.kalshi.privateKeyPath;
   }
   if (options.speed !== undefined) env[VenueEnv.simSpeed] = String(options.speed);
   return env;
 }
-
-/** Config vars of the client URLs, defaulting to the live hosts: spread into a service's configSpec. */
-export const venueEndpointSpec = {
-  espnBaseUrl: defineVar({ env: VenueEnv.espnBaseUrl, default: ESPN_SITE_BASE_URL, parse: parse.url('http', 'https') }),
-  kalshiRestUrl: defineVar({ env: VenueEnv.kalshiRestUrl, default: KALSHI_HOSTS.prod.restUrl, parse: parse.url('http', 'https') }),
-  kalshiWsUrl: defineVar({ env: VenueEnv.kalshiWsUrl, default: KALSHI_HOSTS.prod.wsUrl, parse: parse.url('ws', 'wss') }),
-  polyGammaUrl: defineVar({ env: VenueEnv.polyGammaUrl, default: POLYMARKET_HOSTS.gamma, parse: parse.url('http', 'https') }),
-  polyClobUrl: defineVar({ env: VenueEnv.polyClobUrl, default: POLYMARKET_HOSTS.clob, parse: parse.url('http', 'https') }),
-  polyWsUrl: defineVar({ env: VenueEnv.polyWsUrl, default: POLYMARKET_HOSTS.marketWs as string, parse: parse.url('ws', 'wss') }),
-};

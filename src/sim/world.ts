@@ -5,6 +5,7 @@
  * game's true win probability with a lag and noise, and settle at the final.
  */
 import type { EventEmitter } from 'node:events';
+import type { BookLevel } from '../core/book-level.js';
 import type { GameStatus } from '../core/messages.js';
 import type { Sport } from '../core/topics.js';
 
@@ -44,8 +45,8 @@ export interface SimWorld extends EventEmitter<{ update: [SimGameView]; final: [
   game(id: string): SimGameView | undefined;
 }
 
-/** One side of a quote ladder: [YES price, contracts], best first. */
-export type Ladder = [price: number, size: number][];
+/** One side of a quote ladder, best first. */
+export type Ladder = BookLevel[];
 
 export interface QuoteLadder {
   yesBids: Ladder;

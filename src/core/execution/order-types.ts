@@ -3,13 +3,11 @@
  * probabilities everywhere; `side` says which contract is held or traded, and a side price is
  * derived from the YES price only at the point where money is computed (money.ts sidePriceCc).
  */
+import type { BookLevel } from '../book-level.js';
 import type { Sport, Venue } from '../topics.js';
 
 export type Side = 'yes' | 'no';
 export type Action = 'buy' | 'sell';
-
-/** One book level: [YES-side price, contracts]. Same shape as OrderBook's yes_bids / yes_asks. */
-export type BookLevel = readonly [number, number];
 
 /** Both sides of a book in YES terms, best first (a NO bid at p is a YES ask at 1 - p). */
 export interface YesBook {

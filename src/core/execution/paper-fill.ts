@@ -12,7 +12,8 @@ import { feeCc, MAX_CONTRACTS_PER_FILL, type VenueFeeRule } from '../fees.js';
 import { CC_PER_DOLLAR, ceilDiv, priceToCc } from '../money.js';
 import type { Fill } from '../messages.js';
 import type { Venue } from '../topics.js';
-import { consumesAsks, type Action, type BookLevel, type Side, type YesBook } from './order-types.js';
+import type { BookLevel } from '../book-level.js';
+import { consumesAsks, type Action, type Side, type YesBook } from './order-types.js';
 
 export interface PaperOrder {
   readonly side: Side;

@@ -13,7 +13,8 @@ import type { Sport } from '../topics.js';
 import { detectArbitrage, exactCovers } from './arbitrage.js';
 import { buyLadder } from './book-depth.js';
 import { resolveSignalOptions, type SignalOptions } from './signal-options.js';
-import { checkBooks, type BookLevel, type MarketBook, type Outcome } from './signal-input.js';
+import type { BookLevel } from '../book-level.js';
+import { checkBooks, type MarketBook, type Outcome } from './signal-input.js';
 import { coveredOutcomes } from './signal-result.js';
 import { arbitraryLevels, book, depthAtOrBetter, depthBetter, fixedContext } from './test-books.js';
 

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { feeCc, type VenueFeeRule } from '../fees.js';
 import { bestSize, buyLadder, exactFeePerContractCc, type Ladder, type LadderStep } from './book-depth.js';
-import { checkBooks, type BookLevel } from './signal-input.js';
+import type { BookLevel } from '../book-level.js';
+import { checkBooks } from './signal-input.js';
 import { book } from './test-books.js';
 
 function ladderOf(side: 'yes' | 'no', levels: BookLevel[]): Ladder {

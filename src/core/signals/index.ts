@@ -17,7 +17,6 @@ export {
 export {
   checkBooks,
   outcomesOf,
-  type BookLevel,
   type GameRef,
   type MarketBook,
   type ModelProbs,

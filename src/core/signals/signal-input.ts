@@ -4,15 +4,13 @@
  * so the detectors only ever see clean, sorted, uncrossed books. A bad book is skipped with a
  * SignalInputError; the other books of the game are still used.
  */
+import type { BookLevel } from '../book-level.js';
 import { CC_PER_DOLLAR } from '../money.js';
 import { isValidTopicId, SPORTS, VENUES, type Sport, type Venue } from '../topics.js';
 import { SignalInputError } from './signal-input-error.js';
 
 export type Outcome = 'home' | 'away' | 'draw';
 export type Side = 'yes' | 'no';
-/** [YES-side price, contracts], as in OrderBook. */
-export type BookLevel = readonly [number, number];
-
 export interface MarketBook {
   venue: Venue;
   market_id: string;

@@ -3,7 +3,8 @@
  */
 import fc from 'fast-check';
 import type { Venue } from '../topics.js';
-import type { BookLevel, MarketBook, Outcome, SignalContext } from './signal-input.js';
+import type { BookLevel } from '../book-level.js';
+import type { MarketBook, Outcome, SignalContext } from './signal-input.js';
 
 export function book(
   venue: Venue,

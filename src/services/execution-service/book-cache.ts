@@ -6,7 +6,8 @@
  * orders cannot both fill against the same contracts before the next book arrives.
  */
 import type { OrderBook, PriceUpdate } from '../../core/messages.js';
-import { marketKey, type BookLevel, type TopOfBook, type YesBook } from '../../core/execution/order-types.js';
+import type { BookLevel } from '../../core/book-level.js';
+import { marketKey, type TopOfBook, type YesBook } from '../../core/execution/order-types.js';
 import type { LevelFill } from '../../core/execution/paper-fill.js';
 import type { Venue } from '../../core/topics.js';
 

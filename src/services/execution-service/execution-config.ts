@@ -13,7 +13,8 @@ import { resolveKellyOptions, type KellyOptions } from '../../core/sizing/kelly.
 import { resolveRiskLimits, type RiskLimits } from '../../core/risk/risk-limits.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
-import { venueEndpointSpec, VenueEnv } from '../../sim/sim-endpoints.js';
+import { kalshiCredentialSpec, polymarketCredentialSpec } from '../../runtime/venue-credentials.js';
+import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
 
 export const LIVE_CONFIRM_PHRASE = 'I_UNDERSTAND_REAL_MONEY';
 export type ExecutionMode = 'paper' | 'sim' | 'live';
@@ -62,15 +63,8 @@ export const executionConfigSpec = {
   auditMaxLen: defineVar({ env: 'EXEC_AUDIT_MAXLEN', default: 0, parse: parse.int(0, 100_000_000) }),
   kalshiRestUrl: venueEndpointSpec.kalshiRestUrl,
   polyClobUrl: venueEndpointSpec.polyClobUrl,
-  kalshiKeyId: defineVar({ env: VenueEnv.kalshiKeyId, default: '', parse: parse.string }),
-  kalshiPrivateKeyPath: defineVar({ env: VenueEnv.kalshiPrivateKeyPath, default: '', parse: parse.string }),
-  kalshiPrivateKey: defineVar({ env: 'KALSHI_PRIVATE_KEY', default: '', parse: parse.string, secret: true }),
-  polyPrivateKey: defineVar({ env: 'POLYMARKET_PRIVATE_KEY', default: '', parse: parse.string, secret: true }),
-  polyApiKey: defineVar({ env: 'POLYMARKET_API_KEY', default: '', parse: parse.string, secret: true }),
-  polyApiSecret: defineVar({ env: 'POLYMARKET_API_SECRET', default: '', parse: parse.string, secret: true }),
-  polyApiPassphrase: defineVar({ env: 'POLYMARKET_API_PASSPHRASE', default: '', parse: parse.string, secret: true }),
-  polyFunder: defineVar({ env: 'POLYMARKET_FUNDER', default: '', parse: parse.string }),
-  polySignatureType: defineVar({ env: 'POLYMARKET_SIGNATURE_TYPE', default: 0, parse: parse.int(0, 3) }),
+  ...kalshiCredentialSpec,
+  ...polymarketCredentialSpec,
 };
 
 export type ExecutionConfig = ConfigOf<typeof executionConfigSpec>;

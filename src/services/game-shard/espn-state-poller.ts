@@ -14,7 +14,7 @@ import type { Sport } from '../../core/topics.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { EspnGame } from '../../venues/espn/common.js';
 import type { EspnClient } from '../../venues/espn/http.js';
-import type { CircuitBreaker } from '../orchestrator/circuit-breaker.js';
+import type { CircuitBreaker } from '../../runtime/circuit-breaker.js';
 import type { ShardGame } from './shard-game.js';
 
 export interface EspnStatePollerOptions {

@@ -20,7 +20,7 @@ import { nowMicros } from '../../core/time.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { EspnGame } from '../../venues/espn/common.js';
 import type { EspnClient } from '../../venues/espn/http.js';
-import { CircuitBreaker } from '../orchestrator/circuit-breaker.js';
+import { CircuitBreaker } from '../../runtime/circuit-breaker.js';
 import { EspnStatePoller } from './espn-state-poller.js';
 import { shardKeys, type GameShardConfig } from './game-shard-config.js';
 import { GameRegistry } from './game-registry.js';

@@ -1,12 +1,12 @@
 /**
  * market_discovery configuration (environment, validated once at start). Venue URLs default to
- * the real public hosts; `arbees up` points them at the simulators (src/sim/sim-endpoints.ts).
+ * the real public hosts; `arbees up` points them at the simulators (src/runtime/venue-endpoints.ts).
  */
 import { hostname } from 'node:os';
 import { ConfigError } from '../../core/errors.js';
 import { SPORTS, type Sport } from '../../core/topics.js';
 import { defineVar, parse } from '../../runtime/config.js';
-import { venueEndpointSpec } from '../../sim/sim-endpoints.js';
+import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
 import { DEFAULT_KALSHI_SERIES } from './kalshi-market-search.js';
 import { DEFAULT_POLY_TAG_SLUGS } from './polymarket-market-search.js';
 

@@ -5,7 +5,7 @@
  * implement it over the real clients in src/venues; everything else (assignments, publishing,
  * health) is written once in market-monitor.ts.
  */
-import type { Ladder } from '../../sim/world.js';
+import type { BookLevel } from '../../core/book-level.js';
 import type { Venue } from '../../core/topics.js';
 
 /** Best YES bid and ask of a valid book; a null price means that side is empty (size 0). */
@@ -22,8 +22,8 @@ export interface FeedTop {
 
 /** The top levels of a valid book, best first, both sides in YES terms. */
 export interface FeedLadders {
-  yesBids: Ladder;
-  yesAsks: Ladder;
+  yesBids: BookLevel[];
+  yesAsks: BookLevel[];
   /** The venue's sequence number of the last applied message, when it has one. */
   seq: number | null;
 }

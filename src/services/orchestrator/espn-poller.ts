@@ -10,7 +10,7 @@ import type { Sport } from '../../core/topics.js';
 import type { EspnGame } from '../../venues/espn/common.js';
 import type { EspnClient } from '../../venues/espn/http.js';
 import type { Metrics } from '../../runtime/metrics.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from '../../runtime/circuit-breaker.js';
 
 /** One scoreboard page to read: a league and a day (null: ESPN's current scoreboard). */
 export interface ScoreboardPage {

@@ -24,7 +24,7 @@ import { easternDay } from '../../venues/espn/common.js';
 import type { EspnClient } from '../../venues/espn/http.js';
 import { AlertSink, type AlertInput } from './alert-sink.js';
 import { AssignmentStore, type ActiveUpdate } from './assignment-store.js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import { CircuitBreaker } from '../../runtime/circuit-breaker.js';
 import { EspnPoller, type ScoreboardPage } from './espn-poller.js';
 import { isOver, isUnderWay, needsShard } from './game-lifecycle.js';
 import { GameTable } from './game-table.js';

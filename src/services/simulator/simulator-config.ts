@@ -5,7 +5,8 @@
 import { ConfigError } from '../../core/errors.js';
 import { SPORTS, type Sport } from '../../core/topics.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
-import { DEFAULT_SIM_PORTS, SIM_ENDPOINTS_KEY, VenueEnv } from '../../sim/sim-endpoints.js';
+import { VenueEnv } from '../../runtime/venue-endpoints.js';
+import { DEFAULT_SIM_PORTS, SIM_ENDPOINTS_KEY } from '../../sim/sim-endpoints.js';
 
 function parseLeagues(raw: string, env: string): Sport[] {
   const leagues = parse.list(raw.toLowerCase());

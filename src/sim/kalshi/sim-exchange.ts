@@ -13,6 +13,7 @@
  * Every change of an aggregated price level is emitted as a `delta` (what the WebSocket sends),
  * every change of the top of book as `top`, every match as `trade`.
  */
+import type { BookLevel } from '../../core/book-level.js';
 import { EventEmitter } from 'node:events';
 import { CC_PER_DOLLAR } from '../../core/money.js';
 import { DEFAULT_FEES, type VenueFeeRule } from '../../core/fees.js';
@@ -614,7 +615,7 @@ function sameTop(a: SimTop, b: SimTop): boolean {
 }
 
 /** Maker ladder to whole contracts on the tick grid, best first, merged per price. */
-function normalizeLadder(ladder: readonly [number, number][], tickCc: number, round: 'down' | 'up'): [number, number][] {
+function normalizeLadder(ladder: readonly BookLevel[], tickCc: number, round: 'down' | 'up'): [number, number][] {
   const merged = new Map<number, number>();
   for (const [price, size] of ladder) {
     if (!Number.isFinite(price) || !Number.isFinite(size)) throw new RangeError(`maker quote [${price}, ${size}] is not finite`);

@@ -4,6 +4,7 @@
  * (`p4`), quantities bigint micro-shares (6 decimals), so matching and accounting are exact.
  * The maker has no account: its liquidity is simply consumed until the next quote update.
  */
+import type { BookLevel } from '../../core/book-level.js';
 import type { PolySide, TickSize } from '../../venues/polymarket/common.js';
 import type { QuoteLadder } from '../world.js';
 
@@ -190,7 +191,7 @@ export class SimTokenBook {
   }
 }
 
-function toSide(ladder: readonly [number, number][], snap: (p4: number) => number, tick: number): AggregatedSide {
+function toSide(ladder: readonly BookLevel[], snap: (p4: number) => number, tick: number): AggregatedSide {
   const side: AggregatedSide = new Map();
   for (const [price, size] of ladder) {
     if (!Number.isFinite(price) || !Number.isFinite(size) || size <= 0) continue;

@@ -7,7 +7,7 @@
  * never got its snapshot, or that was invalidated (sequence gap, reconnect), reports no prices
  * at all, which is different from a valid book that happens to be empty.
  */
-import type { Ladder } from '../../sim/world.js';
+import type { BookLevel } from '../../core/book-level.js';
 import type { KalshiLevel, KalshiOutcomeSide } from './common.js';
 import { HUNDREDTHS_PER_CONTRACT, MICROS_PER_DOLLAR, toHundredths, toMicros } from './fixed-point.js';
 
@@ -26,8 +26,8 @@ export interface KalshiBookView {
   /** Sequence number of the last message applied (per subscription, see book-sync.ts). */
   seq: number | null;
   /** Best first, YES terms. Empty when the book is not valid. */
-  yesBids: Ladder;
-  yesAsks: Ladder;
+  yesBids: BookLevel[];
+  yesAsks: BookLevel[];
   top: KalshiBookTop | null;
 }
 
@@ -110,7 +110,7 @@ export class KalshiOrderBook {
   }
 
   /** YES bids and YES asks, best first, at most `depth` levels each. */
-  ladders(depth = Number.POSITIVE_INFINITY): { yesBids: Ladder; yesAsks: Ladder } {
+  ladders(depth = Number.POSITIVE_INFINITY): { yesBids: BookLevel[]; yesAsks: BookLevel[] } {
     if (!this.isValid) return { yesBids: [], yesAsks: [] };
     const byPriceDesc = (m: Map<number, number>) => [...m.entries()].sort((a, b) => b[0] - a[0]).slice(0, depth);
     return {

@@ -8,7 +8,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { ArbeesError } from '../core/errors.js';
-import { scrubString } from './logger.js';
+import { scrubString } from '../runtime/logger.js';
 import { ManagedChild } from './managed-child.js';
 import { freePort, portIsFree, sleep } from './process-utils.js';
 import type { RestartBackoffOptions } from './restart-backoff.js';

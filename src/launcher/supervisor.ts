@@ -10,10 +10,11 @@ import path from 'node:path';
 import { ArbeesError, errorMessage } from '../core/errors.js';
 import { simEndpointsFor, simEnvironment, type SimEndpoints, type SimPorts } from '../sim/sim-endpoints.js';
 import { ensureSimKalshiKey } from '../sim/sim-kalshi-key.js';
-import { waitForSimEndpoints } from '../sim/sim-readiness.js';
-import { LIVE_CREDENTIAL_VARS, SIMULATOR_SERVICE } from '../sim/venue-mode.js';
+import { waitForSimEndpoints } from './sim-readiness.js';
+import { LIVE_CREDENTIAL_VARS } from '../runtime/venue-credentials.js';
+import { SIMULATOR_SERVICE } from './venue-mode.js';
 import { ChildLogFormatter } from './child-log-formatter.js';
-import { scrubString } from './logger.js';
+import { scrubString } from '../runtime/logger.js';
 import { ManagedChild } from './managed-child.js';
 import { freePort, portIsFree, reclaimStaleProcess } from './process-utils.js';
 import { findOrStartRedis, type RedisEndpoint } from './redis-server.js';
@@ -352,7 +353,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (this.simulator !== null) {
       // On the simulators no child sees a live credential; clients get the simulator's URLs and key.
-      for (const name of [...LIVE_CREDENTIAL_VARS, 'KALSHI_PRIVATE_KEY']) delete env[name];
+      for (const name of LIVE_CREDENTIAL_VARS) delete env[name];
       Object.assign(env, service === SIMULATOR_SERVICE ? this.simulator.ownEnv : this.simulator.clientEnv);
     }
     const prefix = `ARBEES_${service.toUpperCase()}__`;

@@ -5,6 +5,7 @@
  * and nothing can reach a real venue by accident.
  */
 import { parse } from '../runtime/config.js';
+import { LIVE_CREDENTIAL_VARS } from '../runtime/venue-credentials.js';
 
 export type VenueMode = 'sim' | 'live';
 
@@ -14,17 +15,6 @@ export interface VenueModeDecision {
   reason: string;
 }
 
-/** Variables that hold live venue credentials (their presence means "the user wants live"). */
-export const LIVE_CREDENTIAL_VARS: readonly string[] = Object.freeze([
-  'KALSHI_API_KEY',
-  'KALSHI_PRIVATE_KEY',
-  'KALSHI_PRIVATE_KEY_PATH',
-  'POLYMARKET_PRIVATE_KEY',
-  'POLYMARKET_API_KEY',
-  'POLYMARKET_API_SECRET',
-  'POLYMARKET_API_PASSPHRASE',
-  'POLYMARKET_FUNDER',
-]);
 
 /**
  * ARBEES_LIVE=true: live. ARBEES_LIVE=false: simulators even with credentials set. Unset: live

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import { simulatorConfigSpec } from '../services/simulator/simulator-config.js';
 import type { SimPorts } from '../sim/sim-endpoints.js';
-import { decideVenueMode, planForMode, type VenueModeDecision } from '../sim/venue-mode.js';
-import { defineVar, loadConfig, parse } from './config.js';
+import { decideVenueMode, planForMode, type VenueModeDecision } from './venue-mode.js';
+import { defineVar, loadConfig, parse } from '../runtime/config.js';
 import { defaultServicePlan, parseServicePlan, type ServicePlan } from './up-services.js';
 
 /** How `arbees up` runs the simulator ahead of the other services. */

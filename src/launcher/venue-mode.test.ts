@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
-import { decideVenueMode, LIVE_CREDENTIAL_VARS, planForMode } from './venue-mode.js';
+import { LIVE_CREDENTIAL_VARS } from '../runtime/venue-credentials.js';
+import { decideVenueMode, planForMode } from './venue-mode.js';
 
 const plan = (...names: string[]) => names.map((service) => ({ service, instances: service === 'game_shard' ? 2 : 1 }));
 

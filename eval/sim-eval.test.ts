@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SPORTS } from '../core/topics.js';
+import { SPORTS } from '../src/core/topics.js';
 import { runSimEval } from './sim-eval.js';
 
 describe('simulated-game evaluation', () => {

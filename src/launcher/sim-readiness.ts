@@ -4,7 +4,7 @@
  * services that connect to them, so their first requests never meet a closed port.
  */
 import { ArbeesError } from '../core/errors.js';
-import type { SimEndpoints } from './sim-endpoints.js';
+import type { SimEndpoints } from '../sim/sim-endpoints.js';
 
 export function simProbeUrls(e: SimEndpoints): string[] {
   return [

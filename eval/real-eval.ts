@@ -5,7 +5,7 @@
  *   rows and the reference formulas;
  * - NHL 2022-23 (first 175 games) events, beside simple baselines and the reference formulas.
  */
-import { homeWinProbability, type WinProbInput } from '../core/win-probability/index.js';
+import { homeWinProbability, type WinProbInput } from '../src/core/win-probability/index.js';
 import { cellNumber, cellText, CsvTable } from './csv-table.js';
 import { referenceWinProb, referenceWithBlend } from './reference-formulas.js';
 import { ScoreCard } from './score-card.js';

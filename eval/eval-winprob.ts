@@ -16,8 +16,8 @@ import type { ScoreCard, Scores } from './score-card.js';
 import { runSimEval, SIM_MODELS, type SimEvalResult } from './sim-eval.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The repository root, from src/eval (ts) or dist/src/eval (js). */
-const root = [resolve(here, '../..'), resolve(here, '../../..')].find((p) => existsSync(resolve(p, 'package.json')))!;
+/** The repository root, from eval (ts) or dist/eval (js). */
+const root = [resolve(here, '..'), resolve(here, '../..')].find((p) => existsSync(resolve(p, 'package.json')))!;
 const README = resolve(root, 'src/core/win-probability/README.md');
 const START = '<!-- eval:winprob:start -->';
 const END = '<!-- eval:winprob:end -->';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { ArbeesError } from '../core/errors.js';
+import { ArbeesError } from '../src/core/errors.js';
 
 export class CsvTable {
   readonly header: readonly string[];

@@ -8,11 +8,11 @@
  * exactly, the truth). The engine's true in-game probability is scored too, as the floor no
  * model can beat on average.
  */
-import { homeWinProbability, outcomeProbabilities, type WinProbInput } from '../core/win-probability/index.js';
-import { SPORTS, type Sport } from '../core/topics.js';
-import type { EngineSnapshot } from '../sim/engines/game-engine.js';
-import { Rng } from '../sim/engines/rng.js';
-import { SimulatedWorld } from '../sim/sim-world.js';
+import { homeWinProbability, outcomeProbabilities, type WinProbInput } from '../src/core/win-probability/index.js';
+import { SPORTS, type Sport } from '../src/core/topics.js';
+import type { EngineSnapshot } from '../src/sim/engines/game-engine.js';
+import { Rng } from '../src/sim/engines/rng.js';
+import { SimulatedWorld } from '../src/sim/sim-world.js';
 import { referenceWinProb, referenceWithBlend, type ReferenceState } from './reference-formulas.js';
 import { ScoreCard, ThreeWayBrier } from './score-card.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { ArbeesError } from '../core/errors.js';
+import { ArbeesError } from '../src/core/errors.js';
 import { cellNumber, cellText, CsvTable, parseCsv } from './csv-table.js';
 
 const quote = (s: string) => (/[",\r\n]/.test(s) || s === '' ? `"${s.replace(/"/g, '""')}"` : s);
