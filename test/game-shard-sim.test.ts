@@ -15,13 +15,15 @@ import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import type { GameInfo, GameState, TradeSignal } from '../src/core/messages.js';
 import { startService, type RunningService } from '../src/runtime/service.js';
 import { gameShard } from '../src/services/game-shard/game-shard.js';
-import { kalshiMonitor } from '../src/services/kalshi-monitor/kalshi-monitor.js';
-import { marketDiscovery } from '../src/services/market-discovery/market-discovery-service.js';
+import { marketDiscovery } from '../src/services/market-discovery/market-discovery.js';
 import { orchestrator } from '../src/services/orchestrator/orchestrator.js';
-import { polymarketMonitor } from '../src/services/polymarket-monitor/polymarket-monitor.js';
 import { simEnvironment } from '../src/sim/sim-endpoints.js';
 import { SimRunner } from '../src/sim/sim-runner.js';
 import { eventually, testRedis, TEST_REDIS_URL } from './helpers/redis.js';
+import { marketMonitorService } from '../src/services/market-monitor/market-monitor.js';
+
+const kalshiMonitor = marketMonitorService('kalshi');
+const polymarketMonitor = marketMonitorService('poly');
 
 const prefix = `t${randomBytes(3).toString('hex')}`;
 const { redis } = testRedis();

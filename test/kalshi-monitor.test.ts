@@ -9,13 +9,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/core/errors.js';
 import type { GameInfo, GameState, PriceUpdate } from '../src/core/messages.js';
-import { kalshiMonitor } from '../src/services/kalshi-monitor/kalshi-monitor.js';
 import { KalshiSimVenue } from '../src/sim/kalshi/kalshi-sim-venue.js';
 import type { QuoteLadder, SimGameView } from '../src/sim/world.js';
 import { startService } from '../src/runtime/service.js';
 import { makeKey, nbaGame } from './kalshi-helpers.js';
 import { eventually } from './helpers/redis.js';
 import { gameInfo, MonitorHarness } from './monitor-harness.js';
+import { marketMonitorService } from '../src/services/market-monitor/market-monitor.js';
+
+const kalshiMonitor = marketMonitorService('kalshi');
 
 const key = makeKey('monitor-test-key');
 const game = nbaGame('g-mon-nba-1');

@@ -16,8 +16,8 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RpcClient } from '../src/bus/rpc-client.js';
 import { RpcKey } from '../src/bus/rpc-protocol.js';
-import { discoverMarkets } from '../src/services/market-discovery/discovery-client.js';
-import type { DiscoveryReply } from '../src/services/market-discovery/discovery-types.js';
+import { discoverMarkets } from '../src/core/market-discovery.js';
+import type { DiscoveryReply } from '../src/core/market-discovery.js';
 import { KalshiSimVenue } from '../src/sim/kalshi/kalshi-sim-venue.js';
 import { PolymarketSimVenue } from '../src/sim/polymarket/polymarket-sim-venue.js';
 import type { SimGameView } from '../src/sim/world.js';
@@ -50,7 +50,7 @@ beforeAll(async () => {
   ];
   // Type errors elsewhere in the project (parallel work) still emit; what matters is the output.
   const result = spawnSync(tsc, args, { cwd: ROOT, encoding: 'utf8' });
-  if (!existsSync(path.join(BUILD_DIR, 'src/services/market-discovery/market-discovery-service.js'))) {
+  if (!existsSync(path.join(BUILD_DIR, 'src/services/market-discovery/market-discovery.js'))) {
     throw new Error(`tsc did not emit market_discovery:\n${result.stdout}\n${result.stderr}`);
   }
   redis = new Redis(TEST_REDIS_URL);

@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArbeesError, ConfigError } from '../src/core/errors.js';
 import { loadConfig } from '../src/runtime/config.js';
-import { marketDiscoveryConfigSpec } from '../src/services/market-discovery/discovery-config.js';
-import { MarketDiscovery } from '../src/services/market-discovery/market-discovery.js';
+import { marketDiscoveryConfigSpec } from '../src/services/market-discovery/market-discovery-config.js';
+import { MarketDiscovery } from '../src/services/market-discovery/market-discovery-core.js';
 import { testRedis } from './helpers/redis.js';
 
 const { redis, prefix } = testRedis();

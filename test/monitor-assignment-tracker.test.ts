@@ -10,8 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RawEnvelope } from '../src/core/envelope.js';
 import type { GameInfo } from '../src/core/messages.js';
 import { Metrics } from '../src/runtime/metrics.js';
-import type { AssignmentDiff } from '../src/services/monitor-common/assignment-table.js';
-import { AssignmentTracker } from '../src/services/monitor-common/assignment-tracker.js';
+import type { AssignmentDiff } from '../src/services/market-monitor/assignment-table.js';
+import { AssignmentTracker } from '../src/services/market-monitor/assignment-tracker.js';
 import { eventually, testRedis } from './helpers/redis.js';
 
 const log = pino({ level: 'silent' });

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MarketRef } from '../src/core/messages.js';
 import { RpcServer } from '../src/bus/rpc-server.js';
 import type { RunningService } from '../src/runtime/service.js';
-import type { DiscoveryReply, DiscoveryRequest } from '../src/services/market-discovery/discovery-types.js';
+import type { DiscoveryReply, DiscoveryRequest } from '../src/core/market-discovery.js';
 import type { SimulatedWorld } from '../src/sim/sim-world.js';
 import type { EspnSimServer } from '../src/sim/espn/espn-sim-server.js';
 import { eventually, testRedis } from './helpers/redis.js';

@@ -8,10 +8,12 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { polymarketMonitor } from '../src/services/polymarket-monitor/polymarket-monitor.js';
 import { simGame } from './helpers/polymarket-games.js';
 import { eventually } from './helpers/redis.js';
 import { gameInfo, MonitorHarness } from './monitor-harness.js';
+import { marketMonitorService } from '../src/services/market-monitor/market-monitor.js';
+
+const polymarketMonitor = marketMonitorService('poly');
 
 const T1 = '71321045679252212594626385532706912750332728571942532289631379312455583992563';
 const T2 = '52114319501245915516055106046884209969926127482827954674443846427813813222426';

@@ -8,12 +8,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GameInfo, PriceUpdate } from '../src/core/messages.js';
-import { polymarketMonitor } from '../src/services/polymarket-monitor/polymarket-monitor.js';
 import { PolymarketSimVenue, type SimGameListing } from '../src/sim/polymarket/polymarket-sim-venue.js';
 import type { QuoteLadder } from '../src/sim/world.js';
 import { eventually } from './helpers/redis.js';
 import { simGame } from './helpers/polymarket-games.js';
 import { gameInfo, MonitorHarness } from './monitor-harness.js';
+import { marketMonitorService } from '../src/services/market-monitor/market-monitor.js';
+
+const polymarketMonitor = marketMonitorService('poly');
 
 const game = simGame('g-mon-poly-1', 'nba', 'BOS', 'LAL', '2026-11-25T00:30:00Z', 0.55);
 

@@ -4,11 +4,13 @@
  * its endpoint, its metrics and its CPU time over a measured window.
  */
 import { startService, type RunningService } from '../../src/runtime/service.js';
-import { kalshiMonitor } from '../../src/services/kalshi-monitor/kalshi-monitor.js';
-import { polymarketMonitor } from '../../src/services/polymarket-monitor/polymarket-monitor.js';
 import { serveBenchCommands } from '../common/bench-child.js';
 import { UsageWindow, type UsageReport } from '../common/process-usage.js';
 import type { BenchVenue } from './monitor-bench-options.js';
+import { marketMonitorService } from '../../src/services/market-monitor/market-monitor.js';
+
+const kalshiMonitor = marketMonitorService('kalshi');
+const polymarketMonitor = marketMonitorService('poly');
 
 let running: RunningService | null = null;
 let usage: UsageWindow | null = null;

@@ -66,7 +66,7 @@ export type ParsedTopic =
   | { kind: 'health'; service: string; instance: string }
   | { kind: 'other'; family: string };
 
-const isVenue = (s: string | undefined): s is Venue => s === 'kalshi' || s === 'poly';
+const isVenue = (s: string | undefined): s is Venue => (VENUES as readonly string[]).includes(s ?? '');
 const isSport = (s: string | undefined): s is Sport => (SPORTS as readonly string[]).includes(s ?? '');
 
 /** Parses a topic; unknown shapes come back as `other` with their family (all but the last part). */

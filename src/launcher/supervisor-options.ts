@@ -144,7 +144,7 @@ export function supervisorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, o
     stopTimeoutMs: c.stopTimeoutMs,
     logFormat: c.logFormat,
     color,
-    // Compiled layout: dist/src/runtime/ -> dist/src/cli.js and dist/src/store/.
+    // Compiled layout: dist/src/launcher/ -> dist/src/cli.js and dist/src/store/.
     cliPath: path.resolve(here, '../cli.js'),
     postgresMainPath: path.resolve(here, '../store/embedded-postgres-main.js'),
   });

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../core/errors.js';
 import { SERVICES } from '../services/index.js';
+import { MONITOR_SERVICES } from '../venues/index.js';
 
 export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
   // Runs first, and only without live credentials (see src/sim/venue-mode.ts planForMode).
@@ -12,8 +13,7 @@ export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
   zmq_listener: 1,
   market_discovery: 1,
   orchestrator: 1,
-  kalshi_monitor: 1,
-  polymarket_monitor: 1,
+  ...Object.fromEntries(Object.keys(MONITOR_SERVICES).map((service) => [service, 1])),
   game_shard: 2,
   execution_service: 1,
   position_tracker: 1,

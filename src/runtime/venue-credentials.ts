@@ -3,7 +3,7 @@
  * venue's spec into its config spec; `arbees up` reads `LIVE_CREDENTIAL_VARS` to tell whether the
  * user wants the live venues; the supervisor strips them from children on the simulators.
  */
-import { defineVar, parse } from './config.js';
+import { defineVar, parse, type ConfigOf } from './config.js';
 
 export const CredentialEnv = Object.freeze({
   kalshiKeyId: 'KALSHI_API_KEY',
@@ -38,3 +38,7 @@ export const polymarketCredentialSpec = {
 export const LIVE_CREDENTIAL_VARS: readonly string[] = Object.freeze(
   Object.values(CredentialEnv).filter((name) => name !== CredentialEnv.polySignatureType),
 );
+
+/** What a venue's executor reads: its credentials and its order endpoint. */
+export type VenueClientConfig = ConfigOf<typeof kalshiCredentialSpec> &
+  ConfigOf<typeof polymarketCredentialSpec> & { readonly kalshiRestUrl: string; readonly polyClobUrl: string };

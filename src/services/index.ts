@@ -4,16 +4,25 @@
  */
 import { ArbeesError } from '../core/errors.js';
 import type { ServiceDefinition } from '../runtime/service.js';
+import { MONITOR_SERVICES } from '../venues/index.js';
 
 type Loader = () => Promise<ServiceDefinition>;
 
+/** One market monitor per venue of the registry (kalshi_monitor, polymarket_monitor, ...). */
+function monitorLoaders(): Record<string, Loader> {
+  const entries = Object.entries(MONITOR_SERVICES).map(([service, venue]): [string, Loader] => [
+    service,
+    async () => (await import('./market-monitor/market-monitor.js')).marketMonitorService(venue),
+  ]);
+  return Object.fromEntries(entries);
+}
+
 export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   zmq_listener: async () => (await import('./zmq-listener/zmq-listener.js')).zmqListener as ServiceDefinition,
-  kalshi_monitor: async () => (await import('./kalshi-monitor/kalshi-monitor.js')).kalshiMonitor as ServiceDefinition,
-  polymarket_monitor: async () => (await import('./polymarket-monitor/polymarket-monitor.js')).polymarketMonitor as ServiceDefinition,
+  ...monitorLoaders(),
   orchestrator: async () => (await import('./orchestrator/orchestrator.js')).orchestrator as ServiceDefinition,
   demo_publisher: async () => (await import('./demo-publisher/demo-publisher.js')).demoPublisher as ServiceDefinition,
-  market_discovery: async () => (await import('./market-discovery/market-discovery-service.js')).marketDiscovery as ServiceDefinition,
+  market_discovery: async () => (await import('./market-discovery/market-discovery.js')).marketDiscovery as ServiceDefinition,
   game_shard: async () => (await import('./game-shard/game-shard.js')).gameShard as ServiceDefinition,
   simulator: async () => (await import('./simulator/simulator.js')).simulator as ServiceDefinition,
   execution_service: async () => (await import('./execution-service/execution-service.js')).executionService as ServiceDefinition,

@@ -4,9 +4,9 @@
  * EXEC_DRY_RUN, so the whole pipeline runs without touching a venue.
  */
 import type { Logger } from 'pino';
-import { emptyReport, type LegReport, type VenueOrder } from './execution-types.js';
-import { reasonText } from './execution-reasons.js';
-import type { VenueExecutor } from './venue-executor.js';
+import { emptyReport, type LegReport, type VenueOrder } from '../../core/execution/venue-order.js';
+import { reasonText } from '../../core/execution/exec-reasons.js';
+import type { VenueExecutor } from '../../venues/venue-executor.js';
 
 export class DryRunExecutor implements VenueExecutor {
   readonly venue: VenueExecutor['venue'];

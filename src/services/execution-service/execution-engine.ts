@@ -23,14 +23,15 @@ import type { AuditLog } from './audit-log.js';
 import type { BookCache } from './book-cache.js';
 import type { ExecutionSettings } from './execution-config.js';
 import type { ExecutionState } from './execution-state.js';
-import { emptyReport, type LegReport, type TradeLeg, type TradeRecord } from './execution-types.js';
-import { reasonText } from './execution-reasons.js';
+import { type TradeLeg, type TradeRecord } from './execution-types.js';
+import { emptyReport, type LegReport } from '../../core/execution/venue-order.js';
+import { reasonText } from '../../core/execution/exec-reasons.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { KillSwitch } from './kill-switch.js';
 import { planExit, planTradeSignal, requestIdOf, type PlanContext, type PlanResult } from './order-planner.js';
 import { unknownLegs, type OrderOutcomeTracker } from './order-outcome-tracker.js';
 import type { TradeRecorder } from './trade-recorder.js';
-import { clientOrderId, type VenueExecutors } from './venue-executor.js';
+import { clientOrderId, type VenueExecutors } from '../../venues/venue-executor.js';
 
 export interface EngineDeps {
   settings: ExecutionSettings;

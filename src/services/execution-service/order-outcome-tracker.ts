@@ -11,9 +11,10 @@ import { errorMessage } from '../../core/errors.js';
 import { marketKey } from '../../core/execution/order-types.js';
 import type { RiskState } from '../../core/risk/risk-state.js';
 import type { Venue } from '../../core/topics.js';
-import { emptyReport, type TradeLeg, type TradeRecord } from './execution-types.js';
-import { reasonText } from './execution-reasons.js';
-import type { VenueExecutors } from './venue-executor.js';
+import { type TradeLeg, type TradeRecord } from './execution-types.js';
+import { emptyReport } from '../../core/execution/venue-order.js';
+import { reasonText } from '../../core/execution/exec-reasons.js';
+import type { VenueExecutors } from '../../venues/venue-executor.js';
 
 export interface OutcomeTrackerOptions {
   redis: Redis;

@@ -20,8 +20,8 @@ import { maxContractsWithinRisk, sizeArbitrage, type CapContext, type CapLeg } f
 import type { Sport } from '../../core/topics.js';
 import type { BookCache } from './book-cache.js';
 import type { ExecutionSettings } from './execution-config.js';
-import type { VenueOrder } from './execution-types.js';
-import { clientOrderId, type VenueExecutors } from './venue-executor.js';
+import type { VenueOrder } from '../../core/execution/venue-order.js';
+import { clientOrderId, type VenueExecutors } from '../../venues/venue-executor.js';
 
 export type PlanResult =
   | { readonly ok: true; readonly request: OrderRequest; readonly orders: VenueOrder[]; readonly requiredCc: number; readonly sizing: string }

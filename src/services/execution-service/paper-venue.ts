@@ -9,9 +9,9 @@ import type { FeeSchedule } from '../../core/fees.js';
 import { nowMicros } from '../../core/time.js';
 import type { Venue } from '../../core/topics.js';
 import type { BookCache } from './book-cache.js';
-import { emptyReport, type LegReport, type VenueOrder } from './execution-types.js';
-import { reasonText } from './execution-reasons.js';
-import type { VenueExecutor } from './venue-executor.js';
+import { emptyReport, type LegReport, type VenueOrder } from '../../core/execution/venue-order.js';
+import { reasonText } from '../../core/execution/exec-reasons.js';
+import type { VenueExecutor } from '../../venues/venue-executor.js';
 
 export class PaperVenue implements VenueExecutor {
   constructor(

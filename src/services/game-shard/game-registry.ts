@@ -11,7 +11,7 @@ import type { RawEnvelope } from '../../core/envelope.js';
 import { errorMessage } from '../../core/errors.js';
 import type { GameInfo } from '../../core/messages.js';
 import type { Metrics } from '../../runtime/metrics.js';
-import { parseGameInfo } from '../monitor-common/market-assignment.js';
+import { parseGameInfo } from '../../core/market-assignment.js';
 import { ShardGame } from './shard-game.js';
 
 export interface GameRegistryHooks {

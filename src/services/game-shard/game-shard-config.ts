@@ -8,6 +8,7 @@ import { SlowKey } from '../../core/slow-keys.js';
 import { resolveSignalOptions, type SignalOptions } from '../../core/signals/index.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
 import { ESPN_SITE_BASE_URL } from '../../venues/espn/common.js';
+import { MONITOR_SERVICES } from '../../venues/index.js';
 
 /** A comma list of service names, or `*` for every publisher in the registry. */
 const services = (raw: string, env: string): readonly string[] | null => {
@@ -36,7 +37,7 @@ export const gameShardConfigSpec = {
   gamesServices: defineVar({ env: 'SHARD_GAMES_SERVICES', default: ['orchestrator'] as readonly string[] | null, parse: services }),
   priceServices: defineVar({
     env: 'SHARD_PRICE_SERVICES',
-    default: ['kalshi_monitor', 'polymarket_monitor'] as readonly string[] | null,
+    default: Object.keys(MONITOR_SERVICES) as readonly string[] | null,
     parse: services,
   }),
   /**

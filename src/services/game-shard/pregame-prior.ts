@@ -8,6 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { VENUES } from '../../core/topics.js';
 import type { PregamePrior, ShardGame } from './shard-game.js';
 
 export interface PriorEstimate {
@@ -22,7 +23,7 @@ export function priorEstimate(game: ShardGame, maxSpread: number): PriorEstimate
   let drawSum = 0;
   let drawN = 0;
   const threeWay = game.markets.some((m) => m.outcome === 'draw');
-  for (const venue of ['kalshi', 'poly'] as const) {
+  for (const venue of VENUES) {
     let home: number | null = null;
     let away: number | null = null;
     for (const m of game.markets) {

@@ -11,8 +11,8 @@
 import type { Redis } from 'ioredis';
 import { cleanCode } from '../../core/team-matching.js';
 import type { Venue } from '../../core/topics.js';
-import type { DiscoveryGame, VenueSearchResult, VenueStatus } from './discovery-types.js';
-import { VENUE_STATUSES } from './discovery-types.js';
+import type { DiscoveryGame, VenueSearchResult, VenueStatus } from '../../core/market-discovery.js';
+import { VENUE_STATUSES } from '../../core/market-discovery.js';
 
 export interface DiscoveryCacheOptions {
   prefix: string;

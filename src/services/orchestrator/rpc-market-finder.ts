@@ -5,7 +5,7 @@
  * id (the server answers a re-send from its cache, never twice); MarketLookup then backs off.
  */
 import type { RpcClient } from '../../bus/rpc-client.js';
-import { discoverMarkets } from '../market-discovery/discovery-client.js';
+import { discoverMarkets } from '../../core/market-discovery.js';
 import type { MarketFinder } from './market-lookup.js';
 
 export function rpcMarketFinder(client: RpcClient, options: { timeoutMs: number; retries: number }): MarketFinder {

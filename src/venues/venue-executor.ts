@@ -4,8 +4,8 @@
  * (paper mode) and by the Kalshi and Polymarket clients (sim and live: only URLs and keys differ).
  */
 import { createHash } from 'node:crypto';
-import type { Venue } from '../../core/topics.js';
-import type { LegReport, VenueOrder } from './execution-types.js';
+import type { Venue } from '../core/topics.js';
+import type { LegReport, VenueOrder } from '../core/execution/venue-order.js';
 
 export interface VenueExecutor {
   readonly venue: Venue;

@@ -11,13 +11,13 @@
  */
 import { sidePriceCc } from '../../core/money.js';
 import type { Fill } from '../../core/messages.js';
-import type { KalshiHttpClient } from '../../venues/kalshi/http.js';
-import type { KalshiFill, KalshiOrder } from '../../venues/kalshi/common.js';
-import { KalshiHttpError, KalshiTimeoutError } from '../../venues/kalshi/errors.js';
+import type { KalshiHttpClient } from './http.js';
+import type { KalshiFill, KalshiOrder } from './common.js';
+import { KalshiHttpError, KalshiTimeoutError } from './errors.js';
 import { errorMessage } from '../../core/errors.js';
-import { emptyReport, type LegReport, type VenueOrder } from './execution-types.js';
-import { reasonText } from './execution-reasons.js';
-import type { VenueExecutor } from './venue-executor.js';
+import { emptyReport, type LegReport, type VenueOrder } from '../../core/execution/venue-order.js';
+import { reasonText } from '../../core/execution/exec-reasons.js';
+import type { VenueExecutor } from '../venue-executor.js';
 
 const MIN_YES = 0.01;
 const MAX_YES = 0.99;

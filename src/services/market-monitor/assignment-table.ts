@@ -14,7 +14,7 @@
  */
 import type { GameInfo } from '../../core/messages.js';
 import type { Venue } from '../../core/topics.js';
-import { hasEnded, sameAssignment, venueMarketsOf, type MarketAssignment } from './market-assignment.js';
+import { hasEnded, sameAssignment, venueMarketsOf, type MarketAssignment } from '../../core/market-assignment.js';
 
 export interface AssignmentDiff {
   added: MarketAssignment[];

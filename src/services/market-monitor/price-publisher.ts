@@ -9,7 +9,7 @@ import type { HotPublisher } from '../../bus/hot-publisher.js';
 import type { PriceUpdate } from '../../core/messages.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { MarketSlot } from './market-slot.js';
-import type { FeedTop } from './venue-feed.js';
+import type { FeedTop } from '../../venues/venue-feed.js';
 
 type PriceStatus = PriceUpdate['status'];
 

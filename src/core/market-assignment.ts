@@ -2,8 +2,8 @@
  * A market a monitor watches, and why: the game it belongs to and the team its YES contract pays
  * on. Derived from the orchestrator's GameInfo (its `markets` list), for one venue.
  */
-import { GameInfoSchema, type GameInfo } from '../../core/messages.js';
-import { isValidTopicId, type Venue } from '../../core/topics.js';
+import { GameInfoSchema, type GameInfo } from './messages.js';
+import { isValidTopicId, type Venue } from './topics.js';
 
 export interface MarketAssignment {
   readonly venue: Venue;

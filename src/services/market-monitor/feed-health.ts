@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Heartbeat } from '../../core/messages.js';
 import type { Metrics } from '../../runtime/metrics.js';
-import type { VenueFeed } from './venue-feed.js';
+import type { VenueFeed } from '../../venues/venue-feed.js';
 
 export interface FeedHealthOptions {
   feed: VenueFeed;
@@ -44,7 +44,7 @@ export class FeedHealth {
       if (!up && this.#up === true) {
         this.#downSinceMs = Date.now();
         metrics.inc('ws_disconnects');
-        log.warn({ link: feed.label }, `ARB_${feed.venue === 'kalshi' ? 'KALSHI' : 'POLY'}_WS: ${feed.label} down; books halted until it is back`);
+        log.warn({ link: feed.label }, `ARB_${feed.venue.toUpperCase()}_WS: ${feed.label} down; books halted until it is back`);
       } else if (up && this.#everUp) {
         metrics.inc('ws_reconnects');
         log.info({ link: feed.label, downMs: Date.now() - this.#downSinceMs }, `${feed.label} back`);

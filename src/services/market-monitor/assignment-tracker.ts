@@ -12,7 +12,7 @@ import type { GameInfo } from '../../core/messages.js';
 import type { Venue } from '../../core/topics.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import { AssignmentTable, isEmptyDiff, type AssignmentDiff, type TableUpdate } from './assignment-table.js';
-import { parseGameInfo } from './market-assignment.js';
+import { parseGameInfo } from '../../core/market-assignment.js';
 
 export interface AssignmentTrackerOptions {
   venue: Venue;

@@ -1,14 +1,12 @@
 /**
- * polymarket_monitor settings. The market channel is public: no key. Only the WebSocket is used
+ * Settings of the Polymarket feed (polymarket_monitor). The market channel is public: no key. Only the WebSocket is used
  * (books arrive as snapshots and level updates there); REST is not needed to watch prices.
  */
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
-import { POLYMARKET_HOSTS } from '../../venues/polymarket/common.js';
-import { monitorConfigSpec } from '../monitor-common/monitor-config.js';
+import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
 
-export const polymarketMonitorConfigSpec = {
-  ...monitorConfigSpec,
-  wsUrl: defineVar({ env: 'POLYMARKET_WS_URL', default: POLYMARKET_HOSTS.marketWs as string, parse: parse.url('ws', 'wss') }),
+export const polymarketFeedConfigSpec = {
+  wsUrl: venueEndpointSpec.polyWsUrl,
   maxAssetsPerConnection: defineVar({ env: 'POLYMARKET_WS_MAX_ASSETS', default: 200, parse: parse.int(1, 10_000) }),
   pingIntervalMs: defineVar({ env: 'POLYMARKET_WS_PING_MS', default: 10_000, parse: parse.int(50, 600_000) }),
   /** No frame (not even PONG) for this long and the connection is dead; must exceed the ping interval. */
@@ -21,4 +19,4 @@ export const polymarketMonitorConfigSpec = {
   resyncMinIntervalMs: defineVar({ env: 'POLYMARKET_RESYNC_MIN_INTERVAL_MS', default: 2_000, parse: parse.int(0, 600_000) }),
 };
 
-export type PolymarketMonitorConfig = ConfigOf<typeof polymarketMonitorConfigSpec>;
+export type PolymarketFeedConfig = ConfigOf<typeof polymarketFeedConfigSpec>;

@@ -3,8 +3,8 @@
  * already keeps each market's book consistent (snapshot + deltas, seq gap -> invalid + resync,
  * reconnect -> invalid until the next snapshot); this adapter only translates its events.
  */
-import type { KalshiWsClient } from '../../venues/kalshi/ws.js';
-import type { FeedLadders, VenueFeed, VenueFeedHandlers } from '../monitor-common/venue-feed.js';
+import type { KalshiWsClient } from './ws.js';
+import type { FeedLadders, VenueFeed, VenueFeedHandlers } from '../venue-feed.js';
 
 export class KalshiFeed implements VenueFeed {
   readonly venue = 'kalshi' as const;

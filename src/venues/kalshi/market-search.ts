@@ -9,9 +9,9 @@
 import { resolveOutcome, resolveTeamCode, type GameOutcome, type GameTeams, type OutcomeMatch } from '../../core/team-matching.js';
 import { LEAGUE_KIND } from '../../core/team-aliases.js';
 import type { Sport } from '../../core/topics.js';
-import type { KalshiEvent, KalshiMarket } from '../../venues/kalshi/common.js';
-import type { KalshiHttpClient } from '../../venues/kalshi/http.js';
-import { ListingCache } from './listing-cache.js';
+import type { KalshiEvent, KalshiMarket } from './common.js';
+import type { KalshiHttpClient } from './http.js';
+import { ListingCache } from '../listing-cache.js';
 import {
   ambiguous,
   notFound,
@@ -19,7 +19,7 @@ import {
   type DiscoveryGame,
   type VenueSearch,
   type VenueSearchResult,
-} from './discovery-types.js';
+} from '../../core/market-discovery.js';
 
 export const DEFAULT_KALSHI_SERIES: Readonly<Record<Sport, readonly string[]>> = Object.freeze({
   nfl: ['KXNFLGAME'],

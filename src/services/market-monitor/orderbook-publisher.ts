@@ -9,7 +9,7 @@ import type { HotPublisher } from '../../bus/hot-publisher.js';
 import type { OrderBook } from '../../core/messages.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { MarketSlot } from './market-slot.js';
-import type { VenueFeed } from './venue-feed.js';
+import type { VenueFeed } from '../../venues/venue-feed.js';
 
 export interface OrderbookPublisherOptions {
   publisher: HotPublisher;

@@ -1,36 +1,12 @@
 /**
  * market_discovery configuration (environment, validated once at start). Venue URLs default to
  * the real public hosts; `arbees up` points them at the simulators (src/runtime/venue-endpoints.ts).
+ * Each venue's own settings come from its adapter (src/venues).
  */
 import { hostname } from 'node:os';
-import { ConfigError } from '../../core/errors.js';
-import { SPORTS, type Sport } from '../../core/topics.js';
+import { MARKET_DISCOVERY_QUEUE } from '../../core/market-discovery.js';
 import { defineVar, parse } from '../../runtime/config.js';
-import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
-import { DEFAULT_KALSHI_SERIES } from './kalshi-market-search.js';
-import { DEFAULT_POLY_TAG_SLUGS } from './polymarket-market-search.js';
-
-export const MARKET_DISCOVERY_QUEUE = 'market_discovery';
-
-/**
- * `ncaab=KXNCAAMBGAME|KXNCAABGAME,epl=KXEPLGAME` over the defaults: per-sport lists, each
- * entry separated by '|'.
- */
-export function parseSportLists(defaults: Readonly<Record<Sport, readonly string[]>>) {
-  return (raw: string, env: string): Readonly<Record<Sport, readonly string[]>> => {
-    const out: Record<Sport, readonly string[]> = { ...defaults };
-    for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
-      const [sport, values, extra] = item.split('=').map((s) => s.trim());
-      if (extra !== undefined || !(SPORTS as readonly string[]).includes(sport ?? '') || !values) {
-        throw new ConfigError(env, `must be sport=A|B,... with sports among ${SPORTS.join(', ')}; got ${JSON.stringify(item)}`);
-      }
-      const list = values.split('|').map((v) => v.trim()).filter((v) => /^[A-Za-z0-9_-]{1,64}$/.test(v));
-      if (list.length === 0) throw new ConfigError(env, `lists nothing for ${sport}`);
-      out[sport as Sport] = list;
-    }
-    return Object.freeze(out);
-  };
-}
+import { venueSearchConfigSpec } from '../../venues/index.js';
 
 const defaultServerId = (): string => `${hostname().replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60) || 'host'}`;
 
@@ -40,11 +16,8 @@ export const marketDiscoveryConfigSpec = {
   serverId: defineVar({ env: 'MARKET_DISCOVERY_SERVER_ID', default: '', parse: parse.string, describe: 'defaults to <host>-<instance>' }),
   keyPrefix: defineVar({ env: 'MARKET_DISCOVERY_KEY_PREFIX', default: 'discovery:', parse: parse.string }),
   concurrency: defineVar({ env: 'MARKET_DISCOVERY_CONCURRENCY', default: 8, parse: parse.int(1, 256) }),
-  /** KALSHI_REST_URL and POLYMARKET_GAMMA_URL, shared with every venue client. */
-  kalshiRestUrl: venueEndpointSpec.kalshiRestUrl,
-  gammaUrl: venueEndpointSpec.polyGammaUrl,
-  kalshiSeries: defineVar({ env: 'MARKET_DISCOVERY_KALSHI_SERIES', default: DEFAULT_KALSHI_SERIES, parse: parseSportLists(DEFAULT_KALSHI_SERIES) }),
-  polyTagSlugs: defineVar({ env: 'MARKET_DISCOVERY_POLY_TAGS', default: DEFAULT_POLY_TAG_SLUGS, parse: parseSportLists(DEFAULT_POLY_TAG_SLUGS) }),
+  /** Each venue's search settings: its URL (shared with every client of it) and what it lists. */
+  ...venueSearchConfigSpec,
   foundTtlMs: defineVar({ env: 'MARKET_DISCOVERY_FOUND_TTL_MS', default: 6 * 3_600_000, parse: parse.int(1, 30 * 86_400_000) }),
   notFoundTtlMs: defineVar({ env: 'MARKET_DISCOVERY_NOT_FOUND_TTL_MS', default: 60_000, parse: parse.int(1, 86_400_000) }),
   errorTtlMs: defineVar({ env: 'MARKET_DISCOVERY_ERROR_TTL_MS', default: 0, parse: parse.int(0, 3_600_000) }),

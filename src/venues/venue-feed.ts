@@ -5,8 +5,8 @@
  * implement it over the real clients in src/venues; everything else (assignments, publishing,
  * health) is written once in market-monitor.ts.
  */
-import type { BookLevel } from '../../core/book-level.js';
-import type { Venue } from '../../core/topics.js';
+import type { BookLevel } from '../core/book-level.js';
+import type { Venue } from '../core/topics.js';
 
 /** Best YES bid and ask of a valid book; a null price means that side is empty (size 0). */
 export interface FeedTop {

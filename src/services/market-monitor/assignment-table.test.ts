@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GameInfo } from '../../core/messages.js';
 import { AssignmentTable, type AssignmentDiff } from './assignment-table.js';
-import type { MarketAssignment } from './market-assignment.js';
+import type { MarketAssignment } from '../../core/market-assignment.js';
 
 function info(gameId: string, markets: [venue: 'kalshi' | 'poly', id: string, team: string | null][], event: GameInfo['event'] = 'updated'): GameInfo {
   return {

@@ -11,9 +11,9 @@
  */
 import { ArbeesError } from '../../core/errors.js';
 import { nowMicros } from '../../core/time.js';
-import type { PolyOrderBook } from '../../venues/polymarket/order-book.js';
-import type { PolymarketMarketStream } from '../../venues/polymarket/ws.js';
-import type { FeedLadders, VenueFeed, VenueFeedHandlers } from '../monitor-common/venue-feed.js';
+import type { PolyOrderBook } from './order-book.js';
+import type { PolymarketMarketStream } from './ws.js';
+import type { FeedLadders, VenueFeed, VenueFeedHandlers } from '../venue-feed.js';
 
 export interface PolymarketFeedOptions {
   resyncMinIntervalMs?: number;

@@ -1,6 +1,7 @@
 /**
- * The market_discovery RPC contract: a game in, the venues' game-winner contracts out. Shared by
- * the service and by `discoverMarkets`, the client helper the orchestrator calls.
+ * The market_discovery RPC contract: a game in, the venues' game-winner contracts out, on the
+ * reliable Redis queue MARKET_DISCOVERY_QUEUE. Shared by the service, by the venues' market
+ * searches, and by `discoverMarkets`, the client helper the orchestrator calls.
  *
  * Every contract is a MarketRef (core/messages.ts) saying which team its YES pays on (`team`,
  * the ESPN abbreviation, the same on both venues) and which result that is (`outcome`). A venue
@@ -8,9 +9,13 @@
  * market is worse than none.
  */
 import { z } from 'zod';
-import { MarketRefSchema, SportSchema, TeamSchema, VenueSchema } from '../../core/messages.js';
-import type { Sport, Venue } from '../../core/topics.js';
-import type { TeamRef } from '../../core/team-matching.js';
+import { ArbeesError } from './errors.js';
+import { MarketRefSchema, SportSchema, TeamSchema, VenueSchema, type Team } from './messages.js';
+import type { Sport, Venue } from './topics.js';
+import type { TeamRef } from './team-matching.js';
+
+/** The queue the requests go on (MARKET_DISCOVERY_QUEUE overrides it on both sides). */
+export const MARKET_DISCOVERY_QUEUE = 'market_discovery';
 
 export const DiscoveryRequestSchema = z.object({
   game_id: z.string().min(1).max(128),
@@ -61,7 +66,7 @@ export const DiscoveryReplySchema = z.object({
   sport: SportSchema,
   /** Every found contract of every venue, ready for GameInfo.markets. */
   markets: z.array(MarketRefSchema),
-  venues: z.object({ kalshi: VenueDiscoverySchema.optional(), poly: VenueDiscoverySchema.optional() }),
+  venues: z.partialRecord(VenueSchema, VenueDiscoverySchema),
 });
 export type DiscoveryReply = z.infer<typeof DiscoveryReplySchema>;
 
@@ -90,3 +95,44 @@ export interface VenueSearch {
 
 export const notFound = (reason: string): VenueSearchResult => ({ status: 'not_found', reason, eventId: null, markets: [] });
 export const ambiguous = (reason: string): VenueSearchResult => ({ status: 'ambiguous', reason, eventId: null, markets: [] });
+
+/** The fields of a GameInfo discovery needs. */
+export interface DiscoverableGame {
+  game_id: string;
+  sport: Sport;
+  home: Team;
+  away: Team;
+  start_time: string;
+}
+
+export interface DiscoverMarketsOptions {
+  /** Per attempt; a venue search can take a few seconds. */
+  timeoutMs?: number;
+  retries?: number;
+  venues?: Venue[];
+  /** Bypass the cache and search the venues again. */
+  refresh?: boolean;
+}
+
+export const DISCOVER_DEFAULTS = { timeoutMs: 30_000, retries: 1 } as const;
+
+/** The one call of an RPC client that discoverMarkets needs (bus/rpc-client.ts RpcClient has it). */
+export interface DiscoveryCaller {
+  call(request: unknown, options: { timeoutMs: number; retries: number }): Promise<unknown>;
+}
+
+export async function discoverMarkets(client: DiscoveryCaller, game: DiscoverableGame, opts: DiscoverMarketsOptions = {}): Promise<DiscoveryReply> {
+  const request: DiscoveryRequest = {
+    game_id: game.game_id,
+    sport: game.sport,
+    home: { name: game.home.name, abbr: game.home.abbr },
+    away: { name: game.away.name, abbr: game.away.abbr },
+    start_time: game.start_time,
+    ...(opts.venues !== undefined ? { venues: opts.venues } : {}),
+    ...(opts.refresh === true ? { refresh: true } : {}),
+  };
+  const raw = await client.call(request, { timeoutMs: opts.timeoutMs ?? DISCOVER_DEFAULTS.timeoutMs, retries: opts.retries ?? DISCOVER_DEFAULTS.retries });
+  const parsed = DiscoveryReplySchema.safeParse(raw);
+  if (!parsed.success) throw new ArbeesError('ARB_RPC_MALFORMED', `market_discovery reply does not match its schema: ${parsed.error.message}`);
+  return parsed.data;
+}

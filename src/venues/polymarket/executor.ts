@@ -16,13 +16,13 @@ import { errorMessage } from '../../core/errors.js';
 import { feeCc, type VenueFeeRule } from '../../core/fees.js';
 import type { Fill } from '../../core/messages.js';
 import { CC_PER_DOLLAR } from '../../core/money.js';
-import type { PolySide, TickSize } from '../../venues/polymarket/common.js';
-import { PolymarketHttpError, PolymarketOrderRejectedError, PolymarketTimeoutError } from '../../venues/polymarket/errors.js';
-import type { PolymarketClobClient } from '../../venues/polymarket/http.js';
-import { buildOrder, signOrder } from '../../venues/polymarket/order-signing.js';
-import { emptyReport, type LegReport, type VenueOrder } from './execution-types.js';
-import { reasonText } from './execution-reasons.js';
-import type { VenueExecutor } from './venue-executor.js';
+import type { PolySide, TickSize } from './common.js';
+import { PolymarketHttpError, PolymarketOrderRejectedError, PolymarketTimeoutError } from './errors.js';
+import type { PolymarketClobClient } from './http.js';
+import { buildOrder, signOrder } from './order-signing.js';
+import { emptyReport, type LegReport, type VenueOrder } from '../../core/execution/venue-order.js';
+import { reasonText } from '../../core/execution/exec-reasons.js';
+import type { VenueExecutor } from '../venue-executor.js';
 
 export interface PolyOrderExecutorOptions {
   client: PolymarketClobClient;

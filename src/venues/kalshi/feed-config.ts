@@ -1,21 +1,18 @@
 /**
- * kalshi_monitor settings. Kalshi's WebSocket needs a signed handshake even for market data, so
- * against the real hosts a key is required and its absence stops the service at start with a
- * config error; against another host (the simulator) an unsigned attempt is allowed.
+ * Settings of the Kalshi feed (kalshi_monitor). Kalshi's WebSocket needs a signed handshake even
+ * for market data, so against the real hosts a key is required and its absence stops the service
+ * at start with a config error; against another host (the simulator) an unsigned attempt is allowed.
  */
 import { ConfigError } from '../../core/errors.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
-import { loadKalshiSigner, type KalshiSigner } from '../../venues/kalshi/auth.js';
-import { KALSHI_HOSTS } from '../../venues/kalshi/common.js';
-import { monitorConfigSpec } from '../monitor-common/monitor-config.js';
+import { kalshiCredentialSpec } from '../../runtime/venue-credentials.js';
+import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
+import { loadKalshiSigner, type KalshiSigner } from './auth.js';
 
-export const kalshiMonitorConfigSpec = {
-  ...monitorConfigSpec,
-  wsUrl: defineVar({ env: 'KALSHI_WS_URL', default: KALSHI_HOSTS.prod.wsUrl, parse: parse.url('ws', 'wss') }),
-  restUrl: defineVar({ env: 'KALSHI_REST_URL', default: KALSHI_HOSTS.prod.restUrl, parse: parse.url('http', 'https') }),
-  apiKey: defineVar({ env: 'KALSHI_API_KEY', default: '', parse: parse.string }),
-  privateKey: defineVar({ env: 'KALSHI_PRIVATE_KEY', default: '', parse: parse.string, secret: true, describe: 'PEM text, \\n escapes allowed' }),
-  privateKeyPath: defineVar({ env: 'KALSHI_PRIVATE_KEY_PATH', default: '', parse: parse.string }),
+export const kalshiFeedConfigSpec = {
+  wsUrl: venueEndpointSpec.kalshiWsUrl,
+  restUrl: venueEndpointSpec.kalshiRestUrl,
+  ...kalshiCredentialSpec,
   /** Check the key with one signed REST call at start: a refused key fails fast and clearly. */
   verifyKey: defineVar({ env: 'KALSHI_VERIFY_KEY', default: true, parse: parse.bool }),
   reconnectBaseMs: defineVar({ env: 'KALSHI_WS_RECONNECT_BASE_MS', default: 250, parse: parse.int(10, 600_000) }),
@@ -25,7 +22,7 @@ export const kalshiMonitorConfigSpec = {
   resyncTimeoutMs: defineVar({ env: 'KALSHI_WS_RESYNC_TIMEOUT_MS', default: 5_000, parse: parse.int(50, 600_000) }),
 };
 
-export type KalshiMonitorConfig = ConfigOf<typeof kalshiMonitorConfigSpec>;
+export type KalshiFeedConfig = ConfigOf<typeof kalshiFeedConfigSpec>;
 
 /** Kalshi's own hosts (production and demo), where an unsigned handshake is always refused. */
 export function isKalshiHost(url: string): boolean {
@@ -34,11 +31,11 @@ export function isKalshiHost(url: string): boolean {
 }
 
 /** The signer from the config; throws ConfigError when a real host would need one and none is set. */
-export function kalshiSignerFromConfig(config: KalshiMonitorConfig): KalshiSigner | null {
+export function kalshiSignerFromConfig(config: KalshiFeedConfig): KalshiSigner | null {
   const signer = loadKalshiSigner({
-    keyId: config.apiKey || undefined,
-    privateKeyPem: config.privateKey || undefined,
-    privateKeyPath: config.privateKeyPath || undefined,
+    keyId: config.kalshiKeyId || undefined,
+    privateKeyPem: config.kalshiPrivateKey || undefined,
+    privateKeyPath: config.kalshiPrivateKeyPath || undefined,
   });
   if (signer === null && isKalshiHost(config.wsUrl)) {
     throw new ConfigError(

@@ -11,9 +11,9 @@
 import { resolveOutcome, resolveTeamCode, type GameOutcome, type GameTeams } from '../../core/team-matching.js';
 import { LEAGUE_KIND } from '../../core/team-aliases.js';
 import type { Sport } from '../../core/topics.js';
-import type { GammaClient } from '../../venues/polymarket/gamma.js';
-import type { GammaEvent, GammaMarket } from '../../venues/polymarket/parse.js';
-import { ListingCache } from './listing-cache.js';
+import type { GammaClient } from './gamma.js';
+import type { GammaEvent, GammaMarket } from './parse.js';
+import { ListingCache } from '../listing-cache.js';
 import {
   ambiguous,
   notFound,
@@ -21,7 +21,7 @@ import {
   type DiscoveryGame,
   type VenueSearch,
   type VenueSearchResult,
-} from './discovery-types.js';
+} from '../../core/market-discovery.js';
 
 export const DEFAULT_POLY_TAG_SLUGS: Readonly<Record<Sport, readonly string[]>> = Object.freeze({
   nfl: ['nfl'],

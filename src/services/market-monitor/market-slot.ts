@@ -4,8 +4,8 @@
  */
 import type { PriceUpdate } from '../../core/messages.js';
 import { Topic } from '../../core/topics.js';
-import type { MarketAssignment } from './market-assignment.js';
-import type { FeedTop } from './venue-feed.js';
+import type { MarketAssignment } from '../../core/market-assignment.js';
+import type { FeedTop } from '../../venues/venue-feed.js';
 
 type PriceStatus = PriceUpdate['status'];
 

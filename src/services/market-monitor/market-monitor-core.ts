@@ -13,10 +13,10 @@ import type { AssignmentDiff } from './assignment-table.js';
 import { AssignmentTracker } from './assignment-tracker.js';
 import { FeedHealth } from './feed-health.js';
 import { MarketSlot } from './market-slot.js';
-import type { MonitorConfig } from './monitor-config.js';
+import type { MonitorConfig } from './market-monitor-config.js';
 import { OrderbookPublisher } from './orderbook-publisher.js';
 import { PricePublisher } from './price-publisher.js';
-import type { FeedTop, VenueFeed, VenueFeedHandlers } from './venue-feed.js';
+import type { FeedTop, VenueFeed, VenueFeedHandlers } from '../../venues/venue-feed.js';
 
 export interface MarketMonitorOptions {
   feed: VenueFeed;

@@ -1,0 +1,122 @@
+/**
+ * Polymarket in arbees: the market-data feed over the public market WebSocket
+ * (polymarket_monitor), the game-winner market search on Gamma (market_discovery) and the CLOB
+ * order executor (execution_service), wired from their settings.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Hex, LocalAccount } from 'viem';
+import { ConfigError, errorMessage } from '../../core/errors.js';
+import { defineVar } from '../../runtime/config.js';
+import { parseSportLists } from '../../runtime/sport-lists.js';
+import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
+import { UnavailableVenue } from '../unavailable-venue.js';
+import { defineVenueAdapter, type ExecutorContext } from '../venue-adapter.js';
+import type { VenueExecutor } from '../venue-executor.js';
+import type { PolyApiCredentials } from './common.js';
+import { polymarketFeedConfigSpec } from './feed-config.js';
+import { GammaClient } from './gamma.js';
+import { DEFAULT_POLY_TAG_SLUGS, PolymarketMarketSearch } from './market-search.js';
+
+export const polymarketAdapter = defineVenueAdapter({
+  venue: 'poly',
+  displayName: 'Polymarket',
+  monitorService: 'polymarket_monitor',
+  feedConfigSpec: polymarketFeedConfigSpec,
+  async createFeed(c) {
+    if (c.staleAfterMs <= c.pingIntervalMs) {
+      throw new ConfigError('POLYMARKET_WS_STALE_MS', `must exceed POLYMARKET_WS_PING_MS (${c.pingIntervalMs})`);
+    }
+    const [{ PolymarketMarketStream }, { PolymarketFeed }] = await Promise.all([import('./ws.js'), import('./feed.js')]);
+    const stream = new PolymarketMarketStream({
+      url: c.wsUrl,
+      maxAssetsPerConnection: c.maxAssetsPerConnection,
+      pingIntervalMs: c.pingIntervalMs,
+      staleAfterMs: c.staleAfterMs,
+      reconnectBaseMs: c.reconnectBaseMs,
+      reconnectMaxMs: Math.max(c.reconnectMaxMs, c.reconnectBaseMs),
+      customFeatureEnabled: c.customFeatures,
+    });
+    return new PolymarketFeed(stream, { resyncMinIntervalMs: c.resyncMinIntervalMs });
+  },
+  searchConfigSpec: {
+    gammaUrl: venueEndpointSpec.polyGammaUrl,
+    polyTagSlugs: defineVar({ env: 'MARKET_DISCOVERY_POLY_TAGS', default: DEFAULT_POLY_TAG_SLUGS, parse: parseSportLists(DEFAULT_POLY_TAG_SLUGS) }),
+  },
+  async createMarketSearch(c) {
+    return new PolymarketMarketSearch(new GammaClient({ baseUrl: c.gammaUrl, timeoutMs: c.venueTimeoutMs }), {
+      tagSlugs: c.polyTagSlugs,
+      listingTtlMs: c.listingTtlMs,
+      relistAfterMs: c.relistAfterMs,
+      minConfidence: c.minConfidence,
+      startToleranceMs: c.startToleranceMs,
+    });
+  },
+  unsupported: (order) => (order.side === 'no' ? 'a Polymarket market is one outcome token: NO on it would sell shares not held' : null),
+  createExecutor,
+});
+
+async function createExecutor({ mode, config, fees, log, orderTimeoutMs, dataDir }: ExecutorContext): Promise<VenueExecutor> {
+  const { privateKeyToAccount, generatePrivateKey } = await import('viem/accounts');
+  const account = polyAccount(mode, config.polyPrivateKey, dataDir, { privateKeyToAccount, generatePrivateKey });
+  if (account === null) {
+    log.warn('no POLYMARKET_PRIVATE_KEY: Polymarket orders are refused');
+    return new UnavailableVenue('poly', 'no Polymarket wallet key configured');
+  }
+  const { apiCredentials } = await import('./auth.js');
+  let credentials: PolyApiCredentials;
+  if (config.polyApiKey && config.polyApiSecret && config.polyApiPassphrase) {
+    credentials = apiCredentials(config.polyApiKey, config.polyApiSecret, config.polyApiPassphrase);
+  } else if (mode === 'sim') {
+    try {
+      credentials = await createSimApiKey(config.polyClobUrl, account, orderTimeoutMs);
+    } catch (err) {
+      // The simulated CLOB is down or elsewhere: Kalshi can still trade; Polymarket legs are refused with the reason.
+      log.warn({ err: errorMessage(err) }, 'no API key from the simulated CLOB: Polymarket orders are refused');
+      return new UnavailableVenue('poly', `no API key from the simulated CLOB (${errorMessage(err)})`);
+    }
+  } else {
+    log.warn('no POLYMARKET_API_KEY/SECRET/PASSPHRASE: Polymarket orders are refused');
+    return new UnavailableVenue('poly', 'no Polymarket API credentials configured');
+  }
+  const [{ PolymarketClobClient }, { PolyOrderExecutor }] = await Promise.all([import('./http.js'), import('./executor.js')]);
+  const client = new PolymarketClobClient({ baseUrl: config.polyClobUrl, timeoutMs: orderTimeoutMs, credentials, address: account.address });
+  const funder = config.polyFunder ? (config.polyFunder as Hex) : undefined;
+  return new PolyOrderExecutor({ client, account, fee: fees.poly, funder, signatureType: config.polySignatureType });
+}
+
+interface KeyTools {
+  privateKeyToAccount(key: Hex): LocalAccount;
+  generatePrivateKey(): Hex;
+}
+
+/** Live: the configured key. Sim: the configured key, else one kept in the data dir (a stable simulated wallet). */
+function polyAccount(mode: ExecutorContext['mode'], configured: string, dataDir: string, keys: KeyTools): LocalAccount | null {
+  const fromConfig = configured.trim();
+  if (fromConfig) {
+    const hex = (fromConfig.startsWith('0x') ? fromConfig : `0x${fromConfig}`) as Hex;
+    try {
+      return keys.privateKeyToAccount(hex);
+    } catch {
+      throw new ConfigError('POLYMARKET_PRIVATE_KEY', 'is not a 32-byte hex private key');
+    }
+  }
+  if (mode !== 'sim') return null;
+  const file = path.join(dataDir, 'sim', 'execution-poly-wallet.key');
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, keys.generatePrivateKey(), { mode: 0o600 });
+  }
+  return keys.privateKeyToAccount(readFileSync(file, 'utf8').trim() as Hex);
+}
+
+/** The simulator grants API keys through L1 POST /auth/api-key (as the real CLOB does). */
+async function createSimApiKey(clobUrl: string, account: LocalAccount, timeoutMs: number): Promise<PolyApiCredentials> {
+  const { apiCredentials, buildL1Headers } = await import('./auth.js');
+  const headers = await buildL1Headers(account);
+  const res = await fetch(`${clobUrl.replace(/\/+$/, '')}/auth/api-key`, { method: 'POST', headers, signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new ConfigError('POLYMARKET_CLOB_URL', `the simulated CLOB refused an API key (HTTP ${res.status})`);
+  const body = (await res.json()) as { apiKey?: string; secret?: string; passphrase?: string };
+  if (!body.apiKey || !body.secret || !body.passphrase) throw new ConfigError('POLYMARKET_CLOB_URL', 'the simulated CLOB answered without API credentials');
+  return apiCredentials(body.apiKey, body.secret, body.passphrase);
+}
