@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/core/errors.js';
 import { startService } from '../src/runtime/service.js';
 import { executionService } from '../src/services/execution-service/execution-service.js';
-import { checkLiveOptIns } from '../src/services/execution-service/execution-config.js';
+import { checkLiveOptIns } from '../src/services/execution-service/execution-service-config.js';
 import { KalshiSimVenue } from '../src/sim/kalshi/kalshi-sim-venue.js';
 import { ExecHarness, modelSignal, OrderReplyDelayProxy } from './execution-harness.js';
 

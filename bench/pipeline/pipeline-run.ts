@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { SlowKey } from '../../src/core/slow-keys.js';
 import { nowMicros, sleep } from '../../src/core/time.js';
-import { executionKeys } from '../../src/services/execution-service/execution-config.js';
+import { executionKeys } from '../../src/services/execution-service/execution-service-config.js';
 import { BenchChild } from '../common/bench-child.js';
 import { LatencyHistogram, type LatencySummary } from '../common/latency-histogram.js';
 import { loadAverage1m } from '../common/machine-info.js';

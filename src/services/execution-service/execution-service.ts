@@ -2,7 +2,7 @@
  * execution_service: turns `signals.trade.*` and `signals.exit.*` into orders (paper, simulated
  * venues or live venues), through the pre-trade risk engine, and records every outcome on
  * `trades.completed.<trade_id>` and the durable stream `trades:completed`. See
- * execution-engine.ts for the decision loop and README.md for the contract.
+ * execution-service-core.ts for the decision loop and README.md for the contract.
  */
 import { TopicPrefix } from '../../core/topics.js';
 import type { OrderBook, PriceUpdate } from '../../core/messages.js';
@@ -11,8 +11,8 @@ import { nowMicros } from '../../core/time.js';
 import { defineService } from '../../runtime/service.js';
 import { AuditLog } from './audit-log.js';
 import { BookCache } from './book-cache.js';
-import { executionConfigSpec, resolveExecutionSettings } from './execution-config.js';
-import { ExecutionEngine } from './execution-engine.js';
+import { executionConfigSpec, resolveExecutionSettings } from './execution-service-config.js';
+import { ExecutionService } from './execution-service-core.js';
 import { ExecutionState } from './execution-state.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { KillSwitch } from './kill-switch.js';
@@ -52,7 +52,7 @@ export const executionService = defineService({
     const executors = await buildExecutors({ settings, config, books, log });
     const publisher = await ctx.publisher();
     const recorder = new TradeRecorder(publisher, outbox, settings.keys.tradesCompleted);
-    const engine = new ExecutionEngine({ settings, state, books, executors, killSwitch, store, recorder, audit, log, metrics, orderTimeoutMs: config.orderTimeoutMs });
+    const engine = new ExecutionService({ settings, state, books, executors, killSwitch, store, recorder, audit, log, metrics, orderTimeoutMs: config.orderTimeoutMs });
     const tracker = new OrderOutcomeTracker({
       redis,
       blockedKey: settings.keys.blocked,

@@ -6,7 +6,7 @@
  * outcome; finished records expire after `ttlS`, unfinished ones never do.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { ExecutionKeys } from './execution-config.js';
+import type { ExecutionKeys } from './execution-service-config.js';
 import type { SourceKind, TradeRecord } from './execution-types.js';
 
 const CLAIM_SCRIPT = `

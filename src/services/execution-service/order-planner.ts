@@ -19,7 +19,7 @@ import { kellySize } from '../../core/sizing/kelly.js';
 import { maxContractsWithinRisk, sizeArbitrage, type CapContext, type CapLeg } from '../../core/sizing/risk-caps.js';
 import type { Sport } from '../../core/topics.js';
 import type { BookCache } from './book-cache.js';
-import type { ExecutionSettings } from './execution-config.js';
+import type { ExecutionSettings } from './execution-service-config.js';
 import type { VenueOrder } from '../../core/execution/venue-order.js';
 import { clientOrderId, type VenueExecutors } from '../../venues/venue-executor.js';
 

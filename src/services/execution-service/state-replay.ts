@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { TradeCompletedSchema } from '../../core/messages.js';
-import type { ExecutionKeys } from './execution-config.js';
+import type { ExecutionKeys } from './execution-service-config.js';
 import type { ExecutionState } from './execution-state.js';
 import type { Sport, Venue } from '../../core/topics.js';
 

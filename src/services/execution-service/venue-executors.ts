@@ -11,7 +11,7 @@ import { venueAdapter } from '../../venues/index.js';
 import type { VenueExecutor, VenueExecutors } from '../../venues/venue-executor.js';
 import type { BookCache } from './book-cache.js';
 import { DryRunExecutor } from './dry-run-executor.js';
-import type { ExecutionConfig, ExecutionSettings } from './execution-config.js';
+import type { ExecutionConfig, ExecutionSettings } from './execution-service-config.js';
 import { PaperVenue } from './paper-venue.js';
 
 export interface ExecutorDeps {

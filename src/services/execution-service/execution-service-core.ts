@@ -21,7 +21,7 @@ import { nowMicros } from '../../core/time.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { AuditLog } from './audit-log.js';
 import type { BookCache } from './book-cache.js';
-import type { ExecutionSettings } from './execution-config.js';
+import type { ExecutionSettings } from './execution-service-config.js';
 import type { ExecutionState } from './execution-state.js';
 import { type TradeLeg, type TradeRecord } from './execution-types.js';
 import { emptyReport, type LegReport } from '../../core/execution/venue-order.js';
@@ -49,7 +49,7 @@ export interface EngineDeps {
 
 const MAX_ID = 128;
 
-export class ExecutionEngine {
+export class ExecutionService {
   tracker: OrderOutcomeTracker | null = null;
   /** Sport of every game seen (exits carry no sport; TradeCompleted needs one). */
   readonly #sportOfGame = new Map<string, Sport>();
