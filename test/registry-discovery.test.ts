@@ -22,6 +22,7 @@ import { loadConfig } from '../src/runtime/config.js';
 import { defineService, startService, type RunningService } from '../src/runtime/service.js';
 import { expectStoppingOrGone } from './helpers/registry.js';
 import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 
 const uid = () => randomBytes(4).toString('hex');
 const price = (bid: number): PriceUpdate => ({
@@ -92,15 +93,10 @@ describe.each(['ipc', 'tcp'] as const)('registry discovery over %s', (zmqTranspo
     expect(zmq.connectedEndpoints()).toEqual([]);
 
     const def = defineService({ name, description: 'test publisher', async start(ctx) { await ctx.publisher(); } });
-    const running: RunningService = await startService(def, {
-      REDIS_URL: TEST_REDIS_URL,
-      ARBEES_INSTANCE: '7',
-      ARBEES_ZMQ_TRANSPORT: zmqTransport,
-      ARBEES_DATA_DIR: dataDir,
-      ARBEES_HEARTBEAT_MS: '100',
-      ARBEES_REGISTRY_TTL_MS: '1000',
-      LOG_LEVEL: 'silent',
-    });
+    const running: RunningService = await startService(
+      def,
+      baseServiceEnv({ ARBEES_INSTANCE: '7', ARBEES_ZMQ_TRANSPORT: zmqTransport, ARBEES_DATA_DIR: dataDir }),
+    );
     let stopped = false;
     cleanups.push(() => (stopped ? undefined : running.stop()));
     const pub = await running.ctx.publisher();

@@ -20,6 +20,7 @@ import { defineVar, parse } from '../src/runtime/config.js';
 import { defineService, startService, type RunningService, type ServiceContext } from '../src/runtime/service.js';
 import { expectStoppingOrGone } from './helpers/registry.js';
 import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 
 const uid = () => randomBytes(4).toString('hex');
 const price = (bid: number): PriceUpdate => ({
@@ -51,17 +52,13 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  REDIS_URL: TEST_REDIS_URL,
-  ARBEES_ZMQ_TRANSPORT: 'tcp',
-  ARBEES_INSTANCE: '3', // not 0, so tcp binds a free port rather than the seed port
-  ARBEES_DATA_DIR: dataDir,
-  ARBEES_HEARTBEAT_MS: '100',
-  ARBEES_REGISTRY_TTL_MS: '400',
-  ARBEES_REGISTRY_POLL_MS: '50',
-  LOG_LEVEL: 'silent',
-  ...extra,
-});
+const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+  baseServiceEnv({
+    ARBEES_INSTANCE: '3', // not 0, so tcp binds a free port rather than the seed port
+    ARBEES_DATA_DIR: dataDir,
+    ARBEES_REGISTRY_TTL_MS: '400',
+    ...extra,
+  });
 
 async function start<S extends Parameters<typeof defineService>[0]>(def: S, e = env()): Promise<RunningService> {
   const r = await startService(def, e);

@@ -13,29 +13,31 @@ import type { HotPublisher } from '../src/bus/hot-publisher.js';
 import { defineService, startService, type RunningService } from '../src/runtime/service.js';
 import { zmqListener } from '../src/services/zmq-listener/zmq-listener.js';
 import { eventually } from './helpers/redis.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 
 export interface TestNode {
   running: RunningService;
   dataDir: string;
 }
 
-function baseEnv(redisUrl: string, dataDir: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return {
+function listenerTestEnv(redisUrl: string, dataDir: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = baseServiceEnv({
     REDIS_URL: redisUrl,
+    ARBEES_ZMQ_TRANSPORT: 'ipc',
     ARBEES_DATA_DIR: dataDir,
     ARBEES_INSTANCE: `t${randomBytes(3).toString('hex')}`,
     // The default registry TTL (6 s): a shorter one expires entries during the Redis outages
     // these tests cause, and the registry watcher then drops live publishers (see the report).
+    ARBEES_REGISTRY_TTL_MS: '6000',
     ARBEES_HEARTBEAT_MS: '500',
     ARBEES_REGISTRY_POLL_MS: '100',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...extra,
-  };
+  });
+  return { ...env, ...extra };
 }
 
 export async function startListener(redisUrl: string, extra: NodeJS.ProcessEnv = {}): Promise<TestNode> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'arb-zl-'));
-  const running = await startService(zmqListener, baseEnv(redisUrl, dataDir, { LISTENER_STATUS_MS: '200', ...extra }));
+  const running = await startService(zmqListener, listenerTestEnv(redisUrl, dataDir, { LISTENER_STATUS_MS: '200', ...extra }));
   return { running, dataDir };
 }
 
@@ -54,7 +56,7 @@ export interface TestPublisher extends TestNode {
 /** A publisher service: binds its own ipc endpoint and registers it in the registry. */
 export async function startPublisher(redisUrl: string, extra: NodeJS.ProcessEnv = {}): Promise<TestPublisher> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'arb-zl-'));
-  const running = await startService(testPublisherService, baseEnv(redisUrl, dataDir, extra));
+  const running = await startService(testPublisherService, listenerTestEnv(redisUrl, dataDir, extra));
   return { running, dataDir, publisher: await running.ctx.publisher() };
 }
 
