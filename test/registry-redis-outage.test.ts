@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PriceUpdate } from '../src/core/messages.js';
 import { Topic, TopicPrefix } from '../src/core/topics.js';
 import { createHotSubscriber } from '../src/bus/hot-bus.js';
 import { registryKey } from '../src/bus/registry.js';
@@ -19,19 +18,10 @@ import { HeartbeatLoop } from '../src/runtime/heartbeat.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { Metrics } from '../src/runtime/metrics.js';
 import { PrivateRedis } from './helpers/private-redis.js';
+import { bidOnlyPrice } from './helpers/prices.js';
 import { eventually } from './helpers/redis.js';
 
-const price: PriceUpdate = {
-  venue: 'kalshi',
-  market_id: 'OUT',
-  game_id: null,
-  team: null,
-  yes_bid: 0.5,
-  yes_ask: null,
-  yes_bid_size: 1,
-  yes_ask_size: 0,
-  status: 'open',
-};
+const price = bidOnlyPrice('OUT', 0.5);
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/core/errors.js';
-import { HeartbeatSchema, type Heartbeat, type PriceUpdate } from '../src/core/messages.js';
+import { HeartbeatSchema, type Heartbeat } from '../src/core/messages.js';
 import { Topic, TopicPrefix } from '../src/core/topics.js';
 import type { HotSubscription } from '../src/bus/hot-bus.js';
 import { registryKey } from '../src/bus/registry.js';
@@ -20,20 +20,11 @@ import { defineVar, parse } from '../src/runtime/config.js';
 import { defineService, startService, type RunningService, type ServiceContext } from '../src/runtime/service.js';
 import { expectStoppingOrGone } from './helpers/registry.js';
 import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
+import { bidOnlyPrice } from './helpers/prices.js';
 import { baseServiceEnv } from './helpers/service-env.js';
 
 const uid = () => randomBytes(4).toString('hex');
-const price = (bid: number): PriceUpdate => ({
-  venue: 'kalshi',
-  market_id: 'RT',
-  game_id: null,
-  team: null,
-  yes_bid: bid,
-  yes_ask: null,
-  yes_bid_size: 1,
-  yes_ask_size: 0,
-  status: 'open',
-});
+const price = (bid: number) => bidOnlyPrice('RT', bid);
 
 let redis: Redis;
 let dataDir: string;
