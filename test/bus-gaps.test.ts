@@ -7,28 +7,19 @@ import { randomBytes } from 'node:crypto';
 import * as zmq from 'zeromq';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawEnvelope } from '../src/core/envelope.js';
-import type { MessageType, PriceUpdate } from '../src/core/messages.js';
+import type { MessageType } from '../src/core/messages.js';
 import { Topic, TopicPrefix, sequenceKey } from '../src/core/topics.js';
 import { EnvelopeCodec } from '../src/bus/codec.js';
 import type { HotPublisher } from '../src/bus/hot-publisher.js';
 import { ZmqPublisher } from '../src/bus/zmq-publisher.js';
 import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import { eventually } from './helpers/redis.js';
+import { bidOnlyPrice } from './helpers/prices.js';
 
 const codec = new EnvelopeCodec();
 const uid = () => randomBytes(4).toString('hex');
 
-const price = (marketId: string, bid = 0.5): PriceUpdate => ({
-  venue: 'kalshi',
-  market_id: marketId,
-  game_id: null,
-  team: null,
-  yes_bid: bid,
-  yes_ask: null,
-  yes_bid_size: 1,
-  yes_ask_size: 0,
-  status: 'open',
-});
+const price = (marketId: string, bid = 0.5) => bidOnlyPrice(marketId, bid);
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

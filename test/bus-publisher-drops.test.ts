@@ -6,24 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawEnvelope } from '../src/core/envelope.js';
-import type { PriceUpdate } from '../src/core/messages.js';
 import { Topic, TopicPrefix } from '../src/core/topics.js';
 import type { BusLogger } from '../src/bus/bus-options.js';
 import { ZmqPublisher } from '../src/bus/zmq-publisher.js';
 import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import { eventually } from './helpers/redis.js';
+import { bidOnlyPrice } from './helpers/prices.js';
 
-const price = (bid: number): PriceUpdate => ({
-  venue: 'poly',
-  market_id: 'TOKEN1',
-  game_id: null,
-  team: null,
-  yes_bid: bid,
-  yes_ask: null,
-  yes_bid_size: 1,
-  yes_ask_size: 0,
-  status: 'open',
-});
+const price = (bid: number) => bidOnlyPrice('TOKEN1', bid, 'poly');
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -12,18 +12,7 @@ import { RedisSubscriber } from '../src/bus/redis-subscriber.js';
 import { ZmqPublisher } from '../src/bus/zmq-publisher.js';
 import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
-
-const price = (marketId: string, bid: number): PriceUpdate => ({
-  venue: 'kalshi',
-  market_id: marketId,
-  game_id: 'g1',
-  team: 'BOS',
-  yes_bid: bid,
-  yes_ask: bid + 0.02,
-  yes_bid_size: 100,
-  yes_ask_size: 50,
-  status: 'open',
-});
+import { gamePrice as price } from './helpers/prices.js';
 
 type Pair = { pub: HotPublisher; sub: HotSubscriber; connect(): Promise<void> };
 

@@ -21,7 +21,8 @@ import { nowMicros } from '../src/core/time.js';
 import { Topic, TopicPrefix, type Venue } from '../src/core/topics.js';
 import { defineService, startService, type RunningService } from '../src/runtime/service.js';
 import { executionService } from '../src/services/execution-service/execution-service.js';
-import { eventually, testRedis, TEST_REDIS_URL } from './helpers/redis.js';
+import { eventually, testRedis } from './helpers/redis.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -62,19 +63,13 @@ export class ExecHarness {
   }
 
   env(extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      REDIS_URL: TEST_REDIS_URL,
-      ARBEES_ZMQ_TRANSPORT: 'tcp',
+    return baseServiceEnv({
       ARBEES_DATA_DIR: this.dataDir,
-      ARBEES_HEARTBEAT_MS: '100',
-      ARBEES_REGISTRY_TTL_MS: '1000',
-      ARBEES_REGISTRY_POLL_MS: '50',
-      LOG_LEVEL: 'silent',
       EXEC_KEY_PREFIX: this.prefix,
       EXEC_SOURCE_SERVICES: this.sourceName,
       EXEC_RECONCILE_INTERVAL_MS: '100',
       ...extra,
-    };
+    });
   }
 
   async startSource(): Promise<void> {

@@ -23,7 +23,8 @@ import { Topic, type Sport } from '../src/core/topics.js';
 import { defineService, startService, type RunningService } from '../src/runtime/service.js';
 import { gameShard } from '../src/services/game-shard/game-shard.js';
 import { espnPath } from '../src/venues/espn/leagues.js';
-import { eventually, testRedis, TEST_REDIS_URL } from './helpers/redis.js';
+import { eventually, testRedis } from './helpers/redis.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 
 export interface StubGame {
   id: string;
@@ -169,14 +170,8 @@ export class ShardHarness {
   }
 
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return {
-      REDIS_URL: TEST_REDIS_URL,
-      ARBEES_ZMQ_TRANSPORT: 'tcp',
+    return baseServiceEnv({
       ARBEES_DATA_DIR: this.dataDir,
-      ARBEES_HEARTBEAT_MS: '100',
-      ARBEES_REGISTRY_TTL_MS: '1000',
-      ARBEES_REGISTRY_POLL_MS: '50',
-      LOG_LEVEL: 'silent',
       ESPN_BASE_URL: this.espnUrl,
       SHARD_ACTIVE_GAMES_KEY: this.gamesKey,
       SHARD_KEY_PREFIX: this.prefix,
@@ -191,7 +186,7 @@ export class ShardHarness {
       // Long enough for the recorder to join before the first game_state.
       SHARD_START_DELAY_MS: '300',
       ...extra,
-    };
+    });
   }
 
   async start(): Promise<void> {

@@ -19,7 +19,8 @@ import { marketDiscovery } from '../src/services/market-discovery/market-discove
 import { orchestrator } from '../src/services/orchestrator/orchestrator.js';
 import { simEnvironment } from '../src/sim/sim-endpoints.js';
 import { SimRunner } from '../src/sim/sim-runner.js';
-import { eventually, testRedis, TEST_REDIS_URL } from './helpers/redis.js';
+import { eventually, testRedis } from './helpers/redis.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 import { marketMonitorService } from '../src/services/market-monitor/market-monitor.js';
 
 const kalshiMonitor = marketMonitorService('kalshi');
@@ -52,20 +53,18 @@ beforeAll(async () => {
     kalshiKeys: [{ keyId, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }],
   });
   const endpoints = await sim.start();
-  const env = (instance: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-    ...simEnvironment(endpoints),
-    REDIS_URL: TEST_REDIS_URL,
-    ARBEES_ZMQ_TRANSPORT: 'tcp',
-    ARBEES_DATA_DIR: dataDir,
-    ARBEES_INSTANCE: `${prefix}-${instance}`,
-    ARBEES_HEARTBEAT_MS: '200',
-    ARBEES_REGISTRY_TTL_MS: '1500',
-    ARBEES_REGISTRY_POLL_MS: '100',
-    LOG_LEVEL: 'silent',
-    KALSHI_API_KEY: keyId,
-    KALSHI_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    ...extra,
-  });
+  const env = (instance: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+    baseServiceEnv({
+      ...simEnvironment(endpoints),
+      ARBEES_DATA_DIR: dataDir,
+      ARBEES_INSTANCE: `${prefix}-${instance}`,
+      ARBEES_HEARTBEAT_MS: '200',
+      ARBEES_REGISTRY_TTL_MS: '1500',
+      ARBEES_REGISTRY_POLL_MS: '100',
+      KALSHI_API_KEY: keyId,
+      KALSHI_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      ...extra,
+    });
   const gamesKey = `${prefix}:games:active`;
   services.push(await startService(marketDiscovery, env('md', { MARKET_DISCOVERY_QUEUE: `md_${prefix}`, MARKET_DISCOVERY_KEY_PREFIX: `${prefix}:discovery:` })));
   shard = await startService(gameShard, env('shard', { SHARD_ACTIVE_GAMES_KEY: gamesKey, SHARD_KEY_PREFIX: `${prefix}:`, SHARD_POLL_MS: '500', SHARD_ESPN_MIN_INTERVAL_MS: '0' }));

@@ -17,7 +17,8 @@ import { HeartbeatSchema, type GameInfo, type GameState, type Heartbeat, type Or
 import { Topic, TopicPrefix } from '../src/core/topics.js';
 import { defineService, startService, type RunningService, type ServiceDefinition } from '../src/runtime/service.js';
 import type { SimGameView } from '../src/sim/world.js';
-import { eventually, testRedis, TEST_REDIS_URL } from './helpers/redis.js';
+import { eventually, testRedis } from './helpers/redis.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 
 export interface Received<T> {
   topic: string;
@@ -65,21 +66,15 @@ export class MonitorHarness {
   }
 
   baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return {
-      REDIS_URL: TEST_REDIS_URL,
-      ARBEES_ZMQ_TRANSPORT: 'tcp',
+    return baseServiceEnv({
       ARBEES_DATA_DIR: this.dataDir,
-      ARBEES_HEARTBEAT_MS: '100',
-      ARBEES_REGISTRY_TTL_MS: '1000',
-      ARBEES_REGISTRY_POLL_MS: '50',
-      LOG_LEVEL: 'silent',
       MONITOR_ACTIVE_GAMES_KEY: this.gamesKey,
       MONITOR_GAMES_SERVICES: this.orchestratorName,
       MONITOR_FINAL_GRACE_MS: '500',
       MONITOR_ORDERBOOK_INTERVAL_MS: '20',
       MONITOR_STATUS_INTERVAL_MS: '50',
       ...extra,
-    };
+    });
   }
 
   async startOrchestrator(): Promise<void> {

@@ -21,7 +21,8 @@ import { orchestrator } from '../src/services/orchestrator/orchestrator.js';
 import { orchestratorKeys, type OrchestratorKeys } from '../src/services/orchestrator/orchestrator-config.js';
 import { SimulatedWorld, type SimWorldOptions } from '../src/sim/sim-world.js';
 import { EspnSimServer } from '../src/sim/espn/espn-sim-server.js';
-import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
+import { eventually } from './helpers/redis.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,15 +51,11 @@ export function orchEnv(baseUrl: string, extra: Record<string, string> = {}): Or
     prefix,
     keys: orchestratorKeys(`${prefix}:`),
     dataDir,
-    env: {
-      REDIS_URL: TEST_REDIS_URL,
-      ARBEES_ZMQ_TRANSPORT: 'tcp',
+    env: baseServiceEnv({
       ARBEES_INSTANCE: `${prefix}-orch`,
       ARBEES_DATA_DIR: dataDir,
       ARBEES_HEARTBEAT_MS: '200',
-      ARBEES_REGISTRY_TTL_MS: '1000',
       ARBEES_REGISTRY_POLL_MS: '100',
-      LOG_LEVEL: 'silent',
       ESPN_BASE_URL: baseUrl,
       ESPN_MIN_INTERVAL_MS: '0',
       ESPN_TIMEOUT_MS: '2000',
@@ -75,7 +72,7 @@ export function orchEnv(baseUrl: string, extra: Record<string, string> = {}): Or
       ORCH_SCHEDULE_SYNC_MS: '60000',
       ORCH_BREAKER_OPEN_MS: '1000',
       ...extra,
-    },
+    }),
   };
 }
 

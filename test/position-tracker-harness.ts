@@ -19,7 +19,8 @@ import { ZmqPublisher } from '../src/bus/zmq-publisher.js';
 import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import type { PositionRow } from '../src/services/position-tracker/snapshot-store.js';
 import { trackerKeys, type TrackerKeys } from '../src/services/position-tracker/tracker-config.js';
-import { eventually, TEST_REDIS_URL, testRedis } from './helpers/redis.js';
+import { eventually, testRedis } from './helpers/redis.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 
 export const uid = (): string => randomBytes(3).toString('hex');
 
@@ -97,14 +98,11 @@ export class TrackerHarness {
 
   /** Environment for a tracker of this test (any PT_* may be overridden). */
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return {
-      REDIS_URL: TEST_REDIS_URL,
-      ARBEES_ZMQ_TRANSPORT: 'tcp',
+    return baseServiceEnv({
       ARBEES_INSTANCE: this.instance,
       ARBEES_HEARTBEAT_MS: '200',
       ARBEES_REGISTRY_TTL_MS: '2000',
       ARBEES_REGISTRY_POLL_MS: '100',
-      LOG_LEVEL: 'silent',
       PT_KEY_PREFIX: this.prefix,
       PT_SOURCE_SERVICES: this.source,
       PT_INITIAL_BANKROLL_USD: '1000',
@@ -113,7 +111,7 @@ export class TrackerHarness {
       PT_MARK_PUBLISH_MS: '0',
       PT_SNAPSHOT_MS: '100',
       ...extra,
-    };
+    });
   }
 
   /** The test's hot-path publisher, registered like a service so the tracker connects to it. */

@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PrivateRedis } from './helpers/private-redis.js';
 import { eventually } from './helpers/redis.js';
 import { alivePids, cleanUpAll, DEAD_REDIS_URL, startUp, waitForOutput, waitUntilRunning } from './supervisor-harness.js';
 import { registryKey } from '../src/bus/registry.js';
 import { ArbeesError } from '../src/core/errors.js';
-import { freePort, pidAlive } from '../src/launcher/process-utils.js';
-import { findOrStartRedis, PrivateRedisServer, redisAnswers, type FindRedisOptions } from '../src/launcher/redis-server.js';
+import { pidAlive } from '../src/launcher/process-utils.js';
+import { findOrStartRedis, redisAnswers, type FindRedisOptions } from '../src/launcher/redis-server.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -47,9 +48,8 @@ function findOptions(dataDir: string, over: Partial<FindRedisOptions> = {}): Fin
 }
 
 /** A redis-server of this test's own, standing in for "the user's Redis". */
-async function ownRedis(): Promise<PrivateRedisServer> {
-  const server = new PrivateRedisServer({ bin: 'redis-server', dir: tempDir(), port: await freePort(), restart, onLine: () => undefined });
-  await server.start();
+async function ownRedis(): Promise<PrivateRedis> {
+  const server = await PrivateRedis.start();
   cleanups.push(() => server.stop());
   return server;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RawEnvelope } from '../src/core/envelope.js';
-import type { Heartbeat, PriceUpdate } from '../src/core/messages.js';
+import type { Heartbeat } from '../src/core/messages.js';
 import { Topic, TopicPrefix } from '../src/core/topics.js';
 import { silentLogger } from '../src/bus/bus-options.js';
 import { createHotSubscriber, type HotSubscription } from '../src/bus/hot-bus.js';
@@ -22,19 +22,11 @@ import { loadConfig } from '../src/runtime/config.js';
 import { defineService, startService, type RunningService } from '../src/runtime/service.js';
 import { expectStoppingOrGone } from './helpers/registry.js';
 import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
+import { bidOnlyPrice } from './helpers/prices.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 
 const uid = () => randomBytes(4).toString('hex');
-const price = (bid: number): PriceUpdate => ({
-  venue: 'kalshi',
-  market_id: 'DISC',
-  game_id: null,
-  team: null,
-  yes_bid: bid,
-  yes_ask: null,
-  yes_bid_size: 1,
-  yes_ask_size: 0,
-  status: 'open',
-});
+const price = (bid: number) => bidOnlyPrice('DISC', bid);
 
 let redis: Redis;
 let dataDir: string;
@@ -92,15 +84,10 @@ describe.each(['ipc', 'tcp'] as const)('registry discovery over %s', (zmqTranspo
     expect(zmq.connectedEndpoints()).toEqual([]);
 
     const def = defineService({ name, description: 'test publisher', async start(ctx) { await ctx.publisher(); } });
-    const running: RunningService = await startService(def, {
-      REDIS_URL: TEST_REDIS_URL,
-      ARBEES_INSTANCE: '7',
-      ARBEES_ZMQ_TRANSPORT: zmqTransport,
-      ARBEES_DATA_DIR: dataDir,
-      ARBEES_HEARTBEAT_MS: '100',
-      ARBEES_REGISTRY_TTL_MS: '1000',
-      LOG_LEVEL: 'silent',
-    });
+    const running: RunningService = await startService(
+      def,
+      baseServiceEnv({ ARBEES_INSTANCE: '7', ARBEES_ZMQ_TRANSPORT: zmqTransport, ARBEES_DATA_DIR: dataDir }),
+    );
     let stopped = false;
     cleanups.push(() => (stopped ? undefined : running.stop()));
     const pub = await running.ctx.publisher();

@@ -3,13 +3,10 @@
  * starts and kills): the hot path keeps flowing over ZMQ, the heartbeat reports the outage once
  * instead of every beat, and when Redis returns the registry entry is rewritten by itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PriceUpdate } from '../src/core/messages.js';
 import { Topic, TopicPrefix } from '../src/core/topics.js';
 import { createHotSubscriber } from '../src/bus/hot-bus.js';
 import { registryKey } from '../src/bus/registry.js';
@@ -20,60 +17,11 @@ import { loadConfig } from '../src/runtime/config.js';
 import { HeartbeatLoop } from '../src/runtime/heartbeat.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { Metrics } from '../src/runtime/metrics.js';
+import { PrivateRedis } from './helpers/private-redis.js';
+import { bidOnlyPrice } from './helpers/prices.js';
 import { eventually } from './helpers/redis.js';
 
-const price: PriceUpdate = {
-  venue: 'kalshi',
-  market_id: 'OUT',
-  game_id: null,
-  team: null,
-  yes_bid: 0.5,
-  yes_ask: null,
-  yes_bid_size: 1,
-  yes_ask_size: 0,
-  status: 'open',
-};
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => {});
-  try {
-    await eventually(async () => {
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        probe.disconnect();
-        return false;
-      }
-    }, 10_000, 'redis-server to answer');
-  } finally {
-    probe.disconnect();
-  }
-  return child;
-}
-
-function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+const price = bidOnlyPrice('OUT', 0.5);
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -83,10 +31,9 @@ afterEach(async () => {
 
 describe('Redis outage under the registry', () => {
   it('the hot path keeps flowing, the heartbeat warns once, and the entry comes back with Redis', async () => {
-    const port = await freePort();
-    let server = await startRedis(port);
-    cleanups.push(() => stopRedis(server));
-    const url = `redis://127.0.0.1:${port}`;
+    const server = await PrivateRedis.start();
+    cleanups.push(() => server.stop());
+    const url = server.url;
     const clients = [0, 1].map(() => {
       const r = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
       r.on('error', () => {});
@@ -122,7 +69,7 @@ describe('Redis outage under the registry', () => {
     };
     await hearsMore();
 
-    await stopRedis(server);
+    await server.kill();
     await new Promise((r) => setTimeout(r, 800)); // many beats and polls fail meanwhile
     expect(sub.connectedEndpoints()).toEqual([pub.endpoint]);
     await hearsMore(); // ZMQ needs no Redis
@@ -130,7 +77,7 @@ describe('Redis outage under the registry', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]!.msg).toContain('ARB_REDIS_UNAVAILABLE');
 
-    server = await startRedis(port); // empty: the old entry is gone with the old server
+    await server.restart(); // empty: the old entry is gone with the old server
     await eventually(async () => (await hbRedis.exists(registryKey(service, '0')).catch(() => 0)) === 1, 10_000, 'the entry to return');
     await eventually(() => lines.some((l) => l.msg === 'heartbeat restored'), 5000, 'the restored log line');
     await eventually(() => sub.connectedEndpoints().includes(pub.endpoint!), 5000, 'the watcher to follow again');

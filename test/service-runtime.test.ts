@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/core/errors.js';
-import { HeartbeatSchema, type Heartbeat, type PriceUpdate } from '../src/core/messages.js';
+import { HeartbeatSchema, type Heartbeat } from '../src/core/messages.js';
 import { Topic, TopicPrefix } from '../src/core/topics.js';
 import type { HotSubscription } from '../src/bus/hot-bus.js';
 import { registryKey } from '../src/bus/registry.js';
@@ -20,19 +20,11 @@ import { defineVar, parse } from '../src/runtime/config.js';
 import { defineService, startService, type RunningService, type ServiceContext } from '../src/runtime/service.js';
 import { expectStoppingOrGone } from './helpers/registry.js';
 import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
+import { bidOnlyPrice } from './helpers/prices.js';
+import { baseServiceEnv } from './helpers/service-env.js';
 
 const uid = () => randomBytes(4).toString('hex');
-const price = (bid: number): PriceUpdate => ({
-  venue: 'kalshi',
-  market_id: 'RT',
-  game_id: null,
-  team: null,
-  yes_bid: bid,
-  yes_ask: null,
-  yes_bid_size: 1,
-  yes_ask_size: 0,
-  status: 'open',
-});
+const price = (bid: number) => bidOnlyPrice('RT', bid);
 
 let redis: Redis;
 let dataDir: string;
@@ -51,17 +43,13 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  REDIS_URL: TEST_REDIS_URL,
-  ARBEES_ZMQ_TRANSPORT: 'tcp',
-  ARBEES_INSTANCE: '3', // not 0, so tcp binds a free port rather than the seed port
-  ARBEES_DATA_DIR: dataDir,
-  ARBEES_HEARTBEAT_MS: '100',
-  ARBEES_REGISTRY_TTL_MS: '400',
-  ARBEES_REGISTRY_POLL_MS: '50',
-  LOG_LEVEL: 'silent',
-  ...extra,
-});
+const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+  baseServiceEnv({
+    ARBEES_INSTANCE: '3', // not 0, so tcp binds a free port rather than the seed port
+    ARBEES_DATA_DIR: dataDir,
+    ARBEES_REGISTRY_TTL_MS: '400',
+    ...extra,
+  });
 
 async function start<S extends Parameters<typeof defineService>[0]>(def: S, e = env()): Promise<RunningService> {
   const r = await startService(def, e);

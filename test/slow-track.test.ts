@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawEnvelope } from '../src/core/envelope.js';
-import type { GameState, PriceUpdate } from '../src/core/messages.js';
+import type { GameState } from '../src/core/messages.js';
 import { GAME_LATEST_TTL_S, SlowKey } from '../src/core/slow-keys.js';
 import { Topic } from '../src/core/topics.js';
 import {
@@ -22,18 +22,7 @@ import {
   writeLatestPrice,
 } from '../src/bus/slow-track.js';
 import { TEST_REDIS_URL, testRedis } from './helpers/redis.js';
-
-const price = (marketId: string, bid: number): PriceUpdate => ({
-  venue: 'kalshi',
-  market_id: marketId,
-  game_id: 'g1',
-  team: 'BOS',
-  yes_bid: bid,
-  yes_ask: bid + 0.02,
-  yes_bid_size: 100,
-  yes_ask_size: 50,
-  status: 'open',
-});
+import { gamePrice as price } from './helpers/prices.js';
 
 const gameState = (gameId: string): GameState => ({
   game_id: gameId,

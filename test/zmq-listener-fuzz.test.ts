@@ -11,7 +11,7 @@ import { silentLogger } from '../src/bus/bus-options.js';
 import type { RawEnvelope } from '../src/core/envelope.js';
 import { MirrorBridge } from '../src/services/zmq-listener/mirror-bridge.js';
 import { RedisWriter } from '../src/services/zmq-listener/redis-writer.js';
-import { PrivateRedis } from './zmq-listener-harness.js';
+import { PrivateRedis } from './helpers/private-redis.js';
 
 const ALLOWED_KEY = /^(prices:(kalshi|poly)|price:(kalshi|poly):.+|games:events|games:[a-z]+:.+|signals:trades|mirror:.+)$/;
 

@@ -10,10 +10,10 @@ import type { GameInfo, OrderBook, PriceUpdate, TradeSignal } from '../src/core/
 import { SlowKey } from '../src/core/slow-keys.js';
 import { Topic } from '../src/core/topics.js';
 import { eventually } from './helpers/redis.js';
+import { PrivateRedis } from './helpers/private-redis.js';
 import {
   fieldsOf,
   metricsOf,
-  PrivateRedis,
   startListener,
   startPublisher,
   stopNode,

@@ -10,10 +10,10 @@ import type { PriceUpdate } from '../src/core/messages.js';
 import { sleep } from '../src/core/time.js';
 import { Topic } from '../src/core/topics.js';
 import { eventually } from './helpers/redis.js';
+import { PrivateRedis } from './helpers/private-redis.js';
 import {
   fieldsOf,
   metricsOf,
-  PrivateRedis,
   startListener,
   startPublisher,
   stopNode,

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { errorMessage } from '../../src/core/errors.js';
 import { sleep } from '../../src/core/time.js';
+import { PrivateRedis } from '../../test/helpers/private-redis.js';
 import { BenchChild } from '../common/bench-child.js';
 import { loadAverage1m, machineInfo } from '../common/machine-info.js';
 import type { UsageReport } from '../common/process-usage.js';
@@ -19,7 +20,6 @@ import { writeResults } from '../common/results-file.js';
 import { formatCount, formatMarkdownTable, formatMicros, formatTable, type Column } from '../common/text-table.js';
 import { loadListenerBenchOptions, type ListenerBenchOptions } from './listener-bench-options.js';
 import type { PublishCaseReply } from './publisher-worker.js';
-import { RedisProcess } from './redis-process.js';
 import { auditStreams, type AuditResult } from './stream-audit.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -265,7 +265,7 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const startedAt = new Date();
   const loadAtStart = loadAverage1m();
-  const redisServer = await RedisProcess.start();
+  const redisServer = await PrivateRedis.start();
   const redis = new Redis(redisServer.url);
   const common: Record<string, string> = {
     REDIS_URL: redisServer.url,

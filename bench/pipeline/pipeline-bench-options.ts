@@ -14,7 +14,7 @@
  *   BENCH_CPU_PROF                 a folder: every service process runs under node --cpu-prof
  *   BENCH_CPU_PROF_SERVICES        only these (comma list of service names) under --cpu-prof
  *
- * Redis: every run starts its own private redis-server (bench/listener/redis-process.ts), so the
+ * Redis: every run starts its own private redis-server (test/helpers/private-redis.ts), so the
  * registry, the streams and, on the Redis transport, the hot path belong to this run alone.
  */
 export type HotTransport = 'zmq' | 'redis';

@@ -23,11 +23,11 @@ import { Redis } from 'ioredis';
 import { SlowKey } from '../../src/core/slow-keys.js';
 import { nowMicros, sleep } from '../../src/core/time.js';
 import { executionKeys } from '../../src/services/execution-service/execution-service-config.js';
+import { PrivateRedis } from '../../test/helpers/private-redis.js';
 import { BenchChild } from '../common/bench-child.js';
 import { LatencyHistogram, type LatencySummary } from '../common/latency-histogram.js';
 import { loadAverage1m } from '../common/machine-info.js';
 import type { UsageReport } from '../common/process-usage.js';
-import { RedisProcess } from '../listener/redis-process.js';
 import { breakDown, type PipelineLatency } from './hop-breakdown.js';
 import type { HotTransport, PipelineBenchOptions } from './pipeline-bench-options.js';
 import { machineBusyPercent, processUsageBetween, sampleMachineCpu, sampleProcess } from './proc-stat.js';
@@ -161,7 +161,7 @@ async function readExecReceived(redis: Redis, key: string): Promise<Map<string, 
 }
 
 export async function runTransport(transport: HotTransport, o: PipelineBenchOptions, log: (line: string) => void): Promise<TransportResult> {
-  const redisServer = await RedisProcess.start();
+  const redisServer = await PrivateRedis.start();
   const admin = new Redis(redisServer.url, { maxRetriesPerRequest: 2 });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'arb-bench-pipe-'));
   const children: BenchChild[] = [];

@@ -125,11 +125,26 @@ async function choosePort(preferred: number): Promise<number> {
   return freePort();
 }
 
+/**
+ * How the server keeps data: `aof` (what `arbees up` uses), `aof-always` (fsync on every write,
+ * so even a SIGKILL loses nothing acknowledged; tests of crash recovery), `none` (memory only:
+ * a restart comes back empty; tests and benches).
+ */
+export type RedisPersistence = 'aof' | 'aof-always' | 'none';
+
+const PERSISTENCE_ARGS: Record<RedisPersistence, readonly string[]> = {
+  aof: ['--appendonly', 'yes'],
+  'aof-always': ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
+  none: ['--save', '', '--appendonly', 'no'],
+};
+
 export interface PrivateRedisServerOptions {
   bin: string;
   /** Working dir: the AOF and RDB files live here. */
   dir: string;
   port: number;
+  /** Default `aof`. */
+  persistence?: RedisPersistence;
   restart: RestartBackoffOptions;
   onLine: (line: string) => void;
   readyTimeoutMs?: number;
@@ -150,7 +165,7 @@ export class PrivateRedisServer {
     const redisArgs = [
       '--port', String(options.port),
       '--bind', '127.0.0.1',
-      '--appendonly', 'yes',
+      ...PERSISTENCE_ARGS[options.persistence ?? 'aof'],
       '--dir', options.dir,
       '--daemonize', 'no',
       '--protected-mode', 'yes',

@@ -21,7 +21,7 @@ export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   zmq_listener: async () => (await import('./zmq-listener/zmq-listener.js')).zmqListener as ServiceDefinition,
   ...monitorLoaders(),
   orchestrator: async () => (await import('./orchestrator/orchestrator.js')).orchestrator as ServiceDefinition,
-  demo_publisher: async () => (await import('./demo-publisher/demo-publisher.js')).demoPublisher as ServiceDefinition,
+  demo_publisher: async () => (await import('./simulator/demo-publisher.js')).demoPublisher as ServiceDefinition,
   market_discovery: async () => (await import('./market-discovery/market-discovery.js')).marketDiscovery as ServiceDefinition,
   game_shard: async () => (await import('./game-shard/game-shard.js')).gameShard as ServiceDefinition,
   simulator: async () => (await import('./simulator/simulator.js')).simulator as ServiceDefinition,

@@ -16,7 +16,7 @@ import { resolveSignalOptions, type SignalOptions } from './signal-options.js';
 import type { BookLevel } from '../book-level.js';
 import { checkBooks, type MarketBook, type Outcome } from './signal-input.js';
 import { coveredOutcomes } from './signal-result.js';
-import { arbitraryLevels, book, depthAtOrBetter, depthBetter, fixedContext } from './test-books.js';
+import { arbitraryLevels, book, depthAtOrBetter, depthBetter, fixedContext } from '../../../test/helpers/signal-books.js';
 
 const NBA = { game_id: 'g-nba-1', sport: 'nba' as const };
 

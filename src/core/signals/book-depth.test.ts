@@ -9,7 +9,7 @@ import { feeCc, type VenueFeeRule } from '../fees.js';
 import { bestSize, buyLadder, exactFeePerContractCc, type Ladder, type LadderStep } from './book-depth.js';
 import type { BookLevel } from '../book-level.js';
 import { checkBooks } from './signal-input.js';
-import { book } from './test-books.js';
+import { book } from '../../../test/helpers/signal-books.js';
 
 function ladderOf(side: 'yes' | 'no', levels: BookLevel[]): Ladder {
   const b = side === 'yes' ? book('kalshi', 'home', { asks: levels }) : book('poly', 'home', { bids: levels });

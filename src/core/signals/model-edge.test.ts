@@ -13,7 +13,7 @@ import { sidePriceCc } from '../money.js';
 import { detectModelEdge } from './model-edge.js';
 import { resolveSignalOptions, type SignalOptions } from './signal-options.js';
 import type { MarketBook } from './signal-input.js';
-import { arbitraryLevels, book, depthAtOrBetter, depthBetter, fixedContext } from './test-books.js';
+import { arbitraryLevels, book, depthAtOrBetter, depthBetter, fixedContext } from '../../../test/helpers/signal-books.js';
 
 const NBA = { game_id: 'g-nba-2', sport: 'nba' as const };
 const EPL = { game_id: 'g-epl-2', sport: 'epl' as const };

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { TradeSignalSchema } from '../messages.js';
 import { detectScoreChange, type ScoreChangeInput } from './score-change.js';
 import { resolveSignalOptions } from './signal-options.js';
-import { book, fixedContext } from './test-books.js';
+import { book, fixedContext } from '../../../test/helpers/signal-books.js';
 
 const NHL = { game_id: 'g-nhl-1', sport: 'nhl' as const };
 const ON = resolveSignalOptions({ scoreChange: { enabled: true } });

@@ -1,10 +1,10 @@
 /**
- * Book builders shared by the signal tests (test support only; nothing in src imports it).
+ * Book builders shared by the signal tests (src/core/signals/*.test.ts).
  */
 import fc from 'fast-check';
-import type { Venue } from '../topics.js';
-import type { BookLevel } from '../book-level.js';
-import type { MarketBook, Outcome, SignalContext } from './signal-input.js';
+import type { Venue } from '../../src/core/topics.js';
+import type { BookLevel } from '../../src/core/book-level.js';
+import type { MarketBook, Outcome, SignalContext } from '../../src/core/signals/signal-input.js';
 
 export function book(
   venue: Venue,
