@@ -195,7 +195,9 @@ export function oneVenueList(files: ReadonlyMap<string, string>): string[] {
   const exempt = (p: string) =>
     p === 'src/core/topics.ts' || p === 'src/venues/index.ts' || under(p, 'src/sim') || VENUE_FOLDERS.some((d) => under(p, d));
   const out: string[] = [];
-  for (const [file, text] of files) if (!exempt(file)) out.push(...venueListsIn(file, text));
+  // Parsing is the slow part: only files that quote a venue id can hold a list of them.
+  const quotesVenue = /['"`](kalshi|poly)['"`]/;
+  for (const [file, text] of files) if (!exempt(file) && quotesVenue.test(text)) out.push(...venueListsIn(file, text));
   return out;
 }
 
