@@ -18,6 +18,7 @@ import { kellySize } from '../sizing/kelly.js';
 import { maxContractsWithinRisk } from '../sizing/risk-caps.js';
 import type { YesBook } from './order-types.js';
 import { fillPaperOrder, paperFillMessages } from './paper-fill.js';
+import type { Venue } from '../topics.js';
 
 const T0 = Date.UTC(2026, 2, 10, 23) * 1000;
 const S = 1_000_000;
@@ -34,7 +35,7 @@ describe('entry to settlement with the pure modules', () => {
       killSwitch: false,
       availableBalanceCc: bank.availableCc,
       unrealisedCc: totalUnrealisedCc(book.open(), () => top, DEFAULT_FEES),
-      heldContracts: (v: 'kalshi' | 'poly', m: string, side: 'yes' | 'no') => book.get(v, m, side)?.contracts ?? 0,
+      heldContracts: (v: Venue, m: string, side: 'yes' | 'no') => book.get(v, m, side)?.contracts ?? 0,
     });
 
     // Model says YES 0.55; sizing walks the asks within the signal's limit 0.44 and the risk caps.

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { feeCc, type FeeSchedule } from '../fees.js';
 import { TradeSignalSchema, type SignalLeg } from '../messages.js';
 import { sidePriceCc } from '../money.js';
-import type { Sport } from '../topics.js';
+import { VENUES, type Sport } from '../topics.js';
 import { detectArbitrage, exactCovers } from './arbitrage.js';
 import { buyLadder } from './book-depth.js';
 import { resolveSignalOptions, type SignalOptions } from './signal-options.js';
@@ -329,7 +329,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
       const outcomes: Outcome[] = ['epl', 'mls'].includes(s.sport) ? ['home', 'draw', 'away'] : ['home', 'away'];
       const books: MarketBook[] = [];
       let i = 0;
-      for (const venue of ['kalshi', 'poly'] as const) {
+      for (const venue of VENUES) {
         for (const outcome of outcomes) {
           const l = levels[i]!;
           const [keepBids, keepAsks] = s.sides[i]!;

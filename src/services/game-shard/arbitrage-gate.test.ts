@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIGNAL_OPTIONS, detectArbitrage, resolveSignalOptions, type MarketBook, type Outcome } from '../../core/signals/index.js';
-import type { Sport } from '../../core/topics.js';
+import { VENUES, type Sport, type Venue } from '../../core/topics.js';
 import { ArbitrageGate } from './arbitrage-gate.js';
 
-const book = (venue: 'kalshi' | 'poly', id: string, outcome: Outcome, bid: number | null, ask: number | null, size = 100): MarketBook => ({
+const book = (venue: Venue, id: string, outcome: Outcome, bid: number | null, ask: number | null, size = 100): MarketBook => ({
   venue,
   market_id: id,
   outcome,
@@ -52,7 +52,7 @@ describe('arbitrage gate', () => {
     const cents = fc.integer({ min: 1, max: 99 }).map((c) => c / 100);
     const side = fc.option(cents, { nil: null });
     const market = (outcomes: Outcome[]) =>
-      fc.record({ venue: fc.constantFrom<'kalshi' | 'poly'>('kalshi', 'poly'), outcome: fc.constantFrom(...outcomes), bid: side, ask: side, size: fc.integer({ min: 1, max: 500 }), stale: fc.boolean() });
+      fc.record({ venue: fc.constantFrom(...VENUES), outcome: fc.constantFrom(...outcomes), bid: side, ask: side, size: fc.integer({ min: 1, max: 500 }), stale: fc.boolean() });
     const scenario = fc.oneof(
       fc.record({ sport: fc.constant<Sport>('nba'), markets: fc.array(market(['home', 'away']), { minLength: 1, maxLength: 6 }) }),
       fc.record({ sport: fc.constant<Sport>('epl'), markets: fc.array(market(['home', 'away', 'draw']), { minLength: 1, maxLength: 7 }) }),

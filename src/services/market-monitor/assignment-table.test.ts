@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { GameInfo } from '../../core/messages.js';
 import { AssignmentTable, type AssignmentDiff } from './assignment-table.js';
 import type { MarketAssignment } from '../../core/market-assignment.js';
+import type { Venue } from '../../core/topics.js';
 
-function info(gameId: string, markets: [venue: 'kalshi' | 'poly', id: string, team: string | null][], event: GameInfo['event'] = 'updated'): GameInfo {
+function info(gameId: string, markets: [venue: Venue, id: string, team: string | null][], event: GameInfo['event'] = 'updated'): GameInfo {
   return {
     event,
     game_id: gameId,

@@ -4,8 +4,7 @@
  * bounded random walk; the bid/ask straddle it.
  */
 import type { PriceUpdate } from '../../core/messages.js';
-import type { Venue } from '../../core/topics.js';
-import { Topic } from '../../core/topics.js';
+import { Topic, VENUES, type Venue } from '../../core/topics.js';
 import { defineVar, parse } from '../../runtime/config.js';
 import { defineService } from '../../runtime/service.js';
 
@@ -24,7 +23,8 @@ interface DemoMarket {
 
 function demoMarkets(count: number): DemoMarket[] {
   return Array.from({ length: count }, (_, i) => ({
-    venue: i % 2 === 0 ? 'kalshi' : 'poly',
+    // Alternate venues; the ids only need to look like each venue's (a ticker, a token number).
+    venue: VENUES[i % VENUES.length]!,
     id: i % 2 === 0 ? `KXDEMOGAME-26NOV24G${i}-HOME` : `${7100000000 + i}`,
     gameId: `demo${Math.floor(i / 2)}`,
     team: 'HOME',

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TEAM_ALIASES, LEAGUE_KIND } from './team-aliases.js';
+import { TEAM_ALIASES, LEAGUE_KIND } from '../src/core/team-aliases.js';
 import {
   CODE_STOPLIST,
   cleanCode,
@@ -18,9 +18,9 @@ import {
   resolveOutcome,
   resolveTeamCode,
   type GameTeams,
-} from './team-matching.js';
-import { SPORTS, type Sport } from './topics.js';
-import { TEAMS } from '../sim/teams.js';
+} from '../src/core/team-matching.js';
+import { SPORTS, type Sport } from '../src/core/topics.js';
+import { TEAMS } from '../src/sim/teams.js';
 
 type Row = [sport: Sport, espnName: string, espnAbbr: string, venueText: string];
 const rows = (text: string): Row[] =>
