@@ -23,9 +23,6 @@ import {
 import { GAME_LATEST_TTL_S, SlowKey } from '../core/slow-keys.js';
 import type { Sport, Venue } from '../core/topics.js';
 
-/** Field order of a stream entry and of the latest-price hash (`cause` only when present). */
-export const SLOW_ENTRY_FIELDS = ['topic', 'id', 'src', 'seq', 'ts', 'type', 'origin_ts', 'cause', 'data'] as const;
-
 /** The seed's cap of `signals:trades`; price streams are capped at 10000 (DESIGN.md section 3). */
 export const SLOW_STREAM_DEFAULT_MAXLEN = { prices: 10_000, signals: 1_000, other: 10_000 } as const;
 

@@ -242,7 +242,6 @@ export const MessageSchemas = {
 
 export type MessageType = keyof typeof MessageSchemas;
 export type MessageData<T extends MessageType> = z.infer<(typeof MessageSchemas)[T]>;
-export const MESSAGE_TYPES = Object.keys(MessageSchemas) as MessageType[];
 
 export type PriceUpdate = z.infer<typeof PriceUpdateSchema>;
 export type OrderBook = z.infer<typeof OrderBookSchema>;

@@ -21,10 +21,6 @@ export function dollarsToCc(dollars: number): number {
   return Math.round(dollars * CC_PER_DOLLAR);
 }
 
-export function ccToDollars(cc: number): number {
-  return cc / CC_PER_DOLLAR;
-}
-
 /** Cost per contract of holding `side`, from a YES-side price: NO at yes 0.60 costs 0.40. */
 export function sidePriceCc(side: 'yes' | 'no', yesPrice: number): number {
   const yesCc = priceToCc(yesPrice);

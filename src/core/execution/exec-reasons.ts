@@ -18,8 +18,6 @@ export const ExecReasons = {
   EXEC_STATE: 'a fill could not be applied to the position book',
 } as const;
 
-export type ExecReasonCode = keyof typeof ExecReasons;
-
 export function reasonText(code: string, detail: string): string {
   return `${code}: ${detail}`;
 }

@@ -70,7 +70,6 @@ const MAX_MEAN = 200;
 const NEGLIGIBLE = 1e-13;
 
 export const logit = (p: number): number => Math.log(p / (1 - p));
-export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 export const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
 
 /** Outcome of a score difference, written into by the functions below (no allocation). */

@@ -9,7 +9,6 @@ import type { PolySide, TickSize } from '../../venues/polymarket/common.js';
 import type { QuoteLadder } from '../world.js';
 
 export const P4 = 10_000;
-export const MICRO = 1_000_000n;
 
 export interface RestingOrder {
   orderId: string;

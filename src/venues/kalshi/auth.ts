@@ -96,16 +96,16 @@ export interface KalshiCredentialSource {
 }
 
 /**
- * Credentials from KALSHI_API_KEY plus KALSHI_PRIVATE_KEY (PEM text) or KALSHI_PRIVATE_KEY_PATH
- * (a file). Returns null when no key id is set (read-only mode); throws when half of a pair is
- * missing or the key cannot be read.
+ * A signer from a key id plus the private key as PEM text or a file (the settings behind them are
+ * src/runtime/venue-credentials.ts). Returns null when neither is set (read-only mode); throws
+ * when half of the pair is missing or the key cannot be read.
  */
 export function loadKalshiSigner(source: KalshiCredentialSource): KalshiSigner | null {
   const keyId = source.keyId?.trim();
   const hasKey = Boolean(source.privateKeyPem || source.privateKeyPath);
   if (!keyId && !hasKey) return null;
-  if (!keyId) throw new KalshiCredentialsError('a Kalshi private key is set but KALSHI_API_KEY is not');
-  if (!hasKey) throw new KalshiCredentialsError('KALSHI_API_KEY is set but neither KALSHI_PRIVATE_KEY nor KALSHI_PRIVATE_KEY_PATH is');
+  if (!keyId) throw new KalshiCredentialsError('a Kalshi private key is set but no key id');
+  if (!hasKey) throw new KalshiCredentialsError('a Kalshi key id is set but no private key (PEM text or file)');
   let pem = source.privateKeyPem ?? '';
   if (!pem && source.privateKeyPath) {
     try {
@@ -116,12 +116,4 @@ export function loadKalshiSigner(source: KalshiCredentialSource): KalshiSigner |
     }
   }
   return new KalshiSigner({ keyId, privateKeyPem: pem.replace(/\\n/g, '\n') });
-}
-
-export function kalshiSignerFromEnv(env: NodeJS.ProcessEnv = process.env): KalshiSigner | null {
-  return loadKalshiSigner({
-    keyId: env.KALSHI_API_KEY,
-    privateKeyPem: env.KALSHI_PRIVATE_KEY,
-    privateKeyPath: env.KALSHI_PRIVATE_KEY_PATH,
-  });
 }

@@ -18,5 +18,3 @@ export const polymarketFeedConfigSpec = {
   /** A token found inconsistent is resubscribed at most this often. */
   resyncMinIntervalMs: defineVar({ env: 'POLYMARKET_RESYNC_MIN_INTERVAL_MS', default: 2_000, parse: parse.int(0, 600_000) }),
 };
-
-export type PolymarketFeedConfig = ConfigOf<typeof polymarketFeedConfigSpec>;
