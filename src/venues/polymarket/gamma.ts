@@ -8,7 +8,7 @@
 import { POLYMARKET_HOSTS } from './common.js';
 import { PolymarketHttpError, PolymarketParseError } from './errors.js';
 import type { JsonHttpClient } from '../json-http-client.js';
-import { createPolymarketHttp, stripUndefined } from './json-http.js';
+import { createPolymarketHttp, polymarketTransportStats, stripUndefined } from './json-http.js';
 import {
   parseGammaEvent,
   parseGammaMarket,
@@ -130,15 +130,7 @@ export class GammaClient {
   }
 
   stats(): GammaClientStats {
-    const h = this.http.stats();
-    return {
-      requests: h.requests,
-      retries: h.retries,
-      httpErrors: h.httpErrors + h.networkErrors,
-      timeouts: h.timeouts,
-      parseErrors: this.parseErrors + h.badBodies,
-      keysetFallbacks: this.keysetFallbacks,
-    };
+    return { ...polymarketTransportStats(this.http.stats(), this.parseErrors), keysetFallbacks: this.keysetFallbacks };
   }
 
   /** Every event matching the query, across pages. */

@@ -9,7 +9,7 @@ import { buildL2Headers } from './auth.js';
 import { POLYMARKET_HOSTS, type PolyApiCredentials, type PolyOrderType, type PolySide } from './common.js';
 import { PolymarketAuthError, PolymarketHttpError, PolymarketOrderRejectedError, PolymarketParseError } from './errors.js';
 import type { JsonHttpClient, JsonHttpRequest } from '../json-http-client.js';
-import { createPolymarketHttp, stripUndefined } from './json-http.js';
+import { createPolymarketHttp, polymarketTransportStats, stripUndefined } from './json-http.js';
 import { postOrderBody, type SignedOrderV2 } from './order-signing.js';
 import {
   parseBookSummaries,
@@ -64,13 +64,8 @@ export class PolymarketClobClient {
   }
 
   stats(): ClobClientStats {
-    const h = this.http.stats();
     return {
-      requests: h.requests,
-      retries: h.retries,
-      httpErrors: h.httpErrors + h.networkErrors,
-      timeouts: h.timeouts,
-      parseErrors: this.parseErrors + h.badBodies,
+      ...polymarketTransportStats(this.http.stats(), this.parseErrors),
       ordersAccepted: this.ordersAccepted,
       ordersRejected: this.ordersRejected,
     };

@@ -3,7 +3,7 @@
  * the CLOB and Gamma clients: its error classes, and retries without jitter, doubling from
  * retryBaseMs, for requests the caller marks idempotent.
  */
-import { JsonHttpClient, type FailedRequest, type JsonHttpErrors } from '../json-http-client.js';
+import { JsonHttpClient, type FailedRequest, type JsonHttpErrors, type JsonHttpStats } from '../json-http-client.js';
 import { PolymarketHttpError, PolymarketParseError, PolymarketTimeoutError } from './errors.js';
 import { parseErrorBody } from './parse.js';
 
@@ -32,6 +32,26 @@ export function createPolymarketHttp(options: PolymarketHttpOptions): JsonHttpCl
     retry: { maxRetries: options.readRetries, policy: { baseMs: options.retryBaseMs, maxMs: Number.POSITIVE_INFINITY } },
     errors: POLYMARKET_ERRORS,
   });
+}
+
+export interface PolymarketTransportStats {
+  requests: number;
+  retries: number;
+  /** Non-2xx answers and requests that got no answer at all. */
+  httpErrors: number;
+  timeouts: number;
+  parseErrors: number;
+}
+
+/** The transport counters as the CLOB and Gamma clients report them; `parseErrors` adds their own. */
+export function polymarketTransportStats(h: JsonHttpStats, parseErrors: number): PolymarketTransportStats {
+  return {
+    requests: h.requests,
+    retries: h.retries,
+    httpErrors: h.httpErrors + h.networkErrors,
+    timeouts: h.timeouts,
+    parseErrors: parseErrors + h.badBodies,
+  };
 }
 
 function statusError(req: FailedRequest, status: number, text: string): PolymarketHttpError {
