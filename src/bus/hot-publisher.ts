@@ -7,6 +7,7 @@ import { ENVELOPE_VERSION, type RawEnvelope } from '../core/envelope.js';
 import type { MessageData, MessageType } from '../core/messages.js';
 import { nowMicros } from '../core/time.js';
 import { sequenceKey } from '../core/topics.js';
+import { ThrottledLog } from '../runtime/throttled-log.js';
 import { EnvelopeCodec, type BatchItem } from './codec.js';
 import {
   PUBLISHER_DEFAULTS,
@@ -49,7 +50,8 @@ export abstract class HotPublisher {
   private readonly batches = new Map<string, BatchItem[]>();
   private batchTimer: NodeJS.Timeout | null = null;
   private readonly counters = { published: 0, sent_frames: 0, dropped: 0, batched: 0 };
-  private lastDropLog = 0;
+  /** A full queue drops per message: one line a second says so. */
+  private readonly dropLog: ThrottledLog;
   protected closed = false;
 
   constructor(options: PublisherOptions) {
@@ -58,6 +60,7 @@ export abstract class HotPublisher {
     this.src = options.src;
     this.codec = new EnvelopeCodec(this.options.codec);
     this.log = logger ?? silentLogger;
+    this.dropLog = new ThrottledLog(this.log, { maxPerWindow: 1 });
   }
 
   /** The address subscribers connect to (null for transports without one). */
@@ -186,9 +189,6 @@ export abstract class HotPublisher {
   }
 
   private logDrop(): void {
-    const now = Date.now();
-    if (now - this.lastDropLog < 1000) return;
-    this.lastDropLog = now;
-    this.log.warn({ dropped: this.counters.dropped, src: this.src }, 'ARB_PUBLISH_DROPPED: publisher queue full');
+    this.dropLog.warn({ dropped: this.counters.dropped, src: this.src }, 'ARB_PUBLISH_DROPPED: publisher queue full');
   }
 }

@@ -9,6 +9,7 @@ import { errorMessage } from '../core/errors.js';
 import { isMessageType, MessageSchemas } from '../core/messages.js';
 import { nowMicros } from '../core/time.js';
 import { sequenceKey } from '../core/topics.js';
+import { ThrottledLog } from '../runtime/throttled-log.js';
 import { EnvelopeCodec } from './codec.js';
 import { GapTracker } from './gap-tracker.js';
 import {
@@ -48,13 +49,14 @@ export abstract class HotSubscriber {
   private handler: MessageHandler = () => {};
   private readonly counters = { received: 0, delivered: 0, filtered: 0, decode_errors: 0, schema_errors: 0, handler_errors: 0 };
   private lagUs = 0;
-  private errorLogWindow = 0;
-  private errorLogsInWindow = 0;
+  /** Bad frames can arrive per message: the counters see them all, the log a few a second. */
+  private readonly errorLog: ThrottledLog;
 
   constructor(options: SubscriberOptions = {}) {
     const { logger, ...rest } = options;
     this.options = Object.freeze({ ...SUBSCRIBER_DEFAULTS, ...rest });
     this.log = logger ?? silentLogger;
+    this.errorLog = new ThrottledLog(this.log, { maxPerWindow: this.options.maxErrorLogsPerSecond });
   }
 
   protected abstract addTransportSubscription(prefix: string): void;
@@ -197,14 +199,8 @@ export abstract class HotSubscriber {
 
   private reject(counter: 'decode_errors' | 'schema_errors' | 'handler_errors', topic: string, err: unknown): void {
     this.counters[counter]++;
-    const now = Date.now();
-    if (now - this.errorLogWindow >= 1000) {
-      this.errorLogWindow = now;
-      this.errorLogsInWindow = 0;
-    }
-    if (++this.errorLogsInWindow > this.options.maxErrorLogsPerSecond) return;
     const code = counter === 'handler_errors' ? 'ARB_HANDLER_FAILED' : counter === 'schema_errors' ? 'ARB_FRAME_SCHEMA' : 'ARB_FRAME_DECODE';
-    this.log.warn(
+    this.errorLog.warn(
       { code, topic: topic.slice(0, 200), err: errorMessage(err), [counter]: this.counters[counter] },
       `${code}: message dropped`,
     );

@@ -21,6 +21,7 @@ import type { Metrics } from '../../runtime/metrics.js';
 import type { EspnGame } from '../../venues/espn/common.js';
 import type { EspnClient } from '../../venues/espn/http.js';
 import { CircuitBreaker } from '../../runtime/circuit-breaker.js';
+import { ThrottledLog } from '../../runtime/throttled-log.js';
 import { EspnStatePoller } from './espn-state-poller.js';
 import { shardKeys, type GameShardConfig } from './game-shard-config.js';
 import { GameRegistry } from './game-registry.js';
@@ -82,12 +83,12 @@ export class GameShardCore {
   #timer: NodeJS.Timeout | null = null;
   #lastGaps = { prices: 0, games: 0 };
   #lastPruneMs = 0;
-  #warnWindow = 0;
-  #warnsInWindow = 0;
+  readonly #warnLog: ThrottledLog;
   #stopped = false;
 
   constructor(options: GameShardCoreOptions) {
     this.#o = Object.freeze({ ...options });
+    this.#warnLog = new ThrottledLog(options.log, { maxPerWindow: MAX_WARN_LOGS_PER_SECOND });
     const cfg = options.config;
     this.book = new PriceBook({ maxDelayUs: cfg.priceMaxDelayMs * 1000, ttlUs: cfg.priceTtlMs * 1000 });
     this.engine = new SignalEngine({
@@ -367,11 +368,6 @@ export class GameShardCore {
   }
 
   #warn(obj: object, msg: string): void {
-    const now = Date.now();
-    if (now - this.#warnWindow >= 1000) {
-      this.#warnWindow = now;
-      this.#warnsInWindow = 0;
-    }
-    if (this.#warnsInWindow++ < MAX_WARN_LOGS_PER_SECOND) this.#o.log.warn(obj, msg);
+    this.#warnLog.warn(obj, msg);
   }
 }

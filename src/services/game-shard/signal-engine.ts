@@ -31,6 +31,7 @@ import {
   type SignalOptions,
 } from '../../core/signals/index.js';
 import { Topic } from '../../core/topics.js';
+import { ThrottledLog } from '../../runtime/throttled-log.js';
 import { ArbitrageGate } from './arbitrage-gate.js';
 import type { MarketPrice } from './market-price.js';
 import type { ShardGame } from './shard-game.js';
@@ -93,11 +94,11 @@ export class SignalEngine {
   readonly #modelInput: ModelEdgeInput = { game: { game_id: '', sport: 'nba' }, model: { home: 0.5 }, books: [] };
   readonly #oneBook: MarketBook[] = [];
   readonly #gate = new ArbitrageGate();
-  #logWindow = 0;
-  #logsInWindow = 0;
+  readonly #issueLog: ThrottledLog;
 
   constructor(options: SignalEngineOptions) {
     this.#o = Object.freeze({ ...options });
+    this.#issueLog = new ThrottledLog(options.log, { maxPerWindow: MAX_ISSUE_LOGS_PER_SECOND });
     this.debouncer = new SignalDebouncer(options.signals.debounce);
     this.#idBase = `${options.idPrefix.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${randomBytes(3).toString('hex')}-`;
     this.#ctx = { nowUs: 0, newId: () => this.#idBase + (++this.#idCount).toString(36) };
@@ -230,13 +231,7 @@ export class SignalEngine {
 
   #countIssues(detection: Detection): void {
     this.counters.input_issues += detection.issues.length;
-    const now = Date.now();
-    if (now - this.#logWindow >= 1000) {
-      this.#logWindow = now;
-      this.#logsInWindow = 0;
-    }
-    if (this.#logsInWindow++ >= MAX_ISSUE_LOGS_PER_SECOND) return;
     const first = detection.issues[0]!;
-    this.#o.log.warn({ code: first.code, err: first.message, issues: detection.issues.length }, 'ARB_SIGNAL_INPUT: detector input skipped');
+    this.#issueLog.warn({ code: first.code, err: first.message, issues: detection.issues.length }, 'ARB_SIGNAL_INPUT: detector input skipped');
   }
 }

@@ -8,6 +8,7 @@ import type { MessageHandler } from '../../bus/hot-subscriber.js';
 import { ArbeesError, errorMessage, type ErrorCode } from '../../core/errors.js';
 import { TopicPrefix } from '../../core/topics.js';
 import type { Metrics } from '../../runtime/metrics.js';
+import { ThrottledLog } from '../../runtime/throttled-log.js';
 import type { ServiceContext } from '../../runtime/service.js';
 import type { AssignmentDiff } from './assignment-table.js';
 import { AssignmentTracker } from './assignment-tracker.js';
@@ -33,11 +34,11 @@ const MAX_PROBLEM_LOGS_PER_SECOND = 5;
 export class MarketMonitor implements VenueFeedHandlers {
   readonly #o: Readonly<MarketMonitorOptions>;
   readonly #slots = new Map<string, MarketSlot>();
-  #logWindowStart = 0;
-  #logsInWindow = 0;
+  readonly #problemLog: ThrottledLog;
 
   constructor(options: MarketMonitorOptions) {
     this.#o = Object.freeze({ ...options });
+    this.#problemLog = new ThrottledLog(options.log, { maxPerWindow: MAX_PROBLEM_LOGS_PER_SECOND });
   }
 
   marketIds(): string[] {
@@ -127,15 +128,8 @@ export class MarketMonitor implements VenueFeedHandlers {
 
   onProblem(err: Error): void {
     this.#o.metrics.inc('feed_problems');
-    const now = Date.now();
-    if (now - this.#logWindowStart >= 1_000) {
-      this.#logWindowStart = now;
-      this.#logsInWindow = 0;
-    }
-    if (this.#logsInWindow++ < MAX_PROBLEM_LOGS_PER_SECOND) {
-      const code = (err as { code?: ErrorCode }).code;
-      this.#o.log.warn({ link: this.#o.feed.label, code, err: err.message }, 'venue feed problem (counted, skipped)');
-    }
+    const code = (err as { code?: ErrorCode }).code;
+    this.#problemLog.warn({ link: this.#o.feed.label, code, err: err.message }, 'venue feed problem (counted, skipped)');
   }
 }
 

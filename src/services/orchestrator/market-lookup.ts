@@ -6,6 +6,7 @@
  * with markets on only one venue, or none yet, is asked again every `recheckMs`, since venues
  * list game markets late.
  */
+import { backoffDelay, jittered, type BackoffPolicy } from '../../core/backoff.js';
 import { errorMessage } from '../../core/errors.js';
 import type { GameInfo, MarketRef } from '../../core/messages.js';
 import { VENUES } from '../../core/topics.js';
@@ -18,7 +19,7 @@ export interface MarketLookupOptions {
   maxBackoffMs: number;
   recheckMs: number;
   concurrency: number;
-  /** Random spread of each wait, as a fraction (0.1 = ±10 %), so retries do not bunch up. */
+  /** Random fraction shaved off each wait (0.1 = up to 10 %), so retries do not bunch up. */
   jitter?: number;
 }
 
@@ -60,14 +61,13 @@ export class MarketLookup {
       const markets = await this.finder(game);
       s.failures = 0;
       const complete = VENUES.every((v) => markets.some((m) => m.venue === v));
-      s.nextAtMs = complete ? Number.POSITIVE_INFINITY : nowMs() + this.spread(this.options.recheckMs);
+      s.nextAtMs = complete ? Number.POSITIVE_INFINITY : nowMs() + Math.max(1, jittered(this.options.recheckMs, this.jitter()));
       this.counters[markets.length > 0 ? 'found' : 'empty'] += 1;
       return { ok: true, markets, complete };
     } catch (err) {
       s.failures += 1;
       this.counters.failures += 1;
-      const backoff = Math.min(this.options.maxBackoffMs, this.options.retryMs * 2 ** Math.min(30, s.failures - 1));
-      const retryInMs = this.spread(backoff);
+      const retryInMs = Math.max(1, backoffDelay(this.retryPolicy(), s.failures - 1));
       s.nextAtMs = nowMs() + retryInMs;
       return { ok: false, error: errorMessage(err), attempts: s.failures, retryInMs };
     } finally {
@@ -90,8 +90,11 @@ export class MarketLookup {
     return { ...this.counters, in_flight: this.inFlight, tracked: this.states.size };
   }
 
-  private spread(ms: number): number {
-    const j = this.options.jitter ?? 0.1;
-    return Math.max(1, Math.round(ms * (1 + (Math.random() * 2 - 1) * j)));
+  private retryPolicy(): BackoffPolicy {
+    return { baseMs: this.options.retryMs, maxMs: this.options.maxBackoffMs, jitter: this.jitter() };
+  }
+
+  private jitter(): number {
+    return this.options.jitter ?? 0.1;
   }
 }

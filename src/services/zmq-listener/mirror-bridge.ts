@@ -8,6 +8,8 @@
 import type { RawEnvelope } from '../../core/envelope.js';
 import { errorMessage } from '../../core/errors.js';
 import type { BusLogger } from '../../bus/bus-options.js';
+import { Backoff } from '../../core/backoff.js';
+import { ThrottledLog } from '../../runtime/throttled-log.js';
 import { FlushLatency, type LatencySummary } from './flush-latency.js';
 import { LatestTable, type LatestEntry } from './latest-table.js';
 import { MirrorBuffer } from './mirror-buffer.js';
@@ -78,10 +80,11 @@ export class MirrorBridge {
   private flushSeq = 0;
   private pumpQueued = false;
   private backoffTimer: NodeJS.Timeout | null = null;
-  private failuresInARow = 0;
   private bufferedPeak = 0;
-  private lastDropLog = 0;
-  private lastErrorLog = 0;
+  private readonly retryBackoff: Backoff;
+  /** Buffer-full lines and Redis-failure lines, each at most once a second. */
+  private readonly dropLog: ThrottledLog;
+  private readonly errorLog: ThrottledLog;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -89,6 +92,9 @@ export class MirrorBridge {
     private readonly options: MirrorBridgeOptions,
   ) {
     this.log = options.logger;
+    this.retryBackoff = new Backoff({ baseMs: options.retryMinMs, maxMs: options.retryMaxMs });
+    this.dropLog = new ThrottledLog(options.logger, { maxPerWindow: 1 });
+    this.errorLog = new ThrottledLog(options.logger, { maxPerWindow: 1 });
     this.routes = new RouteCache(options.limits);
     this.buffer = new MirrorBuffer(options.bufferMax);
     this.latest = new LatestTable(options.latestMax ?? options.bufferMax);
@@ -194,7 +200,7 @@ export class MirrorBridge {
     const mustRetry = outcome.retry.length > 0 || outcome.latestRetry.length > 0;
     if (!mustRetry) {
       this.counters.pipelines++;
-      this.failuresInARow = 0;
+      this.retryBackoff.reset();
       this.latency.recordMicros((performance.now() - flush.startedAt) * 1000);
     } else {
       this.counters.pipeline_failures++;
@@ -215,7 +221,7 @@ export class MirrorBridge {
     this.failed = [];
     const dropped = this.buffer.requeueFront(ordered);
     if (dropped > 0) this.noteDropped(dropped);
-    const delay = Math.min(this.options.retryMinMs * 2 ** Math.min(this.failuresInARow++, 16), this.options.retryMaxMs);
+    const delay = this.retryBackoff.next();
     this.backoffTimer = setTimeout(() => {
       this.backoffTimer = null;
       this.schedule();
@@ -229,36 +235,24 @@ export class MirrorBridge {
   }
 
   private noteDropped(count: number): void {
-    const now = Date.now();
-    if (now - this.lastDropLog < 1_000) return;
-    this.lastDropLog = now;
-    this.log.warn(
+    this.dropLog.warn(
       { code: 'ARB_BRIDGE_BUFFER_FULL', dropped: this.buffer.dropped, bound: this.options.bufferMax, now: count },
       'ARB_BRIDGE_BUFFER_FULL: buffer full (Redis unreachable or slower than the hot path); dropping the oldest entries',
     );
   }
 
   private logRetry(outcome: WriteOutcome): void {
-    if (!this.rateLimitErrorLog()) return;
-    this.log.warn(
+    this.errorLog.warn(
       { code: 'ARB_REDIS_UNAVAILABLE', err: outcome.error?.message, retrying: outcome.retry.length, buffered: this.buffer.size },
       'ARB_REDIS_UNAVAILABLE: flush failed; entries kept for retry',
     );
   }
 
   private logRejected(outcome: WriteOutcome): void {
-    if (!this.rateLimitErrorLog()) return;
-    this.log.error(
+    this.errorLog.error(
       { code: 'ARB_BRIDGE_WRITE_FAILED', err: outcome.error?.message, rejected: outcome.rejected + outcome.latestRejected },
       'ARB_BRIDGE_WRITE_FAILED: Redis refused mirrored writes; dropped',
     );
-  }
-
-  private rateLimitErrorLog(): boolean {
-    const now = Date.now();
-    if (now - this.lastErrorLog < 1_000) return false;
-    this.lastErrorLog = now;
-    return true;
   }
 }
 

@@ -11,6 +11,8 @@ import type { RawEnvelope } from '../../core/envelope.js';
 import { errorMessage } from '../../core/errors.js';
 import { latestGameValue, streamEntryFields } from '../../bus/slow-track.js';
 import type { BusLogger } from '../../bus/bus-options.js';
+import { backoffDelay } from '../../core/backoff.js';
+import { ThrottledLog } from '../../runtime/throttled-log.js';
 import type { LatestEntry } from './latest-table.js';
 import { priceHashFields } from './latest-values.js';
 import { APPEND_BATCH_LUA, REPLACE_HASHES_LUA } from './mirror-scripts.js';
@@ -76,12 +78,14 @@ export class RedisWriter {
   private everReady = false;
   private connected = false;
   private closing = false;
-  private lastErrorLog = 0;
+  /** Connection errors repeat on every reconnect attempt: at most one line per 5 s. */
+  private readonly connectionErrorLog: ThrottledLog;
   /** Times a working connection was lost. */
   outages = 0;
 
   constructor(private readonly options: RedisWriterOptions) {
     this.log = options.logger;
+    this.connectionErrorLog = new ThrottledLog(options.logger, { maxPerWindow: 1, windowMs: 5_000 });
     this.redis = new Redis(options.redisUrl, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -89,7 +93,7 @@ export class RedisWriter {
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs,
       connectionName: 'zmq_listener',
-      retryStrategy: (times: number) => Math.min(options.retryMinMs * 2 ** Math.min(times - 1, 16), options.retryMaxMs),
+      retryStrategy: (times: number) => backoffDelay({ baseMs: options.retryMinMs, maxMs: options.retryMaxMs }, times - 1),
     });
     this.redis.defineCommand('arbeesAppendBatch', { numberOfKeys: 1, lua: APPEND_BATCH_LUA });
     this.redis.defineCommand('arbeesReplaceHashes', { lua: REPLACE_HASHES_LUA });
@@ -219,9 +223,6 @@ export class RedisWriter {
   }
 
   private logConnectionError(err: Error): void {
-    const now = Date.now();
-    if (now - this.lastErrorLog < 5_000) return;
-    this.lastErrorLog = now;
-    this.log.debug({ err: err.message }, 'slow-track connection error');
+    this.connectionErrorLog.debug({ err: err.message }, 'slow-track connection error');
   }
 }

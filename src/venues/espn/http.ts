@@ -2,12 +2,15 @@
  * ESPN site-API client: scoreboard and summary per league, against the real host or the
  * simulator (same paths). ESPN sits behind Akamai, which answers bursts with a bare 403, so
  * requests keep a minimum spacing and a 403 starts an exponential back-off during which the
- * client refuses to call (EspnThrottledError) instead of digging the hole deeper.
+ * client refuses to call (EspnThrottledError) instead of digging the hole deeper. The HTTP
+ * mechanics are the shared JSON transport (src/venues/json-http-client.ts).
  */
 import type { Sport } from '../../core/topics.js';
 import { easternDay, ESPN_SITE_BASE_URL, type EspnGame, type EspnSummary, type ParseIssues } from './common.js';
 
 export { easternDay };
+import { Backoff } from '../../core/backoff.js';
+import { JsonHttpClient, type JsonHttpErrors } from '../json-http-client.js';
 import { EspnHttpError, EspnPayloadError, EspnThrottledError, EspnTimeoutError } from './errors.js';
 import { espnPath } from './leagues.js';
 import { parseJsonBody, parseScoreboard, parseSummary } from './parse.js';
@@ -62,11 +65,21 @@ export class EspnClient {
   private readonly counters = new Map<string, number>();
   private nextSlotMs = 0;
   private throttledUntilMs = 0;
-  private currentBackoffMs: number;
+  private readonly throttle: Backoff;
+  private readonly http: JsonHttpClient;
 
   constructor(options: Partial<EspnClientOptions> = {}) {
     this.options = validated(options);
-    this.currentBackoffMs = this.options.backoffMs;
+    this.throttle = new Backoff({ baseMs: this.options.backoffMs, maxMs: this.options.maxBackoffMs });
+    // No retries here: the pollers ask again on their own schedule, and a retry after a 403
+    // would only dig the hole deeper.
+    this.http = new JsonHttpClient({
+      baseUrl: this.options.baseUrl,
+      timeoutMs: this.options.timeoutMs,
+      retry: { maxRetries: 0, policy: { baseMs: 0, maxMs: 0 } },
+      headers: { 'user-agent': this.options.userAgent },
+      errors: this.transportErrors(),
+    });
   }
 
   /** Games on one league's scoreboard; bad events are skipped and counted, not thrown. */
@@ -78,25 +91,27 @@ export class EspnClient {
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     if (query.groups !== undefined) params.set('groups', query.groups);
     const qs = params.toString();
-    const url = `${this.leagueUrl(sport)}/scoreboard${qs ? `?${qs}` : ''}`;
-    const body = await this.getJson(url, `${sport} scoreboard`);
+    const path = `${this.leaguePath(sport)}/scoreboard${qs ? `?${qs}` : ''}`;
+    const body = await this.getJson(path, `${sport} scoreboard`);
     return this.counted(() => parseScoreboard(body, sport));
   }
 
   /** One game's summary: header state, ESPN's win-probability series and predictor. */
   async summary(sport: Sport, eventId: string): Promise<EspnSummary> {
-    const url = `${this.leagueUrl(sport)}/summary?event=${encodeURIComponent(eventId)}`;
-    const body = await this.getJson(url, `${sport} summary ${eventId}`);
+    const path = `${this.leaguePath(sport)}/summary?event=${encodeURIComponent(eventId)}`;
+    const body = await this.getJson(path, `${sport} summary ${eventId}`);
     return this.counted(() => parseSummary(body, sport, eventId));
   }
 
   /** Requests, failures by kind and parse issues (`parse.<kind>`) since start. */
   stats(): Record<string, number> {
-    return Object.fromEntries(this.counters);
+    const h = this.http.stats();
+    const transport = { requests: h.requests, timeouts: h.timeouts, network_errors: h.networkErrors };
+    return { ...Object.fromEntries(this.counters), ...Object.fromEntries(Object.entries(transport).filter(([, n]) => n > 0)) };
   }
 
-  private leagueUrl(sport: Sport): string {
-    return `${this.options.baseUrl}/apis/site/v2/sports/${espnPath(sport)}`;
+  private leaguePath(sport: Sport): string {
+    return `/apis/site/v2/sports/${espnPath(sport)}`;
   }
 
   private inc(name: string, by = 1): void {
@@ -123,55 +138,51 @@ export class EspnClient {
     if (at > now) await new Promise((r) => setTimeout(r, at - now));
   }
 
-  private async getJson(url: string, what: string): Promise<unknown> {
+  private async getJson(path: string, what: string): Promise<unknown> {
     const waitMs = this.throttledUntilMs - Date.now();
     if (waitMs > 0) {
       this.inc('requests_refused_backoff');
-      throw new EspnThrottledError(url, waitMs);
+      throw new EspnThrottledError(this.http.url({ path }), waitMs);
     }
-    await this.takeSlot();
-    this.inc('requests');
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        headers: { accept: 'application/json', 'user-agent': this.options.userAgent },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-    } catch (err) {
-      const e = err as Error;
-      if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-        this.inc('timeouts');
-        throw new EspnTimeoutError(url, this.options.timeoutMs);
-      }
-      this.inc('network_errors');
-      throw new EspnHttpError(url, null, e.message);
-    }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      const e = err as Error;
-      this.inc(e.name === 'TimeoutError' ? 'timeouts' : 'network_errors');
-      if (e.name === 'TimeoutError') throw new EspnTimeoutError(url, this.options.timeoutMs);
-      throw new EspnHttpError(url, res.status, e.message);
-    }
-    if (res.status === 403) {
-      this.inc('throttled');
-      const backoff = this.currentBackoffMs;
-      this.throttledUntilMs = Date.now() + backoff;
-      this.currentBackoffMs = Math.min(this.options.maxBackoffMs, backoff * 2);
-      throw new EspnThrottledError(url, backoff);
-    }
-    if (!res.ok) {
-      this.inc('http_errors');
-      throw new EspnHttpError(url, res.status);
-    }
-    this.currentBackoffMs = this.options.backoffMs;
+    return this.http.request({
+      method: 'GET',
+      path,
+      idempotent: true,
+      pace: () => this.takeSlot(),
+      decode: (text) => this.decode(text, what),
+    });
+  }
+
+  /** A 2xx answer: the throttling is over, whatever the body turns out to be. */
+  private decode(text: string, what: string): unknown {
+    this.throttle.reset();
     try {
       return parseJsonBody(text, what);
     } catch (err) {
       if (err instanceof EspnPayloadError) this.inc('payload_errors');
       throw err;
     }
+  }
+
+  /** A 403 is Akamai throttling: refuse to call for the next back-off, doubling while it lasts. */
+  private statusError(url: string, status: number): Error {
+    if (status !== 403) {
+      this.inc('http_errors');
+      return new EspnHttpError(url, status);
+    }
+    this.inc('throttled');
+    const backoff = this.throttle.next();
+    this.throttledUntilMs = Date.now() + backoff;
+    return new EspnThrottledError(url, backoff);
+  }
+
+  private transportErrors(): JsonHttpErrors {
+    return {
+      timeout: (req, timeoutMs) => new EspnTimeoutError(req.url, timeoutMs),
+      network: (req, cause) => new EspnHttpError(req.url, null, cause.message),
+      status: (req, status) => this.statusError(req.url, status),
+      // Unused: every request decodes with parseJsonBody, which throws EspnPayloadError.
+      badBody: (req) => new EspnPayloadError(req.url, 'not JSON'),
+    };
   }
 }

@@ -5,7 +5,7 @@
  * by this layer. Every answer goes through parse.ts; a malformed one is counted and thrown.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
+import { JsonHttpClient, type JsonHttpErrors } from '../json-http-client.js';
 import type { KalshiSigner } from './auth.js';
 import type {
   KalshiBalance,
@@ -132,17 +132,33 @@ export class KalshiHttpClient {
   readonly #apiPath: string;
   readonly #read: TokenBucket;
   readonly #write: TokenBucket;
-  readonly #stats: KalshiHttpStats = { requests: 0, retries: 0, parseErrors: 0, httpErrors: 0, timeouts: 0, rateLimited: 0 };
+  readonly #http: JsonHttpClient;
+  #parseErrors = 0;
 
   constructor(options: KalshiHttpClientOptions) {
     this.options = resolveOptions(options);
     this.#apiPath = new URL(this.options.baseUrl).pathname.replace(/\/+$/, '');
     this.#read = new TokenBucket({ refillPerSecond: this.options.readTokensPerSecond });
     this.#write = new TokenBucket({ refillPerSecond: this.options.writeTokensPerSecond });
+    this.#http = new JsonHttpClient({
+      baseUrl: this.options.baseUrl,
+      timeoutMs: this.options.timeoutMs,
+      // Equal jitter: never less than half the ceiling, so retries still back off.
+      retry: { maxRetries: this.options.maxRetries, policy: { baseMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs, jitter: 0.5 } },
+      errors: KALSHI_ERRORS,
+    });
   }
 
   stats(): Readonly<KalshiHttpStats> {
-    return { ...this.#stats };
+    const h = this.#http.stats();
+    return {
+      requests: h.requests,
+      retries: h.retries,
+      parseErrors: this.#parseErrors,
+      httpErrors: h.httpErrors + h.networkErrors,
+      timeouts: h.timeouts,
+      rateLimited: h.rateLimited,
+    };
   }
 
   // ---- market data (public) -----------------------------------------------------------------
@@ -282,79 +298,37 @@ export class KalshiHttpClient {
     if (spec.auth && !this.options.signer) {
       throw new KalshiCredentialsError(`${spec.method} ${spec.path} needs Kalshi credentials (KALSHI_API_KEY and a private key)`);
     }
-    const url = `${this.options.baseUrl}${spec.path}${queryString(spec.query)}`;
-    const signedPath = `${this.#apiPath}${spec.path}`;
     const idempotent = spec.method === 'GET';
     const bucket = idempotent ? this.#read : this.#write;
-    for (let attempt = 0; ; attempt++) {
-      await bucket.take(spec.cost ?? this.options.defaultCost);
-      this.#stats.requests++;
-      const outcome = await this.#once(spec, url, signedPath);
-      if (outcome.ok) return this.#parse(spec, outcome.text);
-      const retryable = idempotent && attempt < this.options.maxRetries && outcome.retryable;
-      if (!retryable) throw outcome.error;
-      this.#stats.retries++;
-      await delay(this.#backoffMs(attempt));
-    }
-  }
-
-  async #once<T>(
-    spec: RequestSpec<T>,
-    url: string,
-    signedPath: string,
-  ): Promise<{ ok: true; text: string } | { ok: false; retryable: boolean; error: Error }> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (spec.body !== undefined) headers['content-type'] = 'application/json';
-    if (spec.auth && this.options.signer) Object.assign(headers, this.options.signer.headers(spec.method, signedPath));
-    let res: Response;
-    let text: string;
+    const signer = spec.auth ? this.options.signer : null;
+    const signedPath = `${this.#apiPath}${spec.path}`;
     try {
-      res = await fetch(url, {
+      const body = await this.#http.request({
         method: spec.method,
-        headers,
-        ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        path: spec.path,
+        query: spec.query,
+        body: spec.body,
+        idempotent,
+        pace: () => bucket.take(spec.cost ?? this.options.defaultCost),
+        headers: () => (signer ? signer.headers(spec.method, signedPath) : {}),
+        decode: (text) => parse.parseJsonBody(text, `${spec.method} ${spec.path}`),
       });
-      text = await res.text();
+      return spec.parse(body);
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      if (timedOut) {
-        this.#stats.timeouts++;
-        return { ok: false, retryable: true, error: new KalshiTimeoutError(spec.method, spec.path, this.options.timeoutMs) };
-      }
-      this.#stats.httpErrors++;
-      const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : 'network error';
-      return { ok: false, retryable: true, error: new KalshiHttpError(0, spec.method, spec.path, reason) };
-    }
-    if (res.ok) return { ok: true, text };
-    this.#stats.httpErrors++;
-    if (res.status === 429) this.#stats.rateLimited++;
-    return { ok: false, retryable: res.status === 429 || res.status >= 500, error: httpError(res.status, spec.method, spec.path, text) };
-  }
-
-  #parse<T>(spec: RequestSpec<T>, text: string): T {
-    try {
-      return spec.parse(parse.parseJsonBody(text, `${spec.method} ${spec.path}`));
-    } catch (err) {
-      if (err instanceof KalshiParseError) this.#stats.parseErrors++;
+      if (err instanceof KalshiParseError) this.#parseErrors++;
       throw err;
     }
   }
-
-  #backoffMs(attempt: number): number {
-    const ceiling = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** attempt);
-    // Equal jitter: never less than half the ceiling, so retries still back off.
-    return ceiling / 2 + Math.random() * (ceiling / 2);
-  }
 }
 
-function queryString(query: Query | undefined): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
-  const s = params.toString();
-  return s ? `?${s}` : '';
-}
+/** Kalshi's error classes for the shared transport. */
+const KALSHI_ERRORS: JsonHttpErrors = {
+  timeout: (req, timeoutMs) => new KalshiTimeoutError(req.method, req.path, timeoutMs),
+  network: (req, cause) => new KalshiHttpError(0, req.method, req.path, (cause.cause as Error | undefined)?.message ?? cause.message),
+  status: (req, status, text) => httpError(status, req.method, req.path, text),
+  // Unused: every Kalshi request decodes with parse.parseJsonBody, which throws KalshiParseError.
+  badBody: (req, text) => new KalshiHttpError(200, req.method, req.path, `not JSON: ${text.slice(0, 200)}`),
+};
 
 function httpError(status: number, method: string, path: string, text: string): KalshiHttpError {
   const { code, message } = parse.parseErrorBody(text);

@@ -7,13 +7,14 @@
  * - a sequence gap or step back invalidates the subscription's books and asks for fresh
  *   snapshots (`update_subscription` get_snapshot); if those do not come, it resubscribes;
  * - a dropped or silent connection (no frame and no ping for `staleTimeoutMs`) is replaced
- *   with exponential backoff, and the current set of markets is subscribed again;
+ *   with exponential backoff (src/venues/reconnecting-websocket.ts), and the current set of
+ *   markets is subscribed again;
  * - a malformed frame is counted and skipped; nothing here throws into the event loop.
  * Kalshi pings every 10 s; the `ws` package answers with a pong by itself.
  */
 import { EventEmitter } from 'node:events';
-import WebSocket from 'ws';
 import { nowMicros } from '../../core/time.js';
+import { ReconnectingWebSocket } from '../reconnecting-websocket.js';
 import type { KalshiSigner } from './auth.js';
 import { KalshiBookSync, type KalshiSyncResult } from './book-sync.js';
 import type { KalshiWsMessage, KalshiWsTicker, KalshiWsTrade } from './common.js';
@@ -128,9 +129,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
   readonly #channels = new Map<KalshiWsChannel, ChannelState>();
   readonly #pending = new Map<number, Pending>();
   readonly #resyncTimers = new Map<number, NodeJS.Timeout>();
-  readonly #stats: Omit<KalshiWsStats, 'gaps' | 'outOfOrder'> = {
+  readonly #stats: Omit<KalshiWsStats, 'reconnects' | 'gaps' | 'outOfOrder'> = {
     connects: 0,
-    reconnects: 0,
     handshakeFailures: 0,
     messages: 0,
     parseErrors: 0,
@@ -142,13 +142,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     bookUpdates: 0,
     pings: 0,
   };
-  #ws: WebSocket | null = null;
+  readonly #link: ReconnectingWebSocket;
   #nextId = 1;
-  #attempt = 0;
-  #closed = false;
-  #lastActivity = 0;
-  #reconnectTimer: NodeJS.Timeout | null = null;
-  #staleTimer: NodeJS.Timeout | null = null;
   #connectedOnce: Promise<void>;
   #markConnected!: () => void;
 
@@ -158,15 +153,16 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     this.#sync = new KalshiBookSync({ noLevelsInYesTerms: this.options.useYesPrice });
     for (const ch of this.options.channels) this.#channels.set(ch, { sid: null, server: new Set(), inFlight: null });
     this.#connectedOnce = new Promise((resolve) => (this.#markConnected = resolve));
+    this.#link = this.#createLink();
   }
 
   stats(): KalshiWsStats {
     const sync = this.#sync.stats();
-    return { ...this.#stats, gaps: sync.gaps, outOfOrder: sync.outOfOrder };
+    return { ...this.#stats, reconnects: this.#link.reconnects, gaps: sync.gaps, outOfOrder: sync.outOfOrder };
   }
 
   get connected(): boolean {
-    return this.#ws?.readyState === WebSocket.OPEN;
+    return this.#link.isOpen;
   }
 
   /** Markets currently wanted. */
@@ -186,7 +182,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
 
   /** Connects (and keeps reconnecting); resolves at the first successful open. */
   start(): Promise<void> {
-    if (!this.#ws && !this.#reconnectTimer && !this.#closed) this.#connect();
+    this.#link.start();
     return this.#connectedOnce;
   }
 
@@ -209,63 +205,48 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = null;
-    this.#stopTimers();
-    const ws = this.#ws;
-    this.#ws = null;
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      const done = setTimeout(() => {
-        ws.terminate();
-        resolve();
-      }, 2_000);
-      ws.once('close', () => {
-        clearTimeout(done);
-        resolve();
-      });
-      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else ws.close(1000, 'client closing');
-    });
+    this.#stopResyncTimers();
+    await this.#link.close();
   }
 
   // ---- connection ---------------------------------------------------------------------------
 
-  #connect(): void {
-    const path = new URL(this.options.url).pathname;
-    const headers = this.options.signer ? this.options.signer.headers('GET', path) : {};
-    const ws = new WebSocket(this.options.url, { headers, handshakeTimeout: this.options.connectTimeoutMs });
-    this.#ws = ws;
-    ws.on('open', () => this.#onOpen(ws));
-    ws.on('message', (data, isBinary) => this.#onFrame(ws, data, isBinary));
-    ws.on('ping', () => {
-      this.#stats.pings++;
-      this.#lastActivity = Date.now();
+  #createLink(): ReconnectingWebSocket {
+    const { url, signer } = this.options;
+    const path = new URL(url).pathname;
+    const link = new ReconnectingWebSocket({
+      url,
+      headers: () => (signer ? signer.headers('GET', path) : {}),
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      staleAfterMs: this.options.staleTimeoutMs,
+      // Equal jitter: never less than half the ceiling, so reconnects still back off.
+      backoff: { baseMs: this.options.reconnectBaseMs, maxMs: this.options.reconnectMaxMs, jitter: 0.5 },
     });
-    ws.on('unexpected-response', (_req, res) => {
+    link.on('open', () => this.#onOpen());
+    link.on('message', (text, isBinary, receivedUs) => this.#onFrame(text, isBinary, receivedUs));
+    link.on('ping', () => this.#stats.pings++);
+    link.on('handshakeRefused', (status) => {
       this.#stats.handshakeFailures++;
-      this.emit('problem', new KalshiWsError(`handshake refused with HTTP ${res.statusCode ?? '?'}`));
-      ws.terminate();
+      this.emit('problem', new KalshiWsError(`handshake refused with HTTP ${status ?? '?'}`));
     });
-    ws.on('error', (err) => this.emit('problem', new KalshiWsError(`socket error: ${err.message}`)));
-    ws.on('close', (code, reason) => this.#onClose(ws, code, reason.toString()));
+    link.on('socketError', (err) => this.emit('problem', new KalshiWsError(`socket error: ${err.message}`)));
+    link.on('stale', () => {
+      this.#stats.staleDisconnects++;
+      this.emit('problem', new KalshiWsError(`no frame or ping for ${this.options.staleTimeoutMs} ms; reconnecting`));
+    });
+    link.on('close', (code, reason) => this.#onClose(code, reason));
+    return link;
   }
 
-  #onOpen(ws: WebSocket): void {
-    if (ws !== this.#ws) return;
+  #onOpen(): void {
     this.#stats.connects++;
-    this.#lastActivity = Date.now();
-    this.#startStaleTimer(ws);
     this.emit('connected');
     this.#markConnected();
     this.#reconcileAll();
   }
 
-  #onClose(ws: WebSocket, code: number, reason: string): void {
-    if (ws !== this.#ws && this.#ws !== null) return;
-    this.#ws = null;
-    this.#stopTimers();
+  #onClose(code: number, reason: string): void {
+    this.#stopResyncTimers();
     this.#pending.clear();
     for (const state of this.#channels.values()) {
       state.sid = null;
@@ -277,42 +258,17 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
       this.emit('book_invalid', { ticker, reason: 'connection lost', receivedUs });
     }
     this.emit('disconnected', { code, reason });
-    if (!this.#closed) this.#scheduleReconnect();
   }
 
-  #scheduleReconnect(): void {
-    const ceiling = Math.min(this.options.reconnectMaxMs, this.options.reconnectBaseMs * 2 ** this.#attempt);
-    this.#attempt = Math.min(this.#attempt + 1, 30);
-    const wait = ceiling / 2 + Math.random() * (ceiling / 2);
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = null;
-      if (this.#closed) return;
-      this.#stats.reconnects++;
-      this.#connect();
-    }, wait);
-  }
-
-  #startStaleTimer(ws: WebSocket): void {
-    const every = Math.max(10, Math.floor(this.options.staleTimeoutMs / 4));
-    this.#staleTimer = setInterval(() => {
-      if (Date.now() - this.#lastActivity <= this.options.staleTimeoutMs) return;
-      this.#stats.staleDisconnects++;
-      this.emit('problem', new KalshiWsError(`no frame or ping for ${this.options.staleTimeoutMs} ms; reconnecting`));
-      ws.terminate();
-    }, every);
-  }
-
-  #stopTimers(): void {
-    if (this.#staleTimer) clearInterval(this.#staleTimer);
-    this.#staleTimer = null;
+  #stopResyncTimers(): void {
     for (const t of this.#resyncTimers.values()) clearTimeout(t);
     this.#resyncTimers.clear();
   }
 
-  #send(ws: WebSocket, cmd: string, params: Record<string, unknown> | undefined, pending: Pending): number {
+  #send(cmd: string, params: Record<string, unknown> | undefined, pending: Pending): number {
     const id = this.#nextId++;
     this.#pending.set(id, pending);
-    ws.send(JSON.stringify(params ? { id, cmd, params } : { id, cmd }));
+    this.#link.send(JSON.stringify(params ? { id, cmd, params } : { id, cmd }));
     return id;
   }
 
@@ -324,39 +280,37 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
 
   /** Moves the server's subscription of one channel one step towards the desired set. */
   #reconcile(channel: KalshiWsChannel): void {
-    const ws = this.#ws;
     const state = this.#channels.get(channel);
-    if (!ws || ws.readyState !== WebSocket.OPEN || !state || state.inFlight !== null) return;
+    if (!this.#link.isOpen || !state || state.inFlight !== null) return;
     const desired = [...this.#desired];
     if (state.sid === null) {
       if (desired.length === 0) return;
       const params: Record<string, unknown> = { channels: [channel], market_tickers: desired };
       if (channel === 'orderbook_delta') params.use_yes_price = this.options.useYesPrice;
       if (channel === 'ticker') params.send_initial_snapshot = true;
-      state.inFlight = this.#send(ws, 'subscribe', params, { kind: 'subscribe', channel, tickers: desired });
+      state.inFlight = this.#send('subscribe', params, { kind: 'subscribe', channel, tickers: desired });
       return;
     }
     if (desired.length === 0) {
-      state.inFlight = this.#send(ws, 'unsubscribe', { sids: [state.sid] }, { kind: 'unsubscribe', channel });
+      state.inFlight = this.#send('unsubscribe', { sids: [state.sid] }, { kind: 'unsubscribe', channel });
       return;
     }
     const add = desired.filter((t) => !state.server.has(t));
     const remove = [...state.server].filter((t) => !this.#desired.has(t));
     if (add.length > 0) {
       const params = { sids: [state.sid], market_tickers: add, action: 'add_markets' };
-      state.inFlight = this.#send(ws, 'update_subscription', params, { kind: 'add', channel, tickers: add });
+      state.inFlight = this.#send('update_subscription', params, { kind: 'add', channel, tickers: add });
     } else if (remove.length > 0) {
       const params = { sids: [state.sid], market_tickers: remove, action: 'delete_markets' };
-      state.inFlight = this.#send(ws, 'update_subscription', params, { kind: 'delete', channel, tickers: remove });
+      state.inFlight = this.#send('update_subscription', params, { kind: 'delete', channel, tickers: remove });
     }
   }
 
   #requestSnapshots(sid: number, tickers: string[]): void {
-    const ws = this.#ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN || this.#resyncTimers.has(sid)) return;
+    if (!this.#link.isOpen || this.#resyncTimers.has(sid)) return;
     this.#stats.resyncs++;
     const wanted = tickers.filter((t) => this.#desired.has(t));
-    this.#send(ws, 'update_subscription', { sids: [sid], market_tickers: wanted, action: 'get_snapshot' }, { kind: 'snapshot', sid });
+    this.#send('update_subscription', { sids: [sid], market_tickers: wanted, action: 'get_snapshot' }, { kind: 'snapshot', sid });
     this.#resyncTimers.set(
       sid,
       setTimeout(() => {
@@ -369,9 +323,8 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
 
   /** Fallback after a failed resync: drop the orderbook subscription and take a new one. */
   #resubscribeBooks(): void {
-    const ws = this.#ws;
     const state = this.#channels.get('orderbook_delta');
-    if (!ws || ws.readyState !== WebSocket.OPEN || !state || state.sid === null) return;
+    if (!this.#link.isOpen || !state || state.sid === null) return;
     this.#stats.resubscribes++;
     const old = state.sid;
     this.#sync.endSubscription(old);
@@ -379,21 +332,18 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     state.sid = null;
     state.server.clear();
     state.inFlight = null;
-    this.#send(ws, 'unsubscribe', { sids: [old] }, { kind: 'unsubscribe', channel: 'orderbook_delta' });
+    this.#send('unsubscribe', { sids: [old] }, { kind: 'unsubscribe', channel: 'orderbook_delta' });
     this.#reconcile('orderbook_delta');
   }
 
   // ---- inbound ------------------------------------------------------------------------------
 
-  #onFrame(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
-    if (ws !== this.#ws) return;
-    const receivedUs = nowMicros();
-    this.#lastActivity = Date.now();
+  #onFrame(text: string, isBinary: boolean, receivedUs: number): void {
     this.#stats.messages++;
     let msg: KalshiWsMessage;
     try {
       if (isBinary) throw new KalshiParseError('ws frame', 'type', 'binary frame');
-      msg = parseWsFrame(rawText(data));
+      msg = parseWsFrame(text);
     } catch (err) {
       this.#stats.parseErrors++;
       this.emit('problem', err instanceof Error ? err : new KalshiWsError(String(err)));
@@ -484,7 +434,7 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     if (!pending || pending.kind !== 'subscribe' || pending.channel !== channel) return;
     const state = this.#channels.get(pending.channel);
     if (!state) return;
-    this.#attempt = 0; // the connection is doing real work: the next drop starts backoff afresh
+    this.#link.resetBackoff(); // the connection is doing real work: the next drop starts backoff afresh
     state.sid = sid;
     state.server = new Set(pending.tickers);
     if (pending.channel === 'orderbook_delta') this.#sync.beginSubscription(sid, pending.tickers);
@@ -534,10 +484,4 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
     // Try again later rather than hammering the server with the same refused command.
     setTimeout(() => this.#reconcile(pending.channel), 1_000).unref();
   }
-}
-
-function rawText(data: WebSocket.RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }

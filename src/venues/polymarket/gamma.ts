@@ -7,7 +7,8 @@
  */
 import { POLYMARKET_HOSTS } from './common.js';
 import { PolymarketHttpError, PolymarketParseError } from './errors.js';
-import { JsonHttp, stripUndefined } from './json-http.js';
+import type { JsonHttpClient } from '../json-http-client.js';
+import { createPolymarketHttp, polymarketTransportStats, stripUndefined } from './json-http.js';
 import {
   parseGammaEvent,
   parseGammaMarket,
@@ -110,7 +111,7 @@ const EVENTS: Kind<GammaEvent> = { key: 'events', parse: parseGammaEvent };
 const MARKETS: Kind<GammaMarket> = { key: 'markets', parse: parseGammaMarket };
 
 export class GammaClient {
-  private readonly http: JsonHttp;
+  private readonly http: JsonHttpClient;
   private readonly pageSize: number;
   private readonly maxItems: number;
   private parseErrors = 0;
@@ -123,21 +124,13 @@ export class GammaClient {
     if (!(opts.pageSize >= 1 && opts.pageSize <= 500) || !(opts.maxItems >= 1)) {
       throw new RangeError('pageSize must be in [1, 500] and maxItems >= 1');
     }
-    this.http = new JsonHttp(opts);
+    this.http = createPolymarketHttp(opts);
     this.pageSize = opts.pageSize;
     this.maxItems = opts.maxItems;
   }
 
   stats(): GammaClientStats {
-    const h = this.http.stats();
-    return {
-      requests: h.requests,
-      retries: h.retries,
-      httpErrors: h.httpErrors,
-      timeouts: h.timeouts,
-      parseErrors: this.parseErrors + h.badBodies,
-      keysetFallbacks: this.keysetFallbacks,
-    };
+    return { ...polymarketTransportStats(this.http.stats(), this.parseErrors), keysetFallbacks: this.keysetFallbacks };
   }
 
   /** Every event matching the query, across pages. */

@@ -8,7 +8,8 @@ import type { Address } from 'viem';
 import { buildL2Headers } from './auth.js';
 import { POLYMARKET_HOSTS, type PolyApiCredentials, type PolyOrderType, type PolySide } from './common.js';
 import { PolymarketAuthError, PolymarketHttpError, PolymarketOrderRejectedError, PolymarketParseError } from './errors.js';
-import { JsonHttp, stripUndefined, type JsonRequest } from './json-http.js';
+import type { JsonHttpClient, JsonHttpRequest } from '../json-http-client.js';
+import { createPolymarketHttp, polymarketTransportStats, stripUndefined } from './json-http.js';
 import { postOrderBody, type SignedOrderV2 } from './order-signing.js';
 import {
   parseBookSummaries,
@@ -45,10 +46,10 @@ export interface ClobClientStats {
   ordersRejected: number;
 }
 
-type Reader = Omit<JsonRequest, 'method' | 'idempotent' | 'headers'>;
+type Reader = Omit<JsonHttpRequest, 'method' | 'idempotent' | 'headers'>;
 
 export class PolymarketClobClient {
-  private readonly http: JsonHttp;
+  private readonly http: JsonHttpClient;
   private readonly credentials: PolyApiCredentials | undefined;
   private readonly address: Address | undefined;
   private parseErrors = 0;
@@ -57,19 +58,14 @@ export class PolymarketClobClient {
 
   constructor(options: ClobClientOptions = {}) {
     const { credentials, address, ...rest } = options;
-    this.http = new JsonHttp({ ...DEFAULTS, ...stripUndefined(rest) });
+    this.http = createPolymarketHttp({ ...DEFAULTS, ...stripUndefined(rest) });
     this.credentials = credentials;
     this.address = address;
   }
 
   stats(): ClobClientStats {
-    const h = this.http.stats();
     return {
-      requests: h.requests,
-      retries: h.retries,
-      httpErrors: h.httpErrors,
-      timeouts: h.timeouts,
-      parseErrors: this.parseErrors + h.badBodies,
+      ...polymarketTransportStats(this.http.stats(), this.parseErrors),
       ordersAccepted: this.ordersAccepted,
       ordersRejected: this.ordersRejected,
     };
