@@ -7,7 +7,7 @@ import { ENVELOPE_VERSION, type RawEnvelope } from '../core/envelope.js';
 import type { MessageData, MessageType } from '../core/messages.js';
 import { nowMicros } from '../core/time.js';
 import { sequenceKey } from '../core/topics.js';
-import { ThrottledLog } from '../runtime/throttled-log.js';
+import { ThrottledLog } from '../core/throttled-log.js';
 import { EnvelopeCodec, type BatchItem } from './codec.js';
 import {
   PUBLISHER_DEFAULTS,

@@ -9,7 +9,7 @@ import { errorMessage } from '../core/errors.js';
 import { isMessageType, MessageSchemas } from '../core/messages.js';
 import { nowMicros } from '../core/time.js';
 import { sequenceKey } from '../core/topics.js';
-import { ThrottledLog } from '../runtime/throttled-log.js';
+import { ThrottledLog } from '../core/throttled-log.js';
 import { EnvelopeCodec } from './codec.js';
 import { GapTracker } from './gap-tracker.js';
 import {

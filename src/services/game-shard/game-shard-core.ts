@@ -21,7 +21,7 @@ import type { Metrics } from '../../runtime/metrics.js';
 import type { EspnGame } from '../../venues/espn/common.js';
 import type { EspnClient } from '../../venues/espn/http.js';
 import { CircuitBreaker } from '../../runtime/circuit-breaker.js';
-import { ThrottledLog } from '../../runtime/throttled-log.js';
+import { ThrottledLog } from '../../core/throttled-log.js';
 import { EspnStatePoller } from './espn-state-poller.js';
 import { shardKeys, type GameShardConfig } from './game-shard-config.js';
 import { GameRegistry } from './game-registry.js';

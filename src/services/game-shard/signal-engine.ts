@@ -31,7 +31,7 @@ import {
   type SignalOptions,
 } from '../../core/signals/index.js';
 import { Topic } from '../../core/topics.js';
-import { ThrottledLog } from '../../runtime/throttled-log.js';
+import { ThrottledLog } from '../../core/throttled-log.js';
 import { ArbitrageGate } from './arbitrage-gate.js';
 import type { MarketPrice } from './market-price.js';
 import type { ShardGame } from './shard-game.js';

@@ -8,7 +8,7 @@ import type { MessageHandler } from '../../bus/hot-subscriber.js';
 import { ArbeesError, errorMessage, type ErrorCode } from '../../core/errors.js';
 import { TopicPrefix } from '../../core/topics.js';
 import type { Metrics } from '../../runtime/metrics.js';
-import { ThrottledLog } from '../../runtime/throttled-log.js';
+import { ThrottledLog } from '../../core/throttled-log.js';
 import type { ServiceContext } from '../../runtime/service.js';
 import type { AssignmentDiff } from './assignment-table.js';
 import { AssignmentTracker } from './assignment-tracker.js';

@@ -9,7 +9,7 @@ import type { RawEnvelope } from '../../core/envelope.js';
 import { errorMessage } from '../../core/errors.js';
 import type { BusLogger } from '../../bus/bus-options.js';
 import { Backoff } from '../../core/backoff.js';
-import { ThrottledLog } from '../../runtime/throttled-log.js';
+import { ThrottledLog } from '../../core/throttled-log.js';
 import { FlushLatency, type LatencySummary } from './flush-latency.js';
 import { LatestTable, type LatestEntry } from './latest-table.js';
 import { MirrorBuffer } from './mirror-buffer.js';

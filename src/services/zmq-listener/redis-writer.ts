@@ -12,7 +12,7 @@ import { errorMessage } from '../../core/errors.js';
 import { latestGameValue, streamEntryFields } from '../../bus/slow-track.js';
 import type { BusLogger } from '../../bus/bus-options.js';
 import { backoffDelay } from '../../core/backoff.js';
-import { ThrottledLog } from '../../runtime/throttled-log.js';
+import { ThrottledLog } from '../../core/throttled-log.js';
 import type { LatestEntry } from './latest-table.js';
 import { priceHashFields } from './latest-values.js';
 import { APPEND_BATCH_LUA, REPLACE_HASHES_LUA } from './mirror-scripts.js';
