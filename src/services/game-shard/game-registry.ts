@@ -1,17 +1,16 @@
 /**
  * The games this shard follows: exactly those whose GameInfo names it (`shard` equal to its own
- * `<service>.<instance>`). game_info messages on games.* apply at once; the orchestrator's
- * games:active hash is read at start (a restarted shard recovers its games) and re-read
- * periodically and after a gap, to heal anything the hot path lost. A game reassigned to another
+ * `<service>.<instance>`). The shared ActiveGamesReader hands over game_info messages on games.*
+ * at once and the orchestrator's games:active hash at start (a restarted shard recovers its
+ * games), periodically and after a gap, to heal anything the hot path lost. A game reassigned to another
  * shard, or gone from the hash, is dropped.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RawEnvelope } from '../../core/envelope.js';
-import { errorMessage } from '../../core/errors.js';
 import type { GameInfo } from '../../core/messages.js';
+import { ActiveGamesReader, type ActiveGamesRead } from '../../runtime/active-games-reader.js';
 import type { Metrics } from '../../runtime/metrics.js';
-import { parseGameInfo } from '../../core/market-assignment.js';
 import { ShardGame } from './shard-game.js';
 
 export interface GameRegistryHooks {
@@ -40,44 +39,39 @@ const marketsKey = (info: GameInfo): string => JSON.stringify(info.markets);
 export class GameRegistry {
   readonly games = new Map<string, ShardGame>();
   readonly #o: Readonly<Required<GameRegistryOptions>>;
-  /** When a message last touched each game: a heal that started earlier must not undo it. */
-  readonly #touchedMs = new Map<string, number>();
-  #timer: NodeJS.Timeout | null = null;
-  #healing: Promise<boolean> | null = null;
-  #readOnce = false;
-  #stopped = false;
+  readonly #reader: ActiveGamesReader;
 
   constructor(options: GameRegistryOptions) {
     this.#o = Object.freeze({ now: Date.now, ...options });
+    this.#reader = new ActiveGamesReader({
+      redis: options.redis,
+      key: options.activeGamesKey,
+      log: options.log,
+      metrics: options.metrics,
+      metricNames: { unreadable: 'registry.bad_game_info', messages: 'registry.game_info', reads: 'registry.heals', readFailures: 'registry.heal_failures' },
+      healMs: options.healMs,
+      firstReadRetryMs: FIRST_READ_RETRY_MS,
+      now: this.#o.now,
+      onMessage: (info) => this.apply(info),
+      onRead: (read) => this.#reconcile(read),
+    });
   }
 
   get shardId(): string {
     return this.#o.shardId;
   }
 
-  async start(): Promise<void> {
-    await this.heal();
-    this.#schedule();
+  start(): Promise<void> {
+    return this.#reader.start();
   }
 
   stop(): void {
-    this.#stopped = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#reader.stop();
   }
 
   /** Handler for games.* messages; game_state (shards') and anything else is ignored. */
   onGameMessage(topic: string, envelope: RawEnvelope): void {
-    if (envelope.type !== 'game_info') return;
-    const parsed = parseGameInfo(envelope.data);
-    if (!parsed.ok) {
-      this.#o.metrics.inc('registry.bad_game_info');
-      this.#o.log.warn({ topic, reason: parsed.reason }, 'ARB_MONITOR_ASSIGNMENT: unreadable game_info');
-      return;
-    }
-    this.#o.metrics.inc('registry.game_info');
-    this.#touchedMs.set(parsed.info.game_id, this.#o.now());
-    this.apply(parsed.info);
+    this.#reader.onGameMessage(topic, envelope);
   }
 
   /** Applies one GameInfo (from a message or the hash). */
@@ -111,42 +105,17 @@ export class GameRegistry {
   }
 
   /** Re-reads games:active and reconciles; true when the read succeeded. Concurrent calls share one. */
-  heal(): Promise<boolean> {
-    this.#healing ??= this.#healOnce().finally(() => (this.#healing = null));
-    return this.#healing;
+  async heal(): Promise<boolean> {
+    return (await this.#reader.read()) !== null;
   }
 
-  async #healOnce(): Promise<boolean> {
-    const startedMs = this.#o.now();
-    let raw: Record<string, string>;
-    try {
-      raw = await this.#o.redis.hgetall(this.#o.activeGamesKey);
-    } catch (err) {
-      this.#o.metrics.inc('registry.heal_failures');
-      this.#o.log.warn({ key: this.#o.activeGamesKey, err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: cannot read the active games');
-      return false;
-    }
-    if (this.#stopped) return false;
-    const listed = new Set<string>();
-    for (const [gameId, value] of Object.entries(raw)) {
-      const parsed = parseGameInfo(value);
-      if (!parsed.ok || parsed.info.game_id !== gameId) {
-        this.#o.metrics.inc('registry.bad_game_info');
-        continue;
-      }
-      listed.add(gameId);
-      // A message newer than this read knows better than the hash.
-      if ((this.#touchedMs.get(gameId) ?? 0) >= startedMs) continue;
-      this.apply(parsed.info);
-    }
+  /** Applies a read of the hash; a game a newer message set is left as that message set it. */
+  #reconcile(read: ActiveGamesRead): void {
+    for (const [gameId, info] of read.games) if (!read.isNewer(gameId)) this.apply(info);
     for (const game of [...this.games.values()]) {
-      if (listed.has(game.gameId) || (this.#touchedMs.get(game.gameId) ?? 0) >= startedMs) continue;
+      if (read.games.has(game.gameId) || read.isNewer(game.gameId)) continue;
       this.#remove(game, 'gone');
     }
-    for (const gameId of [...this.#touchedMs.keys()]) if (!this.games.has(gameId) && !listed.has(gameId)) this.#touchedMs.delete(gameId);
-    this.#readOnce = true;
-    this.#o.metrics.inc('registry.heals');
-    return true;
   }
 
   #remove(game: ShardGame, why: 'reassigned' | 'gone'): void {
@@ -159,12 +128,5 @@ export class GameRegistry {
     if (game.rejectedMarkets.length === 0) return;
     this.#o.metrics.inc('registry.rejected_markets', game.rejectedMarkets.length);
     this.#o.log.warn({ game: game.gameId, marketIds: game.rejectedMarkets }, 'ARB_MONITOR_ASSIGNMENT: market ids unusable as topic ids');
-  }
-
-  #schedule(): void {
-    if (this.#stopped) return;
-    const wait = this.#readOnce ? this.#o.healMs : Math.min(FIRST_READ_RETRY_MS, this.#o.healMs);
-    this.#timer = setTimeout(() => void this.heal().finally(() => this.#schedule()), wait);
-    this.#timer.unref();
   }
 }

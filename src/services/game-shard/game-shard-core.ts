@@ -20,9 +20,9 @@ import { nowMicros } from '../../core/time.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { EspnGame } from '../../venues/espn/common.js';
 import type { EspnClient } from '../../venues/espn/http.js';
+import { ScoreboardPoller, type ScoreboardPage } from '../../venues/espn/scoreboard-poller.js';
 import { CircuitBreaker } from '../../runtime/circuit-breaker.js';
 import { ThrottledLog } from '../../core/throttled-log.js';
-import { EspnStatePoller } from './espn-state-poller.js';
 import { shardKeys, type GameShardConfig } from './game-shard-config.js';
 import { GameRegistry } from './game-registry.js';
 import { GameStatePublisher } from './game-state-publisher.js';
@@ -56,7 +56,7 @@ export class GameShardCore {
   readonly book: PriceBook;
   readonly engine: SignalEngine;
   readonly guard: StateGuard;
-  readonly poller: EspnStatePoller;
+  readonly poller: ScoreboardPoller;
   readonly states: GameStatePublisher;
   readonly latency = new ProcessingLatency();
   readonly breaker: CircuitBreaker;
@@ -120,12 +120,12 @@ export class GameShardCore {
         removed: (game, why) => this.#onRemoved(game, why),
       },
     });
-    this.poller = new EspnStatePoller({
+    this.poller = new ScoreboardPoller({
       client: options.espn,
       breaker: this.breaker,
       pollMs: cfg.pollMs,
-      games: () => this.registry.games.values(),
-      onGame: (game, espn, fetchedUs) => this.onEspnGame(game, espn, fetchedUs),
+      pages: () => this.#leaguesToPoll(),
+      onPage: (page, board, fetchedUs) => this.#onScoreboard(page.sport, board, fetchedUs),
       metrics: options.metrics,
       log: options.log,
     });
@@ -183,6 +183,36 @@ export class GameShardCore {
   };
 
   // ------------------------------------------------------------------------------ ESPN path
+
+  /**
+   * One scoreboard request per league per round, shared by every game of that league this shard
+   * follows. Final, postponed and cancelled (frozen) games are not polled for.
+   */
+  #leaguesToPoll(): ScoreboardPage[] {
+    const sports = new Set<ShardGame['sport']>();
+    for (const game of this.registry.games.values()) if (!game.frozen) sports.add(game.sport);
+    return [...sports].map((sport) => ({ sport, day: null }));
+  }
+
+  /** A league's current scoreboard: the state of each followed game of that league on it. */
+  #onScoreboard(sport: ShardGame['sport'], board: readonly EspnGame[], fetchedUs: number): void {
+    const byId = new Map(board.map((g) => [g.id, g]));
+    for (const game of [...this.registry.games.values()]) {
+      if (game.sport !== sport || game.frozen) continue;
+      const espn = byId.get(game.gameId);
+      if (espn === undefined) {
+        this.#o.metrics.inc('espn.not_on_scoreboard');
+        continue;
+      }
+      try {
+        this.onEspnGame(game, espn, fetchedUs);
+      } catch (err) {
+        // One game's bad state must not stop the others.
+        this.#o.metrics.inc('espn.apply_errors');
+        this.#o.log.warn({ game: game.gameId, err: errorMessage(err) }, 'could not apply an ESPN state');
+      }
+    }
+  }
 
   /** One ESPN observation of one game, through the state guard. */
   onEspnGame(game: ShardGame, espn: EspnGame, fetchedUs: number): void {

@@ -1,18 +1,17 @@
 /**
- * Follows the orchestrator's market assignments for one venue: reads the games:active hash at
- * start (so a monitor restarted mid-game recovers its markets), applies game_info messages from
- * the hot path as they come, re-reads the hash periodically to heal anything missed, and removes
- * an ended game's markets after a grace period. Every change reaches `onChange` as a diff.
+ * Follows the orchestrator's market assignments for one venue: the shared ActiveGamesReader reads
+ * the games:active hash at start (so a monitor restarted mid-game recovers its markets), applies
+ * game_info messages from the hot path as they come and re-reads the hash periodically; this
+ * class turns them into this venue's markets and removes an ended game's markets after a grace
+ * period. Every change reaches `onChange` as a diff.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RawEnvelope } from '../../core/envelope.js';
-import { errorMessage } from '../../core/errors.js';
-import type { GameInfo } from '../../core/messages.js';
 import type { Venue } from '../../core/topics.js';
+import { ActiveGamesReader } from '../../runtime/active-games-reader.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import { AssignmentTable, isEmptyDiff, type AssignmentDiff, type TableUpdate } from './assignment-table.js';
-import { parseGameInfo } from '../../core/market-assignment.js';
 
 export interface AssignmentTrackerOptions {
   venue: Venue;
@@ -32,84 +31,48 @@ const FIRST_READ_RETRY_MS = 1_000;
 export class AssignmentTracker {
   readonly table: AssignmentTable;
   readonly #o: Readonly<Required<AssignmentTrackerOptions>>;
+  readonly #reader: ActiveGamesReader;
   readonly #removals = new Map<string, NodeJS.Timeout>();
-  #healTimer: NodeJS.Timeout | null = null;
-  #healing: Promise<boolean> | null = null;
-  #readOnce = false;
   #stopped = false;
 
   constructor(options: AssignmentTrackerOptions) {
     this.#o = Object.freeze({ now: Date.now, ...options });
     this.table = new AssignmentTable(options.venue);
+    this.#reader = new ActiveGamesReader({
+      redis: options.redis,
+      key: options.activeGamesKey,
+      log: options.log,
+      metrics: options.metrics,
+      metricNames: { unreadable: 'assignment_errors', messages: 'game_messages', reads: 'heals', readFailures: 'heal_failures' },
+      healMs: options.healIntervalMs,
+      firstReadRetryMs: FIRST_READ_RETRY_MS,
+      now: this.#o.now,
+      onMessage: (info) => this.#apply(this.table.applyMessage(info, this.#o.now())),
+      // The table keeps its own hot-path times (and tombstones), so it takes the read's start.
+      onRead: (read) => this.#apply(this.table.applySnapshot([...read.games.values()], read.startedMs, this.#o.now())),
+    });
   }
 
   /** Reads the hash once (failures are retried in the background), then heals periodically. */
-  async start(): Promise<void> {
-    await this.heal();
-    this.#scheduleHeal();
+  start(): Promise<void> {
+    return this.#reader.start();
   }
 
   stop(): void {
     this.#stopped = true;
-    if (this.#healTimer) clearTimeout(this.#healTimer);
-    this.#healTimer = null;
+    this.#reader.stop();
     for (const t of this.#removals.values()) clearTimeout(t);
     this.#removals.clear();
   }
 
   /** Handler for `games.` messages; game_state (a shard's) and anything else is ignored. */
   onGameMessage(topic: string, envelope: RawEnvelope): void {
-    if (envelope.type !== 'game_info') return;
-    const parsed = parseGameInfo(envelope.data);
-    if (!parsed.ok) {
-      this.#o.metrics.inc('assignment_errors');
-      this.#o.log.warn({ topic, reason: parsed.reason }, 'ARB_MONITOR_ASSIGNMENT: unreadable game_info');
-      return;
-    }
-    this.#o.metrics.inc('game_messages');
-    this.#apply(this.table.applyMessage(parsed.info, this.#o.now()));
+    this.#reader.onGameMessage(topic, envelope);
   }
 
   /** Re-reads the hash and reconciles; true when the read succeeded. Concurrent calls share one read. */
-  heal(): Promise<boolean> {
-    this.#healing ??= this.#healOnce().finally(() => (this.#healing = null));
-    return this.#healing;
-  }
-
-  async #healOnce(): Promise<boolean> {
-    const startedMs = this.#o.now();
-    let raw: Record<string, string>;
-    try {
-      raw = await this.#o.redis.hgetall(this.#o.activeGamesKey);
-    } catch (err) {
-      this.#o.metrics.inc('heal_failures');
-      this.#o.log.warn({ key: this.#o.activeGamesKey, err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: cannot read the active games');
-      return false;
-    }
-    if (this.#stopped) return false;
-    const infos: GameInfo[] = [];
-    for (const [gameId, value] of Object.entries(raw)) {
-      const parsed = parseGameInfo(value);
-      if (parsed.ok && parsed.info.game_id === gameId) infos.push(parsed.info);
-      else {
-        this.#o.metrics.inc('assignment_errors');
-        const reason = parsed.ok ? `field ${gameId} holds game ${parsed.info.game_id}` : parsed.reason;
-        this.#o.log.warn({ key: this.#o.activeGamesKey, gameId, reason }, 'ARB_MONITOR_ASSIGNMENT: skipped an active game');
-      }
-    }
-    this.#readOnce = true;
-    this.#o.metrics.inc('heals');
-    this.#apply(this.table.applySnapshot(infos, startedMs, this.#o.now()));
-    return true;
-  }
-
-  #scheduleHeal(): void {
-    if (this.#stopped) return;
-    const wait = this.#readOnce ? this.#o.healIntervalMs : Math.min(FIRST_READ_RETRY_MS, this.#o.healIntervalMs);
-    this.#healTimer = setTimeout(() => {
-      void this.heal().finally(() => this.#scheduleHeal());
-    }, wait);
-    this.#healTimer.unref();
+  async heal(): Promise<boolean> {
+    return (await this.#reader.read()) !== null;
   }
 
   #apply(update: TableUpdate): void {

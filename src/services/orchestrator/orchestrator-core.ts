@@ -22,10 +22,10 @@ import type { HotPublisher } from '../../bus/hot-publisher.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import { easternDay } from '../../venues/espn/common.js';
 import type { EspnClient } from '../../venues/espn/http.js';
+import { ScoreboardPoller, type ScoreboardPage } from '../../venues/espn/scoreboard-poller.js';
 import { AlertSink, type AlertInput } from './alert-sink.js';
 import { AssignmentStore, type ActiveUpdate } from './assignment-store.js';
 import { CircuitBreaker } from '../../runtime/circuit-breaker.js';
-import { EspnPoller, type ScoreboardPage } from './espn-poller.js';
 import { isOver, isUnderWay, needsShard } from './game-lifecycle.js';
 import { GameTable } from './game-table.js';
 import { HealthMonitor } from './health-monitor.js';
@@ -65,7 +65,7 @@ export class Orchestrator {
   readonly table: GameTable;
   readonly breaker: CircuitBreaker;
   private readonly store: AssignmentStore;
-  private readonly poller: EspnPoller;
+  private readonly poller: ScoreboardPoller;
   private readonly lookup: MarketLookup;
   private readonly assigner: ShardAssigner;
   private readonly health: HealthMonitor;
@@ -87,7 +87,7 @@ export class Orchestrator {
     this.table = new GameTable(deps.redis, this.keys.trackedGames);
     this.store = new AssignmentStore(deps.redis, this.keys);
     this.breaker = new CircuitBreaker({ failureThreshold: this.cfg.breakerFailures, openMs: this.cfg.breakerOpenMs, now: this.now });
-    this.poller = new EspnPoller(deps.espn, this.breaker, deps.metrics, deps.log);
+    this.poller = new ScoreboardPoller({ client: deps.espn, breaker: this.breaker, metrics: deps.metrics, log: deps.log });
     this.lookup = new MarketLookup(deps.finder, {
       retryMs: this.cfg.discoveryRetryMs,
       maxBackoffMs: this.cfg.discoveryMaxBackoffMs,

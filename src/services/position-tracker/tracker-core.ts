@@ -23,6 +23,7 @@ import { Topic, type Sport, type Venue } from '../../core/topics.js';
 import type { HotPublisher } from '../../bus/hot-publisher.js';
 import type { HotSubscriber } from '../../bus/hot-subscriber.js';
 import { parseGameValue } from '../../bus/slow-track.js';
+import { ActiveGamesReader } from '../../runtime/active-games-reader.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import { DurableWatch } from './durable-watch.js';
 import { ExitMonitor, type ExitInputs } from './exit-monitor.js';
@@ -70,6 +71,7 @@ export class PositionTracker {
   private ingest: TradeIngest | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly catalogue = new GameCatalogue();
+  private readonly activeGames: ActiveGamesReader;
   private readonly queue = new SerialQueue();
   private readonly watch: DurableWatch;
   private readonly exits: ExitMonitor;
@@ -100,6 +102,8 @@ export class PositionTracker {
       (signal) => options.publisher.publish(Topic.exitSignal(signal.position_id), 'exit_signal', signal) !== null,
     );
     this.store = new SnapshotStore(options.redis, options.keys, options.config.closedMaxLen);
+    // Read on demand only: the hot path's game_info messages go straight to the catalogue.
+    this.activeGames = new ActiveGamesReader({ redis: options.redis, key: options.keys.activeGames, log: options.log, metrics: options.metrics });
     options.metrics.provide('pt', () => this.metrics());
   }
 
@@ -483,28 +487,16 @@ export class PositionTracker {
   }
 
   private async loadActiveGame(gameId: string): Promise<void> {
-    try {
-      const text = await this.options.redis.hget(this.options.keys.activeGames, gameId);
-      const info = text === null ? null : safeJson(text, GameInfoSchema.safeParse.bind(GameInfoSchema));
-      if (info !== null) this.catalogue.applyInfo(info, nowMicros());
-    } catch {
-      // Redis down: the next refresh tries again
-    }
+    const info = await this.activeGames.readGame(gameId);
+    if (info !== null) this.catalogue.applyInfo(info, nowMicros());
   }
 
+  /** Every game of games:active; a failed read is logged by the reader and not retried here. */
   private async loadActiveGames(): Promise<void> {
-    let raw: Record<string, string>;
-    try {
-      raw = await this.options.redis.hgetall(this.options.keys.activeGames);
-    } catch (err) {
-      this.options.log.warn({ err: errorMessage(err) }, 'reading games:active failed');
-      return;
-    }
-    for (const text of Object.values(raw)) {
-      const info = safeJson(text, GameInfoSchema.safeParse.bind(GameInfoSchema));
-      if (info === null) this.counters.games_unreadable++;
-      else this.catalogue.applyInfo(info, nowMicros());
-    }
+    const read = await this.activeGames.read();
+    if (read === null) return;
+    this.counters.games_unreadable += read.unreadable;
+    for (const info of read.games.values()) this.catalogue.applyInfo(info, nowMicros());
   }
 
   private async loadLatestGame(sport: Sport, gameId: string): Promise<void> {
@@ -558,13 +550,4 @@ function splitPositionKey(positionId: string): [Venue | undefined, string | unde
   const side = parts[parts.length - 2] as 'yes' | 'no';
   const marketId = parts.slice(1, -2).join(':');
   return [venue, marketId, side];
-}
-
-function safeJson<T>(text: string, parse: (v: unknown) => { success: true; data: T } | { success: false }): T | null {
-  try {
-    const result = parse(JSON.parse(text));
-    return result.success ? result.data : null;
-  } catch {
-    return null;
-  }
 }
