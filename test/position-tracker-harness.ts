@@ -18,7 +18,7 @@ import { streamEntryFields } from '../src/bus/slow-track.js';
 import { ZmqPublisher } from '../src/bus/zmq-publisher.js';
 import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import type { PositionRow } from '../src/services/position-tracker/snapshot-store.js';
-import { trackerKeys, type TrackerKeys } from '../src/services/position-tracker/tracker-config.js';
+import { trackerKeys, type TrackerKeys } from '../src/services/position-tracker/position-tracker-config.js';
 import { eventually, testRedis } from './helpers/redis.js';
 import { baseServiceEnv } from './helpers/service-env.js';
 

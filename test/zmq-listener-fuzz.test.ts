@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/bus/bus-options.js';
 import type { RawEnvelope } from '../src/core/envelope.js';
-import { MirrorBridge } from '../src/services/zmq-listener/mirror-bridge.js';
+import { ZmqListener } from '../src/services/zmq-listener/zmq-listener-core.js';
 import { RedisWriter } from '../src/services/zmq-listener/redis-writer.js';
 import { PrivateRedis } from './helpers/private-redis.js';
 
@@ -45,13 +45,13 @@ const envelopeArb = fc.record({
 let server: PrivateRedis;
 let redis: Redis;
 let writer: RedisWriter;
-let bridge: MirrorBridge;
+let bridge: ZmqListener;
 
 beforeAll(async () => {
   server = await PrivateRedis.start();
   redis = server.client();
   writer = new RedisWriter({ redisUrl: server.url, writeMode: 'script', commandTimeoutMs: 5_000, retryMinMs: 20, retryMaxMs: 200, logger: silentLogger });
-  bridge = new MirrorBridge(writer, {
+  bridge = new ZmqListener(writer, {
     limits: { pricesMaxLen: 1_000_000, gameEventsMaxLen: 1_000_000, signalsMaxLen: 1_000_000, mirrorMaxLen: 1_000_000 },
     bufferMax: 100_000,
     batchSize: 64,

@@ -36,7 +36,7 @@ import { SignalEngine } from './signal-engine.js';
 import { recoverGameState, recoverPrices } from './slow-recovery.js';
 import { StateGuard } from './state-guard.js';
 
-export interface GameShardCoreOptions {
+export interface GameShardOptions {
   shardId: string;
   config: GameShardConfig;
   signals: Readonly<SignalOptions>;
@@ -51,7 +51,7 @@ export interface GameShardCoreOptions {
 const PRIOR_SAVE_INTERVAL_MS = 2_000;
 const MAX_WARN_LOGS_PER_SECOND = 5;
 
-export class GameShardCore {
+export class GameShard {
   readonly registry: GameRegistry;
   readonly book: PriceBook;
   readonly engine: SignalEngine;
@@ -76,7 +76,7 @@ export class GameShardCore {
     prior_loaded: 0,
     prior_failures: 0,
   };
-  readonly #o: Readonly<GameShardCoreOptions>;
+  readonly #o: Readonly<GameShardOptions>;
   readonly #priors: PriorStore;
   #prices: HotSubscriber | null = null;
   #gamesSub: HotSubscriber | null = null;
@@ -86,7 +86,7 @@ export class GameShardCore {
   readonly #warnLog: ThrottledLog;
   #stopped = false;
 
-  constructor(options: GameShardCoreOptions) {
+  constructor(options: GameShardOptions) {
     this.#o = Object.freeze({ ...options });
     this.#warnLog = new ThrottledLog(options.log, { maxPerWindow: MAX_WARN_LOGS_PER_SECOND });
     const cfg = options.config;

@@ -9,12 +9,12 @@
 import { defineService } from '../../runtime/service.js';
 import { EspnClient } from '../../venues/espn/http.js';
 import { gameShardConfigSpec, signalOptionsOf } from './game-shard-config.js';
-import { GameShardCore } from './game-shard-core.js';
+import { GameShard } from './game-shard-core.js';
 
 /** The core of each running shard, by its service context (benchmarks and tests read its latency). */
-const cores = new WeakMap<object, GameShardCore>();
+const cores = new WeakMap<object, GameShard>();
 
-export function gameShardCore(ctx: object): GameShardCore | undefined {
+export function gameShardCore(ctx: object): GameShard | undefined {
   return cores.get(ctx);
 }
 
@@ -30,7 +30,7 @@ export const gameShard = defineService({
     const signals = signalOptionsOf(cfg);
     const publisher = await ctx.publisher();
     const espn = new EspnClient({ baseUrl: cfg.espnBaseUrl, timeoutMs: cfg.espnTimeoutMs, minIntervalMs: cfg.espnMinIntervalMs });
-    const core = new GameShardCore({ shardId, config: cfg, signals, redis: ctx.redis, publisher, espn, metrics: ctx.metrics, log: ctx.log });
+    const core = new GameShard({ shardId, config: cfg, signals, redis: ctx.redis, publisher, espn, metrics: ctx.metrics, log: ctx.log });
     // Prices are checked by hand on the hot path (price-book.ts); game_info goes through the schema.
     const prices = await ctx.subscribe([], core.onPriceMessage, {
       validate: false,

@@ -7,8 +7,8 @@
  */
 import { TopicPrefix } from '../../core/topics.js';
 import { defineService } from '../../runtime/service.js';
-import { trackerConfigSpec, trackerExitRules, trackerKeys } from './tracker-config.js';
-import { PositionTracker } from './tracker-core.js';
+import { trackerConfigSpec, trackerExitRules, trackerKeys } from './position-tracker-config.js';
+import { PositionTracker } from './position-tracker-core.js';
 
 export const positionTracker = defineService({
   name: 'position_tracker',

@@ -16,7 +16,7 @@ import { parseSettlementFields, type SettlementRecord } from './settlement-recor
 import { SnapshotStore, type CommittedState } from './snapshot-store.js';
 import { compareStreamIds, STREAM_START } from './stream-ids.js';
 import { TrackerLedger, type LedgerOptions } from './tracker-ledger.js';
-import type { TrackerKeys } from './tracker-config.js';
+import type { TrackerKeys } from './position-tracker-config.js';
 import { pairs, toTradeEntries, type TradeEntry } from './trade-ingest.js';
 
 export interface RecoveryOptions {

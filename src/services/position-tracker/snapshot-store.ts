@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Position } from '../../core/messages.js';
 import type { PositionSnapshot } from '../../core/positions/position-book.js';
 import type { LedgerSummary } from './tracker-ledger.js';
-import type { TrackerKeys } from './tracker-config.js';
+import type { TrackerKeys } from './position-tracker-config.js';
 
 /** One row: what readers show (Position) and the book's exact state (for audit and comparison). */
 export interface PositionRow {

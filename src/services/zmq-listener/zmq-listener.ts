@@ -9,8 +9,8 @@ import { nowMicros } from '../../core/time.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { defineService, type ServiceContext } from '../../runtime/service.js';
 import type { ConfigOf } from '../../runtime/config.js';
-import { listenerConfigSpec } from './listener-config.js';
-import { MirrorBridge } from './mirror-bridge.js';
+import { listenerConfigSpec } from './zmq-listener-config.js';
+import { ZmqListener } from './zmq-listener-core.js';
 import { RedisWriter } from './redis-writer.js';
 
 type ListenerContext = ServiceContext<ConfigOf<typeof listenerConfigSpec>>;
@@ -29,7 +29,7 @@ export const zmqListener = defineService({
       retryMaxMs: config.retryMaxMs,
       logger: log,
     });
-    const bridge = new MirrorBridge(writer, {
+    const bridge = new ZmqListener(writer, {
       limits: {
         pricesMaxLen: config.pricesMaxLen,
         gameEventsMaxLen: config.gameEventsMaxLen,

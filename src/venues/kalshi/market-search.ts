@@ -80,12 +80,8 @@ export class KalshiMarketSearch implements VenueSearch {
     return this.listings.fetches;
   }
 
-  async search(game: DiscoveryGame): Promise<VenueSearchResult> {
-    const first = await this.searchListed(game, this.options.listingTtlMs);
-    if (first.status === 'found') return first;
-    // Not in what we listed a while ago: the event may have been listed since.
-    const stale = this.options.series[game.sport].some((s) => (this.listings.age(s) ?? 0) > this.options.relistAfterMs);
-    return stale ? this.searchListed(game, 0) : first;
+  search(game: DiscoveryGame): Promise<VenueSearchResult> {
+    return this.listings.searchRelisting(this.options.series[game.sport], this.options.relistAfterMs, (maxAgeMs) => this.searchListed(game, maxAgeMs));
   }
 
   private async searchListed(game: DiscoveryGame, maxAgeMs: number): Promise<VenueSearchResult> {

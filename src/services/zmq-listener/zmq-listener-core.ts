@@ -17,7 +17,7 @@ import type { MirrorLimits } from './mirror-rules.js';
 import { RouteCache } from './route-cache.js';
 import type { MirrorItem, RedisWriter, WriteOutcome } from './redis-writer.js';
 
-export interface MirrorBridgeOptions {
+export interface ZmqListenerOptions {
   limits: MirrorLimits;
   /** Stream entries held while Redis is away (and in normal flow between flushes). */
   bufferMax: number;
@@ -63,7 +63,7 @@ interface Flush {
   latest: LatestEntry[];
 }
 
-export class MirrorBridge {
+export class ZmqListener {
   private readonly routes: RouteCache;
   private readonly buffer: MirrorBuffer<MirrorItem>;
   private readonly latest: LatestTable;
@@ -89,7 +89,7 @@ export class MirrorBridge {
 
   constructor(
     private readonly writer: RedisWriter,
-    private readonly options: MirrorBridgeOptions,
+    private readonly options: ZmqListenerOptions,
   ) {
     this.log = options.logger;
     this.retryBackoff = new Backoff({ baseMs: options.retryMinMs, maxMs: options.retryMaxMs });

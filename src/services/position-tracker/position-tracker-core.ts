@@ -34,7 +34,7 @@ import { SerialQueue } from './serial-queue.js';
 import { planSettlement } from './settlement.js';
 import { settlementFields } from './settlement-record.js';
 import { SnapshotStore, type PositionRow } from './snapshot-store.js';
-import { trackerExitRules, trackerFees, type TrackerConfig, type TrackerKeys } from './tracker-config.js';
+import { trackerExitRules, trackerFees, type TrackerConfig, type TrackerKeys } from './position-tracker-config.js';
 import { TrackerLedger } from './tracker-ledger.js';
 import { TradeIngest, type TradeEntry } from './trade-ingest.js';
 

@@ -4,12 +4,12 @@
  * by side against one Redis without touching each other's streams.
  */
 import { ConfigError } from '../../core/errors.js';
-import { DEFAULT_FEES, type FeeSchedule } from '../../core/fees.js';
+import { DEFAULT_FEES, type FeeSchedule, type VenueFeeRule } from '../../core/fees.js';
 import { resolveExitOptions, type ExitRuleOptions, type ExitRulesBySport } from '../../core/positions/exit-options.js';
 import { dollarsToCc } from '../../core/money.js';
 import { SlowKey } from '../../core/slow-keys.js';
-import { SPORTS, type Sport, type Venue } from '../../core/topics.js';
-import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
+import { SPORTS, VENUES, type Sport, type Venue } from '../../core/topics.js';
+import { defineVar, parse, type ConfigOf, type VarSpec } from '../../runtime/config.js';
 
 /** `nba=0.03,nfl=0.05`: stop loss in price points per sport, over the exit rules' sport table. */
 function stopLossTable(raw: string, env: string): Partial<Record<Sport, number>> {
@@ -37,6 +37,15 @@ const keyPrefix = (raw: string, env: string): string => {
 };
 
 const dollars = (raw: string, env: string): number => dollarsToCc(parse.number(0, 1e12)(raw, env));
+
+/** `PT_<VENUE>_TAKER_BP` for every venue (PT_KALSHI_TAKER_BP, PT_POLY_TAKER_BP, ...). */
+function takerFeeSpec(): Record<`${Venue}TakerBp`, VarSpec<number>> {
+  const entries = VENUES.map((v) => [
+    `${v}TakerBp`,
+    defineVar({ env: `PT_${v.toUpperCase()}_TAKER_BP`, default: DEFAULT_FEES[v].takerRateBp, parse: parse.int(0, 10_000) }),
+  ]);
+  return Object.fromEntries(entries) as Record<`${Venue}TakerBp`, VarSpec<number>>;
+}
 
 export const trackerConfigSpec = {
   keyPrefix: defineVar({ env: 'PT_KEY_PREFIX', default: '', parse: keyPrefix }),
@@ -85,8 +94,7 @@ export const trackerConfigSpec = {
   readBatch: defineVar({ env: 'PT_READ_BATCH', default: 500, parse: parse.int(1, 100_000) }),
   readBlockMs: defineVar({ env: 'PT_READ_BLOCK_MS', default: 1_000, parse: parse.int(10, 60_000) }),
   closedMaxLen: defineVar({ env: 'PT_CLOSED_MAXLEN', default: 1_000_000, parse: parse.int(1_000, 100_000_000) }),
-  kalshiTakerBp: defineVar({ env: 'PT_KALSHI_TAKER_BP', default: DEFAULT_FEES.kalshi.takerRateBp, parse: parse.int(0, 10_000) }),
-  polyTakerBp: defineVar({ env: 'PT_POLY_TAKER_BP', default: DEFAULT_FEES.poly.takerRateBp, parse: parse.int(0, 10_000) }),
+  ...takerFeeSpec(),
 };
 
 export type TrackerConfig = ConfigOf<typeof trackerConfigSpec>;
@@ -123,11 +131,9 @@ function timeZone(raw: string, env: string): string {
 }
 
 /** Fees used to mark positions (the exit fee comes off the liquidation value). */
-export function trackerFees(config: Pick<TrackerConfig, 'kalshiTakerBp' | 'polyTakerBp'>): FeeSchedule {
-  return Object.freeze({
-    kalshi: Object.freeze({ ...DEFAULT_FEES.kalshi, takerRateBp: config.kalshiTakerBp }),
-    poly: Object.freeze({ ...DEFAULT_FEES.poly, takerRateBp: config.polyTakerBp }),
-  });
+export function trackerFees(config: Pick<TrackerConfig, `${Venue}TakerBp`>): FeeSchedule {
+  const rules = VENUES.map((v) => [v, Object.freeze({ ...DEFAULT_FEES[v], takerRateBp: config[`${v}TakerBp`] })]);
+  return Object.freeze(Object.fromEntries(rules) as Record<Venue, VenueFeeRule>);
 }
 
 export interface TrackerKeys {
