@@ -6,7 +6,7 @@
 import { SLOW_STREAM_DEFAULT_MAXLEN } from '../../bus/slow-track.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
 
-export const listenerConfigSpec = {
+export const zmqListenerConfigSpec = {
   pricesMaxLen: defineVar({ env: 'LISTENER_PRICES_MAXLEN', default: SLOW_STREAM_DEFAULT_MAXLEN.prices, parse: parse.int(1, 100_000_000) }),
   gameEventsMaxLen: defineVar({ env: 'LISTENER_GAME_EVENTS_MAXLEN', default: SLOW_STREAM_DEFAULT_MAXLEN.other, parse: parse.int(1, 100_000_000) }),
   signalsMaxLen: defineVar({ env: 'LISTENER_SIGNALS_MAXLEN', default: SLOW_STREAM_DEFAULT_MAXLEN.signals, parse: parse.int(1, 100_000_000) }),
@@ -33,4 +33,4 @@ export const listenerConfigSpec = {
   drainMs: defineVar({ env: 'LISTENER_DRAIN_MS', default: 5_000, parse: parse.int(0, 600_000) }),
 };
 
-export type ListenerConfig = ConfigOf<typeof listenerConfigSpec>;
+export type ZmqListenerConfig = ConfigOf<typeof zmqListenerConfigSpec>;

@@ -9,16 +9,16 @@ import { nowMicros } from '../../core/time.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { defineService, type ServiceContext } from '../../runtime/service.js';
 import type { ConfigOf } from '../../runtime/config.js';
-import { listenerConfigSpec } from './zmq-listener-config.js';
+import { zmqListenerConfigSpec } from './zmq-listener-config.js';
 import { ZmqListener } from './zmq-listener-core.js';
 import { RedisWriter } from './redis-writer.js';
 
-type ListenerContext = ServiceContext<ConfigOf<typeof listenerConfigSpec>>;
+type ListenerContext = ServiceContext<ConfigOf<typeof zmqListenerConfigSpec>>;
 
 export const zmqListener = defineService({
   name: 'zmq_listener',
   description: 'mirrors every hot topic into the Redis slow track',
-  configSpec: listenerConfigSpec,
+  configSpec: zmqListenerConfigSpec,
   async start(ctx) {
     const { config, log } = ctx;
     const writer = new RedisWriter({
