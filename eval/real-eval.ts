@@ -1,5 +1,5 @@
 /**
- * Win-probability evaluation on real games (DESIGN.md section 10), read in place from the
+ * Win-probability evaluation on real games (src/core/win-probability/README.md), read in place from the
  * shared data folder:
  * - NFL postseason 2009-2014 play by play, beside the published nflscrapR home_wp on the same
  *   rows and the reference formulas;

@@ -1,6 +1,6 @@
 /**
  * Turns the bus benchmark's case results into the printed table and the target checks
- * (DESIGN.md section 9 reference points and the issue's targets).
+ * (bench/README.md reference points and the issue's targets).
  */
 import { formatCount, formatMb, formatMicros, type Column } from '../common/text-table.js';
 import type { BusCaseResult } from './bus-case-runner.js';

@@ -1,5 +1,5 @@
 /**
- * The reliable request/reply queue on Redis (DESIGN.md section 3): key names, wire shapes and
+ * The reliable request/reply queue on Redis (docs/architecture.md section 3): key names, wire shapes and
  * options shared by RpcServer and RpcClient.
  *
  *   rpc:<queue>:requests                  list; clients LPUSH, servers BLMOVE from the right

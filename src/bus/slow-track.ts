@@ -1,5 +1,5 @@
 /**
- * Typed helpers over ioredis for the Redis slow track (DESIGN.md section 3): the entry layout the
+ * Typed helpers over ioredis for the Redis slow track (docs/architecture.md section 3): the entry layout the
  * bridge writes and the readers services use to recover state after a gap or a restart.
  *
  * The layout lives here, as pure builder functions, so the zmq_listener (which writes the mirror
@@ -23,7 +23,7 @@ import {
 import { GAME_LATEST_TTL_S, SlowKey } from '../core/slow-keys.js';
 import type { Sport, Venue } from '../core/topics.js';
 
-/** The seed's cap of `signals:trades`; price streams are capped at 10000 (DESIGN.md section 3). */
+/** The seed's cap of `signals:trades`; price streams are capped at 10000 (docs/architecture.md section 3). */
 export const SLOW_STREAM_DEFAULT_MAXLEN = { prices: 10_000, signals: 1_000, other: 10_000 } as const;
 
 /** One entry read back from the slow track: its topic and its envelope (data not schema-checked). */

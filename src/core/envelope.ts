@@ -1,5 +1,5 @@
 /**
- * The hot-path envelope (DESIGN.md section 2). `seq` is per publisher instance (`src`), so a
+ * The hot-path envelope (docs/architecture.md section 2). `seq` is per publisher instance (`src`), so a
  * subscriber counts gaps per source; `ts` and `origin_ts` are epoch microseconds, so any hop can
  * compute its own latency and execution its tick-to-trade.
  */

@@ -2,7 +2,7 @@
  * Venue fees, per leg, charged on entry and on exit alike. Both venues charge
  * `rate * C * P * (1 - P)` on the taker (Kalshi rounds the fill up to the cent, Polymarket
  * charges to the hundredth of a cent), so one integer formula with a rate and a rounding unit
- * covers both. Rates are configurable because venues change them (see venue-apis.md).
+ * covers both. Rates are configurable because venues change them (see the venues' published API documentation).
  */
 import { CC_PER_CENT, ceilDiv, priceToCc } from './money.js';
 import type { Venue } from './topics.js';

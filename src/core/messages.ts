@@ -1,5 +1,5 @@
 /**
- * The message catalogue: one schema per hot-path message (DESIGN.md section 1), shared by every
+ * The message catalogue: one schema per hot-path message (docs/architecture.md section 1), shared by every
  * service, the API and the dashboard. Types are inferred from the schemas, so the runtime check
  * and the compile-time type can never drift apart.
  *

@@ -1,5 +1,5 @@
 /**
- * Names of everything on the Redis slow track (DESIGN.md section 3), in one place so the bridge
+ * Names of everything on the Redis slow track (docs/architecture.md section 3), in one place so the bridge
  * that writes them and the services that read them can never disagree.
  */
 import type { Sport, Venue } from './topics.js';

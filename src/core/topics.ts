@@ -1,5 +1,5 @@
 /**
- * Hot-path topics (DESIGN.md section 2). Dot-separated, most general first, so a ZMQ prefix
+ * Hot-path topics (docs/architecture.md section 2). Dot-separated, most general first, so a ZMQ prefix
  * subscription filters them. Ids are validated: a dot or whitespace inside an id would let one
  * market's prefix match another's.
  */

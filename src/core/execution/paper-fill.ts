@@ -3,7 +3,7 @@
  * matches an immediate-or-cancel limit order. Partial fills are normal (the book runs out or the
  * next level is beyond the limit); fees are the venue's, at the filled size.
  *
- * Fee rounding follows the venue's documented mechanics (venue-apis.md 1.8): each fill's fee is
+ * Fee rounding follows the venue's documented mechanics (the venues' published API documentation): each fill's fee is
  * rounded up to a centi-cent, and the order's total is then rounded up to the venue's unit
  * (Kalshi: the cent) once. So a Kalshi order that sweeps three levels pays one cent of rounding,
  * not three. The rounding remainder is booked on the last level, so level fees sum to the total.

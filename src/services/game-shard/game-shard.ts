@@ -1,5 +1,5 @@
 /**
- * game_shard (DESIGN.md section 1; several instances): follows the games the orchestrator
+ * game_shard (docs/architecture.md section 1; several instances): follows the games the orchestrator
  * assigned to it (`shard` = `game_shard.<instance>`), their live state from ESPN and their
  * markets' prices from both venues; publishes `games.<sport>.<game_id>` game_state with the
  * model's probability, and `signals.trade.<id>` / `signals.high_edge.<id>` for arbitrage, model

@@ -1,5 +1,5 @@
 /**
- * The orchestrator service (DESIGN.md section 1): follows ESPN scoreboards, tracks each game's
+ * The orchestrator service (docs/architecture.md section 1): follows ESPN scoreboards, tracks each game's
  * lifecycle and 7-day schedule, asks market_discovery for its markets, assigns live and imminent
  * games to game_shard instances, publishes `games.<sport>.<game_id>` game_info, keeps
  * games:active in sync, and raises health alerts from the registry heartbeats.

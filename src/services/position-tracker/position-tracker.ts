@@ -1,5 +1,5 @@
 /**
- * position_tracker (DESIGN.md section 1): positions per venue, market and side from the durable
+ * position_tracker (docs/architecture.md section 1): positions per venue, market and side from the durable
  * trades:completed stream; marks from the prices of held markets; exit rules publishing
  * `signals.exit.<position_id>`; settlement at the game final; `positions.<position_id>` on the
  * hot path and the positions:open / positions:closed snapshot in Redis, rebuilt exactly from the

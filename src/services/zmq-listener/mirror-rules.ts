@@ -1,5 +1,5 @@
 /**
- * Where each hot topic lands on the slow track (DESIGN.md section 3). Pure routing: a topic in,
+ * Where each hot topic lands on the slow track (docs/architecture.md section 3). Pure routing: a topic in,
  * the capped stream it is appended to and the latest-state key it overwrites (if any) out.
  * Every topic gets a stream, so nothing hot is silently ignored; key names come only from
  * SlowKey, and keys owned by other services are never produced.

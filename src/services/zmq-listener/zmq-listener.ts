@@ -1,5 +1,5 @@
 /**
- * zmq_listener: the bridge from the ZeroMQ hot path to the Redis slow track (DESIGN.md section
+ * zmq_listener: the bridge from the ZeroMQ hot path to the Redis slow track (docs/architecture.md section
  * 3). It hears every topic of every publisher in the registry (the subscriber follows the
  * registry and counts gaps per publisher stream), mirrors each message by the rules in
  * mirror-rules.ts through its own Redis connection, and keeps a status hash with its counters.

@@ -1,5 +1,5 @@
 /**
- * Builds ESPN site-API bodies (venue-apis.md section 3) from simulated games, in ESPN's exact
+ * Builds ESPN site-API bodies from simulated games, in ESPN's exact
  * shape: scores and predictor values are strings, timestamps have minute precision, status
  * names and details follow each sport's conventions, football has a `situation` with
  * possession, down and distance, baseball has outs and bases, and the summary carries a

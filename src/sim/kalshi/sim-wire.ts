@@ -1,5 +1,5 @@
 /**
- * The simulator's objects in Kalshi's current wire format (venue-apis.md §1): dollar strings
+ * The simulator's objects in Kalshi's current wire format (Kalshi's API documentation): dollar strings
  * with 4 decimals, `_fp` counts with 2, RFC 3339 times. Only current field names are written,
  * never the legacy integer-cent ones.
  */

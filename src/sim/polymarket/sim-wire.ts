@@ -1,5 +1,5 @@
 /**
- * The simulated venue's payloads in Polymarket's wire shapes (venue-apis.md 2.2-2.4): numbers
+ * The simulated venue's payloads in Polymarket's wire shapes (Polymarket's API documentation): numbers
  * as strings on the CLOB, JSON-encoded arrays inside Gamma records, bids ascending and asks
  * descending (best last), epoch-millisecond timestamps as strings.
  */

@@ -1,5 +1,5 @@
 /**
- * ESPN's `{sport}/{league}` path for each league arbees follows (venue-apis.md section 3.1).
+ * ESPN's `{sport}/{league}` path for each league arbees follows (ESPN's site API).
  * The same table drives the client, the simulator's routes and the reverse lookup a server
  * needs to know which league a request is for.
  */

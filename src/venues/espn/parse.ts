@@ -1,5 +1,5 @@
 /**
- * Parsers for ESPN's scoreboard and summary bodies (venue-apis.md 3.2-3.4). ESPN documents
+ * Parsers for ESPN's scoreboard and summary bodies (ESPN's site API). ESPN documents
  * nothing, so every field is read defensively: a missing or odd field becomes null and bumps a
  * counter in `issues`, an event that cannot be identified is skipped and counted, and only a
  * body that is not JSON or has no events array throws (EspnPayloadError).

@@ -1,6 +1,6 @@
 /**
  * A token bucket that waits rather than fails: Kalshi meters requests in tokens (default cost 10
- * per request, Basic tier 200 read and 100 write tokens per second, see venue-apis.md §1.6), and
+ * per request, Basic tier 200 read and 100 write tokens per second, see Kalshi's API documentation), and
  * a 429 costs more time than pacing ourselves. Waiters are served in arrival order.
  */
 import { setTimeout as delay } from 'node:timers/promises';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { apiCredentials, buildL1Headers, buildL2Headers, clobAuthTypedData, l2Signature } from './auth.js';
 import { PolymarketAuthError } from './errors.js';
 
-/** The reference snippet of venue-apis.md 2.5, written out independently of auth.ts. */
+/** The reference snippet of Polymarket's authentication documentation, written out independently of auth.ts. */
 const referenceSig = (secret: string, ts: number, method: string, path: string, body?: string) =>
   createHmac('sha256', Buffer.from(secret.replace(/-/g, '+').replace(/_/g, '/'), 'base64'))
     .update(`${ts}${method}${path}${body ?? ''}`)

@@ -1,5 +1,5 @@
 /**
- * Polymarket CLOB authentication (venue-apis.md 2.5).
+ * Polymarket CLOB authentication (Polymarket's API documentation).
  * L2 (every trading call): HMAC-SHA256 over `timestamp + METHOD + requestPath + body` keyed by
  * the URL-safe-base64-decoded API secret, sent URL-safe base64 with its `=` padding kept.
  * L1 (creating or deriving API keys): an EIP-712 `ClobAuth` signature by the wallet key.

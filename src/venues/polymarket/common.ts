@@ -1,6 +1,6 @@
 /**
- * Polymarket constants and the types shared by the clients and the simulator (venue-apis.md
- * section 2). Everything that changed with CLOB V2 (2026-04-28) is named here once.
+ * Polymarket constants and the types shared by the clients and the simulator (Polymarket's API
+ * documentation). Everything that changed with CLOB V2 (2026-04-28) is named here once.
  */
 import type { Address, Hex } from 'viem';
 

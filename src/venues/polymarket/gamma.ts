@@ -1,5 +1,5 @@
 /**
- * Gamma API client (market discovery, venue-apis.md 2.2): events and markets by tag, slug,
+ * Gamma API client (market discovery, Polymarket's API documentation): events and markets by tag, slug,
  * active/closed, with pagination. Gamma's JSON-in-JSON fields (outcomes, outcomePrices,
  * clobTokenIds) are decoded by parse.ts. A malformed record is rejected on its own (clear error,
  * counted) and the rest of the page is kept. Listing tries the keyset endpoints first and falls

@@ -1,5 +1,5 @@
 /**
- * Polymarket CLOB REST client (venue-apis.md 2.3 and 2.6): books, prices and midpoints per
+ * Polymarket CLOB REST client (Polymarket's CLOB documentation): books, prices and midpoints per
  * token, and order posting and cancelling with L2 headers. Every request has a timeout; only
  * idempotent reads are retried, never an order or a cancel, so a timeout cannot place an order
  * twice.

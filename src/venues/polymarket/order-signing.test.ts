@@ -19,7 +19,7 @@ const account = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68
 const TOKEN = '71321045679252212594626385532706912750332728571942532289631379312455583992563';
 
 describe('V2 order amounts', () => {
-  it('BUY 100 at 0.82 pays 82 pUSD for 100 shares (the venue-apis.md example)', () => {
+  it('BUY 100 at 0.82 pays 82 pUSD for 100 shares (the example in the Polymarket documentation)', () => {
     expect(orderAmounts('BUY', 0.82, 100, '0.01')).toEqual({ makerAmount: 82_000_000n, takerAmount: 100_000_000n });
     expect(orderAmounts('SELL', 0.82, 100, '0.01')).toEqual({ makerAmount: 100_000_000n, takerAmount: 82_000_000n });
   });

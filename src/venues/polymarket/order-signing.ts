@@ -1,5 +1,5 @@
 /**
- * Building and signing CLOB V2 orders (venue-apis.md 2.6). The signed struct is EIP-712 with
+ * Building and signing CLOB V2 orders (Polymarket's API documentation). The signed struct is EIP-712 with
  * domain { name "Polymarket CTF Exchange", version "2", chainId, verifyingContract } and the
  * 11-field V2 `Order` type (no nonce, feeRateBps or taker; timestamp, metadata and builder are
  * new). Amounts are computed in integers from the price in ticks and the size in hundredths, so

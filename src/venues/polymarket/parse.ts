@@ -1,6 +1,6 @@
 /**
  * Strict parsers for every Polymarket payload the clients read: CLOB REST bodies, market
- * WebSocket frames and Gamma records (venue-apis.md section 2). They turn string decimals into
+ * WebSocket frames and Gamma records (Polymarket's API documentation). They turn string decimals into
  * numbers (prices checked to lie in [0,1], sizes non-negative), ignore unknown extra fields, and
  * throw nothing but PolymarketParseError, naming the offending field.
  */

@@ -1,5 +1,5 @@
 /**
- * Polymarket market-channel client (venue-apis.md 2.4). Keeps one order book per token id for
+ * Polymarket market-channel client (Polymarket's API documentation). Keeps one order book per token id for
  * a changing set of tokens, spread over as many connections as the per-connection cap needs.
  * `book` replaces a token's book, `price_change` sets level sizes (possibly for several tokens
  * in one message), `last_trade_price` and `tick_size_change` update the book's metadata. Each
