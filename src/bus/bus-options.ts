@@ -71,7 +71,7 @@ export const SUBSCRIBER_DEFAULTS = {
 };
 
 /** Suffix of the topic a batch frame is sent on: `prices.kalshi.X` batches go on `prices.~batch`. */
-export const BATCH_SUFFIX = '.~batch';
+const BATCH_SUFFIX = '.~batch';
 
 export function batchTopicFor(topicOrPrefix: string): string | null {
   const dot = topicOrPrefix.indexOf('.');

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export const SEED_PORTS: Readonly<Record<string, number>> = Object.freeze({
+const SEED_PORTS: Readonly<Record<string, number>> = Object.freeze({
   kalshi_monitor: 5555,
   polymarket_monitor: 5556,
   orchestrator: 5557,

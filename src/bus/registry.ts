@@ -10,7 +10,7 @@ import { errorMessage } from '../core/errors.js';
 import { HeartbeatSchema, type Heartbeat } from '../core/messages.js';
 import { silentLogger, type BusLogger } from './bus-options.js';
 
-export const REGISTRY_PREFIX = 'registry:';
+const REGISTRY_PREFIX = 'registry:';
 
 export const registryKey = (service: string, instance: string): string =>
   `${REGISTRY_PREFIX}${service}:${instance}`;

@@ -85,7 +85,7 @@ interface Tokens {
   lower: string[];
 }
 
-export function tokenize(text: string): Tokens {
+function tokenize(text: string): Tokens {
   let s = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
   s = s.replace(/\b([A-Za-z])\s*&\s*([A-Za-z])\b/g, '$1and$2'); // Texas A&M -> Texas AandM, one word
   s = s.replace(/([A-Z])&([A-Z])/g, '$1$2'); // the code TA&M -> TAM

@@ -37,7 +37,7 @@ export interface FindRedisOptions {
   onServerSpawn?: (pid: number, restarts: number) => void;
 }
 
-export const INSTALL_REDIS_HELP = [
+const INSTALL_REDIS_HELP = [
   'Install Redis, then run again:',
   '  Debian/Ubuntu:  sudo apt-get install redis-server',
   '  macOS:          brew install redis',
@@ -66,7 +66,7 @@ export async function redisAnswers(url: string, timeoutMs = 1000): Promise<boole
 }
 
 /** The absolute path of an executable named `bin` (searched on PATH unless it has a slash). */
-export function findExecutable(bin: string, envPath = process.env.PATH ?? ''): string | null {
+function findExecutable(bin: string, envPath = process.env.PATH ?? ''): string | null {
   const candidates = bin.includes('/') ? [bin] : envPath.split(path.delimiter).filter(Boolean).map((d) => path.join(d, bin));
   for (const candidate of candidates) {
     try {

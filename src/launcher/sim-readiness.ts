@@ -6,7 +6,7 @@
 import { ArbeesError } from '../core/errors.js';
 import type { SimEndpoints } from '../sim/sim-endpoints.js';
 
-export function simProbeUrls(e: SimEndpoints): string[] {
+function simProbeUrls(e: SimEndpoints): string[] {
   return [
     `${e.espnBaseUrl}/apis/site/v2/sports/basketball/nba/scoreboard`,
     `${e.kalshiRestUrl}/markets?limit=1`,

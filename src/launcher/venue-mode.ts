@@ -37,7 +37,7 @@ export const SIMULATOR_SERVICE = 'simulator';
  * Services that never talk to a venue or ESPN: a plan of only these needs no simulator. A
  * service missing here is assumed to need one (the safe side: a new service gets the simulator).
  */
-export const VENUE_FREE_SERVICES: ReadonlySet<string> = new Set([
+const VENUE_FREE_SERVICES: ReadonlySet<string> = new Set([
   SIMULATOR_SERVICE,
   'zmq_listener',
   'demo_publisher',

@@ -13,12 +13,12 @@ export interface SimKalshiKeyFiles {
   publicKeyPath: string;
 }
 
-export function simKeyDir(dataDir: string): string {
+function simKeyDir(dataDir: string): string {
   return path.join(dataDir, 'sim');
 }
 
 /** A Kalshi-style key id (a UUID) from the public key, stable for a key. */
-export function keyIdOf(publicKeyPem: string): string {
+function keyIdOf(publicKeyPem: string): string {
   const h = createHash('sha256').update(publicKeyPem).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

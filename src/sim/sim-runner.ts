@@ -57,7 +57,7 @@ export interface SimRunnerOptions {
   kalshiKeys: readonly { keyId: string; publicKeyPem: string }[];
 }
 
-export const DEFAULT_SIM_RUNNER_OPTIONS: Readonly<SimRunnerOptions> = Object.freeze({
+const DEFAULT_SIM_RUNNER_OPTIONS: Readonly<SimRunnerOptions> = Object.freeze({
   seed: 1,
   speed: 10,
   games: 24,

@@ -17,7 +17,7 @@ const rows = (list: Row[]): readonly SimTeam[] =>
     list.map(([name, abbr, espnId, location, mascot]) => Object.freeze({ name, abbr, espnId, location, mascot })),
   );
 
-export const NBA_TEAMS = rows([
+const NBA_TEAMS = rows([
   ['Atlanta Hawks', 'ATL', '1', 'Atlanta', 'Hawks'],
   ['Boston Celtics', 'BOS', '2', 'Boston', 'Celtics'],
   ['Brooklyn Nets', 'BKN', '17', 'Brooklyn', 'Nets'],
@@ -50,7 +50,7 @@ export const NBA_TEAMS = rows([
   ['Washington Wizards', 'WSH', '27', 'Washington', 'Wizards'],
 ]);
 
-export const NFL_TEAMS = rows([
+const NFL_TEAMS = rows([
   ['Arizona Cardinals', 'ARI', '22', 'Arizona', 'Cardinals'],
   ['Atlanta Falcons', 'ATL', '1', 'Atlanta', 'Falcons'],
   ['Baltimore Ravens', 'BAL', '33', 'Baltimore', 'Ravens'],
@@ -85,7 +85,7 @@ export const NFL_TEAMS = rows([
   ['Washington Commanders', 'WSH', '28', 'Washington', 'Commanders'],
 ]);
 
-export const NHL_TEAMS = rows([
+const NHL_TEAMS = rows([
   ['Anaheim Ducks', 'ANA', '25', 'Anaheim', 'Ducks'],
   ['Boston Bruins', 'BOS', '1', 'Boston', 'Bruins'],
   ['Buffalo Sabres', 'BUF', '2', 'Buffalo', 'Sabres'],
@@ -120,7 +120,7 @@ export const NHL_TEAMS = rows([
   ['Winnipeg Jets', 'WPG', '28', 'Winnipeg', 'Jets'],
 ]);
 
-export const MLB_TEAMS = rows([
+const MLB_TEAMS = rows([
   ['Arizona Diamondbacks', 'ARI', '29', 'Arizona', 'Diamondbacks'],
   ['Athletics', 'ATH', '11', 'Athletics', 'Athletics'],
   ['Atlanta Braves', 'ATL', '15', 'Atlanta', 'Braves'],
@@ -154,7 +154,7 @@ export const MLB_TEAMS = rows([
 ]);
 
 /** ESPN's soccer `location` is the club's full name; `mascot` here is its nickname. */
-export const MLS_TEAMS = rows([
+const MLS_TEAMS = rows([
   ['Atlanta United FC', 'ATL', '18418', 'Atlanta United FC', 'Five Stripes'],
   ['Austin FC', 'ATX', '20906', 'Austin FC', 'Verde'],
   ['Charlotte FC', 'CLT', '21300', 'Charlotte FC', 'Crown'],
@@ -187,7 +187,7 @@ export const MLS_TEAMS = rows([
   ['Vancouver Whitecaps', 'VAN', '9727', 'Vancouver Whitecaps', 'Whitecaps'],
 ]);
 
-export const EPL_TEAMS = rows([
+const EPL_TEAMS = rows([
   ['Arsenal', 'ARS', '359', 'Arsenal', 'Gunners'],
   ['Aston Villa', 'AVL', '362', 'Aston Villa', 'Villans'],
   ['AFC Bournemouth', 'BOU', '349', 'AFC Bournemouth', 'Cherries'],
@@ -210,7 +210,7 @@ export const EPL_TEAMS = rows([
   ['Wolverhampton Wanderers', 'WOL', '380', 'Wolverhampton Wanderers', 'Wolves'],
 ]);
 
-export const NCAAF_TEAMS = rows([
+const NCAAF_TEAMS = rows([
   ['Alabama Crimson Tide', 'ALA', '333', 'Alabama', 'Crimson Tide'],
   ['Georgia Bulldogs', 'UGA', '61', 'Georgia', 'Bulldogs'],
   ['Ohio State Buckeyes', 'OSU', '194', 'Ohio State', 'Buckeyes'],
@@ -225,7 +225,7 @@ export const NCAAF_TEAMS = rows([
   ['Florida State Seminoles', 'FSU', '52', 'Florida State', 'Seminoles'],
 ]);
 
-export const NCAAB_TEAMS = rows([
+const NCAAB_TEAMS = rows([
   ['Duke Blue Devils', 'DUKE', '150', 'Duke', 'Blue Devils'],
   ['North Carolina Tar Heels', 'UNC', '153', 'North Carolina', 'Tar Heels'],
   ['Kentucky Wildcats', 'UK', '96', 'Kentucky', 'Wildcats'],

@@ -170,7 +170,7 @@ export function retryAfterMs(header: string | null, nowMs: number = Date.now()):
   return Number.isFinite(at) ? Math.max(0, at - nowMs) : 0;
 }
 
-export function queryString(query: JsonHttpRequest['query']): string {
+function queryString(query: JsonHttpRequest['query']): string {
   if (!query) return '';
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {

@@ -74,7 +74,7 @@ export function unwindNeeded(results: ArbPair<LegResult>): UnwindNeed | null {
  * The order that sells the excess back. No limit by default: a naked leg is the bigger risk,
  * so it takes whatever the book pays; a floor can be given (YES-side, in the leg's sell terms).
  */
-export function unwindOrder(plan: ArbitragePlan, need: UnwindNeed, limitYesPrice: number | null = null): PaperOrder {
+function unwindOrder(plan: ArbitragePlan, need: UnwindNeed, limitYesPrice: number | null = null): PaperOrder {
   const leg = plan.legs[need.legIndex];
   return { side: leg.side, action: 'sell', contracts: need.contracts, limitYesPrice };
 }

@@ -3,6 +3,8 @@
  * src/core/risk/risk-codes.ts). TradeCompleted.reason is `<CODE>: <detail>`, so the dashboard
  * and the position tracker can group by the code without parsing prose.
  */
+import type { RiskReasonCode } from '../risk/risk-codes.js';
+
 export const ExecReasons = {
   EXEC_MALFORMED: 'the signal does not match its schema',
   EXEC_DUPLICATE: 'this signal or exit was already taken (idempotency across restarts)',
@@ -18,6 +20,10 @@ export const ExecReasons = {
   EXEC_STATE: 'a fill could not be applied to the position book',
 } as const;
 
-export function reasonText(code: string, detail: string): string {
+export type ExecReasonCode = keyof typeof ExecReasons;
+/** Every code a TradeCompleted.reason may start with. */
+export type ReasonCode = ExecReasonCode | RiskReasonCode;
+
+export function reasonText(code: ReasonCode, detail: string): string {
   return `${code}: ${detail}`;
 }

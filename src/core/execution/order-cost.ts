@@ -11,7 +11,7 @@ import type { Side } from './order-types.js';
 
 const HALF_CC = CC_PER_DOLLAR / 2;
 
-export function feeBoundCc(rule: VenueFeeRule, contracts: number, sideLimitCc: number): number {
+function feeBoundCc(rule: VenueFeeRule, contracts: number, sideLimitCc: number): number {
   const worst = Math.min(sideLimitCc, HALF_CC);
   const fee = feeCc(rule, contracts, worst / CC_PER_DOLLAR);
   return fee === 0 ? 0 : fee + rule.roundingCc;

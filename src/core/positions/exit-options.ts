@@ -34,7 +34,7 @@ export interface ExitRuleOptions {
 
 export type ExitRules = Readonly<Required<ExitRuleOptions>>;
 
-export const EXIT_RULE_DEFAULTS: ExitRules = Object.freeze({
+const EXIT_RULE_DEFAULTS: ExitRules = Object.freeze({
   takeProfitCc: 500,
   stopLossCc: 500,
   minHoldUs: 10_000_000,
@@ -48,7 +48,7 @@ export const EXIT_RULE_DEFAULTS: ExitRules = Object.freeze({
   exitSlippageCc: 100,
 });
 
-export const SPORT_STOP_LOSS_CC: Readonly<Record<Sport, number>> = Object.freeze({
+const SPORT_STOP_LOSS_CC: Readonly<Record<Sport, number>> = Object.freeze({
   nba: 300,
   ncaab: 300,
   nfl: 500,

@@ -17,7 +17,7 @@ export function exitMarkSideCc(side: Side, top: TopOfBook): number | null {
 }
 
 /** The YES price an exit of `side` trades at: the bid for YES, the ask for NO. */
-export function exitMarkYesPrice(side: Side, top: TopOfBook): number | null {
+function exitMarkYesPrice(side: Side, top: TopOfBook): number | null {
   return side === 'yes' ? top.yesBid : top.yesAsk;
 }
 

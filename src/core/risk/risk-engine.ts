@@ -50,7 +50,7 @@ function validTop(top: unknown): boolean {
   return (yesBid === null || validPrice(yesBid)) && (yesAsk === null || validPrice(yesAsk));
 }
 
-export const checkWellFormed: RiskCheck = ({ request }) => {
+const checkWellFormed: RiskCheck = ({ request }) => {
   if (typeof request.requestId !== 'string' || request.requestId.length === 0) return reject('RISK_MALFORMED', 'empty request id');
   if (!Array.isArray(request.legs) || request.legs.length === 0 || request.legs.length > MAX_LEGS) {
     return reject('RISK_MALFORMED', `an order has 1 to ${MAX_LEGS} legs`);
@@ -71,20 +71,20 @@ export const checkWellFormed: RiskCheck = ({ request }) => {
   return ACCEPT;
 };
 
-export const checkKillSwitch: RiskCheck = ({ request, view, limits }) => {
+const checkKillSwitch: RiskCheck = ({ request, view, limits }) => {
   if (!view.killSwitch) return ACCEPT;
   const reduceOnly = request.legs.every((l) => l.action === 'sell');
   if (reduceOnly && limits.killSwitchAllowsExits) return ACCEPT;
   return reject('RISK_KILL_SWITCH', 'trading is halted by the kill switch');
 };
 
-export const checkExpiry: RiskCheck = ({ request, nowUs }) =>
+const checkExpiry: RiskCheck = ({ request, nowUs }) =>
   nowUs >= request.expiresUs ? reject('RISK_EXPIRED', `expired ${nowUs - request.expiresUs} us ago`) : ACCEPT;
 
-export const checkDuplicate: RiskCheck = ({ request, view }) =>
+const checkDuplicate: RiskCheck = ({ request, view }) =>
   view.hasSeen(request.requestId) ? reject('RISK_DUPLICATE', `request ${request.requestId} was already accepted`) : ACCEPT;
 
-export const checkReconciled: RiskCheck = ({ request, view }) => {
+const checkReconciled: RiskCheck = ({ request, view }) => {
   for (const [i, leg] of request.legs.entries()) {
     if (view.isBlocked(leg.venue, leg.marketId)) {
       return reject('RISK_MARKET_UNRECONCILED', `${marketKey(leg.venue, leg.marketId)} has an order with an unknown outcome`, i);
@@ -93,7 +93,7 @@ export const checkReconciled: RiskCheck = ({ request, view }) => {
   return ACCEPT;
 };
 
-export const checkExitSize: RiskCheck = ({ request, view }) => {
+const checkExitSize: RiskCheck = ({ request, view }) => {
   for (const [i, leg] of request.legs.entries()) {
     if (isBuy(leg)) continue;
     const held = view.heldContracts(leg.venue, leg.marketId, leg.side);
@@ -102,7 +102,7 @@ export const checkExitSize: RiskCheck = ({ request, view }) => {
   return ACCEPT;
 };
 
-export const checkPriceRange: RiskCheck = ({ request, limits }) => {
+const checkPriceRange: RiskCheck = ({ request, limits }) => {
   for (const [i, leg] of request.legs.entries()) {
     const sideCc = sidePriceCc(leg.side, leg.limitYesPrice);
     if (sideCc < limits.minSidePriceCc || sideCc > limits.maxSidePriceCc) {
@@ -112,7 +112,7 @@ export const checkPriceRange: RiskCheck = ({ request, limits }) => {
   return ACCEPT;
 };
 
-export const checkAgainstSignal: RiskCheck = ({ request }) => {
+const checkAgainstSignal: RiskCheck = ({ request }) => {
   for (const [i, leg] of request.legs.entries()) {
     const order = sidePriceCc(leg.side, leg.limitYesPrice);
     const signal = sidePriceCc(leg.side, leg.signalLimitYesPrice);
@@ -146,7 +146,7 @@ export const checkBook: RiskCheck = ({ request, limits }) => {
   return ACCEPT;
 };
 
-export const checkLimitNearBook: RiskCheck = ({ request, limits }) => {
+const checkLimitNearBook: RiskCheck = ({ request, limits }) => {
   for (const [i, leg] of request.legs.entries()) {
     const best = bestSideCc(leg);
     if (best === null) continue;
@@ -161,7 +161,7 @@ export const checkLimitNearBook: RiskCheck = ({ request, limits }) => {
 
 const notionalCc = (leg: OrderLegRequest) => leg.contracts * sidePriceCc(leg.side, leg.limitYesPrice);
 
-export const checkOrderSize: RiskCheck = ({ request, limits }) => {
+const checkOrderSize: RiskCheck = ({ request, limits }) => {
   for (const [i, leg] of request.legs.entries()) {
     if (!isBuy(leg)) continue;
     if (leg.contracts > limits.maxContractsPerOrder) {
@@ -174,7 +174,7 @@ export const checkOrderSize: RiskCheck = ({ request, limits }) => {
   return ACCEPT;
 };
 
-export const checkExposure: RiskCheck = ({ request, view, limits }) => {
+const checkExposure: RiskCheck = ({ request, view, limits }) => {
   const buys = buysOf(request);
   if (buys.length === 0) return ACCEPT;
   const perMarket = new Map<string, { leg: OrderLegRequest; cc: number }>();
@@ -200,13 +200,13 @@ export const checkExposure: RiskCheck = ({ request, view, limits }) => {
   return ACCEPT;
 };
 
-export const checkDailyLoss: RiskCheck = ({ request, view, limits }) => {
+const checkDailyLoss: RiskCheck = ({ request, view, limits }) => {
   if (buysOf(request).length === 0) return ACCEPT;
   const pnl = view.dailyPnlCc();
   return pnl <= -limits.maxDailyLossCc ? reject('RISK_DAILY_LOSS', `today's P&L ${pnl} cc is at or below -${limits.maxDailyLossCc} cc`) : ACCEPT;
 };
 
-export const checkRate: RiskCheck = ({ request, view, limits }) => {
+const checkRate: RiskCheck = ({ request, view, limits }) => {
   const sent = view.ordersInWindow(limits.orderRateWindowUs);
   const after = sent + request.legs.length;
   return after > limits.maxOrdersPerWindow
@@ -219,7 +219,7 @@ export function requiredCashCc(request: OrderRequest, limits: RiskLimits): numbe
   return buysOf(request).reduce((s, leg) => s + buyCostBoundCc(limits.fees[leg.venue], leg.side, leg.contracts, leg.limitYesPrice), 0);
 }
 
-export const checkBalance: RiskCheck = ({ request, view, limits }) => {
+const checkBalance: RiskCheck = ({ request, view, limits }) => {
   const required = requiredCashCc(request, limits);
   return required > view.availableBalanceCc
     ? reject('RISK_INSUFFICIENT_BALANCE', `needs ${required} cc, ${view.availableBalanceCc} cc available`)

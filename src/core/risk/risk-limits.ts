@@ -46,7 +46,7 @@ export type RiskLimits = Readonly<Required<RiskLimitsOptions>>;
 
 const DOLLAR = 10_000;
 
-export const RISK_LIMIT_DEFAULTS: RiskLimits = Object.freeze({
+const RISK_LIMIT_DEFAULTS: RiskLimits = Object.freeze({
   maxContractsPerOrder: 500,
   maxOrderNotionalCc: 100 * DOLLAR,
   maxMarketExposureCc: 200 * DOLLAR,

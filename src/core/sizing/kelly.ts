@@ -29,7 +29,7 @@ export interface KellyOptions {
   chargeExitFee?: boolean;
 }
 
-export const KELLY_DEFAULTS: Readonly<Required<KellyOptions>> = Object.freeze({
+const KELLY_DEFAULTS: Readonly<Required<KellyOptions>> = Object.freeze({
   fraction: 0.25,
   minNetEdge: 0,
   chargeExitFee: true,

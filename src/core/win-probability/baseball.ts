@@ -81,7 +81,7 @@ function pregameWin(s: number): number {
 
 let priorTable: MonotoneTable | null = null;
 
-export function baseballStrength(input: WinProbInput): number {
+function baseballStrength(input: WinProbInput): number {
   const prior = marketPrior(input.pregameHomeProb);
   if (prior === null) return input.neutralSite ? 0 : MLB.homeEdge;
   priorTable ??= new MonotoneTable(STRENGTH_GRID.min, STRENGTH_GRID.max, STRENGTH_GRID.steps, pregameWin);

@@ -131,7 +131,7 @@ export const NHL = Object.freeze({
   delayedPullS: 20,
 });
 
-export const SOCCER_BASE = Object.freeze({
+const SOCCER_BASE = Object.freeze({
   periods: 2,
   halfS: 2700,
   /** Expected stoppage added to each half (seconds), current seasons. */

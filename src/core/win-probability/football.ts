@@ -10,7 +10,7 @@ import { finiteOrNull, leadOf, nonNegative, possessionSign, type FootballDetail,
 import { marginDrift, marginRemainingS, marginWinProb } from './margin-model.js';
 
 /** Expected points of the offense from its field position, down and distance (full clock). */
-export function expectedPoints(detail: FootballDetail | null | undefined): number {
+function expectedPoints(detail: FootballDetail | null | undefined): number {
   let y = finiteOrNull(detail?.yardsToGoal);
   let down = finiteOrNull(detail?.down);
   let distance = finiteOrNull(detail?.distance);
@@ -27,7 +27,7 @@ export function expectedPoints(detail: FootballDetail | null | undefined): numbe
 }
 
 /** Points a field-goal try is worth from `yardsToGoal` (0 out of range). */
-export function fieldGoalValue(yardsToGoal: number): number {
+function fieldGoalValue(yardsToGoal: number): number {
   if (!(yardsToGoal <= EP.fgRangeYards)) return 0;
   const p = clamp(EP.fgIntercept - EP.fgSlope * (yardsToGoal + EP.fgExtraYards), EP.fgMin, EP.fgMax);
   return 3 * p;
@@ -42,7 +42,7 @@ function halfRemainingS(period: number, clockS: number, c: MarginSportConstants)
 }
 
 /** Expected points of the possession now, discounted by the clock left in the half. */
-export function possessionValue(input: WinProbInput, c: MarginSportConstants): number {
+function possessionValue(input: WinProbInput, c: MarginSportConstants): number {
   const halfS = halfRemainingS(input.period, input.clockS, c);
   if (!(halfS > 0)) return 0;
   const detail = input.football;

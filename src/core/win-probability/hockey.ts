@@ -39,7 +39,7 @@ function pregameWin(s: number): number {
 let priorTable: MonotoneTable | null = null;
 
 /** Log rate ratio (home over away) from the market prior, else the home edge. */
-export function hockeyStrength(input: WinProbInput): number {
+function hockeyStrength(input: WinProbInput): number {
   const prior = marketPrior(input.pregameHomeProb);
   if (prior === null) return input.neutralSite ? 0 : NHL.homeEdge;
   priorTable ??= new MonotoneTable(STRENGTH_GRID.min, STRENGTH_GRID.max, STRENGTH_GRID.steps, pregameWin);

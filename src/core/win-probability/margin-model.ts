@@ -44,7 +44,7 @@ export function marginWinProb(lead: number, mu: number, sigma: number, f: number
  * The drift that makes the pregame probability (lead 0, whole game left) equal `p`: the
  * normal quantile, then one Newton step for the tie/overtime term.
  */
-export function driftFromPrior(p: number, c: MarginSportConstants): number {
+function driftFromPrior(p: number, c: MarginSportConstants): number {
   const otShare = c.overtimeS / (c.periods * c.periodS);
   let mu = c.sigma * normalQuantile(p);
   const err = marginWinProb(0, mu, c.sigma, 1, otShare) - p;

@@ -29,7 +29,7 @@ function erfcPositive(z: number): number {
 const ERFC_AT_ZERO = erfcPositive(0);
 
 /** erfc with fractional error below about 2.5e-7 everywhere. */
-export function erfc(x: number): number {
+function erfc(x: number): number {
   const r = erfcPositive(Math.abs(x)) / ERFC_AT_ZERO;
   return x >= 0 ? r : 2 - r;
 }

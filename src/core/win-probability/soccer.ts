@@ -38,7 +38,7 @@ function buildTables(c: SoccerConstants): PriorTables {
   };
 }
 
-export function soccerStrength(input: WinProbInput, c: SoccerConstants): number {
+function soccerStrength(input: WinProbInput, c: SoccerConstants): number {
   const share = decisiveHomeShare(input.pregameHomeProb, input.pregameDrawProb);
   const home = marketPrior(input.pregameHomeProb);
   if (share === null && home === null) return input.neutralSite ? 0 : c.homeEdge;
@@ -54,7 +54,7 @@ function stoppageLeft(c: SoccerConstants, half: number, clockS: number): number 
 }
 
 /** Seconds of play left in the match. */
-export function soccerRemainingS(input: WinProbInput, c: SoccerConstants): number {
+function soccerRemainingS(input: WinProbInput, c: SoccerConstants): number {
   const period = input.period >= 1 ? Math.floor(input.period) : 0;
   if (period === 0) return fullGameS(c);
   // A half never runs more than 30 minutes past its 45.

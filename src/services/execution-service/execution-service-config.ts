@@ -16,7 +16,7 @@ import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
 import { kalshiCredentialSpec, polymarketCredentialSpec } from '../../runtime/venue-credentials.js';
 import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
 
-export const LIVE_CONFIRM_PHRASE = 'I_UNDERSTAND_REAL_MONEY';
+const LIVE_CONFIRM_PHRASE = 'I_UNDERSTAND_REAL_MONEY';
 export type ExecutionMode = 'paper' | 'sim' | 'live';
 
 const usd = (env: string, dflt: number, describe: string) => defineVar({ env, default: dflt, parse: parse.number(0, 1e9), describe });

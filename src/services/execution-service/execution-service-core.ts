@@ -402,7 +402,7 @@ export function summarize(record: TradeRecord): { status: TradeCompleted['status
   return { status: rejected ? 'rejected' : 'failed', reason: details || reasonText('EXEC_NO_FILL', 'nothing filled') };
 }
 
-export function tradeIdFor(record: TradeRecord, n: number): string {
+function tradeIdFor(record: TradeRecord, n: number): string {
   const base = record.source === 'exit' ? `exit-${record.sourceId}` : record.sourceId;
   return n === 0 ? fit(base) : withSuffix(base, `r${n}`);
 }

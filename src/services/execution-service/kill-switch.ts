@@ -21,7 +21,7 @@ export interface KillSwitchOptions {
 
 const OFF_VALUES = new Set(['', '0', 'false', 'off', 'no', 'resume', 'disable', 'disabled']);
 
-export function killSwitchValueIsOn(value: string | null): boolean {
+function killSwitchValueIsOn(value: string | null): boolean {
   return value !== null && !OFF_VALUES.has(value.trim().toLowerCase());
 }
 

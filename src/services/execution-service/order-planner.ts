@@ -9,6 +9,7 @@
  * of every leg's book at its limit, and re-checked for profit at the books as they are now. The
  * risk engine then checks the sized request in full (sizing advises, risk decides).
  */
+import type { ReasonCode } from '../../core/execution/exec-reasons.js';
 import { fillableContracts, fillPaperOrder } from '../../core/execution/paper-fill.js';
 import type { TopOfBook, YesBook } from '../../core/execution/order-types.js';
 import type { ExitSignal, SignalLeg, TradeSignal } from '../../core/messages.js';
@@ -25,7 +26,7 @@ import { clientOrderId, type VenueExecutors } from '../../venues/venue-executor.
 
 export type PlanResult =
   | { readonly ok: true; readonly request: OrderRequest; readonly orders: VenueOrder[]; readonly requiredCc: number; readonly sizing: string }
-  | { readonly ok: false; readonly code: string; readonly detail: string };
+  | { readonly ok: false; readonly code: ReasonCode; readonly detail: string };
 
 export interface PlanContext {
   readonly settings: ExecutionSettings;
@@ -37,7 +38,7 @@ export interface PlanContext {
   readonly nowMs: number;
 }
 
-const fail = (code: string, detail: string): PlanResult => ({ ok: false, code, detail });
+const fail = (code: ReasonCode, detail: string): PlanResult => ({ ok: false, code, detail });
 
 interface LegBook {
   readonly leg: SignalLeg;
@@ -127,7 +128,7 @@ function toOrder(signalId: string, i: number, leg: SignalLeg, contracts: number,
   };
 }
 
-type Sized = { ok: true; contracts: number; limits: number[]; note: string } | { ok: false; code: string; detail: string };
+type Sized = { ok: true; contracts: number; limits: number[]; note: string } | { ok: false; code: ReasonCode; detail: string };
 
 function capContext(signal: TradeSignal, ctx: PlanContext): CapContext {
   return { gameId: signal.game_id, sport: signal.sport, limits: ctx.settings.limits, view: ctx.view };

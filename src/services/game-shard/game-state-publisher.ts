@@ -13,7 +13,7 @@ import { Topic } from '../../core/topics.js';
 import { situationJson } from './live-state.js';
 import type { ShardGame } from './shard-game.js';
 
-export function gameStateOf(game: ShardGame, nowUs: number): GameState {
+function gameStateOf(game: ShardGame, nowUs: number): GameState {
   const s = game.state;
   return {
     game_id: game.gameId,

@@ -20,7 +20,7 @@ export interface LiveState {
 }
 
 /** Regulation periods per sport (innings for baseball, halves for soccer and college basketball). */
-export const REGULATION_PERIODS: Readonly<Record<Sport, number>> = Object.freeze({
+const REGULATION_PERIODS: Readonly<Record<Sport, number>> = Object.freeze({
   nfl: 4,
   ncaaf: 4,
   nba: 4,

@@ -32,7 +32,7 @@ const isPrice = (v: unknown): v is number | null => v === null || (typeof v === 
 const isSize = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < Infinity;
 
 /** The fields the shard uses, checked; false when anything is off. */
-export function isUsablePriceData(d: unknown, market: MarketPrice): d is PriceUpdate {
+function isUsablePriceData(d: unknown, market: MarketPrice): d is PriceUpdate {
   if (d === null || typeof d !== 'object') return false;
   const p = d as Record<string, unknown>;
   return (

@@ -27,7 +27,7 @@ export interface StateGuardOptions {
   clockToleranceS: number;
 }
 
-export const DEFAULT_STATE_GUARD_OPTIONS: Readonly<StateGuardOptions> = Object.freeze({ confirmations: 3, clockToleranceS: 2 });
+const DEFAULT_STATE_GUARD_OPTIONS: Readonly<StateGuardOptions> = Object.freeze({ confirmations: 3, clockToleranceS: 2 });
 
 /** Scheduled, then in play (live, halftime, delayed), then over. */
 function statusRank(status: GameStatus): number {

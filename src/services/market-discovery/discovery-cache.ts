@@ -27,7 +27,7 @@ export interface CachedResult {
   searchedAt: string;
 }
 
-export function gameFingerprint(game: DiscoveryGame): string {
+function gameFingerprint(game: DiscoveryGame): string {
   return `${cleanCode(game.home.abbr)}|${cleanCode(game.away.abbr)}|${game.start.toISOString().slice(0, 16)}`;
 }
 

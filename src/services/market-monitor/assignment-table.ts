@@ -154,7 +154,7 @@ export class AssignmentTable {
   }
 }
 
-export function emptyDiff(): AssignmentDiff {
+function emptyDiff(): AssignmentDiff {
   return { added: [], changed: [], removed: [] };
 }
 

@@ -21,7 +21,7 @@ export interface ShardAssignerOptions {
   rebalanceMaxMoves: number;
 }
 
-export const shardIdOf = (hb: Pick<Heartbeat, 'service' | 'instance'>): string => `${hb.service}.${hb.instance}`;
+const shardIdOf = (hb: Pick<Heartbeat, 'service' | 'instance'>): string => `${hb.service}.${hb.instance}`;
 
 export interface AppliedMove extends Move {
   applied: boolean;

@@ -34,7 +34,7 @@ function demoMarkets(count: number): DemoMarket[] {
 
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
-export function nextQuote(market: DemoMarket, random: () => number): PriceUpdate {
+function nextQuote(market: DemoMarket, random: () => number): PriceUpdate {
   market.mid = Math.min(0.97, Math.max(0.03, market.mid + (random() - 0.5) * 0.01));
   const halfSpread = 0.01;
   return {

@@ -25,7 +25,7 @@ function kalshiKeys(c: SimulatorConfig): SimRunnerOptions['kalshiKeys'] {
   return [{ keyId: c.kalshiKeyId, publicKeyPem }];
 }
 
-export function simRunnerOptions(c: SimulatorConfig): Partial<SimRunnerOptions> {
+function simRunnerOptions(c: SimulatorConfig): Partial<SimRunnerOptions> {
   if (c.liveShare + c.soonShare > 1) throw new ConfigError('ARBEES_SIM_SOON_SHARE', 'plus ARBEES_SIM_LIVE_SHARE must not exceed 1');
   return {
     seed: c.seed,

@@ -11,7 +11,7 @@ import { latestPriceFields, slowJson } from '../../bus/slow-track.js';
 /** A hostile or buggy publisher could send thousands of data keys; a hash needs a few dozen. */
 const MAX_FLATTENED_FIELDS = 64;
 
-export function flattenData(data: unknown): Record<string, string> {
+function flattenData(data: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return out;
   let n = 0;

@@ -29,7 +29,7 @@ export function convolutionPowers(step: Pmf, maxK: number): Pmf[] {
 }
 
 /** Poisson pmf truncated where the tail is negligible (the tail mass goes to the last cell). */
-export function poissonPmf(mean: number): Pmf {
+function poissonPmf(mean: number): Pmf {
   const m = Math.max(0, mean);
   const kMax = Math.max(12, Math.ceil(m + 12 * Math.sqrt(m + 1)));
   const p = new Float64Array(kMax + 1);

@@ -102,7 +102,7 @@ export function newFootballState(openingReceiver: SideIx, quarterS: number): Foo
   };
 }
 
-export function cloneState(s: FootballState, into?: FootballState): FootballState {
+function cloneState(s: FootballState, into?: FootballState): FootballState {
   const t = into ?? newFootballState(0, 0);
   t.quarter = s.quarter;
   t.clock = s.clock;

@@ -38,7 +38,7 @@ const LEAGUE_META: Record<Sport, { id: string; abbr: string; name: string }> = {
 const family = (sport: Sport) => ESPN_LEAGUES[sport].sport;
 
 /** "2025-11-07T01:15Z": ESPN's minute-precision UTC timestamps. */
-export function espnDate(d: Date): string {
+function espnDate(d: Date): string {
   return `${d.toISOString().slice(0, 16)}Z`;
 }
 

@@ -30,7 +30,7 @@ export interface EspnSimServerOptions extends PayloadOptions {
   port: number;
 }
 
-export const DEFAULT_ESPN_SIM_SERVER_OPTIONS: Readonly<EspnSimServerOptions> = Object.freeze({
+const DEFAULT_ESPN_SIM_SERVER_OPTIONS: Readonly<EspnSimServerOptions> = Object.freeze({
   host: '127.0.0.1',
   port: 0,
   espnBiasSd: 0.15,

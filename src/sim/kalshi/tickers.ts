@@ -7,7 +7,7 @@
 import type { Sport } from '../../core/topics.js';
 import type { SimGameView } from '../world.js';
 
-export const KALSHI_GAME_SERIES: Readonly<Record<Sport, string>> = Object.freeze({
+const KALSHI_GAME_SERIES: Readonly<Record<Sport, string>> = Object.freeze({
   nfl: 'KXNFLGAME',
   ncaaf: 'KXNCAAFGAME',
   nba: 'KXNBAGAME',
@@ -20,7 +20,7 @@ export const KALSHI_GAME_SERIES: Readonly<Record<Sport, string>> = Object.freeze
 
 const SOCCER: ReadonlySet<Sport> = new Set<Sport>(['mls', 'epl']);
 
-export const hasDrawMarket = (sport: Sport): boolean => SOCCER.has(sport);
+const hasDrawMarket = (sport: Sport): boolean => SOCCER.has(sport);
 
 const EASTERN = new Intl.DateTimeFormat('en-US', {
   timeZone: 'America/New_York',

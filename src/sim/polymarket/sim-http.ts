@@ -1,7 +1,7 @@
 /** Small node:http helpers for the simulated Polymarket servers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export const MAX_BODY_BYTES = 1_000_000;
+const MAX_BODY_BYTES = 1_000_000;
 
 export class HttpFailure extends Error {
   constructor(readonly status: number, message: string) {

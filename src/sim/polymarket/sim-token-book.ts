@@ -36,7 +36,7 @@ export function tickP4(tick: TickSize): number {
   return Math.round(Number(tick) * P4);
 }
 
-export function sharesFromNumber(size: number): bigint {
+function sharesFromNumber(size: number): bigint {
   // Sizes on the venue have at most 2 decimals.
   return BigInt(Math.floor(size * 100 + 1e-9)) * 10_000n;
 }

@@ -32,7 +32,7 @@ export interface WireLevel {
 }
 
 /** Bids ascending and asks descending: the best level is the last element, as the venue sends. */
-export function wireLevels(book: SimTokenBook): { bids: WireLevel[]; asks: WireLevel[] } {
+function wireLevels(book: SimTokenBook): { bids: WireLevel[]; asks: WireLevel[] } {
   const { bids, asks } = book.aggregated();
   const fmt = ([p4, size]: [number, bigint]): WireLevel => ({ price: priceString(p4, book.tickSize), size: unitsString(size) });
   return {

@@ -27,7 +27,7 @@ export interface EspnClientOptions {
   userAgent: string;
 }
 
-export const DEFAULT_ESPN_CLIENT_OPTIONS: Readonly<EspnClientOptions> = Object.freeze({
+const DEFAULT_ESPN_CLIENT_OPTIONS: Readonly<EspnClientOptions> = Object.freeze({
   baseUrl: ESPN_SITE_BASE_URL,
   timeoutMs: 8_000,
   minIntervalMs: 700,

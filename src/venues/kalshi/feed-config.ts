@@ -25,7 +25,7 @@ export const kalshiFeedConfigSpec = {
 export type KalshiFeedConfig = ConfigOf<typeof kalshiFeedConfigSpec>;
 
 /** Kalshi's own hosts (production and demo), where an unsigned handshake is always refused. */
-export function isKalshiHost(url: string): boolean {
+function isKalshiHost(url: string): boolean {
   const host = new URL(url).hostname.toLowerCase();
   return ['kalshi.com', 'kalshi.co'].some((d) => host === d || host.endsWith(`.${d}`));
 }

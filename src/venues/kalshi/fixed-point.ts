@@ -13,7 +13,7 @@ const DECIMAL = /^(-?)(\d{1,15})(?:\.(\d{1,12}))?$/;
  * The decimal string as an integer count of 10^-decimals units, or null when it is not a plain
  * decimal or has non-zero digits beyond `decimals` places.
  */
-export function parseScaled(text: string, decimals: number): number | null {
+function parseScaled(text: string, decimals: number): number | null {
   const m = DECIMAL.exec(text);
   if (!m) return null;
   const [, sign, whole, frac = ''] = m;

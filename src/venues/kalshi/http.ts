@@ -340,7 +340,7 @@ function httpError(status: number, method: string, path: string, text: string): 
 }
 
 /** The V2 body, validated: a price off the 1/10000 grid or a non-positive count never leaves. */
-export function orderBody(req: KalshiCreateOrderRequest): Record<string, unknown> {
+function orderBody(req: KalshiCreateOrderRequest): Record<string, unknown> {
   const micros = toMicros(req.yesPrice);
   if (!(req.yesPrice > 0 && req.yesPrice < 1) || micros % 100 !== 0 || Math.abs(micros / 1e6 - req.yesPrice) > 1e-9) {
     throw new KalshiOrderInvalidError(`YES price ${req.yesPrice} must be inside (0, 1) with at most 4 decimals`, { ticker: req.ticker });

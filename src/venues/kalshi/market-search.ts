@@ -59,7 +59,7 @@ export function kalshiDateCode(at: Date): string {
 }
 
 /** The date code in an event ticker (`KXNBAGAME-26NOV24BOSLAL` -> `26NOV24`), or null. */
-export function eventDateCode(eventTicker: string): string | null {
+function eventDateCode(eventTicker: string): string | null {
   const m = /^[A-Z0-9]+-(\d{2}[A-Z]{3}\d{2})/.exec(eventTicker);
   return m ? m[1]! : null;
 }

@@ -224,7 +224,7 @@ function parseJsonText(text: string, path: string): unknown {
 
 // ---- REST: market data ----------------------------------------------------------------------
 
-export function parseMarket(v: unknown, path = 'market'): KalshiMarket {
+function parseMarket(v: unknown, path = 'market'): KalshiMarket {
   const o = asObject(v, path);
   noLegacy(o, path, LEGACY_MARKET_KEYS);
   const yesBidSize = count(o, 'yes_bid_size_fp', path);
@@ -380,7 +380,7 @@ export function parseFillsPage(v: unknown): KalshiFillsPage {
   return { fills: fills.map((f, i) => parseFill(f, `fills[${i}]`)), cursor: cursorOf(o, 'fills response') };
 }
 
-export function parseOrder(v: unknown, path = 'order'): KalshiOrder {
+function parseOrder(v: unknown, path = 'order'): KalshiOrder {
   const o = asObject(v, path);
   return {
     orderId: nonEmpty(o, 'order_id', path),

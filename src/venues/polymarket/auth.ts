@@ -12,7 +12,7 @@ import type { Address, Hex, LocalAccount } from 'viem';
 import { POLYGON_CHAIN_ID, type PolyApiCredentials } from './common.js';
 import { PolymarketAuthError } from './errors.js';
 
-export const L2_HEADER = Object.freeze({
+const L2_HEADER = Object.freeze({
   address: 'POLY_ADDRESS',
   signature: 'POLY_SIGNATURE',
   timestamp: 'POLY_TIMESTAMP',
@@ -61,7 +61,7 @@ export interface L2Request {
   body?: string;
 }
 
-export function nowSeconds(): number {
+function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
@@ -87,7 +87,7 @@ export function l2SignatureMatches(expected: string, received: string): boolean 
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function pathOnly(requestPath: string): string {
+function pathOnly(requestPath: string): string {
   const q = requestPath.indexOf('?');
   return q === -1 ? requestPath : requestPath.slice(0, q);
 }
@@ -95,9 +95,9 @@ export function pathOnly(requestPath: string): string {
 // ---------------------------------------------------------------------------------------------
 // L1
 
-export const CLOB_AUTH_MESSAGE = 'This message attests that I control the given wallet';
+const CLOB_AUTH_MESSAGE = 'This message attests that I control the given wallet';
 
-export const CLOB_AUTH_TYPES = {
+const CLOB_AUTH_TYPES = {
   ClobAuth: [
     { name: 'address', type: 'address' },
     { name: 'timestamp', type: 'string' },

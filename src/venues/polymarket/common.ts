@@ -24,7 +24,7 @@ export const ZERO_BYTES32: Hex = '0x00000000000000000000000000000000000000000000
 /** Collateral (pUSD) and outcome shares both use 6-decimal base units. */
 export const AMOUNT_DECIMALS = 6;
 
-export const TICK_SIZES = ['0.1', '0.01', '0.001', '0.0001'] as const;
+const TICK_SIZES = ['0.1', '0.01', '0.001', '0.0001'] as const;
 export type TickSize = (typeof TICK_SIZES)[number];
 
 /** Decimal places of price, size and amount per tick size (clob-client-v2 roundingConfig). */

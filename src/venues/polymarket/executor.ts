@@ -121,7 +121,7 @@ export class PolyOrderExecutor implements VenueExecutor {
  * so the position book recomputes exactly the collateral that moved; the fee (charged by the
  * venue at match time, not reported) is computed from the schedule at the average price.
  */
-export function exactFills(order: VenueOrder, orderId: string, filled: number, notionalCc: number, fee: VenueFeeRule): Fill[] {
+function exactFills(order: VenueOrder, orderId: string, filled: number, notionalCc: number, fee: VenueFeeRule): Fill[] {
   const base = Math.floor(notionalCc / filled);
   const extra = notionalCc - base * filled;
   const avgYes = Math.min(Math.max(Math.round(notionalCc / filled), 1), CC_PER_DOLLAR - 1) / CC_PER_DOLLAR;
@@ -142,7 +142,7 @@ export function exactFills(order: VenueOrder, orderId: string, filled: number, n
 }
 
 /** A limit on the token's tick grid, never better for us than asked: buys round down, sells up. */
-export function tickPrice(limit: number | null, side: PolySide, tick: TickSize): number {
+function tickPrice(limit: number | null, side: PolySide, tick: TickSize): number {
   const t = Number(tick);
   const steps = 1 / t;
   if (limit === null) return side === 'SELL' ? t : 1 - t;

@@ -52,7 +52,7 @@ type Verdict =
 const NOT_MONEYLINE = /\b(over|under|o\/u|total|spread|handicap|points|goals|runs|first half|1st half|2nd half|second half|quarter|period|inning|mvp|player|margin|exact|both teams|btts|double chance|\d+(\.\d+)?\+)\b|[+-]\d/i;
 
 /** `2025-11-07 01:15:00+00` (Gamma's gameStartTime) or ISO -> epoch ms, or null. */
-export function parseGammaTime(s: string | null): number | null {
+function parseGammaTime(s: string | null): number | null {
   if (s === null || s.trim() === '') return null;
   const iso = s.trim().replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
   const t = Date.parse(iso);

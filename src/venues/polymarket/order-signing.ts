@@ -34,7 +34,7 @@ import {
 import { PolymarketOrderInvalidError, PolymarketParseError } from './errors.js';
 import { asObject } from './parse.js';
 
-export const ORDER_V2_TYPES = {
+const ORDER_V2_TYPES = {
   Order: [
     { name: 'salt', type: 'uint256' },
     { name: 'maker', type: 'address' },
@@ -173,7 +173,7 @@ function checkBytes32(what: string, h: Hex): Hex {
 }
 
 /** A salt that fits a JSON number (the wire sends salt as a number). */
-export function randomSalt(): bigint {
+function randomSalt(): bigint {
   return BigInt(randomInt(0, 2 ** 48 - 1));
 }
 

@@ -85,7 +85,7 @@ function optPriceNum(o: Json, key: string, path: string): number | null {
 }
 
 /** A string decimal such as "0.815" (no sign, no exponent). */
-export function decimalString(v: unknown, path: string): number {
+function decimalString(v: unknown, path: string): number {
   if (typeof v !== 'string') fail(path, `expected a decimal string, got ${describe(v)}`);
   if (!DECIMAL.test(v)) fail(path, `${describe(v)} is not a decimal`);
   return Number(v);
@@ -99,12 +99,12 @@ export function priceString(v: unknown, path: string): number {
 }
 
 /** A size in shares: a non-negative string decimal. */
-export function sizeString(v: unknown, path: string): number {
+function sizeString(v: unknown, path: string): number {
   return decimalString(v, path);
 }
 
 /** Epoch milliseconds sent as a string of digits, e.g. "1762463041123". */
-export function millisString(v: unknown, path: string): number {
+function millisString(v: unknown, path: string): number {
   if (typeof v !== 'string') fail(path, `expected epoch milliseconds as a string, got ${describe(v)}`);
   if (!/^\d{1,16}$/.test(v)) fail(path, `${describe(v)} is not epoch milliseconds`);
   return Number(v);
