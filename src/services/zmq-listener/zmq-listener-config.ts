@@ -4,7 +4,7 @@
  * bridge holds while Redis is away before it starts dropping the oldest entries.
  */
 import { SLOW_STREAM_DEFAULT_MAXLEN } from '../../bus/slow-track.js';
-import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
+import { defineVar, parse } from '../../runtime/config.js';
 
 export const zmqListenerConfigSpec = {
   pricesMaxLen: defineVar({ env: 'LISTENER_PRICES_MAXLEN', default: SLOW_STREAM_DEFAULT_MAXLEN.prices, parse: parse.int(1, 100_000_000) }),
@@ -32,5 +32,3 @@ export const zmqListenerConfigSpec = {
   commandTimeoutMs: defineVar({ env: 'LISTENER_COMMAND_TIMEOUT_MS', default: 5_000, parse: parse.int(10, 600_000) }),
   drainMs: defineVar({ env: 'LISTENER_DRAIN_MS', default: 5_000, parse: parse.int(0, 600_000) }),
 };
-
-export type ZmqListenerConfig = ConfigOf<typeof zmqListenerConfigSpec>;
