@@ -172,6 +172,19 @@ describe('CLOB REST against the simulator', () => {
     expect((await fetch(`${clobUrl}/auth/api-key`, { method: 'POST', headers: forgedL1 })).status).toBe(401);
   });
 
+  it('the client derives API keys through L1 (secrets hidden) and a forged L1 request is refused', async () => {
+    const wallet = privateKeyToAccount('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
+    const keyless = new PolymarketClobClient({ baseUrl: clobUrl, readRetries: 0 });
+    const issued = await keyless.createApiKey(await buildL1Headers(wallet));
+    expect(issued.apiKey).not.toBe('');
+    expect(JSON.stringify(issued)).not.toContain(issued.secret);
+    const walletClient = new PolymarketClobClient({ baseUrl: clobUrl, credentials: issued, address: wallet.address });
+    const signed = await signOrder(wallet, buildOrder({ tokenId: celtics, side: 'BUY', price: 0.46, size: 5, tickSize: '0.01', signer: wallet.address }));
+    expect((await walletClient.postOrder(signed, 'FOK')).status).toBe('matched');
+    const forged = { ...(await buildL1Headers(wallet)), POLY_ADDRESS: trader.address };
+    await expect(keyless.createApiKey(forged)).rejects.toMatchObject({ name: PolymarketHttpError.name, status: 401 });
+  });
+
   it('pays 1 per winning share at settlement and refuses orders afterwards', async () => {
     const held = venue.account(creds.apiKey)!;
     venue.settleGame('nba-401', 'home');

@@ -4,6 +4,7 @@
  */
 import { ConfigError, errorMessage } from '../../core/errors.js';
 import { defineVar, parse } from '../../runtime/config.js';
+import { CredentialEnv } from '../../runtime/venue-credentials.js';
 import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
 import { parseSportLists } from '../../runtime/sport-lists.js';
 import { UnavailableVenue } from '../unavailable-venue.js';
@@ -61,10 +62,10 @@ async function createExecutor({ config, log, orderTimeoutMs, reconcileGraceMs }:
   try {
     signer = loadKalshiSigner({ keyId: config.kalshiKeyId, privateKeyPem: config.kalshiPrivateKey, privateKeyPath: config.kalshiPrivateKeyPath });
   } catch (err) {
-    throw new ConfigError('KALSHI_API_KEY', errorMessage(err));
+    throw new ConfigError(CredentialEnv.kalshiKeyId, errorMessage(err));
   }
   if (signer === null) {
-    log.warn('no Kalshi credentials (KALSHI_API_KEY + KALSHI_PRIVATE_KEY_PATH): Kalshi orders are refused');
+    log.warn(`no Kalshi credentials (${CredentialEnv.kalshiKeyId} + ${CredentialEnv.kalshiPrivateKeyPath}): Kalshi orders are refused`);
     return new UnavailableVenue('kalshi', 'no Kalshi credentials configured');
   }
   const { KalshiOrderExecutor } = await import('./executor.js');

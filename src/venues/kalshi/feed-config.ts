@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../../core/errors.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
-import { kalshiCredentialSpec } from '../../runtime/venue-credentials.js';
+import { CredentialEnv, kalshiCredentialSpec } from '../../runtime/venue-credentials.js';
 import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
 import { loadKalshiSigner, type KalshiSigner } from './auth.js';
 
@@ -38,9 +38,10 @@ export function kalshiSignerFromConfig(config: KalshiFeedConfig): KalshiSigner |
     privateKeyPath: config.kalshiPrivateKeyPath || undefined,
   });
   if (signer === null && isKalshiHost(config.wsUrl)) {
+    const { kalshiKeyId, kalshiPrivateKey, kalshiPrivateKeyPath } = CredentialEnv;
     throw new ConfigError(
-      'KALSHI_API_KEY',
-      `is required: Kalshi market data at ${new URL(config.wsUrl).host} needs a signed WebSocket; set KALSHI_API_KEY and KALSHI_PRIVATE_KEY (PEM) or KALSHI_PRIVATE_KEY_PATH`,
+      kalshiKeyId,
+      `is required: Kalshi market data at ${new URL(config.wsUrl).host} needs a signed WebSocket; set ${kalshiKeyId} and ${kalshiPrivateKey} (PEM) or ${kalshiPrivateKeyPath}`,
     );
   }
   return signer;

@@ -9,6 +9,7 @@ import type { Hex, LocalAccount } from 'viem';
 import { ConfigError, errorMessage } from '../../core/errors.js';
 import { defineVar } from '../../runtime/config.js';
 import { parseSportLists } from '../../runtime/sport-lists.js';
+import { CredentialEnv } from '../../runtime/venue-credentials.js';
 import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
 import { UnavailableVenue } from '../unavailable-venue.js';
 import { defineVenueAdapter, type ExecutorContext } from '../venue-adapter.js';
@@ -60,7 +61,7 @@ async function createExecutor({ mode, config, fees, log, orderTimeoutMs, dataDir
   const { privateKeyToAccount, generatePrivateKey } = await import('viem/accounts');
   const account = polyAccount(mode, config.polyPrivateKey, dataDir, { privateKeyToAccount, generatePrivateKey });
   if (account === null) {
-    log.warn('no POLYMARKET_PRIVATE_KEY: Polymarket orders are refused');
+    log.warn(`no ${CredentialEnv.polyPrivateKey}: Polymarket orders are refused`);
     return new UnavailableVenue('poly', 'no Polymarket wallet key configured');
   }
   const { apiCredentials } = await import('./auth.js');
@@ -76,7 +77,7 @@ async function createExecutor({ mode, config, fees, log, orderTimeoutMs, dataDir
       return new UnavailableVenue('poly', `no API key from the simulated CLOB (${errorMessage(err)})`);
     }
   } else {
-    log.warn('no POLYMARKET_API_KEY/SECRET/PASSPHRASE: Polymarket orders are refused');
+    log.warn(`no ${CredentialEnv.polyApiKey} / ${CredentialEnv.polyApiSecret} / ${CredentialEnv.polyApiPassphrase}: Polymarket orders are refused`);
     return new UnavailableVenue('poly', 'no Polymarket API credentials configured');
   }
   const [{ PolymarketClobClient }, { PolyOrderExecutor }] = await Promise.all([import('./http.js'), import('./executor.js')]);
@@ -98,7 +99,7 @@ function polyAccount(mode: ExecutorContext['mode'], configured: string, dataDir:
     try {
       return keys.privateKeyToAccount(hex);
     } catch {
-      throw new ConfigError('POLYMARKET_PRIVATE_KEY', 'is not a 32-byte hex private key');
+      throw new ConfigError(CredentialEnv.polyPrivateKey, 'is not a 32-byte hex private key');
     }
   }
   if (mode !== 'sim') return null;
@@ -112,11 +113,7 @@ function polyAccount(mode: ExecutorContext['mode'], configured: string, dataDir:
 
 /** The simulator grants API keys through L1 POST /auth/api-key (as the real CLOB does). */
 async function createSimApiKey(clobUrl: string, account: LocalAccount, timeoutMs: number): Promise<PolyApiCredentials> {
-  const { apiCredentials, buildL1Headers } = await import('./auth.js');
-  const headers = await buildL1Headers(account);
-  const res = await fetch(`${clobUrl.replace(/\/+$/, '')}/auth/api-key`, { method: 'POST', headers, signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new ConfigError('POLYMARKET_CLOB_URL', `the simulated CLOB refused an API key (HTTP ${res.status})`);
-  const body = (await res.json()) as { apiKey?: string; secret?: string; passphrase?: string };
-  if (!body.apiKey || !body.secret || !body.passphrase) throw new ConfigError('POLYMARKET_CLOB_URL', 'the simulated CLOB answered without API credentials');
-  return apiCredentials(body.apiKey, body.secret, body.passphrase);
+  const [{ buildL1Headers }, { PolymarketClobClient }] = await Promise.all([import('./auth.js'), import('./http.js')]);
+  const client = new PolymarketClobClient({ baseUrl: clobUrl, timeoutMs, readRetries: 0 });
+  return client.createApiKey(await buildL1Headers(account));
 }

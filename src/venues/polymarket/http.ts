@@ -5,13 +5,14 @@
  * twice.
  */
 import type { Address } from 'viem';
-import { buildL2Headers } from './auth.js';
+import { apiCredentials, buildL2Headers } from './auth.js';
 import { POLYMARKET_HOSTS, type PolyApiCredentials, type PolyOrderType, type PolySide } from './common.js';
 import { PolymarketAuthError, PolymarketHttpError, PolymarketOrderRejectedError, PolymarketParseError } from './errors.js';
 import type { JsonHttpClient, JsonHttpRequest } from '../json-http-client.js';
 import { createPolymarketHttp, polymarketTransportStats, stripUndefined } from './json-http.js';
 import { postOrderBody, type SignedOrderV2 } from './order-signing.js';
 import {
+  parseApiKeyResponse,
   parseBookSummaries,
   parseBookSummary,
   parseCancelResponse,
@@ -129,6 +130,16 @@ export class PolymarketClobClient {
     }
     this.ordersAccepted++;
     return res;
+  }
+
+  /**
+   * POST /auth/api-key with L1 headers (`buildL1Headers`, signed by the wallet): the venue issues
+   * the L2 credentials orders are signed with. Never retried (each call may issue a new key).
+   */
+  async createApiKey(l1Headers: Record<string, string>): Promise<PolyApiCredentials> {
+    const raw = await this.http.request({ method: 'POST', path: '/auth/api-key', idempotent: false, headers: () => l1Headers });
+    const key = this.parse(raw, parseApiKeyResponse);
+    return apiCredentials(key.apiKey, key.secret, key.passphrase);
   }
 
   async cancelOrder(orderId: string): Promise<PolyCancelResponse> {

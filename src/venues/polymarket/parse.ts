@@ -280,6 +280,18 @@ export function parseCancelResponse(raw: unknown): PolyCancelResponse {
   return { canceled: stringList(o, 'canceled', ''), notCanceled };
 }
 
+/** `POST /auth/api-key` (L1): the L2 credentials the venue issued for a wallet. */
+export interface PolyApiKeyResponse {
+  apiKey: string;
+  secret: string;
+  passphrase: string;
+}
+
+export function parseApiKeyResponse(raw: unknown): PolyApiKeyResponse {
+  const o = asObject(raw, '');
+  return { apiKey: nonEmpty(o, 'apiKey', ''), secret: nonEmpty(o, 'secret', ''), passphrase: nonEmpty(o, 'passphrase', '') };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Market WebSocket
 
