@@ -24,7 +24,7 @@ import type { RunStats } from '../common/pacer.js';
 import type { UsageReport } from '../common/process-usage.js';
 import { writeResults } from '../common/results-file.js';
 import { formatCount, formatMarkdownTable, formatMicros, formatTable, type Column } from '../common/text-table.js';
-import { benchGames } from './bench-markets.js';
+import { benchGames } from './shard-markets.js';
 import { loadShardBenchOptions, type ShardBenchOptions, type SubscriptionMode } from './shard-bench-options.js';
 import type { SignalSubscriberReport } from './signal-subscriber-worker.js';
 

@@ -10,7 +10,7 @@ import { defineService, startService, type RunningService } from '../../src/runt
 import type { HotPublisher } from '../../src/bus/hot-publisher.js';
 import { serveBenchCommands } from '../common/bench-child.js';
 import { runPaced, type RunStats } from '../common/pacer.js';
-import { benchPrice, type BenchMarket } from './bench-markets.js';
+import { benchPrice, type BenchMarket } from './shard-markets.js';
 
 let running: RunningService | null = null;
 let pub: HotPublisher | null = null;

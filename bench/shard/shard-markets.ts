@@ -5,9 +5,10 @@
  * arbitrage and must come out of the shard as a signal. Updates change the top size only.
  */
 import type { GameInfo, PriceUpdate } from '../../src/core/messages.js';
+import type { Venue } from '../../src/core/topics.js';
 
 export interface BenchMarket {
-  venue: 'kalshi' | 'poly';
+  venue: Venue;
   marketId: string;
   gameId: string;
   team: string;
