@@ -1,5 +1,3 @@
-import type { VenueSearchResult } from '../core/market-discovery.js';
-
 /**
  * A short-lived in-memory cache of venue listings (one Kalshi series, one Polymarket league),
  * so discovering the fifteen games of a slate reads each listing once, and concurrent reads of
@@ -42,21 +40,5 @@ export class ListingCache<T> {
   age(key: string): number | null {
     const hit = this.entries.get(key);
     return hit === undefined ? null : this.now() - hit.at;
-  }
-
-  /**
-   * A venue search over these listings: first against what was listed within the TTL; when
-   * that finds nothing and one of `keys` was listed more than `relistAfterMs` ago, once more
-   * against fresh listings (the event may have been listed since).
-   */
-  async searchRelisting(
-    keys: readonly string[],
-    relistAfterMs: number,
-    searchListed: (maxAgeMs: number) => Promise<VenueSearchResult>,
-  ): Promise<VenueSearchResult> {
-    const first = await searchListed(this.ttlMs);
-    if (first.status === 'found') return first;
-    const stale = keys.some((k) => (this.age(k) ?? 0) > relistAfterMs);
-    return stale ? searchListed(0) : first;
   }
 }

@@ -11,13 +11,12 @@ import { LEAGUE_KIND } from '../../core/team-aliases.js';
 import type { Sport } from '../../core/topics.js';
 import type { KalshiEvent, KalshiMarket } from './common.js';
 import type { KalshiHttpClient } from './http.js';
-import { ListingCache } from '../listing-cache.js';
+import { ListedMarketSearch, type ListingTiming } from '../listed-market-search.js';
 import {
   ambiguous,
   notFound,
   type DiscoveredMarket,
   type DiscoveryGame,
-  type VenueSearch,
   type VenueSearchResult,
 } from '../../core/market-discovery.js';
 
@@ -32,12 +31,8 @@ export const DEFAULT_KALSHI_SERIES: Readonly<Record<Sport, readonly string[]>> =
   epl: ['KXEPLGAME'],
 });
 
-export interface KalshiMarketSearchOptions {
+export interface KalshiMarketSearchOptions extends ListingTiming {
   series: Readonly<Record<Sport, readonly string[]>>;
-  /** How long a series listing is reused. */
-  listingTtlMs: number;
-  /** A listing older than this is read again before concluding that a game is not listed. */
-  relistAfterMs: number;
   /** Markets recognised below this confidence count as unrecognised. */
   minConfidence: number;
   /** Pages of 200 events read per series at most. */
@@ -64,29 +59,22 @@ function eventDateCode(eventTicker: string): string | null {
   return m ? m[1]! : null;
 }
 
-export class KalshiMarketSearch implements VenueSearch {
+export class KalshiMarketSearch extends ListedMarketSearch<KalshiEvent> {
   readonly venue = 'kalshi' as const;
-  private readonly listings: ListingCache<KalshiEvent[]>;
 
   constructor(
     private readonly client: KalshiHttpClient,
     private readonly options: Readonly<KalshiMarketSearchOptions>,
   ) {
-    this.listings = new ListingCache(options.listingTtlMs);
+    super(options);
   }
 
-  /** Series listings read from Kalshi so far. */
-  get listingFetches(): number {
-    return this.listings.fetches;
+  protected listingKeys(sport: Sport): readonly string[] {
+    return this.options.series[sport];
   }
 
-  search(game: DiscoveryGame): Promise<VenueSearchResult> {
-    return this.listings.searchRelisting(this.options.series[game.sport], this.options.relistAfterMs, (maxAgeMs) => this.searchListed(game, maxAgeMs));
-  }
-
-  private async searchListed(game: DiscoveryGame, maxAgeMs: number): Promise<VenueSearchResult> {
+  protected judgeEvents(game: DiscoveryGame, events: readonly KalshiEvent[]): VenueSearchResult {
     const series = this.options.series[game.sport];
-    const events = (await Promise.all(series.map((s) => this.listings.get(s, () => this.listSeries(s), maxAgeMs)))).flat();
     const teams: GameTeams = { sport: game.sport, home: game.home, away: game.away, draws: LEAGUE_KIND[game.sport] === 'soccer' };
     const today = kalshiDateCode(game.start);
     const adjacent = new Set([kalshiDateCode(new Date(game.start.getTime() - DAY_MS)), kalshiDateCode(new Date(game.start.getTime() + DAY_MS))]);
@@ -112,7 +100,7 @@ export class KalshiMarketSearch implements VenueSearch {
     return notFound(`no open Kalshi ${series.join('/')} event for ${label} (${events.length} open events listed)`);
   }
 
-  private async listSeries(seriesTicker: string): Promise<KalshiEvent[]> {
+  protected async list(seriesTicker: string): Promise<KalshiEvent[]> {
     const out: KalshiEvent[] = [];
     const seen = new Set<string>();
     let cursor: string | undefined;

@@ -13,13 +13,12 @@ import { LEAGUE_KIND } from '../../core/team-aliases.js';
 import type { Sport } from '../../core/topics.js';
 import type { GammaClient } from './gamma.js';
 import type { GammaEvent, GammaMarket } from './parse.js';
-import { ListingCache } from '../listing-cache.js';
+import { ListedMarketSearch, type ListingTiming } from '../listed-market-search.js';
 import {
   ambiguous,
   notFound,
   type DiscoveredMarket,
   type DiscoveryGame,
-  type VenueSearch,
   type VenueSearchResult,
 } from '../../core/market-discovery.js';
 
@@ -34,10 +33,8 @@ export const DEFAULT_POLY_TAG_SLUGS: Readonly<Record<Sport, readonly string[]>> 
   epl: ['epl'],
 });
 
-export interface PolymarketMarketSearchOptions {
+export interface PolymarketMarketSearchOptions extends ListingTiming {
   tagSlugs: Readonly<Record<Sport, readonly string[]>>;
-  listingTtlMs: number;
-  relistAfterMs: number;
   minConfidence: number;
   /** How far an event's start may be from the game's start (time zones, listing quirks). */
   startToleranceMs: number;
@@ -62,29 +59,23 @@ function parseGammaTime(s: string | null): number | null {
 const isYesNo = (outcomes: readonly string[]): boolean =>
   outcomes.length === 2 && outcomes.some((o) => o.trim().toLowerCase() === 'yes') && outcomes.some((o) => o.trim().toLowerCase() === 'no');
 
-export class PolymarketMarketSearch implements VenueSearch {
+export class PolymarketMarketSearch extends ListedMarketSearch<GammaEvent> {
   readonly venue = 'poly' as const;
-  private readonly listings: ListingCache<GammaEvent[]>;
 
   constructor(
     private readonly gamma: GammaClient,
     private readonly options: Readonly<PolymarketMarketSearchOptions>,
   ) {
-    this.listings = new ListingCache(options.listingTtlMs);
+    super(options);
   }
 
-  get listingFetches(): number {
-    return this.listings.fetches;
+  protected listingKeys(sport: Sport): readonly string[] {
+    return this.options.tagSlugs[sport];
   }
 
-  search(game: DiscoveryGame): Promise<VenueSearchResult> {
-    return this.listings.searchRelisting(this.options.tagSlugs[game.sport], this.options.relistAfterMs, (maxAgeMs) => this.searchListed(game, maxAgeMs));
-  }
-
-  private async searchListed(game: DiscoveryGame, maxAgeMs: number): Promise<VenueSearchResult> {
-    const slugs = this.options.tagSlugs[game.sport];
-    const lists = await Promise.all(slugs.map((slug) => this.listings.get(slug, () => this.listLeague(slug), maxAgeMs)));
-    const events = [...new Map(lists.flat().map((e) => [e.id, e])).values()];
+  protected judgeEvents(game: DiscoveryGame, listed: readonly GammaEvent[]): VenueSearchResult {
+    // An event tagged with two of the league's tags is listed twice.
+    const events = [...new Map(listed.map((e) => [e.id, e])).values()];
     const teams: GameTeams = { sport: game.sport, home: game.home, away: game.away, draws: LEAGUE_KIND[game.sport] === 'soccer' };
     const verdicts = events.filter((e) => this.nearStart(e, game.start)).map((e) => this.judge(e, teams));
     const oks = verdicts.filter((v): v is Extract<Verdict, { kind: 'ok' }> => v.kind === 'ok');
@@ -97,10 +88,10 @@ export class PolymarketMarketSearch implements VenueSearch {
     }
     const conflict = verdicts.find((v): v is Extract<Verdict, { kind: 'conflict' }> => v.kind === 'conflict');
     if (conflict !== undefined) return ambiguous(`Polymarket event ${conflict.event.slug}: ${conflict.reason}`);
-    return notFound(`no open Polymarket ${slugs.join('/')} event for ${label} (${events.length} open events listed)`);
+    return notFound(`no open Polymarket ${this.options.tagSlugs[game.sport].join('/')} event for ${label} (${events.length} open events listed)`);
   }
 
-  private async listLeague(tagSlug: string): Promise<GammaEvent[]> {
+  protected async list(tagSlug: string): Promise<GammaEvent[]> {
     const listing = await this.gamma.listEvents({ tagSlug, closed: false });
     return listing.items;
   }
