@@ -25,9 +25,6 @@ export interface AssignmentTrackerOptions {
   now?: () => number;
 }
 
-/** Until the hash has been read once, retry this often rather than waiting a whole heal interval. */
-const FIRST_READ_RETRY_MS = 1_000;
-
 export class AssignmentTracker {
   readonly table: AssignmentTable;
   readonly #o: Readonly<Required<AssignmentTrackerOptions>>;
@@ -45,7 +42,6 @@ export class AssignmentTracker {
       metrics: options.metrics,
       metricNames: { unreadable: 'assignment_errors', messages: 'game_messages', reads: 'heals', readFailures: 'heal_failures' },
       healMs: options.healIntervalMs,
-      firstReadRetryMs: FIRST_READ_RETRY_MS,
       now: this.#o.now,
       onMessage: (info) => this.#apply(this.table.applyMessage(info, this.#o.now())),
       // The table keeps its own hot-path times (and tombstones), so it takes the read's start.
