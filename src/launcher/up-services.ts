@@ -8,7 +8,7 @@ import { SERVICES } from '../services/index.js';
 import { MONITOR_SERVICES } from '../venues/index.js';
 
 export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
-  // Runs first, and only without live credentials (see src/sim/venue-mode.ts planForMode).
+  // Runs first, and only without live credentials (see venue-mode.ts planForMode).
   simulator: 1,
   zmq_listener: 1,
   market_discovery: 1,
