@@ -17,8 +17,10 @@ import type { Sport } from '../src/core/topics.js';
 import { KalshiHttpClient } from '../src/venues/kalshi/http.js';
 import { GammaClient } from '../src/venues/polymarket/gamma.js';
 import type { DiscoveryGame } from '../src/core/market-discovery.js';
-import { DEFAULT_KALSHI_SERIES, KalshiMarketSearch } from '../src/venues/kalshi/market-search.js';
-import { DEFAULT_POLY_TAG_SLUGS, PolymarketMarketSearch } from '../src/venues/polymarket/market-search.js';
+import { KalshiMarketSearch } from '../src/venues/kalshi/market-search.js';
+import { DEFAULT_KALSHI_SERIES } from '../src/venues/kalshi/search-config.js';
+import { PolymarketMarketSearch } from '../src/venues/polymarket/market-search.js';
+import { DEFAULT_POLY_TAG_SLUGS } from '../src/venues/polymarket/search-config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = (p: string): unknown => JSON.parse(readFileSync(path.join(ROOT, p), 'utf8'));

@@ -3,18 +3,14 @@
  * (market_discovery) and the order executor (execution_service), wired from their settings.
  */
 import { ConfigError, errorMessage } from '../../core/errors.js';
-import { defineVar, parse } from '../../runtime/config.js';
 import { CredentialEnv } from '../../runtime/venue-credentials.js';
-import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
-import { parseSportLists } from '../../runtime/sport-lists.js';
 import { UnavailableVenue } from '../unavailable-venue.js';
 import { defineVenueAdapter, type ExecutorContext } from '../venue-adapter.js';
 import type { VenueExecutor } from '../venue-executor.js';
 import { loadKalshiSigner, type KalshiSigner } from './auth.js';
 import { KalshiAuthError } from './errors.js';
 import { kalshiFeedConfigSpec, kalshiSignerFromConfig, type KalshiFeedConfig } from './feed-config.js';
-import { KalshiHttpClient } from './http.js';
-import { DEFAULT_KALSHI_SERIES, KalshiMarketSearch } from './market-search.js';
+import { kalshiSearchConfigSpec } from './search-config.js';
 
 export const kalshiAdapter = defineVenueAdapter({
   venue: 'kalshi',
@@ -39,11 +35,9 @@ export const kalshiAdapter = defineVenueAdapter({
     });
     return new KalshiFeed(client);
   },
-  searchConfigSpec: {
-    kalshiRestUrl: venueEndpointSpec.kalshiRestUrl,
-    kalshiSeries: defineVar({ env: 'MARKET_DISCOVERY_KALSHI_SERIES', default: DEFAULT_KALSHI_SERIES, parse: parseSportLists(DEFAULT_KALSHI_SERIES) }),
-  },
+  searchConfigSpec: kalshiSearchConfigSpec,
   async createMarketSearch(c) {
+    const [{ KalshiHttpClient }, { KalshiMarketSearch }] = await Promise.all([import('./http.js'), import('./market-search.js')]);
     const client = new KalshiHttpClient({ baseUrl: c.kalshiRestUrl, timeoutMs: c.venueTimeoutMs, maxRetries: 2 });
     return new KalshiMarketSearch(client, {
       series: c.kalshiSeries,
@@ -68,7 +62,7 @@ async function createExecutor({ config, log, orderTimeoutMs, reconcileGraceMs }:
     log.warn(`no Kalshi credentials (${CredentialEnv.kalshiKeyId} + ${CredentialEnv.kalshiPrivateKeyPath}): Kalshi orders are refused`);
     return new UnavailableVenue('kalshi', 'no Kalshi credentials configured');
   }
-  const { KalshiOrderExecutor } = await import('./executor.js');
+  const [{ KalshiHttpClient }, { KalshiOrderExecutor }] = await Promise.all([import('./http.js'), import('./executor.js')]);
   const client = new KalshiHttpClient({ baseUrl: config.kalshiRestUrl, signer, timeoutMs: orderTimeoutMs, maxRetries: 2 });
   return new KalshiOrderExecutor({ client, reconcileGraceMs });
 }
@@ -78,6 +72,7 @@ async function createExecutor({ config, log, orderTimeoutMs, reconcileGraceMs }:
  * that is merely unreachable does not (the WebSocket keeps retrying and the status shows it).
  */
 async function verifyKey(config: KalshiFeedConfig, signer: KalshiSigner, log: { warn(o: object, m: string): void }): Promise<void> {
+  const { KalshiHttpClient } = await import('./http.js');
   const rest = new KalshiHttpClient({ baseUrl: config.restUrl, signer, maxRetries: 0, timeoutMs: 5_000 });
   try {
     await rest.getBalance();

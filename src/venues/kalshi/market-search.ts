@@ -20,17 +20,6 @@ import {
   type VenueSearchResult,
 } from '../../core/market-discovery.js';
 
-export const DEFAULT_KALSHI_SERIES: Readonly<Record<Sport, readonly string[]>> = Object.freeze({
-  nfl: ['KXNFLGAME'],
-  ncaaf: ['KXNCAAFGAME'],
-  nba: ['KXNBAGAME'],
-  ncaab: ['KXNCAAMBGAME'],
-  nhl: ['KXNHLGAME'],
-  mlb: ['KXMLBGAME'],
-  mls: ['KXMLSGAME'],
-  epl: ['KXEPLGAME'],
-});
-
 export interface KalshiMarketSearchOptions extends ListingTiming {
   series: Readonly<Record<Sport, readonly string[]>>;
   /** Markets recognised below this confidence count as unrecognised. */

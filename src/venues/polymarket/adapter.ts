@@ -7,17 +7,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Hex, LocalAccount } from 'viem';
 import { ConfigError, errorMessage } from '../../core/errors.js';
-import { defineVar } from '../../runtime/config.js';
-import { parseSportLists } from '../../runtime/sport-lists.js';
 import { CredentialEnv } from '../../runtime/venue-credentials.js';
-import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
 import { UnavailableVenue } from '../unavailable-venue.js';
 import { defineVenueAdapter, type ExecutorContext } from '../venue-adapter.js';
 import type { VenueExecutor } from '../venue-executor.js';
 import type { PolyApiCredentials } from './common.js';
 import { polymarketFeedConfigSpec } from './feed-config.js';
-import { GammaClient } from './gamma.js';
-import { DEFAULT_POLY_TAG_SLUGS, PolymarketMarketSearch } from './market-search.js';
+import { polymarketSearchConfigSpec } from './search-config.js';
 
 export const polymarketAdapter = defineVenueAdapter({
   venue: 'poly',
@@ -40,11 +36,9 @@ export const polymarketAdapter = defineVenueAdapter({
     });
     return new PolymarketFeed(stream, { resyncMinIntervalMs: c.resyncMinIntervalMs });
   },
-  searchConfigSpec: {
-    gammaUrl: venueEndpointSpec.polyGammaUrl,
-    polyTagSlugs: defineVar({ env: 'MARKET_DISCOVERY_POLY_TAGS', default: DEFAULT_POLY_TAG_SLUGS, parse: parseSportLists(DEFAULT_POLY_TAG_SLUGS) }),
-  },
+  searchConfigSpec: polymarketSearchConfigSpec,
   async createMarketSearch(c) {
+    const [{ GammaClient }, { PolymarketMarketSearch }] = await Promise.all([import('./gamma.js'), import('./market-search.js')]);
     return new PolymarketMarketSearch(new GammaClient({ baseUrl: c.gammaUrl, timeoutMs: c.venueTimeoutMs }), {
       tagSlugs: c.polyTagSlugs,
       listingTtlMs: c.listingTtlMs,

@@ -22,17 +22,6 @@ import {
   type VenueSearchResult,
 } from '../../core/market-discovery.js';
 
-export const DEFAULT_POLY_TAG_SLUGS: Readonly<Record<Sport, readonly string[]>> = Object.freeze({
-  nfl: ['nfl'],
-  ncaaf: ['ncaaf'],
-  nba: ['nba'],
-  ncaab: ['ncaab'],
-  nhl: ['nhl'],
-  mlb: ['mlb'],
-  mls: ['mls'],
-  epl: ['epl'],
-});
-
 export interface PolymarketMarketSearchOptions extends ListingTiming {
   tagSlugs: Readonly<Record<Sport, readonly string[]>>;
   minConfidence: number;
