@@ -27,7 +27,7 @@ describe('arbees up smoke', () => {
     expect(state.redis!.source).toBe('private');
     expect(state.postgres).toMatchObject({ source: 'embedded' });
     expect(state.postgres!.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
-    await waitForOutput(up, /arbees is up/);
+    await waitForOutput(up, /Stop {7}Ctrl-C/);
     expect(up.output()).toContain(`Postgres   ${state.postgres!.url}`);
 
     const redis = new Redis(state.redis!.url);

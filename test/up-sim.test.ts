@@ -93,7 +93,7 @@ describe('arbees up on the simulators', () => {
       expect(state.children.map((c) => c.service)).toEqual(['simulator', 'zmq_listener', 'kalshi_monitor', 'polymarket_monitor']);
       await waitForOutput(up, /kalshi_monitor started/, 1, 30_000);
       await waitForOutput(up, /polymarket_monitor started/, 1, 30_000);
-      await waitForOutput(up, /arbees is up/);
+      await waitForOutput(up, /Stop {7}Ctrl-C/);
       const out = up.output();
       expect(out).toContain(`simulator espn port ${busy.port} is busy; using`);
       expect(out).toMatch(/Venues {5}SIMULATED at 20x speed \(no live credentials configured/);
@@ -147,7 +147,7 @@ describe('arbees up on the simulators', () => {
     const up = startUp({ ARBEES_SERVICES: 'simulator,zmq_listener', KALSHI_API_KEY: 'live-key-id' });
     const state = await waitUntilRunning(up, 1, 30_000);
     expect(state.children.map((c) => c.service)).toEqual(['zmq_listener']);
-    await waitForOutput(up, /arbees is up/);
+    await waitForOutput(up, /Stop {7}Ctrl-C/);
     expect(up.output()).toMatch(/Venues {5}LIVE \(credentials set \(KALSHI_API_KEY\)\)/);
     expect(existsSync(path.join(up.dataDir, 'sim'))).toBe(false);
     up.proc.kill('SIGTERM');

@@ -81,9 +81,9 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     this.restart = { initialMs: options.restartInitialMs, maxMs: options.restartMaxMs, stableMs: options.restartStableMs };
   }
 
-  /** Prints a line of the supervisor's own. */
+  /** Prints lines of the supervisor's own, in one write so no child's line lands between them. */
   say(message: string): void {
-    for (const line of message.split('\n')) this.write(this.own.format(line));
+    this.write(message.split('\n').map((line) => this.own.format(line)).join('\n'));
   }
 
   start(): Promise<void> {
