@@ -22,6 +22,8 @@ import { expectStoppingOrGone } from './helpers/registry.js';
 import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
 import { bidOnlyPrice } from './helpers/prices.js';
 import { baseServiceEnv } from './helpers/service-env.js';
+import { freePort } from '../src/launcher/process-utils.js';
+import { marketMonitorService } from '../src/services/market-monitor/market-monitor.js';
 
 const uid = () => randomBytes(4).toString('hex');
 const price = (bid: number) => bidOnlyPrice('RT', bid);
@@ -108,6 +110,18 @@ describe('service runtime', () => {
 
     for (let i = 0; i < 7; i++) pub.publish(Topic.price('kalshi', 'RT'), 'price', price(0.5));
     await eventually(async () => (await entry(name))?.metrics['pub.published'] === 7, 5000, 'the metrics to reach the registry');
+  });
+
+  it('over tcp the first instance publishes on the seed port its definition names, the others anywhere', async () => {
+    const seedPort = await freePort();
+    const def = { ...publisherService(`seed_${uid()}`), seedPort };
+    const first = await start(def, env({ ARBEES_INSTANCE: '0' }));
+    expect(portOf((await first.ctx.publisher()).endpoint!)).toBe(seedPort);
+    const second = await start(def, env({ ARBEES_INSTANCE: '1' }));
+    expect(portOf((await second.ctx.publisher()).endpoint!)).not.toBe(seedPort);
+    // The venue registry gives each market monitor the seed's port of its venue.
+    expect(marketMonitorService('kalshi').seedPort).toBe(5555);
+    expect(marketMonitorService('poly').seedPort).toBe(5556);
   });
 
   it('heartbeats refresh the TTL, so the entry outlives it', async () => {

@@ -17,6 +17,8 @@ import { ZmqSubscriber } from './zmq-subscriber.js';
 
 export interface CreatePublisherOptions {
   service: string;
+  /** The tcp port of the service's first instance across hosts (the seed's 5555-5560). */
+  seedPort?: number;
   logger: BusLogger;
   batchPrefixes?: readonly string[];
 }
@@ -34,7 +36,7 @@ export async function createHotPublisher(config: BusConfig, options: CreatePubli
     return ZmqPublisher.create({ ...common, bindAddress: ipcBindAddress(config.dataDir, options.service, config.instance) });
   }
   try {
-    return await ZmqPublisher.create({ ...common, bindAddress: tcpBindAddress(config.zmqHost, options.service, config.instance) });
+    return await ZmqPublisher.create({ ...common, bindAddress: tcpBindAddress(config.zmqHost, options.seedPort, config.instance) });
   } catch (err) {
     // The seed port is taken (a second host-local instance, or a stale process): any port will do,
     // subscribers find it in the registry.

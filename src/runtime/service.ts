@@ -40,6 +40,8 @@ export interface ServiceContext<C> {
 export interface ServiceDefinition<S extends ConfigSpec = ConfigSpec> {
   name: string;
   description: string;
+  /** Where its first instance publishes with ARBEES_ZMQ_TRANSPORT=tcp (the seed's port table). */
+  seedPort?: number;
   configSpec?: S;
   start(ctx: ServiceContext<ConfigOf<S>>): Promise<void>;
 }
@@ -86,7 +88,7 @@ export async function startService<S extends ConfigSpec>(
     redis,
     metrics,
     publisher(options) {
-      publisher ??= createHotPublisher(config, { service: def.name, logger: log, ...options }).then((pub) => {
+      publisher ??= createHotPublisher(config, { service: def.name, seedPort: def.seedPort, logger: log, ...options }).then((pub) => {
         if (pub.endpoint !== null) heartbeat.addEndpoint(pub.endpoint);
         metrics.provide('pub', () => ({ ...pub.metrics() }));
         stopHooks.push(() => pub.close());

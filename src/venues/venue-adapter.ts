@@ -57,6 +57,8 @@ export interface VenueAdapter<FeedSpec extends ConfigSpec = ConfigSpec, SearchSp
   readonly displayName: string;
   /** The market monitor service of this venue, e.g. `kalshi_monitor`. */
   readonly monitorService: string;
+  /** Its monitor's tcp port across hosts (the seed's table: 5555 Kalshi, 5556 Polymarket), if any. */
+  readonly monitorSeedPort?: number;
   /** Settings of the feed, read by the monitor besides the venue-independent ones. */
   readonly feedConfigSpec: FeedSpec;
   /** Connects nothing yet: the monitor calls `start()` on the feed. May throw ConfigError. */

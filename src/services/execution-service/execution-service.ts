@@ -25,6 +25,7 @@ import type { TradeRecord } from './execution-types.js';
 
 export const executionService = defineService({
   name: 'execution_service',
+  seedPort: 5559,
   description: 'risk-checked execution of trade and exit signals (paper, sim or live), trades.completed + trades:completed',
   configSpec: executionConfigSpec,
   async start(ctx) {

@@ -20,6 +20,7 @@ export function gameShardCore(ctx: object): GameShard | undefined {
 
 export const gameShard = defineService({
   name: 'game_shard',
+  seedPort: 5558,
   description: 'live state, win probability and trade signals for the games assigned to this shard',
   configSpec: gameShardConfigSpec,
   async start(ctx) {

@@ -14,6 +14,7 @@ export function marketMonitorService(venue: Venue): ServiceDefinition {
   const adapter = venueAdapter(venue);
   return defineService({
     name: adapter.monitorService,
+    ...(adapter.monitorSeedPort !== undefined ? { seedPort: adapter.monitorSeedPort } : {}),
     description: `${adapter.displayName} order books of the assigned markets -> prices.${venue}.* / orderbook.${venue}.*`,
     configSpec: { ...monitorConfigSpec, ...adapter.feedConfigSpec },
     async start(ctx) {

@@ -13,6 +13,7 @@ import { rpcMarketFinder } from './rpc-market-finder.js';
 
 export const orchestrator = defineService({
   name: 'orchestrator',
+  seedPort: 5557,
   description: 'ESPN game lifecycle, market lookup, shard assignment, health alerts',
   configSpec: orchestratorConfigSpec,
   async start(ctx) {

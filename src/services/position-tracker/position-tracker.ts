@@ -12,6 +12,7 @@ import { PositionTracker } from './position-tracker-core.js';
 
 export const positionTracker = defineService({
   name: 'position_tracker',
+  seedPort: 5560,
   description: 'positions, P&L, marks, exits and settlement from the durable trade log',
   configSpec: trackerConfigSpec,
   async start(ctx) {

@@ -16,6 +16,7 @@ export const kalshiAdapter = defineVenueAdapter({
   venue: 'kalshi',
   displayName: 'Kalshi',
   monitorService: 'kalshi_monitor',
+  monitorSeedPort: 5555,
   feedConfigSpec: kalshiFeedConfigSpec,
   async createFeed(config, log) {
     const signer = kalshiSignerFromConfig(config);

@@ -19,6 +19,7 @@ export const polymarketAdapter = defineVenueAdapter({
   venue: 'poly',
   displayName: 'Polymarket',
   monitorService: 'polymarket_monitor',
+  monitorSeedPort: 5556,
   feedConfigSpec: polymarketFeedConfigSpec,
   async createFeed(c) {
     if (c.staleAfterMs <= c.pingIntervalMs) {
