@@ -199,8 +199,10 @@ export abstract class HotSubscriber {
 
   private reject(counter: 'decode_errors' | 'schema_errors' | 'handler_errors', topic: string, err: unknown): void {
     this.counters[counter]++;
+    // A flood of bad frames must not cost a formatted error per frame: build the line only when it goes out.
+    if (!this.errorLog.allow()) return;
     const code = counter === 'handler_errors' ? 'ARB_HANDLER_FAILED' : counter === 'schema_errors' ? 'ARB_FRAME_SCHEMA' : 'ARB_FRAME_DECODE';
-    this.errorLog.warn(
+    this.log.warn(
       { code, topic: topic.slice(0, 200), err: errorMessage(err), [counter]: this.counters[counter] },
       `${code}: message dropped`,
     );

@@ -35,4 +35,18 @@ describe('ThrottledLog', () => {
     for (; now < 12_000; now += 500) log.debug({}, String(now));
     expect(sink.lines).toEqual(['debug 0', 'debug 5000', 'debug 10000']);
   });
+
+  it('allow() shares the budget with the lines, for callers that build nothing when suppressed', () => {
+    let now = 0;
+    const sink = recorder();
+    const log = new ThrottledLog(sink, { maxPerWindow: 2, windowMs: 1_000, now: () => now });
+    expect(log.allow()).toBe(true);
+    expect(log.warn({}, 'a')).toBe(true);
+    expect(log.allow()).toBe(false);
+    expect(log.warn({}, 'b')).toBe(false);
+    now += 1_000;
+    expect(log.allow()).toBe(true);
+    expect(sink.lines).toEqual(['warn a']);
+    expect(log.suppressed).toBe(2);
+  });
 });

@@ -51,6 +51,14 @@ export class ThrottledLog {
     return this.admit() && (this.log.warn(obj, msg), true);
   }
 
+  /**
+   * Whether a line may go out now (counted as sent when true): for callers on a per-message
+   * path that should not even build the line when it would be dropped.
+   */
+  allow(): boolean {
+    return this.admit();
+  }
+
   error(obj: object, msg: string): boolean {
     return this.admit() && (this.log.error(obj, msg), true);
   }
