@@ -230,7 +230,7 @@ export class GameShard {
       return;
     }
     if (verdict === 'backwards') {
-      this.#warn({ game: game.gameId, reason }, 'ESPN state went backwards; ignored');
+      this.#warnLog.warn({ game: game.gameId, reason }, 'ESPN state went backwards; ignored');
       return;
     }
     if (verdict === 'corrected') this.#o.log.info({ game: game.gameId, reason }, 'ESPN correction confirmed; accepted');
@@ -314,7 +314,7 @@ export class GameShard {
       // Retried by the maintenance tick: until then no price sets a prior (a live price must
       // not replace a stored pregame one).
       this.counters.prior_failures++;
-      this.#warn({ game: game.gameId, err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: cannot read the pregame prior');
+      this.#warnLog.warn({ game: game.gameId, err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: cannot read the pregame prior');
     }
   }
 
@@ -325,7 +325,7 @@ export class GameShard {
       if (game !== null && (await recoverGameState(this.#o.redis, game, this.slowCounters))) this.counters.recovered_states++;
     } catch (err) {
       this.counters.recovery_failures++;
-      this.#warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: slow-track recovery failed');
+      this.#warnLog.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: slow-track recovery failed');
     }
   }
 
@@ -359,7 +359,7 @@ export class GameShard {
     } catch (err) {
       game.priorDirty = true;
       this.counters.prior_failures++;
-      this.#warn({ game: game.gameId, err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: cannot save the pregame prior');
+      this.#warnLog.warn({ game: game.gameId, err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: cannot save the pregame prior');
     }
   }
 
@@ -368,11 +368,11 @@ export class GameShard {
     const priceGaps = this.#prices?.metrics().gaps ?? 0;
     const gameGaps = this.#gamesSub?.metrics().gaps ?? 0;
     if (priceGaps > this.#lastGaps.prices) {
-      this.#warn({ gaps: priceGaps - this.#lastGaps.prices }, 'price messages lost; recovering prices from the slow track');
+      this.#warnLog.warn({ gaps: priceGaps - this.#lastGaps.prices }, 'price messages lost; recovering prices from the slow track');
       void this.#recover([...this.registry.games.values()].flatMap((g) => g.markets), null);
     }
     if (gameGaps > this.#lastGaps.games) {
-      this.#warn({ gaps: gameGaps - this.#lastGaps.games }, 'game messages lost; re-reading the active games');
+      this.#warnLog.warn({ gaps: gameGaps - this.#lastGaps.games }, 'game messages lost; re-reading the active games');
       void this.registry.heal();
     }
     this.#lastGaps = { prices: priceGaps, games: gameGaps };
@@ -395,9 +395,5 @@ export class GameShard {
       espn_ok: this.breaker.current === 'closed' ? 1 : 0,
     }));
     metrics.provide('latency', () => this.latency.metrics());
-  }
-
-  #warn(obj: object, msg: string): void {
-    this.#warnLog.warn(obj, msg);
   }
 }
