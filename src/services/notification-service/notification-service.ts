@@ -1,0 +1,42 @@
+/**
+ * notification_service (docs/architecture.md section 1): high-edge signals, trades, exits,
+ * settlements, health and risk alerts from the hot path (and the kill switch and blocked
+ * markets from Redis) to a human, through a durable outbox to the configured channels: webhook,
+ * Slack, Discord, Telegram, Twilio SMS, Signal.
+ */
+import { TopicPrefix } from '../../core/topics.js';
+import { defineService } from '../../runtime/service.js';
+import { buildChannels } from './channels/channel-factory.js';
+import { checkChannelConfig, notifyConfigSpec, notifyKeys } from './notification-service-config.js';
+import { NotificationService } from './notification-service-core.js';
+
+export const NOTIFY_PREFIXES = [TopicPrefix.highEdgeSignals, TopicPrefix.tradesCompleted, TopicPrefix.exitSignals, TopicPrefix.positions, TopicPrefix.health] as const;
+
+export const notificationService = defineService({
+  name: 'notification_service',
+  description: 'alerts to a human: webhook, Slack, Discord, Telegram, SMS, Signal, with a durable outbox',
+  configSpec: notifyConfigSpec,
+  async start(ctx) {
+    const { config } = ctx;
+    checkChannelConfig(config);
+    const channels = buildChannels(config);
+    const publisher = await ctx.publisher();
+    const notifier = new NotificationService({
+      config,
+      keys: notifyKeys(config.keyPrefix, config.execKeyPrefix),
+      redis: ctx.redis,
+      channels,
+      publisher,
+      service: ctx.name,
+      instance: ctx.instance,
+      metrics: ctx.metrics,
+      log: ctx.log,
+    });
+    if (channels.length === 0) ctx.log.warn('no notification channel configured (NOTIFY_WEBHOOK_URL, NOTIFY_SLACK_WEBHOOK_URL, TELEGRAM_BOT_TOKEN...): alerts are only counted');
+    for (const c of channels) ctx.log.info({ channel: c.name, target: c.target }, `alerts go to ${c.name}: ${c.target}`);
+    const services = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
+    await ctx.subscribe(NOTIFY_PREFIXES, (topic, envelope) => notifier.onHot(topic, envelope).then(() => undefined), services);
+    await notifier.start();
+    ctx.onStop(() => notifier.stop());
+  },
+});
