@@ -26,6 +26,8 @@ export interface WorkerOptions {
   readonly now: () => number;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Masks secrets in a receiver's answer before it reaches a log or Redis (a proxy may echo a URL with its token). */
+  readonly scrub: (text: string) => string;
   /** Called once per dead-lettered message. */
   readonly onDead: (item: OutboxItem, reason: string) => void;
   /** Called after each delivery (tests, benches). */
@@ -74,7 +76,8 @@ export class ChannelWorker {
 
   private schedule(delayMs: number): void {
     if (this.#stopped) return;
-    const at = this.o.now() + delayMs;
+    // Timers run on the real clock, whatever clock routing uses (tests move theirs).
+    const at = performance.now() + delayMs;
     if (this.#timer !== null && this.#timerAt <= at) return;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timerAt = at;
@@ -133,7 +136,7 @@ export class ChannelWorker {
 
   private async sendOne(item: OutboxItem, now: number): Promise<void> {
     if (!item.critical) this.#lastSentMs = now;
-    const outcome = await this.send(item);
+    const outcome = scrubbed(await this.send(item), this.o.scrub);
     const after = this.o.now();
     if (outcome.kind === 'ok') {
       await this.o.outbox.delivered(this.name, item, after - now);
@@ -170,6 +173,10 @@ export class ChannelWorker {
       return { kind: 'retry', status: null, retryAfterMs: null, reason: errorMessage(err) };
     }
   }
+}
+
+function scrubbed(outcome: SendOutcome, scrub: (text: string) => string): SendOutcome {
+  return outcome.kind === 'ok' ? outcome : { ...outcome, reason: scrub(outcome.reason) };
 }
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };

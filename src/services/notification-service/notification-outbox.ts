@@ -91,7 +91,8 @@ export class NotificationOutbox {
         critical: d.critical,
         attempts: 0,
       };
-      args.push(JSON.stringify(item), d.dueMs);
+      // Critical items score 0: first in every claim, ahead of a backlog of due non-critical ones.
+      args.push(JSON.stringify(item), d.critical ? 0 : d.dueMs);
     }
     return (await this.#redis.notifyAccept(keys.length, ...keys, ...args)) === 1;
   }

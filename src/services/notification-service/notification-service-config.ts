@@ -132,6 +132,15 @@ export function notifyKeys(prefix: string, execPrefix: string): NotifyKeys {
   };
 }
 
+/** The secret values of a config (tokens, webhook URLs that carry one), to mask wherever a receiver might echo them. */
+export function configSecrets(config: NotifyConfig): string[] {
+  const values = [config.webhookUrl, config.webhookSecret, config.slackUrl, config.discordUrl, config.telegramToken, config.twilioAuthToken];
+  const out = values.filter((v): v is string => v !== null && v.length >= 4);
+  // A webhook URL's path alone (what a proxy error page echoes) is as secret as the whole URL.
+  for (const url of [config.slackUrl, config.discordUrl]) if (url !== null) out.push(new URL(url).pathname);
+  return out;
+}
+
 /** Minimum spacing between two sends on a channel (its rate limit). */
 export function channelMinIntervalMs(config: NotifyConfig, channel: ChannelName): number {
   const table: Record<ChannelName, number> = {

@@ -15,6 +15,7 @@ import { ThrottledLog } from '../../core/throttled-log.js';
 import { nowMicros } from '../../core/time.js';
 import { Topic } from '../../core/topics.js';
 import type { HotPublisher } from '../../bus/hot-publisher.js';
+import { scrubString } from '../../runtime/logger.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { ChannelName, NotifyChannel, TradingModeLabel } from './channels/notify-channel.js';
 import { ChannelWorker } from './channel-worker.js';
@@ -35,6 +36,8 @@ export interface NotificationServiceOptions {
   readonly instance: string;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** The values of the secret variables, masked in every reason a receiver gives. */
+  readonly secrets?: readonly string[];
   /** The clock of routing, quiet hours, grouping and retries (tests drive it). */
   readonly now?: () => number;
 }
@@ -89,6 +92,7 @@ export class NotificationService {
       now: this.#now,
       metrics: this.o.metrics,
       log: this.o.log,
+      scrub: (text) => scrubString(text, this.o.secrets ?? []),
       onDead: (item, reason) => void this.onDead(channel.name, item, reason),
       onDelivered: () => this.#deadAlerted.delete(channel.name),
     });

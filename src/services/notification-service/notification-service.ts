@@ -7,7 +7,7 @@
 import { TopicPrefix } from '../../core/topics.js';
 import { defineService } from '../../runtime/service.js';
 import { buildChannels } from './channels/channel-factory.js';
-import { checkChannelConfig, notifyConfigSpec, notifyKeys } from './notification-service-config.js';
+import { checkChannelConfig, configSecrets, notifyConfigSpec, notifyKeys } from './notification-service-config.js';
 import { NotificationService } from './notification-service-core.js';
 
 export const NOTIFY_PREFIXES = [TopicPrefix.highEdgeSignals, TopicPrefix.tradesCompleted, TopicPrefix.exitSignals, TopicPrefix.positions, TopicPrefix.health] as const;
@@ -31,6 +31,7 @@ export const notificationService = defineService({
       instance: ctx.instance,
       metrics: ctx.metrics,
       log: ctx.log,
+      secrets: configSecrets(config),
     });
     if (channels.length === 0) ctx.log.warn('no notification channel configured (NOTIFY_WEBHOOK_URL, NOTIFY_SLACK_WEBHOOK_URL, TELEGRAM_BOT_TOKEN...): alerts are only counted');
     for (const c of channels) ctx.log.info({ channel: c.name, target: c.target }, `alerts go to ${c.name}: ${c.target}`);

@@ -1,0 +1,91 @@
+/**
+ * Shared parts of the notification tests: a NotificationService in this process over the real
+ * Redis (a unique NOTIFY_KEY_PREFIX), real channels pointed at local receivers, a settable
+ * clock, a logger whose lines are kept for inspection, and readers of the outbox's keys.
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Redis } from 'ioredis';
+import { loadConfig, secretVariables } from '../src/runtime/config.js';
+import { createLogger, secretValues } from '../src/runtime/logger.js';
+import { Metrics } from '../src/runtime/metrics.js';
+import { buildChannels } from '../src/services/notification-service/channels/channel-factory.js';
+import { checkChannelConfig, configSecrets, notifyConfigSpec, notifyKeys, type NotifyKeys } from '../src/services/notification-service/notification-service-config.js';
+import { NotificationService } from '../src/services/notification-service/notification-service-core.js';
+import type { NotifyEvent } from '../src/services/notification-service/notify-events.js';
+import { testRedis } from './helpers/redis.js';
+
+export const uid = (): string => randomBytes(3).toString('hex');
+
+export class NotifyHarness {
+  readonly prefix = `t${uid()}:`;
+  readonly keys: NotifyKeys = notifyKeys(this.prefix, this.prefix);
+  readonly redis: Redis = testRedis().redis;
+  readonly metrics = new Metrics();
+  readonly logLines: string[] = [];
+  /** The clock the service sees; null follows Date.now(). */
+  clock: number | null = null;
+  notifier!: NotificationService;
+
+  env(extra: Record<string, string>): Record<string, string> {
+    return {
+      NOTIFY_KEY_PREFIX: this.prefix,
+      EXEC_KEY_PREFIX: this.prefix,
+      NOTIFY_RETRY_BASE_MS: '50',
+      NOTIFY_RETRY_MAX_MS: '400',
+      NOTIFY_GROUP_INTERVAL_MS: '0',
+      NOTIFY_WEBHOOK_MIN_INTERVAL_MS: '0',
+      NOTIFY_WATCH_MS: '50',
+      NOTIFY_TIMEOUT_MS: '1000',
+      ...extra,
+    };
+  }
+
+  async start(extra: Record<string, string>): Promise<NotificationService> {
+    const env = this.env(extra);
+    const config = loadConfig(notifyConfigSpec, env);
+    checkChannelConfig(config);
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        this.logLines.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));
+        done();
+      },
+    });
+    const log = createLogger({ name: 'notification_service', level: 'debug', secrets: secretValues(secretVariables(notifyConfigSpec), env), destination: sink });
+    this.notifier = new NotificationService({
+      config,
+      keys: this.keys,
+      redis: this.redis,
+      channels: buildChannels(config),
+      publisher: null,
+      service: 'notification_service',
+      instance: `t${uid()}`,
+      metrics: this.metrics,
+      log,
+      secrets: configSecrets(config),
+      now: () => this.clock ?? Date.now(),
+    });
+    await this.notifier.start();
+    return this.notifier;
+  }
+
+  event(n: number | string, extra: Partial<NotifyEvent> = {}): NotifyEvent {
+    return { id: `he:${this.prefix}${n}`, type: 'high_edge', severity: 'info', mode: 'PAPER', text: `[PAPER] High edge alert ${n}`, ...extra };
+  }
+
+  async logEntries(): Promise<Record<string, string>[]> {
+    const raw = (await this.redis.xrange(this.keys.log, '-', '+')) as [string, string[]][];
+    return raw.map(([, flat]) => {
+      const f: Record<string, string> = {};
+      for (let i = 0; i < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
+      return f;
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.notifier?.stop();
+    const keys = await this.redis.keys(`${this.prefix}*`);
+    if (keys.length > 0) await this.redis.del(...keys);
+    this.redis.disconnect();
+  }
+}
