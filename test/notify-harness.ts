@@ -4,8 +4,14 @@
  * clock, a logger whose lines are kept for inspection, and readers of the outbox's keys.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
+import type { MessageData, MessageType, TradeCompleted } from '../src/core/messages.js';
+import { nowMicros } from '../src/core/time.js';
+import { Topic } from '../src/core/topics.js';
+import { registerInstance } from '../src/bus/registry.js';
+import { ZmqPublisher } from '../src/bus/zmq-publisher.js';
 import { loadConfig, secretVariables } from '../src/runtime/config.js';
 import { createLogger, secretValues } from '../src/runtime/logger.js';
 import { Metrics } from '../src/runtime/metrics.js';
@@ -13,7 +19,7 @@ import { buildChannels } from '../src/services/notification-service/channels/cha
 import { checkChannelConfig, configSecrets, notifyConfigSpec, notifyKeys, type NotifyKeys } from '../src/services/notification-service/notification-service-config.js';
 import { NotificationService } from '../src/services/notification-service/notification-service-core.js';
 import type { NotifyEvent } from '../src/services/notification-service/notify-events.js';
-import { testRedis } from './helpers/redis.js';
+import { eventually, testRedis } from './helpers/redis.js';
 
 export const uid = (): string => randomBytes(3).toString('hex');
 
@@ -88,4 +94,52 @@ export class NotifyHarness {
     if (keys.length > 0) await this.redis.del(...keys);
     this.redis.disconnect();
   }
+}
+
+/** A hot-path publisher registered like a service, so a notifier (NOTIFY_SOURCE_SERVICES) connects to it. */
+export class NotifySource {
+  readonly service = `nt_src_${uid()}`;
+  pub!: ZmqPublisher;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly redis: Redis) {}
+
+  async start(): Promise<this> {
+    this.pub = await ZmqPublisher.create({ src: `${this.service}.0`, bindAddress: 'tcp://127.0.0.1:*' });
+    const beat = () =>
+      registerInstance(
+        this.redis,
+        { service: this.service, instance: '0', status: 'healthy', pid: process.pid, host: hostname(), started_ts: nowMicros(), endpoints: [this.pub.endpoint!], metrics: {}, ts: nowMicros() },
+        3_000,
+      ).catch(() => {});
+    await beat();
+    this.#timer = setInterval(beat, 500);
+    return this;
+  }
+
+  publish<T extends MessageType>(topic: string, type: T, data: MessageData<T>): void {
+    this.pub.publish(topic, type, data);
+  }
+
+  /** Publishes probe health alerts until `heard()` says one arrived (ZMQ drops what precedes the join). */
+  async joined(heard: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+    await eventually(async () => {
+      const id = `probe-${uid()}`;
+      this.publish(Topic.health('probe', '0'), 'health_alert', { alert_id: id, service: 'probe', instance: '0', severity: 'info', kind: 'other', message: 'probe', ts: nowMicros() });
+      await new Promise((r) => setTimeout(r, 100));
+      return heard();
+    }, timeoutMs, 'the notifier to join the source');
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    await this.pub?.close();
+  }
+}
+
+export function tradeFilled(id: string, mode: TradeCompleted['mode'] = 'paper'): TradeCompleted {
+  return {
+    trade_id: id, source: 'signal', source_id: `sig-${id}`, game_id: 'g1', sport: 'nba', mode, status: 'filled', reason: null, decided_ts: nowMicros(),
+    fills: [{ venue: 'kalshi', market_id: 'KXNBA-BOS', side: 'yes', action: 'buy', contracts: 10, yes_price: 0.55, fee_cc: 1700, order_id: 'o1' }],
+  };
 }
