@@ -4,6 +4,7 @@
  * (held, then one digest at the end), critical alerts bypassing them; and the alert texts
  * (PAPER / LIVE, short, one line).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HealthAlert, Position, TradeCompleted, TradeSignal } from '../src/core/messages.js';
 import { ConfigError } from '../src/core/errors.js';
@@ -144,6 +145,30 @@ describe('alert texts and thresholds', () => {
     const a: HealthAlert = { alert_id: 'a1', service: 'game_shard', instance: '1', severity: 'critical', kind: 'dead', message: 'no heartbeat for 6 s', ts: 1 };
     expect(eventFromMessage('health_alert', a, ctx)).toMatchObject({ id: 'hl:a1', type: 'service_down', severity: 'critical', text: '[PAPER] SERVICE DOWN game_shard.1: no heartbeat for 6 s' });
     expect(eventFromMessage('health_alert', { ...a, kind: 'feed_down', severity: 'warning' }, ctx)).toMatchObject({ type: 'health', severity: 'warning' });
+  });
+
+  it('fuzz: any type and any data give an event or a reason, never an exception', () => {
+    const types = fc.oneof(fc.constantFrom('high_edge_signal', 'trade_completed', 'exit_signal', 'position', 'health_alert'), fc.string());
+    fc.assert(
+      fc.property(types, fc.anything(), (type, data) => {
+        const r = eventFromMessage(type, data, ctx);
+        expect('skip' in r || (typeof r.id === 'string' && r.text.startsWith('[PAPER]'))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    // Valid shapes with hostile strings still make one bounded line.
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (reason) => {
+        const r = eventFromMessage('trade_completed', trade('failed', 'paper', reason), ctx) as NotifyEvent;
+        expect(r.type).toBe('trade');
+      }),
+    );
+  });
+
+  it('long Polymarket token ids are shortened for a phone screen', () => {
+    const id = '24090754083153891928383190368038309344142185306182503474798570776659310647768';
+    const t = { ...trade('filled'), fills: [{ ...trade('filled').fills[0]!, venue: 'poly' as const, market_id: id }] };
+    expect((eventFromMessage('trade_completed', t, ctx) as NotifyEvent).text).toContain('poly 2409075408…7768 @ 0.55');
   });
 
   it('malformed data and unknown types are reasons, not exceptions', () => {

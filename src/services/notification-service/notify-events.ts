@@ -90,8 +90,13 @@ export function formatDollars(cc: number): string {
   return full.slice(0, full.length - 2);
 }
 
+/** Market ids fit a phone screen: Polymarket's 77-digit token ids become `2409075408…7768`. */
+export function shortMarket(id: string): string {
+  return id.length <= 32 ? id : `${id.slice(0, 10)}…${id.slice(-4)}`;
+}
+
 function legText(l: SignalLeg): string {
-  return `${l.action.toUpperCase()} ${l.contracts} ${l.side.toUpperCase()}${l.team === null ? '' : ` ${l.team}`} ${l.venue} ${l.market_id} @ ${px(l.yes_price)}`;
+  return `${l.action.toUpperCase()} ${l.contracts} ${l.side.toUpperCase()}${l.team === null ? '' : ` ${l.team}`} ${l.venue} ${shortMarket(l.market_id)} @ ${px(l.yes_price)}`;
 }
 
 export function highEdgeEvent(s: TradeSignal, ctx: EventContext): NotifyEvent | Skip {
@@ -103,7 +108,7 @@ export function highEdgeEvent(s: TradeSignal, ctx: EventContext): NotifyEvent | 
 
 export function tradeEvent(t: TradeCompleted): NotifyEvent | Skip {
   const mode = modeLabel(t.mode);
-  const fills = t.fills.map((f) => `${f.action.toUpperCase()} ${f.contracts} ${f.side.toUpperCase()} ${f.venue} ${f.market_id} @ ${px(f.yes_price)}`).join(' + ');
+  const fills = t.fills.map((f) => `${f.action.toUpperCase()} ${f.contracts} ${f.side.toUpperCase()} ${f.venue} ${shortMarket(f.market_id)} @ ${px(f.yes_price)}`).join(' + ');
   const fees = formatDollars(t.fills.reduce((sum, f) => sum + f.fee_cc, 0));
   switch (t.status) {
     case 'filled':
@@ -128,7 +133,7 @@ export function tradeEvent(t: TradeCompleted): NotifyEvent | Skip {
 }
 
 export function exitEvent(e: ExitSignal, ctx: EventContext): NotifyEvent {
-  const text = `${tag(ctx.mode)} Exit ${e.reason.replace(/_/g, ' ')}: close ${e.contracts} ${e.side.toUpperCase()} ${e.venue} ${e.market_id} @ ${px(e.yes_price)} (position ${e.position_id})`;
+  const text = `${tag(ctx.mode)} Exit ${e.reason.replace(/_/g, ' ')}: close ${e.contracts} ${e.side.toUpperCase()} ${e.venue} ${shortMarket(e.market_id)} @ ${px(e.yes_price)}`;
   return { id: `ex:${e.exit_id}`, type: 'exit', severity: 'info', mode: ctx.mode, text };
 }
 
@@ -136,7 +141,7 @@ export function settlementEvent(p: Position, ctx: EventContext): NotifyEvent | S
   if (p.state !== 'settled') return { skip: 'not_notable', detail: `position ${p.state}` };
   if (Math.abs(p.realized_pnl_cc) < ctx.minPnlCc) return { skip: 'below_threshold', detail: 'P&L below NOTIFY_MIN_PNL_USD' };
   const who = p.team === null ? '' : ` ${p.team}`;
-  const text = `${tag(ctx.mode)} Settled ${p.sport} ${p.game_id}: ${p.side.toUpperCase()}${who} ${p.venue} ${p.market_id}, P&L ${signed(p.realized_pnl_cc)} (fees ${formatDollars(p.fees_cc)})`;
+  const text = `${tag(ctx.mode)} Settled ${p.sport} ${p.game_id}: ${p.side.toUpperCase()}${who} ${p.venue} ${shortMarket(p.market_id)}, P&L ${signed(p.realized_pnl_cc)} (fees ${formatDollars(p.fees_cc)})`;
   return { id: `st:${p.position_id}`, type: 'settlement', severity: 'info', mode: ctx.mode, text };
 }
 

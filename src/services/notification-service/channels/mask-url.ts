@@ -3,6 +3,7 @@
  * the token itself (Slack, Discord), the path reduced to its first segment.
  */
 export function maskUrl(raw: string, pathIsSecret: boolean): string {
+  // (pathIsSecret: the path past its first segment is hidden too)
   try {
     const u = new URL(raw);
     const first = u.pathname.split('/').filter((s) => s.length > 0)[0];

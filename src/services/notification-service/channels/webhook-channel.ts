@@ -21,7 +21,8 @@ export class WebhookChannel implements NotifyChannel {
   readonly #http: HttpPoster;
 
   constructor(private readonly options: Readonly<WebhookOptions>) {
-    this.target = maskUrl(options.url, false);
+    // Webhook URLs often carry a token in their path: only the host and first segment are shown.
+    this.target = maskUrl(options.url, true);
     this.#http = new HttpPoster(options.timeoutMs);
   }
 
