@@ -10,20 +10,6 @@ import { CHANNEL_NAMES, type ChannelName } from './channels/notify-channel.js';
 import { parseQuietHours } from './quiet-hours.js';
 import { parseRoutes } from './router.js';
 
-const keyPrefix = (raw: string, env: string): string => {
-  if (!/^[A-Za-z0-9_:.-]*$/.test(raw)) throw new ConfigError(env, 'may hold only letters, digits and _ : . -');
-  return raw;
-};
-
-function timeZone(raw: string, env: string): string {
-  try {
-    new Intl.DateTimeFormat('en-CA', { timeZone: raw });
-  } catch {
-    throw new ConfigError(env, `must be an IANA time zone, got ${JSON.stringify(raw)}`);
-  }
-  return raw;
-}
-
 const optionalUrl = (raw: string, env: string): string | null => parse.url('http', 'https')(raw, env);
 const optionalString = (raw: string): string | null => raw;
 const e164List = (raw: string, env: string): string[] => {
@@ -33,13 +19,13 @@ const e164List = (raw: string, env: string): string[] => {
 };
 
 export const notifyConfigSpec = {
-  keyPrefix: defineVar({ env: 'NOTIFY_KEY_PREFIX', default: '', parse: keyPrefix }),
+  keyPrefix: defineVar({ env: 'NOTIFY_KEY_PREFIX', default: '', parse: parse.keyPrefix }),
   /** Only hear hot-path publishers of these services (all when empty; tests). */
   sourceServices: defineVar({ env: 'NOTIFY_SOURCE_SERVICES', default: [] as string[], parse: parse.list }),
   /** PAPER/LIVE of alerts that carry no mode themselves (signals, health): the execution mode. */
   tradingMode: defineVar({ env: 'EXEC_MODE', default: 'paper' as 'paper' | 'sim' | 'live', parse: parse.oneOf('paper', 'sim', 'live') }),
   /** execution_service's key prefix, to watch its blocked markets. */
-  execKeyPrefix: defineVar({ env: 'EXEC_KEY_PREFIX', default: '', parse: keyPrefix }),
+  execKeyPrefix: defineVar({ env: 'EXEC_KEY_PREFIX', default: '', parse: parse.keyPrefix }),
 
   // Channels
   webhookUrl: defineVar({ env: 'NOTIFY_WEBHOOK_URL', default: null as string | null, parse: optionalUrl, secret: true }),
@@ -67,7 +53,7 @@ export const notifyConfigSpec = {
   minPnlUsd: defineVar({ env: 'NOTIFY_MIN_PNL_USD', default: 0, parse: parse.number(0, 1e9) }),
   /** `23:00-07:00` in NOTIFY_TIME_ZONE: non-critical alerts are held and sent as one digest after. */
   quietHours: defineVar({ env: 'NOTIFY_QUIET_HOURS', default: null, parse: parseQuietHours }),
-  timeZone: defineVar({ env: 'NOTIFY_TIME_ZONE', default: 'America/New_York', parse: timeZone }),
+  timeZone: defineVar({ env: 'NOTIFY_TIME_ZONE', default: 'America/New_York', parse: parse.timeZone }),
   digestIntervalMs: defineVar({ env: 'NOTIFY_DIGEST_INTERVAL_MS', default: 3_600_000, parse: parse.int(1_000, 86_400_000) }),
 
   // Grouping, rate limits, retries
