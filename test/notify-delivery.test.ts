@@ -8,7 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotifyReceiver } from '../src/sim/notify/notify-receiver.js';
 import { eventually } from './helpers/redis.js';
-import { NotifyHarness } from './notify-harness.js';
+import { streamEntryFields } from '../src/bus/slow-track.js';
+import { NotifyHarness, tradeFilled } from './notify-harness.js';
 
 const TG_TOKEN = '4242:telegram-SECRET-token-xyz';
 let h: NotifyHarness;
@@ -173,5 +174,31 @@ describe('outbox delivery', () => {
     expect(everything).toContain('[redacted]');
     expect(everything).not.toContain(TG_TOKEN);
     expect(everything).not.toContain('telegram-SECRET');
+  });
+
+  it('catches up from the durable streams what the hot path missed (service down, queue overflow), without doubling what it heard', async () => {
+    const rx = await receiver();
+    h = new NotifyHarness();
+    // History from before the first start is not replayed.
+    const old = tradeFilled('old1');
+    await h.redis.xadd(h.keys.tradesCompleted, '*', ...streamEntryFields('trades.completed.old1', { v: 1, type: 'trade_completed', id: 'e0', src: 'x.0', seq: 0, ts: 1, origin_ts: 1, data: old }));
+    const n = await h.start({ NOTIFY_WEBHOOK_URL: `${rx.url}/hook`, NOTIFY_GROUP_MAX: '1' });
+    const env = (seq: number, data: unknown) => ({ v: 1, type: 'trade_completed', id: `e${seq}`, src: 'x.0', seq, ts: 1, origin_ts: 1, data });
+    // Heard on the hot path and written to the stream: one alert.
+    const heard = tradeFilled('t-heard');
+    await n.onHot('trades.completed.t-heard', env(1, heard));
+    await h.redis.xadd(h.keys.tradesCompleted, '*', ...streamEntryFields('trades.completed.t-heard', env(1, heard)));
+    // Only in the stream (the hot path dropped it): caught up.
+    await h.redis.xadd(h.keys.tradesCompleted, '*', ...streamEntryFields('trades.completed.t-missed', env(2, tradeFilled('t-missed'))));
+    const alert = { alert_id: `a-${h.prefix}`, service: 'kalshi_monitor', instance: '0', severity: 'warning', kind: 'feed_down', message: 'no book for 30 s', ts: 1 };
+    await h.redis.xadd(h.keys.healthAlerts, '*', 'service', alert.service, 'data', JSON.stringify(alert));
+    const own = { ...alert, alert_id: `own-${h.prefix}`, service: 'notification_service' };
+    await h.redis.xadd(h.keys.healthAlerts, '*', 'service', own.service, 'data', JSON.stringify(own));
+    await eventually(() => rx.accepted().length === 3, 5000, 'three alerts');
+    await new Promise((r) => setTimeout(r, 300));
+    const ids = rx.accepted().map((r) => r.body!.id).sort();
+    expect(ids).toEqual([`hl:a-${h.prefix}`, 'tr:t-heard', 'tr:t-missed']);
+    expect(h.metrics.get('notify.caught_up')).toBe(2);
+    expect(h.metrics.get('notify.duplicates')).toBe(0);
   });
 });

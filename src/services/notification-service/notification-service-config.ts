@@ -101,6 +101,7 @@ export interface NotifyKeys {
   watch: string;
   killSwitch: string;
   execBlocked: string;
+  tradesCompleted: string;
   healthAlerts: string;
 }
 
@@ -114,6 +115,7 @@ export function notifyKeys(prefix: string, execPrefix: string): NotifyKeys {
     watch: prefix + SlowKey.notifyWatch,
     killSwitch: execPrefix + SlowKey.killSwitch,
     execBlocked: execPrefix + SlowKey.execBlocked,
+    tradesCompleted: execPrefix + SlowKey.tradesCompleted,
     healthAlerts: prefix + SlowKey.healthAlerts,
   };
 }

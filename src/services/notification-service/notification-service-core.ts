@@ -24,6 +24,7 @@ import { NotificationOutbox, type OutboxItem } from './notification-outbox.js';
 import { eventFromMessage, minPnlCc, modeLabel, type EventContext, type NotifyEvent } from './notify-events.js';
 import { QuietHours } from './quiet-hours.js';
 import { Router } from './router.js';
+import { SlowCatchUp } from './slow-catch-up.js';
 import { StateWatch } from './state-watch.js';
 
 export interface NotificationServiceOptions {
@@ -53,6 +54,7 @@ export class NotificationService {
   readonly #ctx: EventContext;
   readonly #now: () => number;
   readonly #watch: StateWatch;
+  readonly #catchUp: SlowCatchUp;
   readonly #skipLog: ThrottledLog;
   readonly #unaccepted: NotifyEvent[] = [];
   #acceptTimer: NodeJS.Timeout | null = null;
@@ -76,6 +78,17 @@ export class NotificationService {
     });
     for (const channel of o.channels) this.workers.set(channel.name, this.workerFor(channel));
     this.#watch = new StateWatch({ redis: o.redis, keys: o.keys, watchMs: config.watchMs, mode: this.mode, accept: (e) => this.accept(e), metrics: o.metrics, log: o.log });
+    this.#catchUp = new SlowCatchUp({
+      redis: o.redis,
+      watchKey: o.keys.watch,
+      tradesKey: o.keys.tradesCompleted,
+      healthAlertsKey: o.keys.healthAlerts,
+      ownService: o.service,
+      pollMs: config.watchMs,
+      onMessage: (m) => this.onMessage('slow-track', m.type, m.data, true),
+      metrics: o.metrics,
+      log: o.log,
+    });
     this.#skipLog = new ThrottledLog(o.log, { maxPerWindow: 5, windowMs: 60_000 });
   }
 
@@ -102,30 +115,38 @@ export class NotificationService {
   async start(): Promise<void> {
     for (const w of this.workers.values()) w.wake();
     await this.#watch.start();
+    await this.#catchUp.start();
   }
 
   async stop(): Promise<void> {
     if (this.#acceptTimer !== null) clearTimeout(this.#acceptTimer);
     await this.#watch.stop();
+    await this.#catchUp.stop();
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
   }
 
   /** The hot-path handler: never throws. */
   onHot(topic: string, envelope: RawEnvelope): Promise<boolean> {
     this.o.metrics.inc('notify.heard');
-    const result = eventFromMessage(envelope.type, envelope.data, this.#ctx);
+    return this.onMessage(topic, envelope.type, envelope.data, false);
+  }
+
+  /** One message from the hot path or the durable streams (`caughtUp`: its duplicates are expected, not counted). */
+  private onMessage(topic: string, type: string, data: unknown, caughtUp: boolean): Promise<boolean> {
+    const result = eventFromMessage(type, data, this.#ctx);
     if ('skip' in result) {
+      if (caughtUp) return Promise.resolve(false);
       this.o.metrics.inc(`notify.skipped.${result.skip}`);
       if (result.skip === 'malformed' || result.skip === 'unknown_type') {
-        this.#skipLog.warn({ topic: topic.slice(0, 200), type: String(envelope.type).slice(0, 64), detail: result.detail }, `notification input skipped (${result.skip})`);
+        this.#skipLog.warn({ topic: topic.slice(0, 200), type: String(type).slice(0, 64), detail: result.detail }, `notification input skipped (${result.skip})`);
       }
       return Promise.resolve(false);
     }
-    return this.accept(result);
+    return this.accept(result, undefined, caughtUp);
   }
 
   /** Routes and writes one event; true when it was new. */
-  async accept(event: NotifyEvent, except?: ChannelName): Promise<boolean> {
+  async accept(event: NotifyEvent, except?: ChannelName, caughtUp = false): Promise<boolean> {
     const now = this.#now();
     const plan = this.router.plan(event, now).filter((d) => d.channel !== except);
     let fresh: boolean;
@@ -136,10 +157,10 @@ export class NotificationService {
       return false;
     }
     if (!fresh) {
-      this.o.metrics.inc('notify.duplicates');
+      if (!caughtUp) this.o.metrics.inc('notify.duplicates');
       return false;
     }
-    this.o.metrics.inc('notify.accepted');
+    this.o.metrics.inc(caughtUp ? 'notify.caught_up' : 'notify.accepted');
     this.o.metrics.inc(`notify.accepted.${event.type}`);
     for (const d of plan) {
       if (d.digest) void this.outbox.held(d.channel, event.id, d.dueMs).catch(() => {});
