@@ -16,7 +16,7 @@ import { loadConfig, secretVariables } from '../src/runtime/config.js';
 import { createLogger, secretValues } from '../src/runtime/logger.js';
 import { Metrics } from '../src/runtime/metrics.js';
 import { buildChannels } from '../src/services/notification-service/channels/channel-factory.js';
-import { checkChannelConfig, configSecrets, notifyConfigSpec, notifyKeys, type NotifyKeys } from '../src/services/notification-service/notification-service-config.js';
+import { checkNotifyConfig, configSecrets, notifyConfigSpec, notifyKeys, type NotifyKeys } from '../src/services/notification-service/notification-service-config.js';
 import { NotificationService } from '../src/services/notification-service/notification-service-core.js';
 import type { NotifyEvent } from '../src/services/notification-service/notify-events.js';
 import { eventually, testRedis } from './helpers/redis.js';
@@ -50,7 +50,7 @@ export class NotifyHarness {
   async start(extra: Record<string, string>): Promise<NotificationService> {
     const env = this.env(extra);
     const config = loadConfig(notifyConfigSpec, env);
-    checkChannelConfig(config);
+    checkNotifyConfig(config);
     const sink = new Writable({
       write: (chunk: Buffer, _enc, done) => {
         this.logLines.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { HealthAlert, Position, TradeCompleted, TradeSignal } from '../src/core/messages.js';
 import { ConfigError } from '../src/core/errors.js';
 import { loadConfig } from '../src/runtime/config.js';
-import { checkChannelConfig, notifyConfigSpec } from '../src/services/notification-service/notification-service-config.js';
+import { channelProblems, notifyConfigSpec } from '../src/services/notification-service/notification-service-config.js';
 import { eventFromMessage, formatDollars, type EventContext, type NotifyEvent } from '../src/services/notification-service/notify-events.js';
 import { parseQuietHours, QuietHours } from '../src/services/notification-service/quiet-hours.js';
 import { parseRoutes, Router } from '../src/services/notification-service/router.js';
@@ -179,14 +179,13 @@ describe('alert texts and thresholds', () => {
 });
 
 describe('channel configuration', () => {
-  it('only NOTIFY_WEBHOOK_URL is enough; a half-configured channel is refused naming the missing variable', () => {
-    const ok = loadConfig(notifyConfigSpec, { NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/x' });
-    expect(() => checkChannelConfig(ok)).not.toThrow();
-    const tg = loadConfig(notifyConfigSpec, { TELEGRAM_BOT_TOKEN: 'abc:def' });
-    expect(() => checkChannelConfig(tg)).toThrow(/TELEGRAM_CHAT_ID/);
-    const sms = loadConfig(notifyConfigSpec, { TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'tok', TWILIO_FROM: '+15550000000' });
-    expect(() => checkChannelConfig(sms)).toThrow(/NOTIFY_SMS_TO/);
-    expect(() => loadConfig(notifyConfigSpec, { NOTIFY_SMS_TO: '5551234' })).toThrow(/E\.164/);
-    expect(() => loadConfig(notifyConfigSpec, { NOTIFY_WEBHOOK_URL: 'ftp://x' })).toThrow(/NOTIFY_WEBHOOK_URL/);
+  it('only NOTIFY_WEBHOOK_URL is enough; a misconfigured channel is named with its variable, never its value', () => {
+    const problems = (env: Record<string, string>) => channelProblems(loadConfig(notifyConfigSpec, env)).map((p) => `${p.channel} ${p.variable} ${p.problem}`);
+    expect(problems({ NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/x' })).toEqual([]);
+    expect(problems({ TELEGRAM_BOT_TOKEN: 'abc:def' })).toEqual(['telegram TELEGRAM_CHAT_ID is required when TELEGRAM_BOT_TOKEN is set']);
+    expect(problems({ TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'tok', TWILIO_FROM: '+15550000000' })).toEqual(['sms NOTIFY_SMS_TO is required for SMS']);
+    expect(problems({ TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'tok', TWILIO_FROM: '+1555', NOTIFY_SMS_TO: '5551234' })).toEqual(['sms NOTIFY_SMS_TO must list E.164 numbers (+15551234567)']);
+    expect(problems({ NOTIFY_WEBHOOK_URL: 'ftp://x/secret-path' })).toEqual(['webhook NOTIFY_WEBHOOK_URL must be an http(s) URL, got ftp:']);
+    expect(problems({ NOTIFY_SLACK_WEBHOOK_URL: 'not a url T/B/secret' })).toEqual(['slack NOTIFY_SLACK_WEBHOOK_URL must be a URL']);
   });
 });

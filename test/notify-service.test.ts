@@ -106,6 +106,25 @@ describe('notification_service on the hot path', () => {
   }, 30_000);
 });
 
+describe('a misconfigured channel', () => {
+  it('is switched off, logged and counted; the service runs degraded and says so through the working channels', async () => {
+    h = new NotifyHarness();
+    rx = await new NotifyReceiver().start();
+    const env = baseServiceEnv({ ...h!.env({ NOTIFY_WEBHOOK_URL: `${rx.url}/hook`, TELEGRAM_BOT_TOKEN: '999:secret-token-abc' }), ARBEES_INSTANCE: `m${uid()}` });
+    running = await startService(notificationService, env);
+    await eventually(() => rx.accepted().length === 1, 5_000, 'the notice');
+    expect(rx.accepted()[0]!.body!.message).toBe('[PAPER] Notification channel telegram is off: TELEGRAM_CHAT_ID is required when TELEGRAM_BOT_TOKEN is set');
+    expect(running.ctx.metrics.get('notify.channels_misconfigured')).toBe(1);
+    await eventually(async () => JSON.parse((await h!.redis.get(`registry:notification_service:${env.ARBEES_INSTANCE}`)) ?? '{}').status === 'degraded', 3_000, 'degraded in the registry');
+    expect(JSON.stringify(rx.accepted()[0]!.body)).not.toContain('secret-token');
+    // Once a day per problem, not on every restart.
+    await running.stop();
+    running = await startService(notificationService, env);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rx.accepted().length).toBe(1);
+  }, 20_000);
+});
+
 describe('the outbox across a kill -9 of the real process', () => {
   it('a burst accepted before the kill is delivered after the restart: none lost, each under one id', async () => {
     h = new NotifyHarness();
@@ -164,6 +183,10 @@ describe('arbees notify test', () => {
     expect(one.status).toBe(1);
     expect(one.stdout).toMatch(/^telegram: FAILED \(permanent\) HTTP 401: Unauthorized/m);
     expect(one.stdout).not.toContain('webhook');
+    const half = await runCli(['notify', 'test'], { ...env, TWILIO_ACCOUNT_SID: 'AC1' });
+    expect(half.status).toBe(1);
+    expect(half.stdout).toMatch(/^sms: MISCONFIGURED TWILIO_AUTH_TOKEN is required for SMS/m);
+    expect(half.stdout).toMatch(/^webhook: ok/m);
     const unknown = await runCli(['notify', 'test', 'pager'], env);
     expect(unknown.status).toBe(2);
     const none = await runCli(['notify', 'test'], { PATH: env.PATH });

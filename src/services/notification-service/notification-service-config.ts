@@ -10,13 +10,9 @@ import { CHANNEL_NAMES, type ChannelName } from './channels/notify-channel.js';
 import { parseQuietHours } from './quiet-hours.js';
 import { parseRoutes } from './router.js';
 
-const optionalUrl = (raw: string, env: string): string | null => parse.url('http', 'https')(raw, env);
-const optionalString = (raw: string): string | null => raw;
-const e164List = (raw: string, env: string): string[] => {
-  const list = parse.list(raw);
-  for (const n of list) if (!/^\+[1-9]\d{6,14}$/.test(n) && !/^group\./.test(n)) throw new ConfigError(env, `must list E.164 numbers (+15551234567), got ${JSON.stringify(n)}`);
-  return list;
-};
+// Channel variables are read leniently and checked by channelProblems(): a misconfigured channel
+// is switched off (logged, counted, alerted through the others), never a reason to send nothing.
+const optionalString = (raw: string): string | null => raw.trim();
 
 export const notifyConfigSpec = {
   keyPrefix: defineVar({ env: 'NOTIFY_KEY_PREFIX', default: '', parse: parse.keyPrefix }),
@@ -28,21 +24,21 @@ export const notifyConfigSpec = {
   execKeyPrefix: defineVar({ env: 'EXEC_KEY_PREFIX', default: '', parse: parse.keyPrefix }),
 
   // Channels
-  webhookUrl: defineVar({ env: 'NOTIFY_WEBHOOK_URL', default: null as string | null, parse: optionalUrl, secret: true }),
+  webhookUrl: defineVar({ env: 'NOTIFY_WEBHOOK_URL', default: null as string | null, parse: optionalString, secret: true }),
   webhookSecret: defineVar({ env: 'NOTIFY_WEBHOOK_SECRET', default: null as string | null, parse: optionalString, secret: true }),
-  slackUrl: defineVar({ env: 'NOTIFY_SLACK_WEBHOOK_URL', default: null as string | null, parse: optionalUrl, secret: true }),
-  discordUrl: defineVar({ env: 'NOTIFY_DISCORD_WEBHOOK_URL', default: null as string | null, parse: optionalUrl, secret: true }),
+  slackUrl: defineVar({ env: 'NOTIFY_SLACK_WEBHOOK_URL', default: null as string | null, parse: optionalString, secret: true }),
+  discordUrl: defineVar({ env: 'NOTIFY_DISCORD_WEBHOOK_URL', default: null as string | null, parse: optionalString, secret: true }),
   telegramToken: defineVar({ env: 'TELEGRAM_BOT_TOKEN', default: null as string | null, parse: optionalString, secret: true }),
   telegramChatId: defineVar({ env: 'TELEGRAM_CHAT_ID', default: null as string | null, parse: optionalString }),
-  telegramApiUrl: defineVar({ env: 'TELEGRAM_API_URL', default: 'https://api.telegram.org', parse: parse.url('http', 'https') }),
+  telegramApiUrl: defineVar({ env: 'TELEGRAM_API_URL', default: 'https://api.telegram.org', parse: optionalString as (raw: string) => string }),
   twilioAccountSid: defineVar({ env: 'TWILIO_ACCOUNT_SID', default: null as string | null, parse: optionalString }),
   twilioAuthToken: defineVar({ env: 'TWILIO_AUTH_TOKEN', default: null as string | null, parse: optionalString, secret: true }),
   twilioFrom: defineVar({ env: 'TWILIO_FROM', default: null as string | null, parse: optionalString }),
-  smsTo: defineVar({ env: 'NOTIFY_SMS_TO', default: [] as string[], parse: e164List }),
-  twilioBaseUrl: defineVar({ env: 'TWILIO_BASE_URL', default: 'https://api.twilio.com', parse: parse.url('http', 'https') }),
-  signalApiUrl: defineVar({ env: 'SIGNAL_API_URL', default: null as string | null, parse: optionalUrl }),
+  smsTo: defineVar({ env: 'NOTIFY_SMS_TO', default: [] as string[], parse: parse.list }),
+  twilioBaseUrl: defineVar({ env: 'TWILIO_BASE_URL', default: 'https://api.twilio.com', parse: optionalString as (raw: string) => string }),
+  signalApiUrl: defineVar({ env: 'SIGNAL_API_URL', default: null as string | null, parse: optionalString }),
   signalNumber: defineVar({ env: 'SIGNAL_NUMBER', default: null as string | null, parse: optionalString }),
-  signalRecipients: defineVar({ env: 'SIGNAL_RECIPIENTS', default: [] as string[], parse: e164List }),
+  signalRecipients: defineVar({ env: 'SIGNAL_RECIPIENTS', default: [] as string[], parse: parse.list }),
 
   // Routing
   /** `event.channel=on|off|digest`, comma separated, `*` for any; later entries win. */
@@ -125,7 +121,9 @@ export function configSecrets(config: NotifyConfig): string[] {
   const values = [config.webhookUrl, config.webhookSecret, config.slackUrl, config.discordUrl, config.telegramToken, config.twilioAuthToken];
   const out = values.filter((v): v is string => v !== null && v.length >= 4);
   // A webhook URL's path alone (what a proxy error page echoes) is as secret as the whole URL.
-  for (const url of [config.slackUrl, config.discordUrl]) if (url !== null) out.push(new URL(url).pathname);
+  for (const url of [config.slackUrl, config.discordUrl]) {
+    if (url !== null && urlProblem(url) === null) out.push(new URL(url).pathname);
+  }
   return out;
 }
 
@@ -142,28 +140,69 @@ export function channelMinIntervalMs(config: NotifyConfig, channel: ChannelName)
   return table[channel];
 }
 
-/** Refuses a half-configured channel (a token without its chat, a SID without its token...), naming the variable. */
-export function checkChannelConfig(config: NotifyConfig): void {
-  const need = (set: boolean, env: string, why: string) => {
-    if (!set) throw new ConfigError(env, `is required ${why}`);
-  };
-  if (config.telegramToken !== null || config.telegramChatId !== null) {
-    need(config.telegramToken !== null, 'TELEGRAM_BOT_TOKEN', 'when TELEGRAM_CHAT_ID is set');
-    need(config.telegramChatId !== null, 'TELEGRAM_CHAT_ID', 'when TELEGRAM_BOT_TOKEN is set');
+export interface ChannelProblem {
+  readonly channel: ChannelName;
+  readonly variable: string;
+  readonly problem: string;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+function urlProblem(raw: string): string | null {
+  try {
+    const u = new URL(raw);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? null : `must be an http(s) URL, got ${u.protocol}`;
+  } catch {
+    return 'must be a URL';
   }
-  const twilio = config.twilioAccountSid !== null || config.twilioAuthToken !== null || config.twilioFrom !== null || config.smsTo.length > 0;
-  if (twilio) {
-    need(config.twilioAccountSid !== null, 'TWILIO_ACCOUNT_SID', 'for SMS');
-    need(config.twilioAuthToken !== null, 'TWILIO_AUTH_TOKEN', 'for SMS');
-    need(config.twilioFrom !== null, 'TWILIO_FROM', 'for SMS');
-    need(config.smsTo.length > 0, 'NOTIFY_SMS_TO', 'for SMS');
+}
+
+/**
+ * What is wrong with each channel that is (partly) configured: a bad URL, a missing companion
+ * variable, a number that is not E.164. Never the value itself (it may be a token).
+ */
+export function channelProblems(config: NotifyConfig): ChannelProblem[] {
+  const out: ChannelProblem[] = [];
+  const need = (channel: ChannelName, set: boolean, variable: string, why: string) => {
+    if (!set) out.push({ channel, variable, problem: `is required ${why}` });
+  };
+  const url = (channel: ChannelName, raw: string | null, variable: string) => {
+    const problem = raw === null ? null : urlProblem(raw);
+    if (problem !== null) out.push({ channel, variable, problem });
+  };
+  const numbers = (channel: ChannelName, list: readonly string[], variable: string, groups: boolean) => {
+    const bad = list.find((n) => !E164.test(n) && !(groups && n.startsWith('group.')));
+    if (bad !== undefined) out.push({ channel, variable, problem: 'must list E.164 numbers (+15551234567)' });
+  };
+  url('webhook', config.webhookUrl, 'NOTIFY_WEBHOOK_URL');
+  if (config.webhookSecret !== null) need('webhook', config.webhookUrl !== null, 'NOTIFY_WEBHOOK_URL', 'when NOTIFY_WEBHOOK_SECRET is set');
+  url('slack', config.slackUrl, 'NOTIFY_SLACK_WEBHOOK_URL');
+  url('discord', config.discordUrl, 'NOTIFY_DISCORD_WEBHOOK_URL');
+  if (config.telegramToken !== null || config.telegramChatId !== null) {
+    need('telegram', config.telegramToken !== null, 'TELEGRAM_BOT_TOKEN', 'when TELEGRAM_CHAT_ID is set');
+    need('telegram', config.telegramChatId !== null, 'TELEGRAM_CHAT_ID', 'when TELEGRAM_BOT_TOKEN is set');
+    url('telegram', config.telegramApiUrl, 'TELEGRAM_API_URL');
+  }
+  if (config.twilioAccountSid !== null || config.twilioAuthToken !== null || config.twilioFrom !== null || config.smsTo.length > 0) {
+    need('sms', config.twilioAccountSid !== null, 'TWILIO_ACCOUNT_SID', 'for SMS');
+    need('sms', config.twilioAuthToken !== null, 'TWILIO_AUTH_TOKEN', 'for SMS');
+    need('sms', config.twilioFrom !== null, 'TWILIO_FROM', 'for SMS');
+    need('sms', config.smsTo.length > 0, 'NOTIFY_SMS_TO', 'for SMS');
+    numbers('sms', config.smsTo, 'NOTIFY_SMS_TO', false);
+    url('sms', config.twilioBaseUrl, 'TWILIO_BASE_URL');
   }
   if (config.signalApiUrl !== null || config.signalNumber !== null || config.signalRecipients.length > 0) {
-    need(config.signalApiUrl !== null, 'SIGNAL_API_URL', 'for Signal');
-    need(config.signalNumber !== null, 'SIGNAL_NUMBER', 'for Signal');
-    need(config.signalRecipients.length > 0, 'SIGNAL_RECIPIENTS', 'for Signal');
+    need('signal', config.signalApiUrl !== null, 'SIGNAL_API_URL', 'for Signal');
+    need('signal', config.signalNumber !== null, 'SIGNAL_NUMBER', 'for Signal');
+    need('signal', config.signalRecipients.length > 0, 'SIGNAL_RECIPIENTS', 'for Signal');
+    url('signal', config.signalApiUrl, 'SIGNAL_API_URL');
+    numbers('signal', config.signalRecipients, 'SIGNAL_RECIPIENTS', true);
   }
-  if (config.webhookSecret !== null && config.webhookUrl === null) need(false, 'NOTIFY_WEBHOOK_URL', 'when NOTIFY_WEBHOOK_SECRET is set');
+  return out;
+}
+
+/** Settings that are not about one channel: inconsistent ones stop the start, naming the variable. */
+export function checkNotifyConfig(config: NotifyConfig): void {
   if (config.retryBaseMs > config.retryMaxMs) throw new ConfigError('NOTIFY_RETRY_BASE_MS', 'must not exceed NOTIFY_RETRY_MAX_MS');
 }
 

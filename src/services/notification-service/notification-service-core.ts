@@ -19,9 +19,9 @@ import { scrubString } from '../../runtime/logger.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { ChannelName, NotifyChannel, TradingModeLabel } from './channels/notify-channel.js';
 import { ChannelWorker } from './channel-worker.js';
-import { channelMinIntervalMs, type NotifyConfig, type NotifyKeys } from './notification-service-config.js';
+import { channelMinIntervalMs, type ChannelProblem, type NotifyConfig, type NotifyKeys } from './notification-service-config.js';
 import { NotificationOutbox, type OutboxItem } from './notification-outbox.js';
-import { eventFromMessage, minPnlCc, modeLabel, type EventContext, type NotifyEvent } from './notify-events.js';
+import { eventFromMessage, minPnlCc, modeLabel, shortHash, type EventContext, type NotifyEvent } from './notify-events.js';
 import { QuietHours } from './quiet-hours.js';
 import { Router } from './router.js';
 import { SlowCatchUp } from './slow-catch-up.js';
@@ -181,6 +181,14 @@ export class NotificationService {
       this.#acceptTimer = null;
       for (const e of this.#unaccepted.splice(0)) void this.accept(e);
     }, ACCEPT_RETRY_MS);
+  }
+
+  /** Tells the working channels which ones are off and why (the variable, never its value). */
+  async reportMisconfigured(problems: readonly ChannelProblem[]): Promise<void> {
+    for (const p of problems) {
+      const text = `[${this.mode}] Notification channel ${p.channel} is off: ${p.variable} ${p.problem}`;
+      await this.accept({ id: `cfg:${p.channel}:${p.variable}:${shortHash(p.problem)}`, type: 'health', severity: 'warning', mode: this.mode, text });
+    }
   }
 
   /**

@@ -7,7 +7,7 @@
 import { TopicPrefix } from '../../core/topics.js';
 import { defineService } from '../../runtime/service.js';
 import { buildChannels } from './channels/channel-factory.js';
-import { checkChannelConfig, configSecrets, notifyConfigSpec, notifyKeys } from './notification-service-config.js';
+import { channelProblems, checkNotifyConfig, configSecrets, notifyConfigSpec, notifyKeys } from './notification-service-config.js';
 import { NotificationService } from './notification-service-core.js';
 
 export const NOTIFY_PREFIXES = [TopicPrefix.highEdgeSignals, TopicPrefix.tradesCompleted, TopicPrefix.exitSignals, TopicPrefix.positions, TopicPrefix.health] as const;
@@ -18,7 +18,8 @@ export const notificationService = defineService({
   configSpec: notifyConfigSpec,
   async start(ctx) {
     const { config } = ctx;
-    checkChannelConfig(config);
+    checkNotifyConfig(config);
+    const problems = channelProblems(config);
     const channels = buildChannels(config);
     const publisher = await ctx.publisher();
     const notifier = new NotificationService({
@@ -38,6 +39,15 @@ export const notificationService = defineService({
     const services = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
     await ctx.subscribe(NOTIFY_PREFIXES, (topic, envelope) => notifier.onHot(topic, envelope).then(() => undefined), services);
     await notifier.start();
+    if (problems.length > 0) {
+      // A broken channel is off; the working ones carry the news (once a day per problem, by its event id).
+      for (const p of problems) ctx.log.error({ channel: p.channel, variable: p.variable }, `ARB_CONFIG_INVALID: ${p.channel} channel is off: ${p.variable} ${p.problem}`);
+      ctx.metrics.set('notify.channels_misconfigured', new Set(problems.map((p) => p.channel)).size);
+      // After the runtime marks the started service healthy (it does so once start() returns).
+      const detail = `misconfigured notification channel: ${problems.map((p) => `${p.variable} ${p.problem}`).join('; ')}`;
+      setTimeout(() => ctx.setStatus('degraded', detail), 0);
+      await notifier.reportMisconfigured(problems);
+    }
     ctx.onStop(() => notifier.stop());
   },
 });

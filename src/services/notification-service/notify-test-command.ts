@@ -10,7 +10,7 @@ import { loadConfig, secretVariables } from '../../runtime/config.js';
 import { scrubString, secretValues } from '../../runtime/logger.js';
 import { buildChannels } from './channels/channel-factory.js';
 import { CHANNEL_NAMES, type ChannelName, type OutgoingMessage } from './channels/notify-channel.js';
-import { checkChannelConfig, notifyConfigSpec } from './notification-service-config.js';
+import { channelProblems, checkNotifyConfig, notifyConfigSpec } from './notification-service-config.js';
 import { modeLabel } from './notify-events.js';
 
 export async function runNotifyTest(channelArg: string | undefined, env: NodeJS.ProcessEnv, write: (line: string) => void): Promise<number> {
@@ -22,12 +22,15 @@ export async function runNotifyTest(channelArg: string | undefined, env: NodeJS.
   let config;
   try {
     config = loadConfig(notifyConfigSpec, env);
-    checkChannelConfig(config);
+    checkNotifyConfig(config);
   } catch (err) {
     write(`configuration: ${scrubString(errorMessage(err), secrets)}`);
     return 78;
   }
   const channels = buildChannels(config, channelArg as ChannelName | undefined);
+  const problems = channelProblems(config).filter((p) => channelArg === undefined || p.channel === channelArg);
+  for (const p of problems) write(`${p.channel}: MISCONFIGURED ${p.variable} ${p.problem}`);
+  if (channels.length === 0 && problems.length > 0) return 1;
   if (channels.length === 0) {
     write(channelArg === undefined ? 'no channel configured (set NOTIFY_WEBHOOK_URL, NOTIFY_SLACK_WEBHOOK_URL, TELEGRAM_BOT_TOKEN...; see the README)' : `${channelArg} is not configured`);
     return 2;
@@ -45,5 +48,5 @@ export async function runNotifyTest(channelArg: string | undefined, env: NodeJS.
       write(`${channel.name}: FAILED ${outcome.kind === 'retry' ? '(temporary)' : '(permanent)'} ${scrubString(outcome.reason, secrets)} ${channel.target}`);
     }
   }
-  return failed > 0 ? 1 : 0;
+  return failed > 0 || problems.length > 0 ? 1 : 0;
 }

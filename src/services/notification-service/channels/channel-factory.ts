@@ -1,5 +1,5 @@
 /** The channels a config names, each built once; none when nothing is configured. */
-import type { NotifyConfig } from '../notification-service-config.js';
+import { channelProblems, type NotifyConfig } from '../notification-service-config.js';
 import { DiscordChannel } from './discord-channel.js';
 import type { ChannelName, NotifyChannel } from './notify-channel.js';
 import { SignalChannel } from './signal-channel.js';
@@ -8,7 +8,13 @@ import { TelegramChannel } from './telegram-channel.js';
 import { TwilioSmsChannel } from './twilio-sms-channel.js';
 import { WebhookChannel } from './webhook-channel.js';
 
+/** Channels with a problem (channelProblems) are left out: the caller reports them. */
 export function buildChannels(config: NotifyConfig, only?: ChannelName): NotifyChannel[] {
+  const broken = new Set(channelProblems(config).map((p) => p.channel));
+  return allChannels(config).filter((c) => !broken.has(c.name) && (only === undefined || c.name === only));
+}
+
+function allChannels(config: NotifyConfig): NotifyChannel[] {
   const t = config.timeoutMs;
   const out: NotifyChannel[] = [];
   if (config.webhookUrl !== null) out.push(new WebhookChannel({ url: config.webhookUrl, secret: config.webhookSecret, timeoutMs: t }));
@@ -25,5 +31,5 @@ export function buildChannels(config: NotifyConfig, only?: ChannelName): NotifyC
   if (config.signalApiUrl !== null && config.signalNumber !== null && config.signalRecipients.length > 0) {
     out.push(new SignalChannel({ apiUrl: config.signalApiUrl, number: config.signalNumber, recipients: config.signalRecipients, timeoutMs: t }));
   }
-  return only === undefined ? out : out.filter((c) => c.name === only);
+  return out;
 }
