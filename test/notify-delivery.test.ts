@@ -37,6 +37,8 @@ describe('outbox delivery', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(rx.requests.length).toBe(1);
     expect(h.metrics.get('notify.duplicates')).toBe(2);
+    expect(h.metrics.get('notify.webhook.delivered')).toBe(1);
+    expect(h.metrics.get('notify.webhook.queued')).toBe(0);
     const log = await h.logEntries();
     expect(log.filter((e) => e.status === 'delivered').map((e) => e.id)).toEqual([`he:${h.prefix}1`]);
   });
@@ -138,6 +140,7 @@ describe('outbox delivery', () => {
     expect(rx.accepted()[0]!.body!.type).toBe('service_down');
     await new Promise((r) => setTimeout(r, 300));
     expect(rx.accepted().length).toBe(1);
+    expect(h.metrics.get('notify.webhook.queued')).toBe(4);
     expect((await h.logEntries()).filter((e) => e.status === 'held').length).toBe(4);
     h.clock = Date.UTC(2026, 0, 15, 12, 0, 1); // 07:00:01 in New York
     n.workers.get('webhook')!.wake();

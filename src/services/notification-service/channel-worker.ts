@@ -116,7 +116,8 @@ export class ChannelWorker {
   private async pass(): Promise<number | null> {
     const now = this.o.now();
     if (now < this.#pausedUntilMs) return this.#pausedUntilMs - now;
-    const { items, nextDueMs } = await this.o.outbox.claim(this.o.channel.name, now, this.o.groupMax);
+    const { items, nextDueMs, queued } = await this.o.outbox.claim(this.o.channel.name, now, this.o.groupMax);
+    this.o.metrics.set(`${this.#m}.queued`, queued);
     if (items.length === 0) return nextDueMs === null ? null : Math.max(1, nextDueMs - now);
     const critical = items.filter((i) => i.critical);
     const waitMs = this.#lastSentMs + this.o.minIntervalMs - now;

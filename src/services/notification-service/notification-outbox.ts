@@ -34,10 +34,10 @@ for i = 1, n do
 end
 return 1`;
 
-/** KEYS[1] queue, KEYS[2] items; ARGV[1] now, ARGV[2] max. Returns {next due or '', id, json, id, json...}. */
+/** KEYS[1] queue, KEYS[2] items; ARGV[1] now, ARGV[2] max. Returns {next due or '', queue length, id, json, id, json...}. */
 const CLAIM_LUA = `
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-local out = {''}
+local out = {'', redis.call('ZCARD', KEYS[1])}
 local later = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
 if #later > 0 then out[1] = later[2] end
 for _, id in ipairs(ids) do
@@ -48,13 +48,15 @@ return out`;
 
 type OutboxRedis = Redis & {
   notifyAccept(...args: (string | number)[]): Promise<number>;
-  notifyClaim(queue: string, items: string, now: number, max: number): Promise<string[]>;
+  notifyClaim(queue: string, items: string, now: number, max: number): Promise<(string | number)[]>;
 };
 
 export interface Claimed {
   readonly items: OutboxItem[];
   /** When the next not-yet-due item is due (ms), or null when none waits. */
   readonly nextDueMs: number | null;
+  /** Items waiting on the channel (due or not), for the heartbeat. */
+  readonly queued: number;
 }
 
 export class NotificationOutbox {
@@ -100,14 +102,14 @@ export class NotificationOutbox {
   async claim(channel: ChannelName, nowMs: number, max: number): Promise<Claimed> {
     const raw = await this.#redis.notifyClaim(this.keys.queue(channel), this.keys.items(channel), nowMs, max);
     const items: OutboxItem[] = [];
-    for (let i = 1; i + 1 < raw.length; i += 2) {
+    for (let i = 2; i + 1 < raw.length; i += 2) {
       try {
-        items.push(JSON.parse(raw[i + 1]!) as OutboxItem);
+        items.push(JSON.parse(String(raw[i + 1])) as OutboxItem);
       } catch {
-        await this.drop(channel, raw[i]!);
+        await this.drop(channel, String(raw[i]));
       }
     }
-    return { items, nextDueMs: raw[0] === '' || raw[0] === undefined ? null : Number(raw[0]) };
+    return { items, nextDueMs: raw[0] === '' || raw[0] === undefined ? null : Number(raw[0]), queued: Number(raw[1] ?? 0) };
   }
 
   /** Replaces `members` by `group` (same transaction), so the group's id is fixed before its first send. */
