@@ -8,9 +8,9 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { errorMessage } from '../../core/errors.js';
 import { parseEntryFields } from '../../bus/slow-track.js';
 import type { Metrics } from '../../runtime/metrics.js';
+import { PeriodicCheck } from './periodic-check.js';
 
 export interface CaughtMessage {
   readonly type: string;
@@ -41,45 +41,31 @@ const BATCH = 500;
 
 export class SlowCatchUp {
   readonly #sources: readonly Source[];
-  #timer: NodeJS.Timeout | null = null;
-  #busy: Promise<void> | null = null;
-  #failing = false;
+  readonly #check: PeriodicCheck;
 
   constructor(private readonly o: SlowCatchUpOptions) {
     this.#sources = [
       { key: o.tradesKey, cursorField: 'trades_cursor', read: readTrade },
       { key: o.healthAlertsKey, cursorField: 'alerts_cursor', read: (f) => readAlert(f, o.ownService) },
     ];
-  }
-
-  async start(): Promise<void> {
-    await this.poll();
-    this.#timer = setInterval(() => void this.poll(), this.o.pollMs);
-    this.#timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    await this.#busy;
-  }
-
-  poll(): Promise<void> {
-    this.#busy ??= this.pollOnce().finally(() => {
-      this.#busy = null;
+    this.#check = new PeriodicCheck({
+      everyMs: o.pollMs,
+      run: async () => {
+        for (const source of this.#sources) await this.drain(source);
+      },
+      errorMetric: 'notify.catch_up_errors',
+      failureMessage: 'ARB_REDIS_UNAVAILABLE: cannot read the durable streams; retrying',
+      metrics: o.metrics,
+      log: o.log,
     });
-    return this.#busy;
   }
 
-  private async pollOnce(): Promise<void> {
-    try {
-      for (const source of this.#sources) await this.drain(source);
-      this.#failing = false;
-    } catch (err) {
-      this.o.metrics.inc('notify.catch_up_errors');
-      if (!this.#failing) this.o.log.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: cannot read the durable streams; retrying');
-      this.#failing = true;
-    }
+  start(): Promise<void> {
+    return this.#check.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#check.stop();
   }
 
   private async drain(source: Source): Promise<void> {

@@ -7,11 +7,11 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { errorMessage } from '../../core/errors.js';
 import { killSwitchValueIsOn } from '../../core/kill-switch-value.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { TradingModeLabel } from './channels/notify-channel.js';
 import type { NotifyKeys } from './notification-service-config.js';
+import { PeriodicCheck } from './periodic-check.js';
 import { blockedMarketEvent, killSwitchEvent, type NotifyEvent } from './notify-events.js';
 
 
@@ -26,41 +26,28 @@ export interface StateWatchOptions {
 }
 
 export class StateWatch {
-  #timer: NodeJS.Timeout | null = null;
-  #busy: Promise<void> | null = null;
-  #failing = false;
+  readonly #check: PeriodicCheck;
 
-  constructor(private readonly o: StateWatchOptions) {}
-
-  async start(): Promise<void> {
-    await this.check();
-    this.#timer = setInterval(() => void this.check(), this.o.watchMs);
-    this.#timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    await this.#busy;
-  }
-
-  check(): Promise<void> {
-    this.#busy ??= this.checkOnce().finally(() => {
-      this.#busy = null;
+  constructor(private readonly o: StateWatchOptions) {
+    this.#check = new PeriodicCheck({
+      everyMs: o.watchMs,
+      run: async () => {
+        await this.checkKillSwitch();
+        await this.checkBlocked();
+      },
+      errorMetric: 'notify.watch_errors',
+      failureMessage: 'ARB_REDIS_UNAVAILABLE: cannot read the kill switch or blocked markets',
+      metrics: o.metrics,
+      log: o.log,
     });
-    return this.#busy;
   }
 
-  private async checkOnce(): Promise<void> {
-    try {
-      await this.checkKillSwitch();
-      await this.checkBlocked();
-      this.#failing = false;
-    } catch (err) {
-      this.o.metrics.inc('notify.watch_errors');
-      if (!this.#failing) this.o.log.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: cannot read the kill switch or blocked markets');
-      this.#failing = true;
-    }
+  start(): Promise<void> {
+    return this.#check.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#check.stop();
   }
 
   private async checkKillSwitch(): Promise<void> {
