@@ -15,7 +15,7 @@ export class DiscordChannel implements NotifyChannel {
   readonly #http: HttpPoster;
 
   constructor(private readonly url: string, timeoutMs: number) {
-    this.target = maskUrl(url, true);
+    this.target = maskUrl(url);
     this.#http = new HttpPoster(timeoutMs);
   }
 

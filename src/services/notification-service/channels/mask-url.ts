@@ -1,13 +1,12 @@
 /**
- * A URL fit for a log line: credentials and query removed, and, for webhook URLs whose path is
- * the token itself (Slack, Discord), the path reduced to its first segment.
+ * A webhook URL fit for a log line: scheme and host only. The path of a webhook URL is, or may
+ * be, its token (Slack, Discord, most generic hooks), and so is its query.
  */
-export function maskUrl(raw: string, pathIsSecret: boolean): string {
-  // (pathIsSecret: the path past its first segment is hidden too)
+export function maskUrl(raw: string): string {
   try {
     const u = new URL(raw);
-    const first = u.pathname.split('/').filter((s) => s.length > 0)[0];
-    const path = pathIsSecret ? `/${first ?? ''}/[redacted]` : u.pathname;
+    // Not even the first segment: a shorter prefix of a secret URL would itself be scrubbed whole from logs.
+    const path = u.pathname === '/' ? '/' : '/[redacted]';
     return `${u.protocol}//${u.host}${path}${u.search === '' ? '' : '?[redacted]'}`;
   } catch {
     return '[unparsable URL]';

@@ -13,7 +13,7 @@ export class SlackChannel implements NotifyChannel {
   readonly #http: HttpPoster;
 
   constructor(private readonly url: string, timeoutMs: number) {
-    this.target = maskUrl(url, true);
+    this.target = maskUrl(url);
     this.#http = new HttpPoster(timeoutMs);
   }
 

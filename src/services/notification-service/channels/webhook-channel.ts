@@ -21,8 +21,8 @@ export class WebhookChannel implements NotifyChannel {
   readonly #http: HttpPoster;
 
   constructor(private readonly options: Readonly<WebhookOptions>) {
-    // Webhook URLs often carry a token in their path: only the host and first segment are shown.
-    this.target = maskUrl(options.url, true);
+    // Webhook URLs often carry a token in their path: only scheme and host are shown.
+    this.target = maskUrl(options.url);
     this.#http = new HttpPoster(options.timeoutMs);
   }
 
