@@ -133,7 +133,7 @@ describe('outbox delivery', () => {
     const rx = await receiver();
     h = new NotifyHarness();
     h.clock = Date.UTC(2026, 0, 15, 6, 30, 0); // 01:30 in New York
-    const n = await h.start({ NOTIFY_WEBHOOK_URL: `${rx.url}/hook`, NOTIFY_QUIET_HOURS: '23:00-07:00', NOTIFY_TIME_ZONE: 'America/New_York' });
+    const n = await h.start({ NOTIFY_WEBHOOK_URL: `${rx.url}/hook`, NOTIFY_QUIET_HOURS: '23:00-07:00', NOTIFY_TIME_ZONE: 'America/New_York', NOTIFY_MAX_AGE_MS: '60000' });
     for (let i = 0; i < 4; i++) await n.accept(h.event(i));
     await n.accept(h.event('c', { id: `sd:${h.prefix}`, type: 'service_down', severity: 'critical', text: '[PAPER] SERVICE DOWN game_shard.0' }));
     await eventually(() => rx.accepted().length === 1, 3000, 'the critical alert');
@@ -143,8 +143,15 @@ describe('outbox delivery', () => {
     expect(h.metrics.get('notify.webhook.queued')).toBe(4);
     expect((await h.logEntries()).filter((e) => e.status === 'held').length).toBe(4);
     h.clock = Date.UTC(2026, 0, 15, 12, 0, 1); // 07:00:01 in New York
+    // The digest's first try fails: it waited 5.5 h for the morning, yet it is not too old to retry.
+    rx.failNext(1, { status: 503 });
     n.workers.get('webhook')!.wake();
-    await eventually(() => rx.accepted().length === 2, 3000, 'the digest');
+    await eventually(() => {
+      h.clock! += 100;
+      n.workers.get('webhook')!.wake();
+      return rx.accepted().length === 2;
+    }, 3000, 'the digest');
+    expect(rx.requests.at(-2)!.status).toBe(503);
     const digest = rx.accepted()[1]!.body!;
     expect(digest.count).toBe(4);
     expect(digest.message).toMatch(/^\[PAPER\] Digest: 4 \(high_edge\)/);

@@ -151,7 +151,7 @@ export class ChannelWorker {
       return;
     }
     const attempts = item.attempts + 1;
-    const tooOld = after - item.ts >= this.o.maxAgeMs;
+    const tooOld = after - (item.firstTryMs ?? now) >= this.o.maxAgeMs;
     if (outcome.kind === 'fatal' || attempts >= this.o.maxAttempts || tooOld) {
       const why = outcome.kind === 'fatal' ? outcome.reason : `${outcome.reason} (gave up after ${attempts} attempts${tooOld ? ', too old' : ''})`;
       await this.o.outbox.dead(this.name, item, why);
@@ -163,7 +163,7 @@ export class ChannelWorker {
     const wish = outcome.retryAfterMs ?? 0;
     if (wish > 0) this.#pausedUntilMs = Math.max(this.#pausedUntilMs, after + wish);
     const due = after + Math.max(backoffDelay(this.o.retry, item.attempts), wish);
-    await this.o.outbox.retry(this.name, item, due, outcome.reason);
+    await this.o.outbox.retry(this.name, item, due, outcome.reason, now);
     this.o.metrics.inc(`${this.#m}.retries`);
     if (outcome.status === 429) this.o.metrics.inc(`${this.#m}.rate_limited`);
     // The first failure of a message is logged; its later ones are in notifications:log.

@@ -17,6 +17,8 @@ export interface OutboxItem extends OutgoingMessage {
   /** Failed attempts so far. */
   readonly attempts: number;
   readonly lastError?: string;
+  /** When it was first tried (ms): its age for NOTIFY_MAX_AGE_MS (a digest may wait hours before that). */
+  readonly firstTryMs?: number;
 }
 
 export type DeliveryStatus = 'delivered' | 'retry' | 'dead' | 'held';
@@ -133,8 +135,8 @@ export class NotificationOutbox {
       .exec();
   }
 
-  async retry(channel: ChannelName, item: OutboxItem, dueMs: number, reason: string): Promise<void> {
-    const next: OutboxItem = { ...item, attempts: item.attempts + 1, lastError: reason };
+  async retry(channel: ChannelName, item: OutboxItem, dueMs: number, reason: string, triedMs: number): Promise<void> {
+    const next: OutboxItem = { ...item, attempts: item.attempts + 1, lastError: reason, firstTryMs: item.firstTryMs ?? triedMs };
     await this.#redis
       .multi()
       .hset(this.keys.items(channel), item.id, JSON.stringify(next))
