@@ -4,7 +4,7 @@
  * process, so both ends of every measurement read one clock.
  * - latency: a high-edge signal published on the bus -> the first byte of its webhook POST at the
  *   receiver (HDR percentiles), paced at BENCH_NOTIFY_RATE signals/s;
- * - kill -9: a burst of BENCH_NOTIFY_BURST alerts; once all are accepted and some delivered, the
+ * - kill -9: a burst of BENCH_NOTIFY_BURST alerts; once all are accepted and one delivered, the
  *   service is killed with SIGKILL and started again; counted at the receiver by event id: lost
  *   (accepted, never delivered) and duplicated (an event id in two accepted POSTs);
  * - 503 window: the receiver answers 503 for BENCH_NOTIFY_OUTAGE_MS while a burst arrives; the
@@ -223,6 +223,8 @@ async function killCase(b: Bench): Promise<Counts> {
   const t0 = Date.now();
   const fromBurst = b.rx.requests.length;
   for (const id of ids) b.pub.publish(Topic.tradeCompleted(id), 'trade_completed', trade(id));
+  // The kill tests the outbox: every alert of the burst accepted (written), some delivered, then SIGKILL.
+  await until(async () => (await acceptedCount(b, eventIds)) === ids.length, 10_000);
   await until(() => deliveredIds(b.rx.requests.slice(fromBurst)).some((id) => id.startsWith('tr:k')), 10_000);
   await b.kill9();
   const accepted = await acceptedCount(b, eventIds);

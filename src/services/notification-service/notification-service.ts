@@ -43,10 +43,10 @@ export const notificationService = defineService({
       // A broken channel is off; the working ones carry the news (once a day per problem, by its event id).
       for (const p of problems) ctx.log.error({ channel: p.channel, variable: p.variable }, `ARB_CONFIG_INVALID: ${p.channel} channel is off: ${p.variable} ${p.problem}`);
       ctx.metrics.set('notify.channels_misconfigured', new Set(problems.map((p) => p.channel)).size);
-      // After the runtime marks the started service healthy (it does so once start() returns).
+      await notifier.reportMisconfigured(problems);
+      // Once the runtime has marked the started service healthy (it does so when start() returns).
       const detail = `misconfigured notification channel: ${problems.map((p) => `${p.variable} ${p.problem}`).join('; ')}`;
       setTimeout(() => ctx.setStatus('degraded', detail), 0);
-      await notifier.reportMisconfigured(problems);
     }
     ctx.onStop(() => notifier.stop());
   },
