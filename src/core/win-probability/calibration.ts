@@ -46,7 +46,10 @@ export function tailCap(f: number, cal: Calibration): number {
 
 /** Calibrated probability from the raw model's p with a share f of the game left. */
 export function calibrate(p: number, f: number, cal: Calibration): number {
-  if (cal === IDENTITY_CALIBRATION || !(p >= 0 && p <= 1)) return p;
+  if (cal === IDENTITY_CALIBRATION || p !== p) return p;
+  // Sums of pmf terms can stray a rounding error outside [0, 1].
+  if (p < 0) p = 0;
+  else if (p > 1) p = 1;
   const noLink = cal.link === 'identity' || p === 0 || p === 1;
   const q = noLink ? p : 1 / (1 + Math.exp(-calibrationSlope(f, cal) * PROBIT_TO_LOGIT * normalQuantile(p)));
   const cap = tailCap(f, cal);

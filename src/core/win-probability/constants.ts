@@ -42,6 +42,14 @@ export interface MarginSportConstants {
   calibration?: Calibration;
 }
 
+/**
+ * How far the game may overrule a market prior (margin sports): the SD of the true drift around
+ * the prior's, as a share of the sport's sigma (marginWinProb's conjugate update). Chosen on
+ * simulated games with good and deliberately wrong priors (npm run eval:prior-sizing): 0.35
+ * scored best or equal in 3 of 4 margin sports for both; the NBA lost 0.0008 Brier.
+ */
+export const PRIOR_STRENGTH_SHARE = 0.35;
+
 export const NBA: Readonly<MarginSportConstants> = Object.freeze({
   periods: 4,
   periodS: 720,
@@ -49,6 +57,7 @@ export const NBA: Readonly<MarginSportConstants> = Object.freeze({
   // Residual SD of NBA margins around the closing spread, about 12-13 points.
   sigma: 12.5,
   homeEdge: 2.5,
+  priorStrengthSd: PRIOR_STRENGTH_SHARE * 12.5,
 });
 
 export const NCAAB: Readonly<MarginSportConstants> = Object.freeze({
@@ -57,6 +66,7 @@ export const NCAAB: Readonly<MarginSportConstants> = Object.freeze({
   overtimeS: 300,
   sigma: 11,
   homeEdge: 3.5,
+  priorStrengthSd: PRIOR_STRENGTH_SHARE * 11,
 });
 
 export const NFL: Readonly<MarginSportConstants> = Object.freeze({
@@ -71,6 +81,7 @@ export const NFL: Readonly<MarginSportConstants> = Object.freeze({
   homeEdge: 2.0,
   epScale: NFL_FIT.epScale,
   strengthSd: NFL_FIT.strengthSd,
+  priorStrengthSd: PRIOR_STRENGTH_SHARE * NFL_FIT.sigma,
   calibration: NFL_FIT.calibration,
 });
 
@@ -83,6 +94,7 @@ export const NCAAF: Readonly<MarginSportConstants> = Object.freeze({
   overtimeS: 900,
   sigma: 16,
   homeEdge: 3.0,
+  priorStrengthSd: PRIOR_STRENGTH_SHARE * 16,
 });
 
 /** Basketball: the side with the ball gets about half a possession more than the other. */
