@@ -6,7 +6,7 @@
  */
 import { IDENTITY_CALIBRATION, type Calibration } from '../src/core/win-probability/calibration.js';
 import { NFL_POSTSEASON, NHL, type HockeyConstants, type MarginSportConstants } from '../src/core/win-probability/constants.js';
-import type { NflFit, NhlFit } from '../src/core/win-probability/fitted-constants.js';
+import type { NflFit, NhlFit } from '../src/core/win-probability/fit-types.js';
 import { footballHomeWin } from '../src/core/win-probability/football.js';
 import { hockeyHomeWin } from '../src/core/win-probability/hockey.js';
 import { poissonRace } from '../src/core/win-probability/math.js';

@@ -24,29 +24,7 @@
  *
  * How each parameter enters the models: constants.ts, calibration.ts and the README.
  */
-import type { Calibration } from './calibration.js';
-
-export interface NflFit {
-  /** SD of the final margin (points per game) of the Brownian margin model. */
-  sigma: number;
-  /** Home edge (points per game); fitted with a N(2.5, 3^2) prior (eval/winprob-fit-specs.ts). */
-  homeEdge: number;
-  /** Multiplier on the offense's expected points. */
-  epScale: number;
-  /** SD of the unknown team strength without a market prior (0: not supported by the data). */
-  strengthSd: number;
-  calibration: Calibration;
-}
-
-export interface NhlFit {
-  goalsPer60: number;
-  homeEdge: number;
-  powerPlayFactor: number;
-  shortHandedFactor: number;
-  extraAttackerFactor: number;
-  emptyNetFactor: number;
-  calibration: Calibration;
-}
+import type { NflFit, NhlFit } from './fit-types.js';
 
 export const NFL_FIT: Readonly<NflFit> = Object.freeze<NflFit>({
   sigma: 21.061,
