@@ -76,7 +76,7 @@ function priorRows(): { rows: Map<string, PriorRow>; add: (g: FinishedGame) => v
       card('no prior').add(homeWinProbability({ ...s.input, pregameHomeProb: null }), g.y);
       card('engine truth').add(s.truth, g.y);
       for (const share of TAU_SHARES) {
-        const c = { ...m.c, priorStrengthSd: share * m.c.sigma };
+        const c = { ...m.c, priorStrengthSd: share * (m.c.priorSigma ?? m.c.sigma) };
         card(`good prior, tau ${share}`).add(clampP(m.f(s.input, c)), g.y);
         card(`wrong prior, tau ${share}`).add(clampP(m.f({ ...s.input, pregameHomeProb: wrong }, c)), g.y);
       }

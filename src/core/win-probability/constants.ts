@@ -36,6 +36,8 @@ export interface MarginSportConstants {
    */
   strengthSd?: number;
   priorStrengthSd?: number;
+  /** SD of the margin when a market prior gives the strength (absent: sigma). */
+  priorSigma?: number;
   /** Football: multiplier on the offense's expected points (fitted for the NFL; else 1). */
   epScale?: number;
   /** Calibration layer fitted on real games (absent: the raw model). */
@@ -73,15 +75,17 @@ export const NFL: Readonly<MarginSportConstants> = Object.freeze({
   periods: 4,
   periodS: 900,
   overtimeS: 600,
-  // Fitted on the 2009-2014 postseason (fitted-constants.ts); Stern 1991 found an SD of about
-  // 13.9 around the spread, which includes no in-game information.
+  // Without a prior: fitted on the 2009-2014 postseason (fitted-constants.ts), wider than the
+  // play alone because it carries the unknown strength too. With a market prior: the residual
+  // SD around the spread (Stern 1991: about 13.9; 13.5 here, the value used before the fit).
   sigma: NFL_FIT.sigma,
+  priorSigma: 13.5,
   // The fitted home edge is the postseason's, where the home side is the higher seed; the
   // regular season keeps the usual estimate of about 2 points.
   homeEdge: 2.0,
   epScale: NFL_FIT.epScale,
   strengthSd: NFL_FIT.strengthSd,
-  priorStrengthSd: PRIOR_STRENGTH_SHARE * NFL_FIT.sigma,
+  priorStrengthSd: PRIOR_STRENGTH_SHARE * 13.5,
   calibration: NFL_FIT.calibration,
 });
 
@@ -140,6 +144,8 @@ export interface HockeyConstants {
   periodS: number;
   overtimeS: number;
   goalsPer60: number;
+  /** The league's goal rate, used when a market prior gives the strength. */
+  priorGoalsPer60: number;
   overtimeRateFactor: number;
   homeEdge: number;
   shootoutTilt: number;
@@ -163,6 +169,8 @@ export const NHL: Readonly<HockeyConstants> = Object.freeze({
   overtimeS: 300,
   /** Goals per team per 60 minutes, all strengths (fitted; NHL 2022-23 scored about 3.1). */
   goalsPer60: NHL_FIT.goalsPer60,
+  // With a market prior the strength is known: the league's actual rate (2022-23: about 3.1).
+  priorGoalsPer60: 3.05,
   /** 3-on-3 overtime scores faster. */
   overtimeRateFactor: 1.8,
   /** Log rate ratio of the home side between equal teams (home teams win about 54%). */

@@ -8,7 +8,7 @@ import { FOOTBALL_EP as EP, type MarginSportConstants } from './constants.js';
 import { calibrate, IDENTITY_CALIBRATION } from './calibration.js';
 import { clamp } from './math.js';
 import { finiteOrNull, leadOf, nonNegative, possessionSign, type FootballDetail, type WinProbInput } from './input.js';
-import { marginDrift, marginElapsedShare, marginRemainingS, marginWinProb, strengthSd } from './margin-model.js';
+import { marginDrift, marginElapsedShare, marginRemainingS, marginSigma, marginWinProb, strengthSd } from './margin-model.js';
 
 /** Expected points of the offense from its field position, down and distance (full clock). */
 function expectedPoints(detail: FootballDetail | null | undefined): number {
@@ -60,6 +60,6 @@ export function footballHomeWin(input: WinProbInput, c: MarginSportConstants): n
   const sign = possessionSign(input);
   const lead = leadOf(input) + (sign !== 0 && f > 0 ? sign * possessionValue(input, c) : 0);
   const elapsed = marginElapsedShare(input.period, input.clockS, c);
-  const raw = marginWinProb(lead, marginDrift(input, c), c.sigma, f, c.overtimeS / gameS, strengthSd(input, c), elapsed);
+  const raw = marginWinProb(lead, marginDrift(input, c), marginSigma(input, c), f, c.overtimeS / gameS, strengthSd(input, c), elapsed);
   return calibrate(raw, f, c.calibration ?? IDENTITY_CALIBRATION);
 }

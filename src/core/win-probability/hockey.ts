@@ -14,7 +14,8 @@ import { finiteOrNull, leadOf, nonNegative, type WinProbInput } from './input.js
 
 const race: RaceOutcome = { win: 0, tie: 0 };
 
-const baseRate = (c: HockeyConstants): number => c.goalsPer60 / 3600;
+/** Goals per second: the fitted effective rate, or the league's own rate when a market prior gives the strength. */
+const baseRate = (c: HockeyConstants, withPrior: boolean): number => (withPrior ? c.priorGoalsPer60 : c.goalsPer60) / 3600;
 
 function shootoutWin(s: number, c: HockeyConstants): number {
   const p = 0.5 + c.shootoutTilt * s;
@@ -31,8 +32,8 @@ function overtimeWin(rh: number, ra: number, s: number, leftS: number, postseaso
 
 /** The raw model's P(home wins) before the game with strength s (to invert the pregame price). */
 function pregameWin(s: number, c: HockeyConstants): number {
-  const rh = baseRate(c) * Math.exp(s / 2);
-  const ra = baseRate(c) * Math.exp(-s / 2);
+  const rh = baseRate(c, true) * Math.exp(s / 2);
+  const ra = baseRate(c, true) * Math.exp(-s / 2);
   const t = c.periods * c.periodS;
   poissonRace(0, rh * t, ra * t, race);
   return race.win + race.tie * overtimeWin(rh, ra, s, c.overtimeS, false, c);
@@ -86,8 +87,9 @@ function regulationMeans(input: WinProbInput, rh: number, ra: number, leftS: num
 
 export function hockeyHomeWin(input: WinProbInput, c: HockeyConstants = NHL): number {
   const s = hockeyStrength(input, c);
-  const rh = baseRate(c) * Math.exp(s / 2);
-  const ra = baseRate(c) * Math.exp(-s / 2);
+  const withPrior = marketPrior(input.pregameHomeProb) !== null;
+  const rh = baseRate(c, withPrior) * Math.exp(s / 2);
+  const ra = baseRate(c, withPrior) * Math.exp(-s / 2);
   const postseason = input.postseason === true;
   const lead = leadOf(input);
   const period = input.period >= 1 ? Math.floor(input.period) : 0;

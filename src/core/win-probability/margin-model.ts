@@ -62,6 +62,14 @@ export function marginElapsedShare(period: number, clockS: number, c: MarginSpor
   return 1 - marginRemainingS(period, clockS, c) / (c.periods * c.periodS);
 }
 
+/**
+ * SD of the final margin per game: with a market prior the play-by-play SD (`priorSigma`, the
+ * spread residual), without one the fitted SD that also carries the unknown team strength.
+ */
+export function marginSigma(input: WinProbInput, c: MarginSportConstants): number {
+  return marketPrior(input.pregameHomeProb) !== null ? (c.priorSigma ?? c.sigma) : c.sigma;
+}
+
 /** SD of the drift (points per game) around its expectation: with or without a market prior. */
 export function strengthSd(input: WinProbInput, c: MarginSportConstants): number {
   return marketPrior(input.pregameHomeProb) !== null ? (c.priorStrengthSd ?? 0) : (c.strengthSd ?? 0);
@@ -76,9 +84,10 @@ function driftFromPrior(price: number, c: MarginSportConstants): number {
   const p = rawTarget(price, 1, c.calibration ?? IDENTITY_CALIBRATION);
   const otShare = c.overtimeS / (c.periods * c.periodS);
   const tau = c.priorStrengthSd ?? 0;
-  const sd = Math.sqrt(c.sigma * c.sigma + tau * tau);
+  const sigma = c.priorSigma ?? c.sigma;
+  const sd = Math.sqrt(sigma * sigma + tau * tau);
   let mu = sd * normalQuantile(p);
-  const err = marginWinProb(0, mu, c.sigma, 1, otShare, tau, 0) - p;
+  const err = marginWinProb(0, mu, sigma, 1, otShare, tau, 0) - p;
   const z = mu / sd;
   const density = Math.exp(-0.5 * z * z) / (sd * Math.sqrt(2 * Math.PI));
   if (density > 1e-6) mu -= err / density;
