@@ -8,12 +8,12 @@
  *
  * NFL, leave one season out (the values below are the fit on all six seasons);
  * pooled out of fold: Brier 0.1750, log loss 0.5154:
- *   fold 2009: 11 games, 1858 states, out-of-fold Brier 0.1402, log loss 0.4207; fit {"sigma":22.4709,"homeEdge":3.8141,"epScale":0.9547,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00043}}
- *   fold 2010: 11 games, 1836 states, out-of-fold Brier 0.1501, log loss 0.4490; fit {"sigma":22.5323,"homeEdge":4.4932,"epScale":0.9247,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00032}}
+ *   fold 2009: 11 games, 1858 states, out-of-fold Brier 0.1402, log loss 0.4207; fit {"sigma":22.4687,"homeEdge":3.8175,"epScale":0.9584,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.0004}}
+ *   fold 2010: 11 games, 1836 states, out-of-fold Brier 0.1501, log loss 0.4491; fit {"sigma":22.5319,"homeEdge":4.4972,"epScale":0.9285,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00032}}
  *   fold 2011: 11 games, 1929 states, out-of-fold Brier 0.1536, log loss 0.4655; fit {"sigma":23.1076,"homeEdge":3.572,"epScale":0.9201,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00133}}
- *   fold 2012: 11 games, 1907 states, out-of-fold Brier 0.1948, log loss 0.5645; fit {"sigma":19.5787,"homeEdge":4.4508,"epScale":0.8888,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00054}}
- *   fold 2013: 11 games, 1838 states, out-of-fold Brier 0.1736, log loss 0.5127; fit {"sigma":20.4808,"homeEdge":3.9971,"epScale":0.9224,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00091}}
- *   fold 2014: 11 games, 1891 states, out-of-fold Brier 0.2363, log loss 0.6767; fit {"sigma":18.0151,"homeEdge":2.9982,"epScale":0.7292,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00037}}
+ *   fold 2012: 11 games, 1907 states, out-of-fold Brier 0.1948, log loss 0.5646; fit {"sigma":19.5579,"homeEdge":4.442,"epScale":0.8882,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00029}}
+ *   fold 2013: 11 games, 1838 states, out-of-fold Brier 0.1736, log loss 0.5128; fit {"sigma":20.4743,"homeEdge":3.9886,"epScale":0.9224,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00055}}
+ *   fold 2014: 11 games, 1891 states, out-of-fold Brier 0.2363, log loss 0.6768; fit {"sigma":18.0097,"homeEdge":2.9927,"epScale":0.732,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00051}}
  *
  * NHL, five blocks of consecutive games; pooled out of fold: Brier 0.1898, log loss 0.5473:
  *   fold 1: 35 games, 11179 states, out-of-fold Brier 0.1726, log loss 0.5054; fit {"goalsPer60":5.6934,"homeEdge":0.0778,"powerPlayFactor":2.1996,"shortHandedFactor":0.3002,"extraAttackerFactor":1.7834,"emptyNetFactor":3.3935,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.00037}}
@@ -27,15 +27,15 @@
 import type { NflFit, NhlFit } from './fit-types.js';
 
 export const NFL_FIT: Readonly<NflFit> = Object.freeze<NflFit>({
-  sigma: 21.061,
-  homeEdge: 4.11,
-  epScale: 0.8926,
+  sigma: 21.0937,
+  homeEdge: 4.1071,
+  epScale: 0.8939,
   strengthSd: 0,
   calibration: {
     link: 'probit-logistic',
     slopeStart: 1,
     slopeEnd: 1,
-    tailCap: 0.00069
+    tailCap: 0.00068
   }
 });
 
@@ -58,4 +58,4 @@ export const NHL_FIT: Readonly<NhlFit> = Object.freeze<NhlFit>({
  * Leave-one-fold-out jackknife SD of the model's log-odds across the folds' fits (RMS over the
  * real states): how much the fitted model itself is in doubt. Sizing shrinks Kelly stakes by it.
  */
-export const FIT_LOGIT_SD: Readonly<Record<string, number>> = Object.freeze({ nfl: 0.4777, nhl: 0.2440 });
+export const FIT_LOGIT_SD: Readonly<Record<string, number>> = Object.freeze({ nfl: 0.4346, nhl: 0.2440 });
