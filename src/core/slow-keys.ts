@@ -43,6 +43,13 @@ export const SlowKey = {
   healthAlerts: 'alerts:health',
   /** The bridge's own status and counters. */
   bridgeStatus: 'bridge:status',
+  /**
+   * Reduce-only mode: when set (same ON values as the kill switch), execution_service rejects new
+   * entries and still takes exits. Written by the api's pause/resume control.
+   */
+  entriesPaused: 'control:entries_paused',
+  /** The api's audit trail: one entry per control request (who, what, when, result). */
+  auditApi: 'audit:api',
 } as const;
 
 export const GAME_LATEST_TTL_S = 86_400;

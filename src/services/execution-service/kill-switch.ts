@@ -9,6 +9,7 @@
  * that cannot see the operator's switch must not trade.
  */
 import type { Redis } from 'ioredis';
+import { controlValueIsOn } from '../../core/control-switch.js';
 
 export interface KillSwitchOptions {
   redis: Redis;
@@ -19,11 +20,6 @@ export interface KillSwitchOptions {
   now?: () => number;
 }
 
-const OFF_VALUES = new Set(['', '0', 'false', 'off', 'no', 'resume', 'disable', 'disabled']);
-
-function killSwitchValueIsOn(value: string | null): boolean {
-  return value !== null && !OFF_VALUES.has(value.trim().toLowerCase());
-}
 
 export class KillSwitch {
   readonly #o: Readonly<Required<KillSwitchOptions>>;
@@ -59,7 +55,7 @@ export class KillSwitch {
   /** Why trading is halted, or null when it is not. */
   reason(): string | null {
     if (this.#o.now() - this.#lastReadMs > this.#o.staleMs) return `kill switch unreadable for ${this.#o.now() - this.#lastReadMs} ms (fail safe)`;
-    return killSwitchValueIsOn(this.#value) ? `kill switch ${this.#o.key} = ${JSON.stringify(this.#value)}` : null;
+    return controlValueIsOn(this.#value) ? `kill switch ${this.#o.key} = ${JSON.stringify(this.#value)}` : null;
   }
 
   async poll(): Promise<void> {

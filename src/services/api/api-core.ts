@@ -1,0 +1,101 @@
+/**
+ * The api's HTTP server: Fastify with zod-validated routes (read-routes.ts, control-routes.ts),
+ * the OpenAPI document at /api/openapi.json, the /ws stream (ws-hub.ts) and the dashboard bundle
+ * at /. Body size, WebSocket frame size and client count are bounded; every error is a stable
+ * code and a counter.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import type { Logger } from 'pino';
+import type { Metrics } from '../../runtime/metrics.js';
+import type { ApiAudit } from './api-audit.js';
+import { errorBody, installErrorHandlers } from './api-errors.js';
+import type { ControlDesk } from './control-desk.js';
+import { registerControlRoutes } from './control-routes.js';
+import type { HistoryReader } from './history-reader.js';
+import { registerReadRoutes } from './read-routes.js';
+import { zodValidatorCompiler } from './route-schema.js';
+import type { SlowStateReader } from './state-reader.js';
+import type { StaticAssets } from './static-assets.js';
+import type { WsHub } from './ws-hub.js';
+
+export interface ApiServerDeps {
+  reader: SlowStateReader;
+  history: HistoryReader;
+  hub: WsHub;
+  desk: ControlDesk;
+  audit: ApiAudit;
+  assets: StaticAssets;
+  metrics: Metrics;
+  log: Pick<Logger, 'warn' | 'error' | 'info'>;
+  token: string;
+  bodyLimitBytes: number;
+  controlsPerMinute: number;
+  /** Largest WebSocket frame a client may send. */
+  wsMaxPayload?: number;
+}
+
+const WS_MAX_PAYLOAD = 16_384;
+
+export class ApiServer {
+  readonly app: FastifyInstance;
+
+  private constructor(app: FastifyInstance) {
+    this.app = app;
+  }
+
+  static async build(d: ApiServerDeps): Promise<ApiServer> {
+    const app = Fastify({ logger: false, bodyLimit: d.bodyLimitBytes, return503OnClosing: true });
+    app.setValidatorCompiler(zodValidatorCompiler);
+    installErrorHandlers(app, d.metrics, (err, req) => d.log.warn({ err: err.message, url: req.url }, 'api request failed'));
+    app.addHook('onResponse', async () => d.metrics.inc('http_requests'));
+    await app.register(swagger, {
+      openapi: {
+        info: { title: 'arbees api', version: '1', description: 'Read the trading system (open on loopback) and control it (bearer token). Live stream: GET /ws.' },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      },
+    });
+    await app.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'ARB_API_RATE_LIMITED', message: `rate limit: ${ctx.max} control requests per ${ctx.after}` }),
+    });
+    await app.register(websocket, { options: { maxPayload: d.wsMaxPayload ?? WS_MAX_PAYLOAD } });
+
+    app.get('/api/openapi.json', { schema: { tags: ['read'], summary: 'This OpenAPI document' } }, async () => app.swagger());
+    registerReadRoutes(app, d);
+    registerControlRoutes(app, d);
+    app.get('/ws', { websocket: true, schema: { tags: ['stream'], summary: 'WebSocket: send {"subscribe": ["games.", "prices.kalshi.", ...]}; receive {kind, topic, type, ts, data}' } }, (socket) => d.hub.accept(socket));
+    registerDashboard(app, d.assets);
+    await app.ready();
+    return new ApiServer(app);
+  }
+
+  async listen(host: string, port: number): Promise<string> {
+    return this.app.listen({ host, port });
+  }
+
+  get port(): number {
+    const addr = this.app.server.address();
+    return typeof addr === 'object' && addr !== null ? addr.port : 0;
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+}
+
+function registerDashboard(app: FastifyInstance, assets: StaticAssets): void {
+  const hide = { schema: { hide: true } };
+  app.get('/', hide, async (_req, reply) => {
+    const index = assets.get('index.html');
+    if (index === undefined) return reply.code(503).type('text/plain').send(`dashboard not built (no index.html in ${assets.dir}); run npm run build`);
+    return reply.type(index.type).header('cache-control', 'no-cache').send(index.body);
+  });
+  app.get<{ Params: { name: string } }>('/assets/:name', hide, async (req, reply) => {
+    const asset = assets.get(req.params.name);
+    if (asset === undefined) return reply.code(404).send(errorBody('ARB_API_NOT_FOUND', `no asset ${req.params.name}`));
+    return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
+  });
+}
