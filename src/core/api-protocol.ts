@@ -193,7 +193,20 @@ export interface WsEvent {
   data: unknown;
 }
 
+/**
+ * Not a hot-path topic: the api itself pushes a `status` message (services, account, funnel,
+ * controls) every few seconds to clients subscribed to this prefix, so the dashboard never polls.
+ */
+export const WS_STATUS_PREFIX = 'status.';
+
+export interface StatusPush {
+  services: ServiceView[];
+  account: AccountView;
+  funnel: FunnelRow[];
+}
+
 export type WsServerMessage =
+  | ({ kind: 'status' } & StatusPush)
   | ({ kind: 'event' } & WsEvent)
   | { kind: 'snapshot'; prefix: string; events: WsEvent[] }
   | { kind: 'subscribed'; prefixes: string[] }
@@ -207,5 +220,5 @@ export const WsCloseCode = { protocol: 1008, slowClient: 1013, tooMany: 1013, sh
 
 /** Whether `prefix` lies within one of the hot path's families (so it can ever match). */
 export function isKnownWsPrefix(prefix: string): boolean {
-  return WS_ROOT_PREFIXES.some((root) => prefix.startsWith(root));
+  return prefix === WS_STATUS_PREFIX || WS_ROOT_PREFIXES.some((root) => prefix.startsWith(root));
 }

@@ -17,6 +17,7 @@ export const apiConfigSpec = {
   flattenSlippage: defineVar({ env: 'ARBEES_API_FLATTEN_SLIPPAGE', default: 0.05, parse: parse.number(0, 0.5), describe: 'worst price a flatten accepts, in probability points past the mark' }),
   exitTtlMs: defineVar({ env: 'ARBEES_API_EXIT_TTL_MS', default: 10_000, parse: parse.int(100, 600_000) }),
   staticDir: defineVar({ env: 'ARBEES_API_STATIC_DIR', default: '', parse: parse.string, describe: 'dashboard bundle; default dist/web beside the code' }),
+  statusPushMs: defineVar({ env: 'ARBEES_API_STATUS_MS', default: 2_000, parse: parse.int(200, 60_000), describe: 'how often /ws clients of status. get services, account and funnel' }),
   auditMaxLen: defineVar({ env: 'ARBEES_API_AUDIT_MAXLEN', default: 100_000, parse: parse.int(100, 100_000_000) }),
 };
 

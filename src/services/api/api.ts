@@ -14,6 +14,7 @@ import { ControlDesk } from './control-desk.js';
 import { RedisHistoryReader } from './history-reader.js';
 import { SlowStateReader } from './state-reader.js';
 import { defaultStaticDir, StaticAssets } from './static-assets.js';
+import { StatusPusher } from './status-pusher.js';
 import { WsHub } from './ws-hub.js';
 
 export const api = defineService({
@@ -34,8 +35,12 @@ export const api = defineService({
     const desk = new ControlDesk(redis, reader, async () => publisher, { slippage: config.flattenSlippage, exitTtlUs: config.exitTtlMs * 1_000 });
     const assets = new StaticAssets(config.staticDir !== '' ? config.staticDir : defaultStaticDir());
     if (!assets.built) log.warn({ dir: assets.dir }, 'dashboard bundle not found; run npm run build (the api still serves /api and /ws)');
-    metrics.provide('reads', () => ({ bad_entries: reader.badEntries, history_malformed: history.counters.malformed, history_invalid: history.counters.invalid, audit_failures: audit.failures }));
+    metrics.provide('reads', () => ({ bad_entries: reader.badEntries, history_malformed: history.counters.malformed, history_invalid: history.counters.invalid, audit_failures: audit.failures, status_failures: pusher.failures }));
 
+    const pusher = new StatusPusher(reader, hub, config.statusPushMs);
+    hub.onStatusSubscribe = () => void pusher.pushNow();
+    pusher.start();
+    ctx.onStop(() => pusher.stop());
     await ctx.subscribe(WS_ROOT_PREFIXES, (topic, envelope) => hub.onHotMessage(topic, envelope));
     const server = await ApiServer.build({ reader, history, hub, desk, audit, assets, metrics, log, token, bodyLimitBytes: config.bodyLimitBytes, controlsPerMinute: config.controlsPerMinute });
     ctx.onStop(async () => {

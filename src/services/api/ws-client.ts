@@ -27,7 +27,7 @@ interface Pending {
   topic: string | null;
 }
 
-const COALESCED_FAMILIES = ['prices.', 'orderbook.'];
+const COALESCED_FAMILIES = ['prices.', 'orderbook.', 'status.'];
 
 export class WsClient {
   readonly prefixes = new Set<string>();
@@ -79,6 +79,11 @@ export class WsClient {
   /** Control replies (errors, acks, snapshots) go through the same queue, never dropped silently. */
   sendControl(message: object): void {
     if (this.#closed) return;
+    if (this.queued >= this.options.queueMax * 2) {
+      // Replies pile up only for a client that sends but never reads.
+      this.onHopeless(this);
+      return this.close(WsCloseCode.slowClient, 'ARB_API_WS_SLOW_CLIENT: replies not read');
+    }
     this.#queue.push({ text: JSON.stringify(message), topic: null });
     this.#scheduleFlush();
   }

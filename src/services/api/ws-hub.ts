@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import {
   isKnownWsPrefix,
   WS_ROOT_PREFIXES,
+  WS_STATUS_PREFIX,
   WsClientMessage,
   WsCloseCode,
   type WsEvent,
@@ -26,6 +27,8 @@ export interface WsHubOptions extends WsClientOptions {
 
 export class WsHub {
   readonly cache = new LiveCache();
+  /** Called when a client subscribes to a prefix the api serves itself (status.). */
+  onStatusSubscribe: () => void = () => {};
   readonly #clients = new Set<WsClient>();
   readonly #errors = new Map<WsClient, number>();
   #nextId = 1;
@@ -73,6 +76,22 @@ export class WsHub {
     socket.on('error', () => this.metrics.inc('ws_socket_errors'));
   }
 
+  /** Sends a message the api made itself to every client subscribed to `prefix` (droppable like an event). */
+  broadcast(prefix: string, message: object): void {
+    let text: string | null = null;
+    for (const client of this.#clients) {
+      if (!client.prefixes.has(prefix)) continue;
+      text ??= JSON.stringify(message);
+      client.enqueueEvent(prefix, text);
+    }
+  }
+
+  /** Whether any client listens to `prefix` (the status push is skipped otherwise). */
+  hasListeners(prefix: string): boolean {
+    for (const client of this.#clients) if (client.prefixes.has(prefix)) return true;
+    return false;
+  }
+
   closeAll(): void {
     for (const client of this.#clients) client.close(WsCloseCode.shutdown, 'api shutting down');
     this.#clients.clear();
@@ -106,7 +125,10 @@ export class WsHub {
     for (const p of fresh) client.prefixes.add(p);
     client.sendControl({ kind: 'subscribed', prefixes: [...client.prefixes] });
     // The snapshot comes before any live event of the prefix: both go through the one queue.
-    for (const prefix of fresh) client.sendControl({ kind: 'snapshot', prefix, events: this.cache.snapshot(prefix) });
+    for (const prefix of fresh) {
+      if (prefix === WS_STATUS_PREFIX) this.onStatusSubscribe();
+      else client.sendControl({ kind: 'snapshot', prefix, events: this.cache.snapshot(prefix) });
+    }
   }
 
   #protocolError(client: WsClient, message: string): void {
