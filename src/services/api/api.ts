@@ -25,7 +25,7 @@ export const api = defineService({
     const { config, redis, metrics, log } = ctx;
     const { token, file } = ensureApiToken(config.dataDir, config.token);
     const history = new RedisHistoryReader(redis);
-    const reader = new SlowStateReader(redis, history);
+    const reader = new SlowStateReader(redis, history, config.registryTtlMs);
     const audit = new ApiAudit(redis, config.auditMaxLen);
     const hub = new WsHub(
       { queueMax: config.wsQueueMax, maxBufferedBytes: config.wsMaxBufferedBytes, hopelessMs: 5_000, maxClients: config.wsMaxClients, maxProtocolErrors: 20 },

@@ -9,7 +9,8 @@ import { GameInfoSchema, PositionSchema, type GameInfo, type GameState, type Pos
 import { resolveRiskLimits } from '../../core/risk/risk-limits.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { controlValueIsOn } from '../../core/control-switch.js';
-import { listInstances } from '../../bus/registry.js';
+import { nowMicros } from '../../core/time.js';
+import { listInstances, registryKey } from '../../bus/registry.js';
 import { checkEntry, parseEntryFields, parseGameValue } from '../../bus/slow-track.js';
 import type { HistoryReader } from './history-reader.js';
 
@@ -21,6 +22,8 @@ export class SlowStateReader {
   constructor(
     private readonly redis: Redis,
     private readonly history: HistoryReader,
+    /** The TTL the services' heartbeats set (ARBEES_REGISTRY_TTL_MS). */
+    private readonly registryTtlMs = 6_000,
   ) {}
 
   async ping(): Promise<boolean> {
@@ -31,10 +34,21 @@ export class SlowStateReader {
     }
   }
 
-  async services(nowMs = Date.now()): Promise<ServiceView[]> {
+  /**
+   * Heartbeat age comes from the registry key's remaining TTL (Redis's clock, one for all), not
+   * from `ts`: host clocks being slewed made `ts` look seconds old in a freshly started process.
+   */
+  async services(nowUs = nowMicros()): Promise<ServiceView[]> {
     const list = await listInstances(this.redis);
+    const pipe = this.redis.pipeline();
+    for (const h of list) pipe.pttl(registryKey(h.service, h.instance));
+    const ttls = (await pipe.exec()) ?? [];
     return list
-      .map((h) => ({ ...h, age_ms: Math.max(0, nowMs - Math.floor(h.ts / 1000)), uptime_ms: Math.max(0, nowMs - Math.floor(h.started_ts / 1000)) }))
+      .map((h, i) => {
+        const left = Number(ttls[i]?.[1] ?? -1);
+        const age = left >= 0 ? Math.max(0, this.registryTtlMs - left) : Math.max(0, Math.round((nowUs - h.ts) / 1000));
+        return { ...h, age_ms: age, uptime_ms: Math.max(0, Math.round((nowUs - h.started_ts) / 1000)) };
+      })
       .sort((a, b) => (a.service === b.service ? a.instance.localeCompare(b.instance) : a.service.localeCompare(b.service)));
   }
 
