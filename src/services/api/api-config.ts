@@ -14,7 +14,7 @@ export const apiConfigSpec = {
   wsMaxBufferedBytes: defineVar({ env: 'ARBEES_API_WS_BUFFER', default: 1_048_576, parse: parse.int(1_024, 268_435_456), describe: 'socket bytes unsent before a client counts as not reading' }),
   wsMaxClients: defineVar({ env: 'ARBEES_API_WS_CLIENTS', default: 200, parse: parse.int(1, 100_000) }),
   wsFlushMs: defineVar({ env: 'ARBEES_API_WS_FLUSH_MS', default: 0, parse: parse.int(0, 1_000), describe: '0 = send as soon as the event loop is free' }),
-  flattenSlippage: defineVar({ env: 'ARBEES_API_FLATTEN_SLIPPAGE', default: 0.05, parse: parse.number(0, 0.5), describe: 'worst price a flatten accepts, in probability points past the mark' }),
+  flattenSlippage: defineVar({ env: 'ARBEES_API_FLATTEN_SLIPPAGE', default: 0.02, parse: parse.number(0, 0.5), describe: 'worst price a flatten accepts, in probability points past the best price (risk allows 0.03 through the book by default)' }),
   exitTtlMs: defineVar({ env: 'ARBEES_API_EXIT_TTL_MS', default: 10_000, parse: parse.int(100, 600_000) }),
   staticDir: defineVar({ env: 'ARBEES_API_STATIC_DIR', default: '', parse: parse.string, describe: 'dashboard bundle; default dist/web beside the code' }),
   statusPushMs: defineVar({ env: 'ARBEES_API_STATUS_MS', default: 2_000, parse: parse.int(200, 60_000), describe: 'how often /ws clients of status. get services, account and funnel' }),

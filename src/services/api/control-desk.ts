@@ -70,14 +70,15 @@ export class ControlDesk {
     return { sent, skipped };
   }
 
-  /** Worst acceptable YES-side price: a YES sell down to mark - slippage, a NO sell up to mark + slippage. */
+  /**
+   * Worst acceptable YES-side price from the current best price (the slow track's latest), else
+   * the position's mark: a YES sell down to bid - slippage, a NO sell up to ask + slippage.
+   */
   async #limitFor(p: Position): Promise<number | null> {
-    let mark = p.mark_yes_price;
-    if (mark === null) {
-      const latest = await this.reader.latestPrice(p.venue, p.market_id);
-      mark = (p.side === 'yes' ? latest?.price.yes_bid : latest?.price.yes_ask) ?? null;
-    }
-    if (mark === null) return null;
+    const latest = await this.reader.latestPrice(p.venue, p.market_id);
+    const best = p.side === 'yes' ? latest?.price.yes_bid : latest?.price.yes_ask;
+    const mark = best ?? p.mark_yes_price;
+    if (mark === null || mark === undefined) return null;
     const slipCc = priceToCc(this.options.slippage);
     const markCc = priceToCc(mark);
     const limitCc = p.side === 'yes' ? Math.max(100, markCc - slipCc) : Math.min(CC_PER_DOLLAR - 100, markCc + slipCc);
@@ -87,7 +88,7 @@ export class ControlDesk {
   #exitSignal(p: Position, yesPrice: number): ExitSignal {
     const now = nowMicros();
     return {
-      exit_id: `api-${p.position_id}-${now}-${++this.#exitSeq}`.slice(0, 128),
+      exit_id: `api-${now}-${++this.#exitSeq}`,
       position_id: p.position_id,
       game_id: p.game_id,
       venue: p.venue,
