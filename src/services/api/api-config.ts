@@ -12,6 +12,7 @@ export const apiConfigSpec = {
   controlsPerMinute: defineVar({ env: 'ARBEES_API_CONTROL_RATE', default: 30, parse: parse.int(1, 10_000), describe: 'control requests per client per minute' }),
   wsQueueMax: defineVar({ env: 'ARBEES_API_WS_QUEUE', default: 2_000, parse: parse.int(10, 1_000_000), describe: 'messages queued per WebSocket client before it is cut off' }),
   wsMaxBufferedBytes: defineVar({ env: 'ARBEES_API_WS_BUFFER', default: 1_048_576, parse: parse.int(1_024, 268_435_456), describe: 'socket bytes unsent before a client counts as not reading' }),
+  wsHopelessMs: defineVar({ env: 'ARBEES_API_WS_HOPELESS_MS', default: 5_000, parse: parse.int(100, 600_000), describe: 'a client whose queue stays full this long is disconnected (1013)' }),
   wsMaxClients: defineVar({ env: 'ARBEES_API_WS_CLIENTS', default: 200, parse: parse.int(1, 100_000) }),
   wsFlushMs: defineVar({ env: 'ARBEES_API_WS_FLUSH_MS', default: 0, parse: parse.int(0, 1_000), describe: '0 = send as soon as the event loop is free' }),
   flattenSlippage: defineVar({ env: 'ARBEES_API_FLATTEN_SLIPPAGE', default: 0.02, parse: parse.number(0, 0.5), describe: 'worst price a flatten accepts, in probability points past the best price (risk allows 0.03 through the book by default)' }),

@@ -63,11 +63,11 @@ export class ApiServer {
     });
     await app.register(websocket, { options: { maxPayload: d.wsMaxPayload ?? WS_MAX_PAYLOAD } });
 
-    app.get('/api/openapi.json', { schema: { tags: ['read'], summary: 'This OpenAPI document' } }, async () => app.swagger());
+    app.get('/api/openapi.json', { schema: { tags: ['read'], summary: 'This OpenAPI document' } }, async () => withWebSocketPath(app.swagger()));
     registerReadRoutes(app, d);
     registerControlRoutes(app, d);
     app.get('/ws', { websocket: true, schema: { tags: ['stream'], summary: 'WebSocket: send {"subscribe": ["games.", "prices.kalshi.", ...]}; receive {kind, topic, type, ts, data}' } }, (socket) => d.hub.accept(socket));
-    registerDashboard(app, d.assets);
+    registerDashboard(app, d.assets, d.metrics);
     await app.ready();
     return new ApiServer(app);
   }
@@ -86,7 +86,23 @@ export class ApiServer {
   }
 }
 
-function registerDashboard(app: FastifyInstance, assets: StaticAssets): void {
+/** @fastify/swagger leaves WebSocket routes out; /ws is part of the api, so the document names it. */
+function withWebSocketPath<T>(doc: T): T {
+  const d = doc as { paths?: Record<string, unknown> };
+  d.paths = {
+    ...d.paths,
+    '/ws': {
+      get: {
+        tags: ['stream'],
+        summary: 'WebSocket upgrade. Send {"subscribe": ["games.", "prices.kalshi.", "signals.", "trades.completed.", "positions.", "status."]}; receive {"kind": "snapshot" | "event" | "status" | "error" | "dropped", ...}. Close 1008 on repeated protocol errors, 1013 for a client that does not read.',
+        responses: { '101': { description: 'Switching Protocols' } },
+      },
+    },
+  };
+  return doc;
+}
+
+function registerDashboard(app: FastifyInstance, assets: StaticAssets, metrics: Metrics): void {
   const hide = { schema: { hide: true } };
   app.get('/', hide, async (_req, reply) => {
     const index = assets.get('index.html');
@@ -95,7 +111,10 @@ function registerDashboard(app: FastifyInstance, assets: StaticAssets): void {
   });
   app.get<{ Params: { name: string } }>('/assets/:name', hide, async (req, reply) => {
     const asset = assets.get(req.params.name);
-    if (asset === undefined) return reply.code(404).send(errorBody('ARB_API_NOT_FOUND', `no asset ${req.params.name}`));
+    if (asset === undefined) {
+      metrics.inc('http_errors.ARB_API_NOT_FOUND');
+      return reply.code(404).send(errorBody('ARB_API_NOT_FOUND', `no asset ${JSON.stringify(req.params.name.slice(0, 100))}`));
+    }
     return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
   });
 }

@@ -28,7 +28,7 @@ export const api = defineService({
     const reader = new SlowStateReader(redis, history, config.registryTtlMs);
     const audit = new ApiAudit(redis, config.auditMaxLen);
     const hub = new WsHub(
-      { queueMax: config.wsQueueMax, maxBufferedBytes: config.wsMaxBufferedBytes, hopelessMs: 5_000, maxClients: config.wsMaxClients, maxProtocolErrors: 20 },
+      { queueMax: config.wsQueueMax, maxBufferedBytes: config.wsMaxBufferedBytes, hopelessMs: config.wsHopelessMs, maxClients: config.wsMaxClients, maxProtocolErrors: 20 },
       metrics,
     );
     const publisher = await ctx.publisher();

@@ -174,8 +174,11 @@ export class SlowStateReader {
   async #withState(infos: GameInfo[]): Promise<GameView[]> {
     if (infos.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const info of infos) pipe.get(SlowKey.gameLatest(info.sport, info.game_id));
-    for (const info of infos) for (const m of info.markets) pipe.hgetall(SlowKey.latestPrice(m.venue, m.market_id));
+    // Per game in order: its latest state, then each market's latest price (read back in the same order).
+    for (const info of infos) {
+      pipe.get(SlowKey.gameLatest(info.sport, info.game_id));
+      for (const m of info.markets) pipe.hgetall(SlowKey.latestPrice(m.venue, m.market_id));
+    }
     const results = (await pipe.exec()) ?? [];
     let i = 0;
     return infos.map((info) => {
