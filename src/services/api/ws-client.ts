@@ -44,7 +44,7 @@ export class WsClient {
     readonly id: number,
     private readonly socket: WebSocket,
     private readonly options: WsClientOptions,
-    private readonly onHopeless: (client: WsClient) => void,
+    private readonly events: { onHopeless(client: WsClient): void; onDrop(): void; onCoalesce(): void },
   ) {}
 
   matches(topic: string): boolean {
@@ -61,11 +61,13 @@ export class WsClient {
       if (waiting !== undefined) {
         waiting.text = text;
         this.counters.coalesced++;
+        this.events.onCoalesce();
         return;
       }
     }
     if (this.queued >= this.options.queueMax) {
       this.counters.dropped++;
+      this.events.onDrop();
       this.#droppedSinceNotice++;
       this.#checkHopeless();
       return;
@@ -81,7 +83,7 @@ export class WsClient {
     if (this.#closed) return;
     if (this.queued >= this.options.queueMax * 2) {
       // Replies pile up only for a client that sends but never reads.
-      this.onHopeless(this);
+      this.events.onHopeless(this);
       return this.close(WsCloseCode.slowClient, 'ARB_API_WS_SLOW_CLIENT: replies not read');
     }
     this.#queue.push({ text: JSON.stringify(message), topic: null });
@@ -152,7 +154,7 @@ export class WsClient {
     }
     this.#fullSinceMs ??= now;
     if (now - this.#fullSinceMs >= this.options.hopelessMs) {
-      this.onHopeless(this);
+      this.events.onHopeless(this);
       this.close(WsCloseCode.slowClient, 'ARB_API_WS_SLOW_CLIENT: queue full, client not reading');
     }
   }

@@ -62,7 +62,11 @@ export class WsHub {
       socket.close(WsCloseCode.tooMany, 'too many WebSocket clients');
       return;
     }
-    const client = new WsClient(this.#nextId++, socket, this.options, () => this.metrics.inc('ws_slow_disconnects'));
+    const client = new WsClient(this.#nextId++, socket, this.options, {
+      onHopeless: () => this.metrics.inc('ws_slow_disconnects'),
+      onDrop: () => this.metrics.inc('ws_dropped'),
+      onCoalesce: () => this.metrics.inc('ws_coalesced'),
+    });
     this.#clients.add(client);
     this.metrics.inc('ws_connections');
     socket.on('message', (raw: Buffer, isBinary: boolean) => this.#onClientMessage(client, raw, isBinary));
@@ -70,7 +74,6 @@ export class WsHub {
       this.#clients.delete(client);
       this.#errors.delete(client);
       this.metrics.inc('ws_sent_total', client.counters.sent);
-      this.metrics.inc('ws_dropped_total', client.counters.dropped);
     };
     socket.on('close', forget);
     socket.on('error', () => this.metrics.inc('ws_socket_errors'));
