@@ -245,7 +245,7 @@ function renderPositions(): void {
     list
       .map(
         (p) =>
-          `<tr><td>${esc(p.venue)} ${esc(p.market_id)}${p.team ? ` <span class="dim">${esc(p.team)}</span>` : ''}</td><td>${esc(p.side)}</td><td>${p.contracts}</td><td>${cents(p.avg_yes_price)}</td><td>${cents(p.mark_yes_price)}</td><td class="${signClass(p.unrealized_pnl_cc)}">${usd(p.unrealized_pnl_cc)}</td><td><button class="danger" data-flatten="${esc(p.position_id)}">Flatten</button></td></tr>`,
+          `<tr><td title="${esc(games.get(p.game_id)?.info.name ?? p.game_id)}: ${esc(p.market_id)}">${esc(p.venue)} ${esc(p.team ?? shortId(p.market_id))} <span class="dim">${esc(games.get(p.game_id)?.info.sport.toUpperCase() ?? '')}</span></td><td>${esc(p.side)}</td><td>${p.contracts}</td><td>${cents(p.avg_yes_price)}</td><td>${cents(p.mark_yes_price)}</td><td class="${signClass(p.unrealized_pnl_cc)}">${usd(p.unrealized_pnl_cc)}</td><td><button class="danger" data-flatten="${esc(p.position_id)}">Flatten</button></td></tr>`,
       )
       .join('') || '<tr><td colspan="7" class="dim">no open positions</td></tr>';
 }
@@ -270,6 +270,9 @@ function renderFunnel(rows: FunnelRow[]): void {
     })
     .join('');
 }
+
+/** Long ids (Polymarket token ids are 77 digits) shortened for a table cell; the full id is in the title. */
+const shortId = (id: string) => (id.length > 16 ? `${id.slice(0, 6)}…${id.slice(-6)}` : id);
 
 const median = (xs: number[]) => (xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
 
