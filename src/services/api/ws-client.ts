@@ -28,6 +28,7 @@ interface Pending {
 }
 
 const COALESCED_FAMILIES = ['prices.', 'orderbook.', 'status.'];
+const CORK_BATCH = 32;
 
 export class WsClient {
   readonly prefixes = new Set<string>();
@@ -126,11 +127,18 @@ export class WsClient {
       this.socket.send(JSON.stringify({ kind: 'dropped', count: this.#droppedSinceNotice }));
       this.#droppedSinceNotice = 0;
     }
+    // Corked, up to CORK_BATCH frames leave in one writev instead of one write each; the socket's
+    // backlog is checked between batches (corked bytes do not show in bufferedAmount).
+    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
     while (this.#head < this.#queue.length && this.socket.bufferedAmount < this.options.maxBufferedBytes) {
-      const item = this.#queue[this.#head++]!;
-      if (item.topic !== null) this.#pendingByTopic.delete(item.topic);
-      this.socket.send(item.text);
-      this.counters.sent++;
+      raw?.cork();
+      for (let n = 0; n < CORK_BATCH && this.#head < this.#queue.length; n++) {
+        const item = this.#queue[this.#head++]!;
+        if (item.topic !== null) this.#pendingByTopic.delete(item.topic);
+        this.socket.send(item.text);
+        this.counters.sent++;
+      }
+      raw?.uncork();
     }
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue.splice(0, this.#head);
