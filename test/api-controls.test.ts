@@ -12,7 +12,8 @@ import type { ExitSignal } from '../src/core/messages.js';
 import { SlowKey } from '../src/core/slow-keys.js';
 import { ensureApiToken } from '../src/runtime/api-token.js';
 import { eventually } from './helpers/redis.js';
-import { ApiHarness, position, price } from './helpers/api-harness.js';
+import WebSocket from 'ws';
+import { ApiHarness, position, price, TOKEN } from './helpers/api-harness.js';
 
 const h = new ApiHarness();
 const exits: ExitSignal[] = [];
@@ -160,5 +161,33 @@ describe('rate limit', () => {
     expect(limited.body.error.code).toBe('ARB_API_RATE_LIMITED');
     expect(await r2.redis.get(SlowKey.entriesPaused)).toMatch(/^on/);
     expect((await r2.get('/api/health')).status).toBe(200); // reads are not limited
+  });
+});
+
+describe('reads beyond loopback', () => {
+  const r3 = new ApiHarness();
+  beforeAll(() => r3.start({ ARBEES_API_READS_NEED_TOKEN: 'true' }), 60_000);
+  afterAll(() => r3.close());
+
+  it('with reads guarded (the default off loopback), REST and /ws need the token; the page itself stays open', async () => {
+    const denied = await r3.get('/api/account');
+    expect(denied.status).toBe(401);
+    expect(denied.body.error.code).toBe('ARB_API_UNAUTHORIZED');
+    const ok = await fetch(`${r3.base}/api/account`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    expect((await fetch(`${r3.base}/`)).status).not.toBe(401);
+    const noToken = r3.ws();
+    const code = await new Promise<number | string>((resolve) => {
+      noToken.once('unexpected-response', (req, res) => {
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      noToken.once('error', () => {});
+      noToken.once('open', () => resolve('open'));
+    });
+    expect(code).toBe(401);
+    const withToken = new WebSocket(`ws://127.0.0.1:${r3.port}/ws?token=${TOKEN}`);
+    await new Promise((resolve, reject) => withToken.once('open', resolve).once('error', reject));
+    withToken.close();
   });
 });

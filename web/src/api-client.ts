@@ -9,7 +9,9 @@ export const tokenStore = {
 };
 
 export async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' } });
+  const token = tokenStore.get();
+  // On loopback reads are open; off loopback the api wants the token for them too.
+  const res = await fetch(path, { headers: { accept: 'application/json', ...(token !== '' ? { authorization: `Bearer ${token}` } : {}) } });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }

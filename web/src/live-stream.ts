@@ -3,6 +3,7 @@
  * Reconnects with backoff when the link drops (the api sends a fresh snapshot on each subscribe).
  */
 import type { WsServerMessage } from '../../src/core/api-protocol.js';
+import { tokenStore } from './api-client.js';
 
 export const STREAM_PREFIXES = ['games.', 'prices.', 'signals.trade.', 'trades.completed.', 'positions.', 'health.', 'status.'];
 
@@ -16,7 +17,8 @@ export class LiveStream {
   ) {}
 
   connect(): void {
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    const token = tokenStore.get();
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token !== '' ? `?token=${encodeURIComponent(token)}` : ''}`;
     this.onState('connecting');
     const socket = new WebSocket(url);
     this.#socket = socket;

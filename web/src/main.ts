@@ -370,5 +370,5 @@ async function loadOnce(): Promise<void> {
 
 wireControls();
 loadOnce()
-  .catch((err: unknown) => audit(`initial load failed: ${String(err)}`, 'failed'))
+  .catch((err: unknown) => audit(`initial load failed: ${String(err)}${/HTTP 401/.test(String(err)) ? ' (this api needs the token for reads: press Token, then reload)' : ''}`, 'failed'))
   .finally(() => new LiveStream(onMessage, (s) => setText('conn', s, s === 'live' ? 'pos' : 'neg')).connect());

@@ -8,6 +8,7 @@ export const apiConfigSpec = {
   host: defineVar({ env: 'ARBEES_API_HOST', default: '127.0.0.1', parse: parse.string, describe: 'listen address (loopback by default)' }),
   port: defineVar({ env: 'ARBEES_API_PORT', default: 7400, parse: parse.int(0, 65535), describe: '0 = any free port' }),
   token: defineVar({ env: 'ARBEES_API_TOKEN', default: '', parse: parse.string, secret: true, describe: 'bearer token for /api/control; else <data dir>/api-token' }),
+  readsNeedToken: defineVar({ env: 'ARBEES_API_READS_NEED_TOKEN', default: 'auto' as const, parse: parse.oneOf('auto', 'true', 'false'), describe: 'auto: only when listening beyond loopback' }),
   bodyLimitBytes: defineVar({ env: 'ARBEES_API_BODY_LIMIT', default: 16_384, parse: parse.int(256, 1_048_576) }),
   controlsPerMinute: defineVar({ env: 'ARBEES_API_CONTROL_RATE', default: 30, parse: parse.int(1, 10_000), describe: 'control requests per client per minute' }),
   wsQueueMax: defineVar({ env: 'ARBEES_API_WS_QUEUE', default: 2_000, parse: parse.int(10, 1_000_000), describe: 'messages queued per WebSocket client before it is cut off' }),

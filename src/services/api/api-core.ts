@@ -4,11 +4,12 @@
  * at /. Body size, WebSocket frame size and client count are bounded; every error is a stable
  * code and a counter.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
+import { tokenMatches } from '../../runtime/api-token.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { ApiAudit } from './api-audit.js';
 import { errorBody, installErrorHandlers } from './api-errors.js';
@@ -31,6 +32,8 @@ export interface ApiServerDeps {
   metrics: Metrics;
   log: Pick<Logger, 'warn' | 'error' | 'info'>;
   token: string;
+  /** Off loopback, reads (REST and /ws) need the token too; the page and its assets stay open. */
+  readsNeedToken: boolean;
   bodyLimitBytes: number;
   controlsPerMinute: number;
   /** Largest WebSocket frame a client may send. */
@@ -47,10 +50,11 @@ export class ApiServer {
   }
 
   static async build(d: ApiServerDeps): Promise<ApiServer> {
-    const app = Fastify({ logger: false, bodyLimit: d.bodyLimitBytes, return503OnClosing: true });
+    const app = Fastify({ logger: false, bodyLimit: d.bodyLimitBytes, return503OnClosing: true, forceCloseConnections: true });
     app.setValidatorCompiler(zodValidatorCompiler);
     installErrorHandlers(app, d.metrics, (err, req) => d.log.warn({ err: err.message, url: req.url }, 'api request failed'));
     app.addHook('onResponse', async () => d.metrics.inc('http_requests'));
+    if (d.readsNeedToken) app.addHook('onRequest', readGuard(d.token, d.metrics));
     await app.register(swagger, {
       openapi: {
         info: { title: 'arbees api', version: '1', description: 'Read the trading system (open on loopback) and control it (bearer token). Live stream: GET /ws.' },
@@ -84,6 +88,28 @@ export class ApiServer {
   async close(): Promise<void> {
     await this.app.close();
   }
+}
+
+/** Bearer header, or `?token=` for the WebSocket (a browser cannot set headers on it). */
+function readGuard(token: string, metrics: Metrics) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const url = req.url;
+    if (req.method !== 'GET' || !(url.startsWith('/api/') || url.startsWith('/ws'))) return;
+    const header = req.headers.authorization;
+    const presented = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : (new URL(url, 'http://x').searchParams.get('token') ?? '');
+    if (tokenMatches(presented, token)) return;
+    metrics.inc('read_unauthorized');
+    if (url.startsWith('/ws')) {
+      // A refused upgrade: answer on the raw socket and close it (an upgrade socket is not one
+      // Fastify tracks, so a normal reply would leave it open and hold up shutdown).
+      reply.hijack();
+      const socket = req.raw.socket;
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n');
+      setTimeout(() => socket.destroy(), 1_000).unref();
+      return;
+    }
+    return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('ARB_API_UNAUTHORIZED', 'this api listens beyond loopback: reads need the bearer token too'));
+  };
 }
 
 /** @fastify/swagger leaves WebSocket routes out; /ws is part of the api, so the document names it. */

@@ -17,6 +17,8 @@ import { defaultStaticDir, StaticAssets } from './static-assets.js';
 import { StatusPusher } from './status-pusher.js';
 import { WsHub } from './ws-hub.js';
 
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
 export const api = defineService({
   name: 'api',
   description: 'REST + WebSocket api and the live dashboard (loopback by default), with authenticated controls',
@@ -42,7 +44,7 @@ export const api = defineService({
     pusher.start();
     ctx.onStop(() => pusher.stop());
     await ctx.subscribe(WS_ROOT_PREFIXES, (topic, envelope) => hub.onHotMessage(topic, envelope));
-    const server = await ApiServer.build({ reader, history, hub, desk, audit, assets, metrics, log, token, bodyLimitBytes: config.bodyLimitBytes, controlsPerMinute: config.controlsPerMinute });
+    const server = await ApiServer.build({ reader, history, hub, desk, audit, assets, metrics, log, token, readsNeedToken: config.readsNeedToken === 'auto' ? !isLoopback(config.host) : config.readsNeedToken === 'true', bodyLimitBytes: config.bodyLimitBytes, controlsPerMinute: config.controlsPerMinute });
     ctx.onStop(async () => {
       hub.closeAll();
       await server.close();
@@ -50,6 +52,7 @@ export const api = defineService({
     await server.listen(config.host, config.port);
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.port}/`;
     metrics.set('http_port', server.port);
+    if (!isLoopback(config.host)) log.warn({ host: config.host }, 'listening beyond loopback: reads need the bearer token too');
     log.info({ url, controls: file === null ? 'bearer from ARBEES_API_TOKEN' : `bearer in ${file}`, dashboard: assets.built }, `dashboard at ${url}`);
   },
 });
