@@ -333,6 +333,10 @@ function wireControls(): void {
     const paused = $('pause').dataset.state !== 'on';
     void control(paused ? 'Pause new entries (reduce-only)? Exits still run.' : 'Resume new entries?', '/api/control/entries', { paused });
   };
+  $('flatten-game').onclick = () => {
+    const g = selected ? games.get(selected) : undefined;
+    if (g) void control(`Flatten every open position of ${g.info.name}?`, '/api/control/flatten-game', { game_id: g.info.game_id });
+  };
   $('close-all').onclick = () => void control('Close ALL open positions and pause new entries?', '/api/control/close-all', { confirm: true });
   $('token-btn').onclick = () => {
     const t = prompt('Bearer token for controls (empty to forget):', '');
