@@ -45,10 +45,12 @@ describe('dashboard in Chromium on arbees up', () => {
     expect(up.output()).toContain(`bearer token in ${path.resolve(up.dataDir, 'api-token')} (mode 0600)`);
   });
 
-  it('loads, shows live games with updating prices, a trade appears, and the kill switch toggles through the UI into Redis', async () => {
+  it('loads, shows live games with updating prices, a trade appears, the kill switch toggles through the UI into Redis, a position is flattened', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // The banner comes when every child is started; the api listens a moment later.
+    await eventually(async () => (await fetch(url).catch(() => null))?.ok === true, 30_000, 'the api to listen');
     await page.goto(url);
     await expect.poll(() => page.locator('#conn').textContent(), { timeout: 30_000 }).toBe('live');
     await expect.poll(() => page.locator('#games tbody tr').count(), { timeout: 60_000 }).toBeGreaterThan(0);
@@ -86,6 +88,16 @@ describe('dashboard in Chromium on arbees up', () => {
       expect(await redis.get(SlowKey.killSwitch)).toBe('off');
       const audit = await redis.xrevrange(SlowKey.auditApi, '+', '-', 'COUNT', 10);
       expect(audit.filter(([, f]) => f.includes('kill-switch') && f.includes('ok'))).toHaveLength(2);
+
+      // Flatten one position through the UI: an exit signal goes to execution, and its trade shows up.
+      await expect.poll(() => page.locator('#positions button[data-flatten]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      const exitTradesBefore = await page.locator('#trades tbody tr.trade', { hasText: '(exit)' }).count();
+      await page.locator('#positions button[data-flatten]').first().click();
+      await page.locator('#confirm-ok').click();
+      await expect.poll(() => page.locator('#audit li').first().textContent(), { timeout: 10_000 }).toMatch(/flatten: 1 exit signal\(s\) sent for position .* \(audit \d+-\d+\)/);
+      await expect.poll(() => page.locator('#trades tbody tr.trade', { hasText: '(exit)' }).count(), { timeout: 30_000 }).toBeGreaterThan(exitTradesBefore);
+      // ...and it is the api's manual exit that execution decided on (filled or refused by its risk checks).
+      await eventually(async () => (await redis.xrevrange(SlowKey.tradesCompleted, '+', '-', 'COUNT', 200)).some(([, f]) => f.join(' ').includes('"source_id":"api-')), 30_000, 'the manual exit in trades:completed');
     } finally {
       redis.disconnect();
     }
