@@ -11,6 +11,8 @@ const USAGE = `usage:
   arbees run <service>      run one service in the foreground
   arbees services           list the services
   arbees status             summary of the running system (services, games, P&L, kill switch)
+  arbees notify test [channel]  send one test alert through each configured channel (webhook,
+                            slack, discord, telegram, sms, signal); non-zero exit when one fails
 
 services: ${Object.keys(SERVICES).join(', ')}
 
@@ -42,6 +44,12 @@ async function main(argv: string[]): Promise<void> {
     case 'status': {
       const { runStatus } = await import('./launcher/status-report.js');
       await runStatus();
+      return;
+    }
+    case 'notify': {
+      const { runNotifyTest } = await import('./services/notification-service/notify-test-command.js');
+      if (arg !== 'test') throw new Error('usage: arbees notify test [channel]');
+      process.exitCode = await runNotifyTest(argv[2], process.env, (line) => void process.stdout.write(line + '\n'));
       return;
     }
     case 'services':

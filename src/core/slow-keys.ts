@@ -50,6 +50,20 @@ export const SlowKey = {
   entriesPaused: 'control:entries_paused',
   /** The api's audit trail: one entry per control request (who, what, when, result). */
   auditApi: 'audit:api',
+  /** Hash venue:market -> why execution blocked it (an order of unknown outcome); read by the notifier. */
+  execBlocked: 'exec:blocked',
+  /** notification_service: one event id accepted (SET NX with a TTL), the dedupe window. */
+  notifySeen: (eventId: string) => `notify:seen:${eventId}`,
+  /** notification_service: sorted set item id -> due time (ms) of one channel's outbox. */
+  notifyQueue: (channel: string) => `notify:queue:${channel}`,
+  /** notification_service: hash item id -> item JSON of one channel's outbox (the durable part). */
+  notifyItems: (channel: string) => `notify:items:${channel}`,
+  /** notification_service: hash item id -> item JSON of messages that failed for good. */
+  notifyDead: 'notify:dead',
+  /** notification_service: stream of delivery status (delivered, retry, dead, held), capped. */
+  notifyLog: 'notifications:log',
+  /** notification_service: hash of what it last saw of watched state (kill switch, blocked markets). */
+  notifyWatch: 'notify:watch',
 } as const;
 
 export const GAME_LATEST_TTL_S = 86_400;

@@ -16,6 +16,7 @@ import { SIMULATOR_SERVICE } from './venue-mode.js';
 import { ChildLogFormatter } from './child-log-formatter.js';
 import { scrubString } from '../runtime/logger.js';
 import { ManagedChild } from './managed-child.js';
+import { LocalNotifySink } from './local-notify-sink.js';
 import { freePort, portIsFree, reclaimStaleProcess } from './process-utils.js';
 import { findOrStartRedis, type RedisEndpoint } from './redis-server.js';
 import type { RestartBackoffOptions } from './restart-backoff.js';
@@ -63,6 +64,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
   private postgres: PostgresEndpoint | null = null;
   private simulator: SimulatorRun | null = null;
   private apiAccess: ApiAccess | null = null;
+  private notifySink: LocalNotifySink | null = null;
   private readonly services: ServiceChild[] = [];
   private starting: Promise<void> | null = null;
   private started = false;
@@ -120,6 +122,9 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     this.checkNotStopping();
     if (this.options.simulator !== null) await this.startSimulator();
     this.apiAccess = prepareApiAccess(this.options.services, this.options.dataDir);
+    if (this.options.services.some((s) => s.service === NOTIFY_SERVICE)) {
+      this.notifySink = await LocalNotifySink.startIfUnconfigured(process.env, (line) => this.say(line));
+    }
     for (const { service, instances } of this.options.services) {
       if (service === SIMULATOR_SERVICE && this.simulator !== null) continue;
       for (let i = 0; i < instances; i++) this.startService(service, childInstanceId(this.options, i));
@@ -138,6 +143,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
       const isSim = (s: ServiceChild) => s.service === SIMULATOR_SERVICE;
       await Promise.all(this.services.filter((s) => !isSim(s)).map((s) => this.stopChild(s.child, this.options.stopTimeoutMs)));
       await Promise.all(this.services.filter(isSim).map((s) => this.stopChild(s.child, this.options.stopTimeoutMs)));
+      await this.notifySink?.close();
       await this.stopInfrastructure(this.options.stopTimeoutMs);
       this.removeIpcSockets();
       this.runFile.remove();
@@ -365,9 +371,20 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     }
     if (this.redis !== null) env.REDIS_URL = this.redis.url;
     if (this.postgres !== null) env.DATABASE_URL = this.postgres.url;
+    if (this.notifySink !== null && service === NOTIFY_SERVICE) env.NOTIFY_WEBHOOK_URL = this.notifySink.webhookUrl;
     env.ARBEES_DATA_DIR = this.options.dataDir;
     env.ARBEES_INSTANCE = instance;
     return env;
+  }
+
+  /** Where alerts go: the local sink (no channel configured) or the configured channels. */
+  private alertsBanner(): string[] {
+    if (!this.options.services.some((s) => s.service === NOTIFY_SERVICE)) return [];
+    if (this.notifySink === null) return ['  Alerts     to the configured channels (see notification_service\'s start-up lines; arbees notify test checks them)'];
+    return [
+      `  Alerts     local sink ${this.notifySink.webhookUrl} prints each alert here (no channel configured;`,
+      '             set NOTIFY_WEBHOOK_URL, NOTIFY_SLACK_WEBHOOK_URL, TELEGRAM_BOT_TOKEN... to get them; see README)',
+    ];
   }
 
   private printBanner(): void {
@@ -397,6 +414,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
         `  Postgres   ${pgWhere}`,
         `  Services   ${services}`,
         ...venues,
+        ...this.alertsBanner(),
         `  Slow track ${cli} XLEN prices:kalshi`,
         `             ${cli} XREVRANGE prices:kalshi + - COUNT 3`,
         `  Registry   ${cli} --scan --pattern 'registry:*'`,
@@ -406,6 +424,8 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     );
   }
 }
+
+const NOTIFY_SERVICE = 'notification_service';
 
 /** Waits for the child's `{ type: 'ready' }` IPC message. */
 function waitForReady(child: ManagedChild, timeoutMs: number): Promise<void> {

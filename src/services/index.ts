@@ -28,6 +28,7 @@ export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   execution_service: async () => (await import('./execution-service/execution-service.js')).executionService as ServiceDefinition,
   position_tracker: async () => (await import('./position-tracker/position-tracker.js')).positionTracker as ServiceDefinition,
   api: async () => (await import('./api/api.js')).api as ServiceDefinition,
+  notification_service: async () => (await import('./notification-service/notification-service.js')).notificationService as ServiceDefinition,
 });
 
 /** Accepts `zmq_listener` and `zmq-listener` alike. */

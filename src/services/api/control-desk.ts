@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ControlState } from '../../core/api-protocol.js';
-import { controlValueIsOn } from '../../core/control-switch.js';
+import { killSwitchValueIsOn } from '../../core/kill-switch-value.js';
 import type { ExitSignal, Position } from '../../core/messages.js';
 import { CC_PER_DOLLAR, priceToCc } from '../../core/money.js';
 import { SlowKey } from '../../core/slow-keys.js';
@@ -49,7 +49,7 @@ export class ControlDesk {
   }
 
   async killSwitchOn(): Promise<boolean> {
-    return controlValueIsOn(await this.redis.get(SlowKey.killSwitch));
+    return killSwitchValueIsOn(await this.redis.get(SlowKey.killSwitch));
   }
 
   /** Exits for the given open positions; positions without any price to sell at are reported, not sent. */

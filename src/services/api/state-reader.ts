@@ -8,7 +8,7 @@ import type { AccountView, ControlState, FunnelRow, GameView, LimitUse, Position
 import { GameInfoSchema, PositionSchema, type GameInfo, type GameState, type Position, type PriceUpdate } from '../../core/messages.js';
 import { resolveRiskLimits } from '../../core/risk/risk-limits.js';
 import { SlowKey } from '../../core/slow-keys.js';
-import { controlValueIsOn } from '../../core/control-switch.js';
+import { killSwitchValueIsOn } from '../../core/kill-switch-value.js';
 import { nowMicros } from '../../core/time.js';
 import { listInstances, registryKey } from '../../bus/registry.js';
 import { checkEntry, parseEntryFields, parseGameValue } from '../../bus/slow-track.js';
@@ -54,7 +54,7 @@ export class SlowStateReader {
 
   async controls(): Promise<ControlState> {
     const [kill, paused] = await this.redis.mget(SlowKey.killSwitch, SlowKey.entriesPaused);
-    return { kill_switch: controlValueIsOn(kill), kill_switch_value: kill ?? null, entries_paused: controlValueIsOn(paused) };
+    return { kill_switch: killSwitchValueIsOn(kill ?? null), kill_switch_value: kill ?? null, entries_paused: killSwitchValueIsOn(paused ?? null) };
   }
 
   /** Every tracked game (games:active) with its latest state and market prices. */

@@ -105,7 +105,7 @@ export function executionKeys(prefix: string): ExecutionKeys {
     audit: prefix + SlowKey.auditExecution,
     record: `${prefix}exec:decision:`,
     inFlight: `${prefix}exec:in_flight`,
-    blocked: `${prefix}exec:blocked`,
+    blocked: `${prefix}${SlowKey.execBlocked}`,
     settlements: `${prefix}exec:settlements`,
   });
 }

@@ -9,7 +9,7 @@
  * that cannot see the operator's switch must not trade.
  */
 import type { Redis } from 'ioredis';
-import { controlValueIsOn } from '../../core/control-switch.js';
+import { killSwitchValueIsOn } from '../../core/kill-switch-value.js';
 
 export interface KillSwitchOptions {
   redis: Redis;
@@ -55,7 +55,7 @@ export class KillSwitch {
   /** Why trading is halted, or null when it is not. */
   reason(): string | null {
     if (this.#o.now() - this.#lastReadMs > this.#o.staleMs) return `kill switch unreadable for ${this.#o.now() - this.#lastReadMs} ms (fail safe)`;
-    return controlValueIsOn(this.#value) ? `kill switch ${this.#o.key} = ${JSON.stringify(this.#value)}` : null;
+    return killSwitchValueIsOn(this.#value) ? `kill switch ${this.#o.key} = ${JSON.stringify(this.#value)}` : null;
   }
 
   async poll(): Promise<void> {
