@@ -10,6 +10,7 @@ const USAGE = `usage:
   arbees up                 start Redis/Postgres if needed and every service (Ctrl-C stops all)
   arbees run <service>      run one service in the foreground
   arbees services           list the services
+  arbees status             summary of the running system (services, games, P&L, kill switch)
   arbees notify test [channel]  send one test alert through each configured channel (webhook,
                             slack, discord, telegram, sms, signal); non-zero exit when one fails
 
@@ -38,6 +39,11 @@ async function main(argv: string[]): Promise<void> {
     case 'up': {
       const { runUp } = await import('./launcher/up.js');
       await runUp();
+      return;
+    }
+    case 'status': {
+      const { runStatus } = await import('./launcher/status-report.js');
+      await runStatus();
       return;
     }
     case 'notify': {

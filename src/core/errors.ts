@@ -63,6 +63,14 @@ export const ErrorCodes = {
   ARB_EXEC_VENUE_REJECTED: 'a venue refused an execution order',
   ARB_EXEC_RECORD_FAILED: 'an execution record (decision, trades:completed, audit) could not be written; it is retried',
   ARB_EXEC_STATE: 'execution state is inconsistent (a fill or cash movement could not be applied); audited',
+  ARB_API_BAD_REQUEST: 'an api request has a malformed path, query or body',
+  ARB_API_NOT_FOUND: 'no api route or no such resource',
+  ARB_API_UNAUTHORIZED: 'an api control request has no or a wrong bearer token',
+  ARB_API_RATE_LIMITED: 'too many api control requests; retry later',
+  ARB_API_BODY_TOO_LARGE: 'an api request body is larger than allowed',
+  ARB_API_UNAVAILABLE: 'the api cannot reach Redis or the hot path right now',
+  ARB_API_WS_PROTOCOL: 'a WebSocket client sent a malformed message or an unknown topic prefix',
+  ARB_API_WS_SLOW_CLIENT: 'a WebSocket client read too slowly; its queue overflowed and it was disconnected',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -43,6 +43,13 @@ export const SlowKey = {
   healthAlerts: 'alerts:health',
   /** The bridge's own status and counters. */
   bridgeStatus: 'bridge:status',
+  /**
+   * Reduce-only mode: when set (same ON values as the kill switch), execution_service rejects new
+   * entries and still takes exits. Written by the api's pause/resume control.
+   */
+  entriesPaused: 'control:entries_paused',
+  /** The api's audit trail: one entry per control request (who, what, when, result). */
+  auditApi: 'audit:api',
   /** Hash venue:market -> why execution blocked it (an order of unknown outcome); read by the notifier. */
   execBlocked: 'exec:blocked',
   /** notification_service: one event id accepted (SET NX with a TTL), the dedupe window. */

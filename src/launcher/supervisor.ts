@@ -22,6 +22,7 @@ import { findOrStartRedis, type RedisEndpoint } from './redis-server.js';
 import type { RestartBackoffOptions } from './restart-backoff.js';
 import { RunFile, type UpState } from './run-file.js';
 import { childInstanceId, type SupervisorOptions } from './supervisor-options.js';
+import { prepareApiAccess, type ApiAccess } from './api-access.js';
 
 interface ServiceChild {
   readonly service: string;
@@ -62,6 +63,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
   private redis: RedisEndpoint | null = null;
   private postgres: PostgresEndpoint | null = null;
   private simulator: SimulatorRun | null = null;
+  private apiAccess: ApiAccess | null = null;
   private notifySink: LocalNotifySink | null = null;
   private readonly services: ServiceChild[] = [];
   private starting: Promise<void> | null = null;
@@ -119,6 +121,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     this.saveState();
     this.checkNotStopping();
     if (this.options.simulator !== null) await this.startSimulator();
+    this.apiAccess = prepareApiAccess(this.options.services, this.options.dataDir);
     if (this.options.services.some((s) => s.service === NOTIFY_SERVICE)) {
       this.notifySink = await LocalNotifySink.startIfUnconfigured(process.env, (line) => this.say(line));
     }
@@ -416,6 +419,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
         `             ${cli} XREVRANGE prices:kalshi + - COUNT 3`,
         `  Registry   ${cli} --scan --pattern 'registry:*'`,
         '  Stop       Ctrl-C (twice to force)',
+        ...(this.apiAccess === null ? [] : [`  Controls   ${this.apiAccess.tokenLine}; arbees status for a summary here`, `  Dashboard  ${this.apiAccess.url}`]),
       ].join('\n'),
     );
   }
