@@ -4,7 +4,7 @@
  * numbers (prices checked to lie in [0,1], sizes non-negative), ignore unknown extra fields, and
  * throw nothing but PolymarketParseError, naming the offending field.
  */
-import { isTickSize, type PolyLevel, type PolySide, type TickSize } from './common.js';
+import { ALL_TICK_SIZES, isTickSize, type PolyLevel, type PolySide, type TickSize } from './common.js';
 import { PolymarketParseError } from './errors.js';
 
 type Json = Record<string, unknown>;
@@ -122,7 +122,9 @@ function side(v: unknown, path: string): PolySide {
 }
 
 function tickSize(v: unknown, path: string): TickSize {
-  if (typeof v !== 'string' || !isTickSize(v)) return fail(path, `expected a tick size ("0.1" … "0.0001"), got ${describe(v)}`);
+  if (typeof v !== 'string' || !isTickSize(v)) {
+    return fail(path, `unknown tick size ${describe(v)} (known: ${ALL_TICK_SIZES.join(', ')}): the market is refused rather than traded on a guessed grid`);
+  }
   return v;
 }
 
