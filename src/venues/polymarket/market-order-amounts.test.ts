@@ -23,8 +23,8 @@ function decimalsOf(units: bigint): number {
 }
 
 describe('FAK/FOK amounts within the market-order precision', () => {
-  it('the venue examples: 7 shares at 0.973 (tick 0.001) spends $6.81 for 6.9990 shares, 10 at 0.82 is exact', () => {
-    expect(marketOrderAmounts('BUY', 0.973, 7, '0.001')).toEqual({ makerAmount: 6_810_000n, takerAmount: 6_999_000n });
+  it('the venue examples: 7 shares at 0.973 (tick 0.001) spends $6.81 for 6.9989 shares, 10 at 0.82 is exact', () => {
+    expect(marketOrderAmounts('BUY', 0.973, 7, '0.001')).toEqual({ makerAmount: 6_810_000n, takerAmount: 6_998_900n });
     expect(marketOrderAmounts('BUY', 0.82, 10, '0.01')).toEqual({ makerAmount: 8_200_000n, takerAmount: 10_000_000n });
     expect(marketOrderAmounts('SELL', 0.9625, 3, '0.0025')).toEqual({ makerAmount: 3_000_000n, takerAmount: 2_887_500n });
     // the limit-order sizing the executor used before: refused by the venue
@@ -41,7 +41,7 @@ describe('FAK/FOK amounts within the market-order precision', () => {
   });
 
   for (const tick of ALL_TICK_SIZES) {
-    it(`tick ${tick}: every BUY and SELL satisfies the precision, never pays above the limit nor asks for more shares`, () => {
+    it(`tick ${tick}: every BUY and SELL satisfies the precision, never crosses a level above the limit nor asks for more shares`, () => {
       fc.assert(
         fc.property(fc.constantFrom<PolySide>('BUY', 'SELL'), priceOnGrid(tick), fc.integer({ min: 1, max: 100_000 }), (side, price, n) => {
           const p = priceBaseUnits(price, tick);
@@ -55,8 +55,12 @@ describe('FAK/FOK amounts within the market-order precision', () => {
           expect(decimalsOf(side === 'BUY' ? collateral : shares)).toBeLessThanOrEqual(2);
           expect(decimalsOf(side === 'BUY' ? shares : collateral)).toBeLessThanOrEqual(4);
           expect(shares).toBeLessThanOrEqual(BigInt(n) * 1_000_000n);
-          // BUY: collateral / shares <= price; SELL: exactly the price
-          if (side === 'BUY') expect(collateral * 1_000_000n).toBeLessThanOrEqual(p * shares);
+          // BUY: price <= collateral / shares < price + tick; SELL: exactly the price
+          const tickUnits = BigInt(Math.round(Number(tick) * 1e6));
+          if (side === 'BUY') {
+            expect(collateral * 1_000_000n).toBeGreaterThanOrEqual(p * shares);
+            expect(collateral * 1_000_000n).toBeLessThan((p + tickUnits) * shares);
+          }
           else expect(collateral * 1_000_000n).toBe(p * shares);
           // a BUY spends less than a cent below N shares at the limit; a SELL is exactly N shares
           if (side === 'BUY') expect(BigInt(n) * p - collateral).toBeLessThan(10_000n);

@@ -5,9 +5,10 @@
  * breaks this on every fine tick: 7 shares at 0.973 is $6.811.
  *
  * BUY of N whole shares at limit p: spend D = N x p rounded down to the cent, ask for
- * T = D / p rounded UP to 1e-4 shares. Then T <= N (N x p >= D) and the signed price D / T <= p,
- * so the order never pays more than the limit and never asks for more than N shares; when N x p
- * is already whole cents, D / T is exactly p and T is N.
+ * T = D / p rounded down to 1e-4 shares (as the official clients round a market buy). Then
+ * T <= N, and the signed price D / T is p or above it by less than one tick (D / T - p <
+ * p x 1e-4 / T, T >= 0.01), so the order crosses every level at p and none above it, and never
+ * spends more than N x p; when N x p is already whole cents, D / T is exactly p and T is N.
  * SELL of N whole shares at p: N x p has at most 4 decimals for every tick, so it is exact.
  */
 import { AMOUNT_DECIMALS, MARKET_ORDER_DECIMALS, ROUNDING, type PolySide, type TickSize } from './common.js';
@@ -45,7 +46,7 @@ export function marketOrderAmounts(side: PolySide, price: number, shares: number
   if (side === 'SELL') return { makerAmount: n * ONE, takerAmount: (n * p) / TAKER_STEP * TAKER_STEP };
   const dollars = ((n * p) / MAKER_STEP) * MAKER_STEP;
   if (dollars === 0n) throw new PolymarketOrderInvalidError(`${shares} shares at ${price} is less than one cent`);
-  const takerSteps = (dollars * ONE + p * TAKER_STEP - 1n) / (p * TAKER_STEP);
+  const takerSteps = (dollars * ONE) / (p * TAKER_STEP);
   return { makerAmount: dollars, takerAmount: takerSteps * TAKER_STEP };
 }
 

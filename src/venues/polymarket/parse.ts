@@ -222,18 +222,39 @@ export interface PolyOrderResponse {
   errorMsg: string;
   orderId: string;
   status: PolyOrderStatus | null;
-  /** 6-decimal base units, as sent. */
+  /**
+   * 6-decimal base units: a digit string is read as base units ("82000000"), a string with a
+   * decimal point as shares or dollars ("2.499999"). The venue sends both; a bare "82" is
+   * ambiguous, so the texts are kept for the executor, which knows the signed amounts
+   * (order-reply.ts).
+   */
   makingAmount: bigint;
   takingAmount: bigint;
+  makingText: string;
+  takingText: string;
   tradeIds: string[];
   transactionHashes: string[];
 }
 
-function baseUnits(o: Json, key: string, path: string): bigint {
+const AMOUNT_TEXT = /^\d{1,30}(?:\.\d{1,6})?$/;
+
+/** An amount as sent: "" when absent, else a digit string or a decimal with at most 6 places. */
+function amountText(o: Json, key: string, path: string): string {
   const v = o[key];
-  if (v === undefined || v === null || v === '') return 0n;
-  if (typeof v !== 'string' || !INTEGER.test(v)) fail(join(path, key), `expected base units as a digit string, got ${describe(v)}`);
-  return BigInt(v);
+  if (v === undefined || v === null || v === '') return '';
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  if (typeof v !== 'string' || !AMOUNT_TEXT.test(v)) {
+    fail(join(path, key), `expected base units or a decimal amount with at most 6 places, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** Base units of an amount text: digits as base units, a decimal as whole units (x 1e6). */
+export function amountUnits(text: string): bigint {
+  if (text === '') return 0n;
+  const dot = text.indexOf('.');
+  if (dot < 0) return BigInt(text);
+  return BigInt(text.slice(0, dot) + text.slice(dot + 1).padEnd(6, '0'));
 }
 
 function stringList(o: Json, key: string, path: string): string[] {
@@ -253,16 +274,75 @@ export function parseOrderResponse(raw: unknown): PolyOrderResponse {
   if (status !== null && status !== '' && !['live', 'matched', 'delayed', 'unmatched'].includes(status)) {
     fail('status', `unknown order status ${JSON.stringify(status)}`);
   }
+  const makingText = amountText(o, 'makingAmount', '');
+  const takingText = amountText(o, 'takingAmount', '');
   return {
     success: o.success,
     errorMsg: optStr(o, 'errorMsg', '') ?? '',
     orderId: optStr(o, 'orderID', '') ?? '',
     status: status ? (status as PolyOrderStatus) : null,
-    makingAmount: baseUnits(o, 'makingAmount', ''),
-    takingAmount: baseUnits(o, 'takingAmount', ''),
+    makingAmount: amountUnits(makingText),
+    takingAmount: amountUnits(takingText),
+    makingText,
+    takingText,
     tradeIds: stringList(o, 'tradeIDs', ''),
     transactionHashes: stringList(o, 'transactionsHashes', ''),
   };
+}
+
+/** `GET /data/order/{orderID}` (L2): one of the account's orders as the venue holds it. */
+export interface PolyOpenOrder {
+  orderId: string;
+  /** As sent, upper-cased ("LIVE", "MATCHED", "CANCELED", ...). */
+  status: string;
+  tokenId: string;
+  side: PolySide;
+  /** Base units. */
+  originalSize: bigint;
+  sizeMatched: bigint;
+  price: number;
+  tradeIds: string[];
+}
+
+function decimalUnits(o: Json, key: string, path: string): bigint {
+  const v = o[key];
+  const text = typeof v === 'number' && Number.isFinite(v) && v >= 0 ? String(v) : v;
+  if (typeof text !== 'string' || !/^\d{1,30}(?:\.\d{1,6})?$/.test(text)) fail(join(path, key), `expected a decimal with at most 6 places, got ${describe(v)}`);
+  const [whole, frac = ''] = text.split('.');
+  return BigInt(whole! + frac.padEnd(6, '0'));
+}
+
+export function parseOpenOrder(raw: unknown, path = ''): PolyOpenOrder {
+  const o = asObject(raw, path);
+  return {
+    orderId: nonEmpty(o, 'id', path),
+    status: nonEmpty(o, 'status', path).toUpperCase(),
+    tokenId: tokenId(o.asset_id, join(path, 'asset_id')),
+    side: side(o.side, join(path, 'side')),
+    originalSize: decimalUnits(o, 'original_size', path),
+    sizeMatched: decimalUnits(o, 'size_matched', path),
+    price: priceString(o.price, join(path, 'price')),
+    tradeIds: stringList(o, 'associate_trades', path),
+  };
+}
+
+/** `GET /markets/{condition_id}`: the CLOB's market, with its two outcome tokens. */
+export interface PolyClobMarket {
+  conditionId: string;
+  tokens: { tokenId: string; outcome: string }[];
+  negRisk: boolean;
+}
+
+export function parseClobMarket(raw: unknown, path = ''): PolyClobMarket {
+  const o = asObject(raw, path);
+  const conditionId = str(o, 'condition_id', path);
+  if (!CONDITION_ID.test(conditionId)) fail(join(path, 'condition_id'), 'expected 0x and 64 hex digits');
+  const tokens = asArray(o.tokens, join(path, 'tokens')).map((t, i) => {
+    const tp = join(join(path, 'tokens'), i);
+    const to = asObject(t, tp);
+    return { tokenId: tokenId(to.token_id, join(tp, 'token_id')), outcome: str(to, 'outcome', tp) };
+  });
+  return { conditionId, tokens, negRisk: optBool(o, 'neg_risk', path, false) };
 }
 
 export interface PolyCancelResponse {
