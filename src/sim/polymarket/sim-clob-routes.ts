@@ -16,7 +16,7 @@ import { SimOrderRejection, type SimExchange } from './sim-exchange.js';
 import { HttpFailure, parseJsonBody, readBody, sendJson } from './sim-http.js';
 import type { SimAccount, SimLedger } from './sim-ledger.js';
 import { P4 } from './sim-token-book.js';
-import { bookSummary, priceString } from './sim-wire.js';
+import { bookSummary, priceString, unitsString } from './sim-wire.js';
 
 export interface ClobRouteDeps {
   catalog: SimCatalog;
@@ -45,6 +45,8 @@ export class SimClobRoutes {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
     const q = url.searchParams;
+    if (req.method === 'GET' && url.pathname.startsWith('/data/order/')) return this.lookupOrder(req, res, url);
+    if (req.method === 'GET' && url.pathname.startsWith('/markets/0x')) return this.clobMarket(res, url.pathname.slice('/markets/'.length));
     switch (route) {
       case 'GET /book':
         return sendJson(res, 200, this.summary(this.tokenParam(q)));
@@ -185,8 +187,9 @@ export class SimClobRoutes {
         errorMsg: '',
         orderID: placed.orderId,
         status: placed.status,
-        makingAmount: placed.makingAmount.toString(),
-        takingAmount: placed.takingAmount.toString(),
+        // Decimal strings ("6.81", "6.9989"), as the live CLOB answers (the official clients parse them as decimals).
+        makingAmount: unitsString(placed.makingAmount),
+        takingAmount: unitsString(placed.takingAmount),
         transactionsHashes: [],
         tradeIDs: placed.tradeIds,
       });
@@ -195,6 +198,49 @@ export class SimClobRoutes {
       this.counters.ordersRejected++;
       sendJson(res, 400, { error: err instanceof SimOrderRejection ? err.reason : `invalid order: ${err.message}` });
     }
+  }
+
+  /** `GET /data/order/{orderID}` (L2): the account's order in the venue's OpenOrder shape; `null` when unknown. */
+  private async lookupOrder(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const auth = await this.authed(req, res, url);
+    if (!auth) return;
+    const rec = this.deps.exchange.lookup(auth.account, url.pathname.slice('/data/order/'.length));
+    if (!rec) return sendJson(res, 200, null);
+    const book = this.deps.exchange.book(rec.tokenId);
+    sendJson(res, 200, {
+      id: rec.orderId,
+      status: rec.status,
+      owner: rec.apiKey,
+      maker_address: auth.account.address,
+      market: rec.conditionId,
+      asset_id: rec.tokenId,
+      side: rec.side,
+      original_size: unitsString(rec.original),
+      size_matched: unitsString(rec.matched),
+      price: priceString(rec.p4, book?.tickSize ?? '0.0001'),
+      outcome: this.deps.catalog.token(rec.tokenId)?.outcome ?? '',
+      expiration: '0',
+      order_type: rec.orderType,
+      associate_trades: rec.tradeIds,
+      created_at: rec.createdAtS,
+    });
+  }
+
+  /** `GET /markets/{condition_id}`: the CLOB market with its tokens. */
+  private clobMarket(res: ServerResponse, conditionId: string): void {
+    const m = this.deps.catalog.marketByConditionId(conditionId);
+    if (!m) throw new HttpFailure(404, 'market not found');
+    sendJson(res, 200, {
+      condition_id: m.conditionId,
+      question: m.question,
+      tokens: m.tokens.map((t) => ({ token_id: t.tokenId, outcome: t.outcome, winner: m.winningTokenId === t.tokenId })),
+      minimum_tick_size: Number(m.tickSize),
+      minimum_order_size: m.minOrderSize,
+      neg_risk: m.negRisk,
+      active: !m.closed,
+      closed: m.closed,
+      accepting_orders: !m.closed,
+    });
   }
 
   private async cancel(req: IncomingMessage, res: ServerResponse, url: URL, ids: ((body: unknown) => string[]) | null): Promise<void> {

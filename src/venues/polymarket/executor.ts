@@ -104,7 +104,7 @@ export class PolyOrderExecutor implements VenueExecutor {
     if (res.status === 'delayed' || res.status === 'live') {
       return { ...emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', `the venue answered status ${res.status}`)), orderId: res.orderId || sent.hash };
     }
-    const moved = movedAmounts(sent, res.makingText, res.takingText);
+    const moved = movedAmounts(sent, res.makingAmount, res.takingAmount);
     if ('problem' in moved) return { ...emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', moved.problem)), orderId: res.orderId || sent.hash };
     return this.#report(order, res.orderId || sent.hash, moved);
   }

@@ -223,15 +223,12 @@ export interface PolyOrderResponse {
   orderId: string;
   status: PolyOrderStatus | null;
   /**
-   * 6-decimal base units: a digit string is read as base units ("82000000"), a string with a
-   * decimal point as shares or dollars ("2.499999"). The venue sends both; a bare "82" is
-   * ambiguous, so the texts are kept for the executor, which knows the signed amounts
-   * (order-reply.ts).
+   * As sent ("" when absent): base units ("82000000", the documentation's example) or a
+   * decimal ("2.499999", "100"), which the venue also sends. A bare "82" reads both ways, so
+   * only the executor, which knows the signed amounts, turns these into numbers (order-reply.ts).
    */
-  makingAmount: bigint;
-  takingAmount: bigint;
-  makingText: string;
-  takingText: string;
+  makingAmount: string;
+  takingAmount: string;
   tradeIds: string[];
   transactionHashes: string[];
 }
@@ -274,17 +271,13 @@ export function parseOrderResponse(raw: unknown): PolyOrderResponse {
   if (status !== null && status !== '' && !['live', 'matched', 'delayed', 'unmatched'].includes(status)) {
     fail('status', `unknown order status ${JSON.stringify(status)}`);
   }
-  const makingText = amountText(o, 'makingAmount', '');
-  const takingText = amountText(o, 'takingAmount', '');
   return {
     success: o.success,
     errorMsg: optStr(o, 'errorMsg', '') ?? '',
     orderId: optStr(o, 'orderID', '') ?? '',
     status: status ? (status as PolyOrderStatus) : null,
-    makingAmount: amountUnits(makingText),
-    takingAmount: amountUnits(takingText),
-    makingText,
-    takingText,
+    makingAmount: amountText(o, 'makingAmount', ''),
+    takingAmount: amountText(o, 'takingAmount', ''),
     tradeIds: stringList(o, 'tradeIDs', ''),
     transactionHashes: stringList(o, 'transactionsHashes', ''),
   };
