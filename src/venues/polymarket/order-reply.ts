@@ -22,6 +22,8 @@ export interface MovedAmounts {
 }
 
 const ONE = 1_000_000n;
+const MIN_SHARES = 10_000n;
+const MIN_PRICE = 100n; // 0.0001 in base units per share
 
 function readings(text: string): bigint[] {
   if (text === '' || text.includes('.')) return [amountUnits(text)];
@@ -38,12 +40,16 @@ function readings(text: string): bigint[] {
  */
 function consistent(order: SignedAmounts, m: MovedAmounts): boolean {
   if (m.shares === 0n || m.collateral === 0n) return m.shares === 0n && m.collateral === 0n;
+  // Shares move in steps of 1e-4 and never less than 0.01 (the venue's smallest size): "10" is not 0.00001 shares.
+  if (m.shares % 100n !== 0n || m.shares < MIN_SHARES) return false;
+  // Nothing trades below 0.0001 or at 1 and above.
+  if (m.collateral * ONE < m.shares * MIN_PRICE || m.collateral >= m.shares) return false;
   if (order.side === 'BUY') {
     const sharesBeforeFee = (m.shares * 11n) / 10n;
-    return m.collateral <= order.makerAmount && m.collateral * order.takerAmount <= order.makerAmount * sharesBeforeFee && m.collateral < m.shares;
+    return m.collateral <= order.makerAmount && m.collateral * order.takerAmount <= order.makerAmount * sharesBeforeFee;
   }
   const collateralBeforeFee = (m.collateral * 11n) / 10n;
-  return m.shares <= order.makerAmount && collateralBeforeFee * order.makerAmount >= order.takerAmount * m.shares && m.collateral < m.shares;
+  return m.shares <= order.makerAmount && collateralBeforeFee * order.makerAmount >= order.takerAmount * m.shares;
 }
 
 /** The amounts the reply reports, or a reason why they cannot be told. */
