@@ -8,6 +8,8 @@ import {
   parseBookSummaries,
   parseBookSummary,
   parseCancelResponse,
+  parseClobMarket,
+  parseOpenOrder,
   parseErrorBody,
   parseGammaEvent,
   parseGammaMarket,
@@ -111,6 +113,19 @@ describe('market WebSocket fixtures', () => {
     expect(parseWsFrame('INVALID OPERATION')).toEqual({ kind: 'text', text: 'INVALID OPERATION' });
   });
 
+  it('reads every tick size the venue uses, and names an unknown one instead of dropping the change', () => {
+    expect(messages('ws-tick-size-change-0025.json')[0]).toMatchObject({ type: 'tick_size_change', newTickSize: '0.0025' });
+    expect(parseBookSummary(json('rest-book-tick-0005.json'))).toMatchObject({ tickSize: '0.005' });
+    expect(messages('ws-tick-size-unknown.json')[0]).toMatchObject({ type: 'tick_size_unknown', assetId: A, newTickText: '0.05' });
+    expect(() => parseBookSummary({ ...(json('rest-book.json') as object), tick_size: '0.05' })).toThrow(/unknown tick size.*0\.05.*refused/);
+  });
+
+  it('reads order replies with decimal amounts, the order lookup and the CLOB market', () => {
+    expect(parseOrderResponse(json('rest-order-response-decimal.json'))).toMatchObject({ status: 'matched', makingAmount: '2.499999', takingAmount: '3.0487' });
+    expect(parseOpenOrder(json('rest-open-order.json'))).toMatchObject({ status: 'MATCHED', side: 'BUY', originalSize: 6_998_900n, sizeMatched: 6_998_900n, price: 0.973, tradeIds: ['a1b2c3'] });
+    expect(parseClobMarket(json('rest-clob-market.json')).tokens.map((t) => t.outcome)).toEqual(['Raiders', 'Broncos']);
+  });
+
   it('keeps the good messages of an array frame and reports the bad one alone', () => {
     const good = json('ws-book.json');
     const bad = json('malformed/ws-book-missing-asset-id.json');
@@ -167,6 +182,7 @@ describe('malformed fixtures', () => {
     if (name.startsWith('rest-price')) return parse(parsePriceResponse);
     if (name.startsWith('rest-midpoint')) return parse(parseMidpointResponse);
     if (name.startsWith('rest-order-response')) return parse(parseOrderResponse);
+    if (name.startsWith('rest-open-order')) return parse((raw) => parseOpenOrder(raw));
     if (name.startsWith('gamma-market')) return parse((raw) => parseGammaMarket(raw));
     throw new Error(`no parser for ${name}`);
   }

@@ -418,6 +418,19 @@ export interface WsTickSizeChange {
   timestampMs: number;
 }
 
+/**
+ * A `tick_size_change` to a tick this client does not know: well-formed otherwise, so the token
+ * can be refused by name (its book is untrusted until a known tick arrives) instead of the frame
+ * being dropped and the old tick kept.
+ */
+export interface WsTickSizeUnknown {
+  type: 'tick_size_unknown';
+  assetId: string;
+  market: string;
+  newTickText: string;
+  timestampMs: number;
+}
+
 export interface WsBestBidAsk {
   type: 'best_bid_ask';
   assetId: string;
@@ -447,6 +460,7 @@ export type PolyWsMessage =
   | WsPriceChanges
   | WsLastTrade
   | WsTickSizeChange
+  | WsTickSizeUnknown
   | WsBestBidAsk
   | WsMarketResolved
   | WsOther;
@@ -500,7 +514,17 @@ function wsLastTrade(o: Json, path: string): WsLastTrade {
   };
 }
 
-function wsTickSizeChange(o: Json, path: string): WsTickSizeChange {
+function wsTickSizeChange(o: Json, path: string): WsTickSizeChange | WsTickSizeUnknown {
+  const newTick = o.new_tick_size;
+  if (typeof newTick === 'string' && DECIMAL.test(newTick) && !isTickSize(newTick)) {
+    return {
+      type: 'tick_size_unknown',
+      assetId: tokenId(o.asset_id, join(path, 'asset_id')),
+      market: str(o, 'market', path),
+      newTickText: newTick,
+      timestampMs: millisString(o.timestamp, join(path, 'timestamp')),
+    };
+  }
   return {
     type: 'tick_size_change',
     assetId: tokenId(o.asset_id, join(path, 'asset_id')),
