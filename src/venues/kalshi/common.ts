@@ -142,7 +142,8 @@ export interface KalshiFill {
   yesPrice: number;
   isTaker: boolean;
   feeCc: number;
-  createdTime: string;
+  /** Optional in the fills schema. */
+  createdTime: string | null;
 }
 
 export interface KalshiFillsPage {
@@ -291,7 +292,19 @@ export interface KalshiWsErrorMsg {
   message: string;
 }
 
-/** A well-formed message of a type this client does not act on (fill, lifecycle...). */
+/**
+ * `market_lifecycle_v2`: a market's status changed. `determined`/`settled` carry the result,
+ * which is how a Kalshi market's settlement is read (not inferred from prices).
+ */
+export interface KalshiWsLifecycle {
+  type: 'market_lifecycle';
+  ticker: string;
+  eventType: string;
+  /** 'yes' / 'no' once determined; null otherwise (or a scalar result, which arbees does not trade). */
+  result: 'yes' | 'no' | null;
+}
+
+/** A well-formed message of a type this client does not act on (fill, ...). */
 export interface KalshiWsOther {
   type: 'other';
   rawType: string;
@@ -306,4 +319,5 @@ export type KalshiWsMessage =
   | KalshiWsOk
   | KalshiWsUnsubscribed
   | KalshiWsErrorMsg
+  | KalshiWsLifecycle
   | KalshiWsOther;

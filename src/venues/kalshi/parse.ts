@@ -28,6 +28,7 @@ import type {
   KalshiOutcomeSide,
   KalshiPositionsPage,
   KalshiPriceRange,
+  KalshiWsLifecycle,
   KalshiWsMessage,
 } from './common.js';
 import { KalshiParseError } from './errors.js';
@@ -370,7 +371,8 @@ function parseFill(v: unknown, path: string): KalshiFill {
     yesPrice: price(o, 'yes_price_dollars', path),
     isTaker: bool(o, 'is_taker', path),
     feeCc: money(o, 'fee_cost', path),
-    createdTime: str(o, 'created_time', path),
+    // Not required by the fills schema (fills carry `ts`): a fill without it must not fail the page.
+    createdTime: optStr(o, 'created_time', path),
   };
 }
 
@@ -583,6 +585,16 @@ function okMessage(o: Obj, id: number | null): KalshiWsMessage {
   return { type: 'ok', id, sid: optInt(o, 'sid', 'ok'), marketTickers, subscriptions: null };
 }
 
+function lifecycle(m: Obj, path: string): KalshiWsLifecycle {
+  const result = optStr(m, 'result', path);
+  return {
+    type: 'market_lifecycle',
+    ticker: nonEmpty(m, 'market_ticker', path),
+    eventType: nonEmpty(m, 'event_type', path),
+    result: result === 'yes' || result === 'no' ? result : null,
+  };
+}
+
 /** One WebSocket frame (already decoded from JSON). */
 export function parseWsMessage(v: unknown): KalshiWsMessage {
   const o = asObject(v, 'ws message');
@@ -601,6 +613,8 @@ export function parseWsMessage(v: unknown): KalshiWsMessage {
     case 'error':
     case 'ok':
       return control(o, type);
+    case 'market_lifecycle_v2':
+      return lifecycle(asObject(o.msg, type), type);
     default:
       return { type: 'other', rawType: type };
   }
