@@ -233,7 +233,7 @@ export class SimClobRoutes {
     sendJson(res, 200, {
       condition_id: m.conditionId,
       question: m.question,
-      tokens: m.tokens.map((t) => ({ token_id: t.tokenId, outcome: t.outcome, winner: m.winningTokenId === t.tokenId })),
+      tokens: m.tokens.map((t) => ({ token_id: t.tokenId, outcome: t.outcome, price: this.midOf(t.tokenId), winner: m.winningTokenId === t.tokenId })),
       minimum_tick_size: Number(m.tickSize),
       minimum_order_size: m.minOrderSize,
       neg_risk: m.negRisk,
@@ -241,6 +241,14 @@ export class SimClobRoutes {
       closed: m.closed,
       accepting_orders: !m.closed,
     });
+  }
+
+  /** The token's midpoint as a number (the CLOB market's `tokens[].price`), 0 without a two-sided book. */
+  private midOf(tokenId: string): number {
+    const book = this.deps.exchange.book(tokenId);
+    const bid = book?.bestBidP4() ?? null;
+    const ask = book?.bestAskP4() ?? null;
+    return bid === null || ask === null ? 0 : (bid + ask) / 2 / P4;
   }
 
   private async cancel(req: IncomingMessage, res: ServerResponse, url: URL, ids: ((body: unknown) => string[]) | null): Promise<void> {
