@@ -90,8 +90,8 @@ describe('Polymarket simulator payloads have the documented shapes', () => {
     expect(await authed('GET', `/data/order/0x${'0'.repeat(64)}`)).toBeNull();
   });
 
-  it('GET /markets/{condition_id} (the CLOB market and its tokens)', async () => {
-    const sim = await (await fetch(`${clobUrl}/markets/${game.conditionId}`)).json();
+  it('GET /clob-markets/{condition_id} (MarketDetails: tokens, tick, neg risk, fee)', async () => {
+    const sim = await (await fetch(`${clobUrl}/clob-markets/${game.conditionId}`)).json();
     expect(shapeDiff(fixture('rest-clob-market.json'), sim)).toEqual([]);
   });
 

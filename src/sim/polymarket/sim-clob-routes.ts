@@ -25,6 +25,8 @@ export interface ClobRouteDeps {
   /** Largest accepted distance between POLY_TIMESTAMP and the server clock. */
   authWindowS: number;
   chainId: number;
+  /** The taker fee the exchange charges, published as the market's `fd.r`. */
+  takerFeeBp: number;
   /** Collateral granted to keys created through L1 (dollars). */
   l1StartingUsd: number;
 }
@@ -46,7 +48,7 @@ export class SimClobRoutes {
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
     const q = url.searchParams;
     if (req.method === 'GET' && url.pathname.startsWith('/data/order/')) return this.lookupOrder(req, res, url);
-    if (req.method === 'GET' && url.pathname.startsWith('/markets/0x')) return this.clobMarket(res, url.pathname.slice('/markets/'.length));
+    if (req.method === 'GET' && url.pathname.startsWith('/clob-markets/')) return this.clobMarket(res, url.pathname.slice('/clob-markets/'.length));
     switch (route) {
       case 'GET /book':
         return sendJson(res, 200, this.summary(this.tokenParam(q)));
@@ -226,29 +228,18 @@ export class SimClobRoutes {
     });
   }
 
-  /** `GET /markets/{condition_id}`: the CLOB market with its tokens. */
+  /** `GET /clob-markets/{condition_id}`: the market info in the official V2 client's compact shape (`MarketDetails`). */
   private clobMarket(res: ServerResponse, conditionId: string): void {
     const m = this.deps.catalog.marketByConditionId(conditionId);
     if (!m) throw new HttpFailure(404, 'market not found');
+    const book = this.deps.exchange.book(m.tokens[0]!.tokenId);
     sendJson(res, 200, {
-      condition_id: m.conditionId,
-      question: m.question,
-      tokens: m.tokens.map((t) => ({ token_id: t.tokenId, outcome: t.outcome, price: this.midOf(t.tokenId), winner: m.winningTokenId === t.tokenId })),
-      minimum_tick_size: Number(m.tickSize),
-      minimum_order_size: m.minOrderSize,
-      neg_risk: m.negRisk,
-      active: !m.closed,
-      closed: m.closed,
-      accepting_orders: !m.closed,
+      c: m.conditionId,
+      t: m.tokens.map((t) => ({ t: t.tokenId, o: t.outcome })),
+      mts: Number(book?.tickSize ?? m.tickSize),
+      nr: m.negRisk,
+      fd: { r: this.deps.takerFeeBp / 10_000, e: 1, to: true },
     });
-  }
-
-  /** The token's midpoint as a number (the CLOB market's `tokens[].price`), 0 without a two-sided book. */
-  private midOf(tokenId: string): number {
-    const book = this.deps.exchange.book(tokenId);
-    const bid = book?.bestBidP4() ?? null;
-    const ask = book?.bestAskP4() ?? null;
-    return bid === null || ask === null ? 0 : (bid + ask) / 2 / P4;
   }
 
   private async cancel(req: IncomingMessage, res: ServerResponse, url: URL, ids: ((body: unknown) => string[]) | null): Promise<void> {

@@ -11,6 +11,10 @@
  * venue's order id: an order whose reply was lost or unreadable is looked up by it
  * (`GET /data/order/{hash}`) and reconciled without an operator.
  *
+ * Fees: the market's own (`fd` of `GET /clob-markets/{condition_id}`), checked against the
+ * configured rate the edge was computed with; a BUY's fee is charged in collateral on top of
+ * its amount (the official V2 client's fee helper), so the shares credited are the shares bought.
+ *
  * Shares: the venue credits fractional shares (a BUY spends whole cents; price improvement and a
  * fee taken in shares leave fractions). The position book holds whole contracts, so the whole
  * shares are booked with their share of the collateral and the fraction is reported in the
@@ -28,7 +32,7 @@ import type { PolymarketClobClient } from './http.js';
 import { marketOrderAmounts, priceBaseUnits } from './market-order-amounts.js';
 import { movedAmounts, type MovedAmounts } from './order-reply.js';
 import { buildOrder, orderHash, signOrder } from './order-signing.js';
-import type { PolyOpenOrder } from './parse.js';
+import type { PolyClobMarket, PolyOpenOrder } from './parse.js';
 import { emptyReport, type LegReport, type VenueOrder } from '../../core/execution/venue-order.js';
 import { reasonText } from '../../core/execution/exec-reasons.js';
 import type { VenueExecutor } from '../venue-executor.js';
@@ -68,7 +72,7 @@ const BASE_UNITS_PER_CC = 100n; // 1e6 base units per dollar, 1e4 cc per dollar
 export class PolyOrderExecutor implements VenueExecutor {
   readonly venue = 'poly' as const;
   readonly #tokens = new Map<string, TokenInfo>();
-  readonly #complements = new Map<string, string>();
+  readonly #markets = new Map<string, { info: PolyClobMarket; readMs: number }>();
   readonly #sent = new Map<string, SentOrder>();
   readonly #now: () => number;
 
@@ -85,8 +89,11 @@ export class PolyOrderExecutor implements VenueExecutor {
     if (refused) return emptyReport('rejected', reasonText('EXEC_UNSUPPORTED_LEG', refused));
     let sent: SentOrder;
     let signed;
+    let fee: VenueFeeRule;
     try {
-      const tokenId = await this.#tokenOf(order);
+      const market = await this.#market(order.marketId);
+      fee = marketFeeRule(market, this.o.fee);
+      const tokenId = tokenOf(order, market);
       const token = await this.#token(tokenId);
       ({ sent, signed } = await this.#sign(order, tokenId, token));
     } catch (err) {
@@ -106,7 +113,7 @@ export class PolyOrderExecutor implements VenueExecutor {
     }
     const moved = movedAmounts(sent, res.makingAmount, res.takingAmount);
     if ('problem' in moved) return { ...emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', moved.problem)), orderId: res.orderId || sent.hash };
-    return this.#report(order, res.orderId || sent.hash, moved);
+    return this.#report(order, res.orderId || sent.hash, moved, fee);
   }
 
   /**
@@ -121,7 +128,13 @@ export class PolyOrderExecutor implements VenueExecutor {
       return { ...emptyReport('none', reasonText('EXEC_NO_FILL', `the venue has no order ${sent.hash}: it was never placed`)), orderId: sent.hash };
     }
     if (found.status === 'LIVE' || found.status === 'DELAYED') return null;
-    return this.#report(order, found.orderId, movedOfLookup(found));
+    let fee = this.o.fee;
+    try {
+      fee = marketFeeRule(await this.#market(order.marketId), this.o.fee);
+    } catch {
+      // The order already executed: book it with the configured fee rather than never.
+    }
+    return this.#report(order, found.orderId, movedOfLookup(found), fee);
   }
 
   async #sign(order: VenueOrder, tokenId: string, token: TokenInfo) {
@@ -148,11 +161,11 @@ export class PolyOrderExecutor implements VenueExecutor {
 
   /** After a restart the order is signed again from the decision: the same hash unless the tick changed. */
   async #resign(order: VenueOrder): Promise<SentOrder> {
-    const tokenId = await this.#tokenOf(order);
+    const tokenId = tokenOf(order, await this.#market(order.marketId));
     return (await this.#sign(order, tokenId, await this.#token(tokenId))).sent;
   }
 
-  #report(order: VenueOrder, orderId: string, moved: MovedAmounts): LegReport {
+  #report(order: VenueOrder, orderId: string, moved: MovedAmounts, fee: VenueFeeRule): LegReport {
     const filled = Number(moved.shares / ONE);
     const dust = moved.shares % ONE;
     // The whole shares carry their share of the collateral; the fraction's share stays with it.
@@ -162,7 +175,7 @@ export class PolyOrderExecutor implements VenueExecutor {
       return { ...emptyReport('none', reasonText('EXEC_NO_FILL', `nothing filled within the limit${dustNote}`)), orderId };
     }
     const notionalCc = Number(wholeCollateral / BASE_UNITS_PER_CC);
-    const fills = exactFills(order, orderId, filled, notionalCc, this.o.fee);
+    const fills = exactFills(order, orderId, filled, notionalCc, fee);
     return {
       status: filled >= order.contracts ? 'filled' : 'partial',
       filled,
@@ -174,19 +187,15 @@ export class PolyOrderExecutor implements VenueExecutor {
     };
   }
 
-  /** The token an order trades: the market's own for YES, the other token of its CLOB market for NO. */
-  async #tokenOf(order: VenueOrder): Promise<string> {
-    if (order.side === 'yes') return order.marketId;
-    const known = this.#complements.get(order.marketId);
-    if (known) return known;
-    const { conditionId } = await this.#token(order.marketId);
-    const market = await this.o.client.getClobMarket(conditionId);
-    const others = market.tokens.filter((t) => t.tokenId !== order.marketId);
-    if (market.tokens.length !== 2 || others.length !== 1) {
-      throw new PolymarketOrderInvalidError(`market ${conditionId} has ${market.tokens.length} tokens: no single complement for NO`);
-    }
-    this.#complements.set(order.marketId, others[0]!.tokenId);
-    return others[0]!.tokenId;
+  /** The CLOB market of a token (its two tokens, tick, fee), re-read like the tick size. */
+  async #market(tokenId: string): Promise<PolyClobMarket> {
+    const { conditionId } = await this.#token(tokenId);
+    const known = this.#markets.get(conditionId);
+    if (known && this.#now() - known.readMs < (this.o.tokenInfoTtlMs ?? 5_000)) return known.info;
+    const info = await this.o.client.getClobMarket(conditionId);
+    if (!info.tokens.some((t) => t.tokenId === tokenId)) throw new PolymarketOrderInvalidError(`market ${conditionId} does not list token ${tokenId}`);
+    this.#markets.set(conditionId, { info, readMs: this.#now() });
+    return info;
   }
 
   async #token(tokenId: string): Promise<TokenInfo> {
@@ -197,6 +206,33 @@ export class PolyOrderExecutor implements VenueExecutor {
     this.#tokens.set(tokenId, info);
     return info;
   }
+}
+
+/** The token an order trades: the market's own for YES, the other token of its CLOB market for NO. */
+function tokenOf(order: VenueOrder, market: PolyClobMarket): string {
+  if (order.side === 'yes') return order.marketId;
+  const others = market.tokens.filter((t) => t.tokenId !== order.marketId);
+  if (market.tokens.length !== 2 || others.length !== 1) {
+    throw new PolymarketOrderInvalidError(`market ${market.conditionId} has ${market.tokens.length} tokens: no single complement for NO`);
+  }
+  return others[0]!.tokenId;
+}
+
+/**
+ * The market's own taker fee (`fd`: rate x (p(1-p))^exponent, charged in collateral on top of a
+ * BUY's amount and out of a SELL's proceeds, as the official V2 client computes it). Refused when
+ * arbees cannot compute it exactly (an exponent other than 1, a rate off whole basis points) or
+ * when it is above the configured rate the signal's edge was computed with.
+ */
+function marketFeeRule(market: PolyClobMarket, assumed: VenueFeeRule): VenueFeeRule {
+  const fee = market.fee ?? { rate: 0, exponent: 1, takerOnly: true };
+  const bp = fee.rate * 10_000;
+  if (fee.rate > 0 && fee.exponent !== 1) throw new PolymarketOrderInvalidError(`market ${market.conditionId} charges rate x (p(1-p))^${fee.exponent}: only exponent 1 is supported`);
+  if (Math.abs(bp - Math.round(bp)) > 1e-6) throw new PolymarketOrderInvalidError(`market ${market.conditionId} fee rate ${fee.rate} is not whole basis points`);
+  if (Math.round(bp) > assumed.takerRateBp) {
+    throw new PolymarketOrderInvalidError(`market ${market.conditionId} charges ${Math.round(bp)} bp, above the ${assumed.takerRateBp} bp the edge was computed with`);
+  }
+  return { ...assumed, takerRateBp: Math.round(bp), makerRateBp: fee.takerOnly ? 0 : Math.round(bp) };
 }
 
 /** The limit on the traded token: the YES limit for YES, its complement for NO; null = any price. */

@@ -53,7 +53,7 @@ export async function recordPolymarketFixtures(o: PolymarketRecordOptions): Prom
   const book = await getJson(`${o.clobUrl}/book?token_id=${tokenId}`);
   save('rest-book.json', book, parseBookSummary);
   const conditionId = (book as { market: string }).market;
-  const marketBody = await getJson(`${o.clobUrl}/markets/${conditionId}`);
+  const marketBody = await getJson(`${o.clobUrl}/clob-markets/${conditionId}`);
   save('rest-clob-market.json', marketBody, parseClobMarket);
   const market = parseClobMarket(marketBody);
   const frames = await recordWs(o.wsUrl, market.tokens.map((t) => t.tokenId), (o.wsSeconds ?? 15) * 1000);

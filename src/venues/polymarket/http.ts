@@ -146,10 +146,13 @@ export class PolymarketClobClient {
     return apiCredentials(key.apiKey, key.secret, key.passphrase);
   }
 
-  /** `GET /markets/{condition_id}`: the market's two outcome tokens (a NO leg buys the other one). */
+  /**
+   * `GET /clob-markets/{condition_id}` (the official V2 client's market info): the market's two
+   * tokens (a NO leg buys the other one), tick size, neg risk and its platform fee.
+   */
   async getClobMarket(conditionId: string): Promise<PolyClobMarket> {
     if (!/^0x[0-9a-fA-F]{64}$/.test(conditionId)) throw new PolymarketParseError('condition_id', `not a condition id: ${conditionId}`);
-    return this.get({ path: `/markets/${conditionId}` }, parseClobMarket);
+    return this.get({ path: `/clob-markets/${conditionId}` }, parseClobMarket);
   }
 
   /**

@@ -46,8 +46,13 @@ export function marketOrderAmounts(side: PolySide, price: number, shares: number
   if (side === 'SELL') return { makerAmount: n * ONE, takerAmount: (n * p) / TAKER_STEP * TAKER_STEP };
   const dollars = ((n * p) / MAKER_STEP) * MAKER_STEP;
   if (dollars === 0n) throw new PolymarketOrderInvalidError(`${shares} shares at ${price} is less than one cent`);
-  const takerSteps = (dollars * ONE) / (p * TAKER_STEP);
-  return { makerAmount: dollars, takerAmount: takerSteps * TAKER_STEP };
+  const takerAmount = ((dollars * ONE) / (p * TAKER_STEP)) * TAKER_STEP;
+  // A share or so at a fine tick near 1 (0.9999 x 1 = $0.99 for 0.99 shares: price 1.0) cannot be said within the precision.
+  const tickUnits = BigInt(Math.round(Number(tick) * 1e6));
+  if (dollars * ONE >= (p + tickUnits) * takerAmount) {
+    throw new PolymarketOrderInvalidError(`${shares} shares at ${price} cannot be sent within the market-order precision (the signed price would pass the next tick)`);
+  }
+  return { makerAmount: dollars, takerAmount };
 }
 
 /** Why a FAK/FOK order's amounts would be refused by the venue's market-order precision, or null. */

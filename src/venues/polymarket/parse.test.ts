@@ -123,7 +123,9 @@ describe('market WebSocket fixtures', () => {
   it('reads order replies with decimal amounts, the order lookup and the CLOB market', () => {
     expect(parseOrderResponse(json('rest-order-response-decimal.json'))).toMatchObject({ status: 'matched', makingAmount: '2.499999', takingAmount: '3.0487' });
     expect(parseOpenOrder(json('rest-open-order.json'))).toMatchObject({ status: 'MATCHED', side: 'BUY', originalSize: 6_998_900n, sizeMatched: 6_998_900n, price: 0.973, tradeIds: ['a1b2c3'] });
+    expect(parseClobMarket(json('rest-clob-market.json'))).toMatchObject({ tickSize: '0.01', negRisk: false, fee: { rate: 0.03, exponent: 1, takerOnly: true } });
     expect(parseClobMarket(json('rest-clob-market.json')).tokens.map((t) => t.outcome)).toEqual(['Raiders', 'Broncos']);
+    expect(parseClobMarket({ ...(json('rest-clob-market.json') as object), fd: undefined, mts: 0.0025 })).toMatchObject({ tickSize: '0.0025', fee: null });
   });
 
   it('keeps the good messages of an array frame and reports the bad one alone', () => {
@@ -183,6 +185,7 @@ describe('malformed fixtures', () => {
     if (name.startsWith('rest-midpoint')) return parse(parseMidpointResponse);
     if (name.startsWith('rest-order-response')) return parse(parseOrderResponse);
     if (name.startsWith('rest-open-order')) return parse((raw) => parseOpenOrder(raw));
+    if (name.startsWith('rest-clob-market')) return parse((raw) => parseClobMarket(raw));
     if (name.startsWith('gamma-market')) return parse((raw) => parseGammaMarket(raw));
     throw new Error(`no parser for ${name}`);
   }

@@ -319,23 +319,42 @@ export function parseOpenOrder(raw: unknown, path = ''): PolyOpenOrder {
   };
 }
 
-/** `GET /markets/{condition_id}`: the CLOB's market, with its two outcome tokens. */
+/**
+ * `GET /clob-markets/{condition_id}` (the official V2 client's getClobMarketInfo, `MarketDetails`):
+ * `c` condition id, `t` the YES and NO tokens (`t` id, `o` outcome), `mts` min tick size, `nr`
+ * neg risk, `fd` the platform fee (`r` rate as a fraction, `e` exponent, `to` taker only;
+ * absent on a fee-free market).
+ */
 export interface PolyClobMarket {
   conditionId: string;
   tokens: { tokenId: string; outcome: string }[];
+  tickSize: TickSize;
   negRisk: boolean;
+  fee: { rate: number; exponent: number; takerOnly: boolean } | null;
 }
 
 export function parseClobMarket(raw: unknown, path = ''): PolyClobMarket {
   const o = asObject(raw, path);
-  const conditionId = str(o, 'condition_id', path);
-  if (!CONDITION_ID.test(conditionId)) fail(join(path, 'condition_id'), 'expected 0x and 64 hex digits');
-  const tokens = asArray(o.tokens, join(path, 'tokens')).map((t, i) => {
-    const tp = join(join(path, 'tokens'), i);
+  const conditionId = str(o, 'c', path);
+  if (!CONDITION_ID.test(conditionId)) fail(join(path, 'c'), 'expected 0x and 64 hex digits');
+  const tokens = asArray(o.t, join(path, 't')).flatMap((t, i) => {
+    if (t === null) return [];
+    const tp = join(join(path, 't'), i);
     const to = asObject(t, tp);
-    return { tokenId: tokenId(to.token_id, join(tp, 'token_id')), outcome: str(to, 'outcome', tp) };
+    return [{ tokenId: tokenId(to.t, join(tp, 't')), outcome: str(to, 'o', tp) }];
   });
-  return { conditionId, tokens, negRisk: optBool(o, 'neg_risk', path, false) };
+  const mts = o.mts;
+  if (typeof mts !== 'number' || !Number.isFinite(mts)) fail(join(path, 'mts'), `expected a number, got ${describe(mts)}`);
+  let fee: PolyClobMarket['fee'] = null;
+  if (o.fd !== undefined && o.fd !== null) {
+    const fd = asObject(o.fd, join(path, 'fd'));
+    const rate = fd.r ?? 0;
+    const exponent = fd.e ?? 1;
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 1) fail(join(path, 'fd.r'), `expected a rate in [0, 1], got ${describe(rate)}`);
+    if (typeof exponent !== 'number' || !Number.isFinite(exponent) || exponent < 0) fail(join(path, 'fd.e'), `expected an exponent, got ${describe(exponent)}`);
+    fee = { rate, exponent, takerOnly: fd.to !== false };
+  }
+  return { conditionId, tokens, tickSize: tickSize(String(mts), join(path, 'mts')), negRisk: o.nr === true, fee };
 }
 
 export interface PolyCancelResponse {
