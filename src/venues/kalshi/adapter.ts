@@ -52,7 +52,7 @@ export const kalshiAdapter = defineVenueAdapter({
   createExecutor,
 });
 
-async function createExecutor({ config, log, orderTimeoutMs, reconcileGraceMs }: ExecutorContext): Promise<VenueExecutor> {
+async function createExecutor({ config, fees, log, orderTimeoutMs, reconcileGraceMs }: ExecutorContext): Promise<VenueExecutor> {
   let signer: KalshiSigner | null;
   try {
     signer = loadKalshiSigner({ keyId: config.kalshiKeyId, privateKeyPem: config.kalshiPrivateKey, privateKeyPath: config.kalshiPrivateKeyPath });
@@ -63,9 +63,13 @@ async function createExecutor({ config, log, orderTimeoutMs, reconcileGraceMs }:
     log.warn(`no Kalshi credentials (${CredentialEnv.kalshiKeyId} + ${CredentialEnv.kalshiPrivateKeyPath}): Kalshi orders are refused`);
     return new UnavailableVenue('kalshi', 'no Kalshi credentials configured');
   }
-  const [{ KalshiHttpClient }, { KalshiOrderExecutor }] = await Promise.all([import('./http.js'), import('./executor.js')]);
+  const [{ KalshiHttpClient }, { KalshiOrderExecutor }, { KalshiSeriesFees }] = await Promise.all([
+    import('./http.js'),
+    import('./executor.js'),
+    import('./series-fees.js'),
+  ]);
   const client = new KalshiHttpClient({ baseUrl: config.kalshiRestUrl, signer, timeoutMs: orderTimeoutMs, maxRetries: 2 });
-  return new KalshiOrderExecutor({ client, reconcileGraceMs });
+  return new KalshiOrderExecutor({ client, reconcileGraceMs, fees: new KalshiSeriesFees(client, fees.kalshi) });
 }
 
 /**

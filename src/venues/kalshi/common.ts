@@ -81,6 +81,9 @@ export interface KalshiEvent {
   subTitle: string;
   mutuallyExclusive: boolean;
   strikeDate: string | null;
+  /** Per-event fee overrides of the series' schedule (null = the series' own). */
+  feeTypeOverride: string | null;
+  feeMultiplierOverride: number | null;
   /** Only with `with_nested_markets=true`. */
   markets: KalshiMarket[] | null;
 }
@@ -88,6 +91,14 @@ export interface KalshiEvent {
 export interface KalshiEventsPage {
   events: KalshiEvent[];
   cursor: string | null;
+}
+
+/** A series' fee schedule (`GET /series/{ticker}`), with the event's overrides applied by the caller. */
+export interface KalshiSeriesFee {
+  seriesTicker: string;
+  /** quadratic | quadratic_with_maker_fees | quadratic_with_combo_maker_fees | flat | anything newer. */
+  feeType: string;
+  feeMultiplier: number;
 }
 
 export interface KalshiEventDetail {

@@ -18,6 +18,7 @@ import { errorMessage } from '../../core/errors.js';
 import { emptyReport, type LegReport, type VenueOrder } from '../../core/execution/venue-order.js';
 import { reasonText } from '../../core/execution/exec-reasons.js';
 import type { VenueExecutor } from '../venue-executor.js';
+import type { KalshiSeriesFees } from './series-fees.js';
 
 const MIN_YES = 0.01;
 const MAX_YES = 0.99;
@@ -26,6 +27,8 @@ export interface KalshiOrderExecutorOptions {
   client: KalshiHttpClient;
   reconcileGraceMs: number;
   now?: () => number;
+  /** The series fee check (series-fees.ts); none = every market's fee is taken as configured. */
+  fees?: Pick<KalshiSeriesFees, 'problem'> | null;
 }
 
 export class KalshiOrderExecutor implements VenueExecutor {
@@ -33,7 +36,7 @@ export class KalshiOrderExecutor implements VenueExecutor {
   readonly #o: Required<KalshiOrderExecutorOptions>;
 
   constructor(options: KalshiOrderExecutorOptions) {
-    this.#o = { now: Date.now, ...options };
+    this.#o = { now: Date.now, fees: null, ...options };
   }
 
   unsupported(order: VenueOrder): string | null {
@@ -41,6 +44,8 @@ export class KalshiOrderExecutor implements VenueExecutor {
   }
 
   async place(order: VenueOrder): Promise<LegReport> {
+    const feeProblem = (await this.#o.fees?.problem(order.marketId)) ?? null;
+    if (feeProblem !== null) return emptyReport('rejected', reasonText('EXEC_UNSUPPORTED_LEG', feeProblem));
     const bookSide = (order.side === 'yes') === (order.action === 'buy') ? 'bid' : 'ask';
     // An unwind with no limit takes any price: the far end of the YES range on its side.
     const yesPrice = order.limitYesPrice ?? (bookSide === 'bid' ? MAX_YES : MIN_YES);

@@ -28,6 +28,7 @@ import type {
   KalshiOutcomeSide,
   KalshiPositionsPage,
   KalshiPriceRange,
+  KalshiSeriesFee,
   KalshiWsLifecycle,
   KalshiWsMessage,
 } from './common.js';
@@ -286,8 +287,24 @@ export function parseEvent(v: unknown, path = 'event'): KalshiEvent {
     subTitle: str(o, 'sub_title', path),
     mutuallyExclusive: bool(o, 'mutually_exclusive', path),
     strikeDate: optStr(o, 'strike_date', path),
+    feeTypeOverride: optStr(o, 'fee_type_override', path),
+    feeMultiplierOverride: optFiniteNumber(o, 'fee_multiplier_override', path),
     markets: nested === undefined || nested === null ? null : asArray(nested, `${path}.markets`).map((m, i) => parseMarket(m, `${path}.markets[${i}]`)),
   };
+}
+
+function optFiniteNumber(o: Obj, key: string, path: string): number | null {
+  const v = o[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`${path}.${key}`, 'type', `expected a non-negative number, got ${describe(v)}`);
+  return v as number;
+}
+
+/** `GET /series/{series_ticker}`: the fee schedule of every market in the series. */
+export function parseSeriesFee(v: unknown): KalshiSeriesFee {
+  const s = asObject(present(asObject(v, 'series response'), 'series', 'series response'), 'series');
+  const multiplier = optFiniteNumber(s, 'fee_multiplier', 'series');
+  return { seriesTicker: nonEmpty(s, 'ticker', 'series'), feeType: nonEmpty(s, 'fee_type', 'series'), feeMultiplier: multiplier ?? 1 };
 }
 
 export function parseEventsPage(v: unknown): KalshiEventsPage {
