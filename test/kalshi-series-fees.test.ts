@@ -37,6 +37,15 @@ describe('Kalshi series fees', () => {
     expect(await check({ feeType: 'quadratic', feeMultiplier: 0.5 })).toBeNull();
   });
 
+  it('answers the executor without waiting: unknown at first (read in the background), then the cached verdict', async () => {
+    const { venue, restUrl } = await startVenue({ seriesFee: { feeType: 'flat', feeMultiplier: 1 } });
+    venues.push(venue);
+    venue.listGame(nbaGame());
+    const fees = new KalshiSeriesFees(new KalshiHttpClient({ baseUrl: restUrl }), DEFAULT_FEES.kalshi);
+    expect(fees.verdict(BOS)).toBeUndefined();
+    await expect.poll(() => fees.verdict(BOS), { timeout: 5_000 }).toMatch(/fee type flat/);
+  });
+
   it('refuses a higher multiplier and a fee type it does not compute, with the reason', async () => {
     expect(await check({ feeType: 'quadratic', feeMultiplier: 1.5 })).toMatch(/charges 1050 bp \(multiplier 1.5\), above the 700 bp/);
     expect(await check({ feeType: 'flat', feeMultiplier: 1 })).toMatch(/fee type flat, which arbees does not compute/);

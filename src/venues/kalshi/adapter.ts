@@ -69,7 +69,9 @@ async function createExecutor({ config, fees, log, orderTimeoutMs, reconcileGrac
     import('./series-fees.js'),
   ]);
   const client = new KalshiHttpClient({ baseUrl: config.kalshiRestUrl, signer, timeoutMs: orderTimeoutMs, maxRetries: 2 });
-  return new KalshiOrderExecutor({ client, reconcileGraceMs, fees: new KalshiSeriesFees(client, fees.kalshi) });
+  // The fee schedule is public: read on its own client so those reads never queue in front of an order.
+  const feeReader = new KalshiHttpClient({ baseUrl: config.kalshiRestUrl, timeoutMs: orderTimeoutMs, maxRetries: 2 });
+  return new KalshiOrderExecutor({ client, reconcileGraceMs, fees: new KalshiSeriesFees(feeReader, fees.kalshi) });
 }
 
 /**

@@ -28,7 +28,7 @@ export interface KalshiOrderExecutorOptions {
   reconcileGraceMs: number;
   now?: () => number;
   /** The series fee check (series-fees.ts); none = every market's fee is taken as configured. */
-  fees?: Pick<KalshiSeriesFees, 'problem'> | null;
+  fees?: Pick<KalshiSeriesFees, 'verdict'> | null;
 }
 
 export class KalshiOrderExecutor implements VenueExecutor {
@@ -40,12 +40,11 @@ export class KalshiOrderExecutor implements VenueExecutor {
   }
 
   unsupported(order: VenueOrder): string | null {
-    return Number.isInteger(order.contracts) && order.contracts > 0 ? null : `Kalshi orders need whole contracts, got ${order.contracts}`;
+    if (!Number.isInteger(order.contracts) || order.contracts <= 0) return `Kalshi orders need whole contracts, got ${order.contracts}`;
+    return this.#o.fees?.verdict(order.marketId) ?? null;
   }
 
   async place(order: VenueOrder): Promise<LegReport> {
-    const feeProblem = (await this.#o.fees?.problem(order.marketId)) ?? null;
-    if (feeProblem !== null) return emptyReport('rejected', reasonText('EXEC_UNSUPPORTED_LEG', feeProblem));
     const bookSide = (order.side === 'yes') === (order.action === 'buy') ? 'bid' : 'ask';
     // An unwind with no limit takes any price: the far end of the YES range on its side.
     const yesPrice = order.limitYesPrice ?? (bookSide === 'bid' ? MAX_YES : MIN_YES);

@@ -43,7 +43,7 @@ export interface PolyOrderExecutorOptions {
   fee: VenueFeeRule;
   funder?: `0x${string}` | undefined;
   signatureType?: number;
-  /** How long a token's tick size is trusted before it is read again (the venue changes it near 0.04/0.96). */
+  /** Age after which a token's tick size and market info are re-read in the background (the venue changes the tick near 0.04/0.96). */
   tokenInfoTtlMs?: number;
   /** An order the venue still does not know this long after it was sent was never placed. */
   notFoundAfterMs?: number;
@@ -54,7 +54,6 @@ interface TokenInfo {
   tickSize: TickSize;
   negRisk: boolean;
   conditionId: string;
-  readMs: number;
 }
 
 /** What was signed for one order: the token it went to and the amounts, for reading the reply and the lookup. */
@@ -71,8 +70,9 @@ const BASE_UNITS_PER_CC = 100n; // 1e6 base units per dollar, 1e4 cc per dollar
 
 export class PolyOrderExecutor implements VenueExecutor {
   readonly venue = 'poly' as const;
-  readonly #tokens = new Map<string, TokenInfo>();
-  readonly #markets = new Map<string, { info: PolyClobMarket; readMs: number }>();
+  readonly #tokens = new Map<string, { value: TokenInfo; readMs: number }>();
+  readonly #markets = new Map<string, { value: PolyClobMarket; readMs: number }>();
+  readonly #refreshing = new Set<string>();
   readonly #sent = new Map<string, SentOrder>();
   readonly #now: () => number;
 
@@ -106,6 +106,7 @@ export class PolyOrderExecutor implements VenueExecutor {
       res = await this.o.client.postOrder(signed, 'FAK');
     } catch (err) {
       if (err instanceof PolymarketOrderRejectedError && err.reason.includes('TICK_SIZE')) this.#tokens.delete(sent.tokenId);
+      if (err instanceof PolymarketOrderRejectedError && /accuracy|decimals/.test(err.reason)) this.#tokens.delete(sent.tokenId);
       return { ...failureReport(err), orderId: sent.hash };
     }
     if (res.status === 'delayed' || res.status === 'live') {
@@ -188,23 +189,42 @@ export class PolyOrderExecutor implements VenueExecutor {
   }
 
   /** The CLOB market of a token (its two tokens, tick, fee), re-read like the tick size. */
-  async #market(tokenId: string): Promise<PolyClobMarket> {
-    const { conditionId } = await this.#token(tokenId);
-    const known = this.#markets.get(conditionId);
-    if (known && this.#now() - known.readMs < (this.o.tokenInfoTtlMs ?? 5_000)) return known.info;
-    const info = await this.o.client.getClobMarket(conditionId);
-    if (!info.tokens.some((t) => t.tokenId === tokenId)) throw new PolymarketOrderInvalidError(`market ${conditionId} does not list token ${tokenId}`);
-    this.#markets.set(conditionId, { info, readMs: this.#now() });
-    return info;
+  #market(tokenId: string): Promise<PolyClobMarket> {
+    return this.#cached(this.#markets, `m:${tokenId}`, async () => {
+      const { conditionId } = await this.#token(tokenId);
+      const info = await this.o.client.getClobMarket(conditionId);
+      if (!info.tokens.some((t) => t.tokenId === tokenId)) throw new PolymarketOrderInvalidError(`market ${conditionId} does not list token ${tokenId}`);
+      return info;
+    });
   }
 
-  async #token(tokenId: string): Promise<TokenInfo> {
-    const known = this.#tokens.get(tokenId);
-    if (known && this.#now() - known.readMs < (this.o.tokenInfoTtlMs ?? 5_000)) return known;
-    const book = await this.o.client.getBook(tokenId);
-    const info = { tickSize: book.tickSize, negRisk: book.negRisk, conditionId: book.market, readMs: this.#now() };
-    this.#tokens.set(tokenId, info);
-    return info;
+  #token(tokenId: string): Promise<TokenInfo> {
+    return this.#cached(this.#tokens, tokenId, async () => {
+      const book = await this.o.client.getBook(tokenId);
+      return { tickSize: book.tickSize, negRisk: book.negRisk, conditionId: book.market };
+    });
+  }
+
+  /**
+   * Read once, then served from memory and re-read in the background once older than the TTL,
+   * so an order never waits on these reads except the first on a token (or after the venue
+   * refused our tick, which drops the entry).
+   */
+  async #cached<T>(map: Map<string, { value: T; readMs: number }>, key: string, read: () => Promise<T>): Promise<T> {
+    const known = map.get(key);
+    if (known) {
+      if (this.#now() - known.readMs >= (this.o.tokenInfoTtlMs ?? 5_000) && !this.#refreshing.has(key)) {
+        this.#refreshing.add(key);
+        void read()
+          .then((value) => map.set(key, { value, readMs: this.#now() }))
+          .catch(() => undefined) // kept the old value; the next order tries again
+          .finally(() => this.#refreshing.delete(key));
+      }
+      return known.value;
+    }
+    const value = await read();
+    map.set(key, { value, readMs: this.#now() });
+    return value;
   }
 }
 
