@@ -26,8 +26,8 @@ export const kalshiAdapter = defineVenueAdapter({
     const client = new KalshiWsClient({
       url: config.wsUrl,
       signer,
-      // The ticker channel adds nothing the book does not already say.
-      channels: ['orderbook_delta'],
+      // The ticker channel adds nothing the book does not already say; settlement comes from the lifecycle channel.
+      channels: ['orderbook_delta', 'market_lifecycle_v2'],
       reconnectBaseMs: config.reconnectBaseMs,
       reconnectMaxMs: Math.max(config.reconnectMaxMs, config.reconnectBaseMs),
       staleTimeoutMs: config.staleTimeoutMs,
