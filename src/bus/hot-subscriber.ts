@@ -7,6 +7,7 @@
 import type { RawEnvelope } from '../core/envelope.js';
 import { errorMessage } from '../core/errors.js';
 import { isMessageType, MessageSchemas } from '../core/messages.js';
+import { TRUSTED_CHECKS } from '../core/message-checks.js';
 import { nowMicros } from '../core/time.js';
 import { sequenceKey } from '../core/topics.js';
 import { ThrottledLog } from '../core/throttled-log.js';
@@ -180,6 +181,13 @@ export abstract class HotSubscriber {
   private isValid(topic: string, envelope: RawEnvelope): boolean {
     if (!isMessageType(envelope.type)) {
       this.reject('schema_errors', topic, new Error(`unknown message type ${JSON.stringify(envelope.type)}`));
+      return false;
+    }
+    const trusted = this.options.fullValidation ? undefined : TRUSTED_CHECKS[envelope.type];
+    if (trusted !== undefined) {
+      const problem = trusted(envelope.data);
+      if (problem === null) return true;
+      this.reject('schema_errors', topic, new Error(`${envelope.type}: ${problem} is missing or malformed`));
       return false;
     }
     const result = MessageSchemas[envelope.type].safeParse(envelope.data);
