@@ -127,5 +127,61 @@ export function verdicts(results: readonly TransportResult[], ratePerSec: number
     const ratio = (x: number, y: number) => (y > 0 ? (x / y).toFixed(2) : '-');
     lines.push(`redis/zmq tick-to-trade: p50 ${ratio(b.p50, a.p50)}x, p99 ${ratio(b.p99, a.p99)}x, p999 ${ratio(b.p999, a.p999)}x`);
   }
+  if (results.length > 0) {
+    lines.push(`pipeline CPU per venue update, feeder excluded: ${results.map((r) => `${r.transport} ${pipelineCpuPerUpdate(r) ?? '-'} us`).join(', ')} (target <= 100 us)`);
+  }
   return lines;
+}
+
+/** CPU per venue update summed over the pipeline's processes, the feeder excluded (zmq_listener and redis-server included when they ran). */
+export function pipelineCpuPerUpdate(r: TransportResult): number | null {
+  let total = 0;
+  let any = false;
+  for (const p of r.processes) {
+    if (p.name.startsWith('venue feeder') || p.cpuUsPerUpdate === null) continue;
+    total += p.cpuUsPerUpdate;
+    any = true;
+  }
+  return any ? Math.round(total * 10) / 10 : null;
+}
+
+export interface ScalePoint {
+  rate: number;
+  result: TransportResult;
+}
+
+/** The scale curve: tick to trade and CPU per update at each rate, both transports side by side. */
+export function scaleTable(points: readonly ScalePoint[]): Table {
+  return {
+    title: 'scale curve: tick to trade by venue update rate (fresh processes per point), us',
+    columns: [
+      { header: 'rate', align: 'left' },
+      { header: 'transport', align: 'left' },
+      { header: 'sent/s' },
+      { header: 'trades filled/all' },
+      { header: 'p50' },
+      { header: 'p99' },
+      { header: 'p999' },
+      { header: 'CPU us/update (no feeder)' },
+      { header: 'max RSS MB' },
+      { header: 'machine busy %' },
+    ],
+    rows: points.map(({ rate, result: r }) => {
+      const l = r.latency;
+      const filled = (l.byStatus.filled ?? 0) + (l.byStatus.partial ?? 0);
+      const rss = Math.max(...r.processes.filter((p) => !p.name.startsWith('venue feeder')).map((p) => p.rssPeakMb ?? 0));
+      return [
+        formatCount(rate),
+        r.transport,
+        formatCount(r.sentPerSec),
+        `${filled}/${l.trades}`,
+        formatMicros(l.tickToTrade.p50),
+        formatMicros(l.tickToTrade.p99),
+        formatMicros(l.tickToTrade.p999),
+        String(pipelineCpuPerUpdate(r) ?? '-'),
+        String(rss),
+        r.machineBusyPercent === null ? '-' : String(r.machineBusyPercent),
+      ];
+    }),
+  };
 }
