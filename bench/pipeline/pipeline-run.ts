@@ -77,6 +77,8 @@ export interface TransportResult {
   load1m: { start: number; end: number };
   machineBusyPercent: number | null;
   meterGaps: number;
+  /** Input latency of each service over the window, by message type (publish -> its handler). */
+  inputLatency: Record<string, Record<string, LatencySummary>>;
   /** Round trip of a PING to the run's redis-server from the parent during the window: what each awaited Redis call on the path costs at best. */
   redisPing: LatencySummary;
   windowStartIso: string;
@@ -279,6 +281,8 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
     const trackerAtEnd = await metricsOf('position_tracker');
     const usages = new Map<PipelineService, UsageReport | null>();
     for (const s of serviceList) usages.set(s, await services.get(s)!.request<UsageReport | null>('finishUsage'));
+    const inputLatency: Record<string, Record<string, LatencySummary>> = {};
+    for (const s of serviceList) inputLatency[s] = await services.get(s)!.request<Record<string, LatencySummary>>('inputLatency');
     // Drain: the last trades of the window still in flight.
     let last = -1;
     for (let i = 0; i < 30; i++) {
@@ -346,6 +350,7 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       load1m: { start: load1mStart, end: load1mEnd },
       machineBusyPercent: machineBusyPercent(cpuStart, cpuEnd),
       meterGaps: report.gaps,
+      inputLatency,
       redisPing,
       windowStartIso,
     };

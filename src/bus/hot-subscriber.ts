@@ -24,6 +24,19 @@ import {
 
 export type MessageHandler = (topic: string, envelope: RawEnvelope) => void | Promise<void>;
 
+/** Publish-to-receive latency of one delivered message, by its type (µs, one host's clock). */
+export type LagObserver = (type: string, lagUs: number) => void;
+
+let lagObserver: LagObserver | null = null;
+
+/**
+ * Sees the input latency of every message any subscriber of this process delivers (benchmarks:
+ * a service's input latency per message type, bench:pipeline's summary table). Null turns it off.
+ */
+export function observeHotLag(observer: LagObserver | null): void {
+  lagObserver = observer;
+}
+
 export interface SubscriberMetrics {
   received: number;
   delivered: number;
@@ -168,6 +181,7 @@ export abstract class HotSubscriber {
   private deliver(topic: string, envelope: RawEnvelope): void {
     this.gapTracker.observe(envelope.src + '|' + sequenceKey(topic), envelope.seq);
     this.lagUs = nowMicros() - envelope.ts;
+    if (lagObserver !== null) lagObserver(envelope.type, this.lagUs);
     if (this.options.validate && !this.isValid(topic, envelope)) return;
     try {
       const result = this.handler(topic, envelope);
