@@ -165,7 +165,11 @@ function followMarkets({ sub, engine, state, books, config, log, metrics, onStop
   );
   const graceUs = config.followGraceMs * 1_000;
   engine.onSignal = (signal) => {
-    for (const leg of signal.legs) follower.follow(leg.venue, leg.market_id, signal.expires_ts + graceUs);
+    // After the decision, not before it: a new ZMQ subscription costs ~0.4 ms of CPU (measured),
+    // and the decision needs none (the signal carries its book).
+    setImmediate(() => {
+      for (const leg of signal.legs) follower.follow(leg.venue, leg.market_id, signal.expires_ts + graceUs);
+    });
   };
   const sync = () => follower.sync(keptMarkets(state), nowMicros());
   sync();
