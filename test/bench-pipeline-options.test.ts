@@ -10,6 +10,8 @@ describe('bench:pipeline options', () => {
     const o = loadPipelineBenchOptions({});
     expect(o.scaleRates).toEqual([]);
     expect(o.withListener).toBe(false);
+    // The monitors' own default (books coalesced): paper fills no longer race the book.
+    expect(o.orderbookIntervalMs).toBe(100);
   });
 
   it('BENCH_PIPELINE_SCALE=1 is the issue\'s curve; a list is taken as given; junk is refused', () => {

@@ -8,7 +8,9 @@
  *   BENCH_PIPELINE_EPISODES        out-of-line episodes per second, each one arbitrage (50; quick 20)
  *   BENCH_PIPELINE_EPISODE_MS      how long a market stays out of line before it is re-quoted (200)
  *   BENCH_PIPELINE_TRANSPORTS      hot transports to run, in order (zmq,redis)
- *   BENCH_PIPELINE_ORDERBOOK_MS    MONITOR_ORDERBOOK_INTERVAL_MS given to the monitors (0: every change)
+ *   BENCH_PIPELINE_ORDERBOOK_MS    MONITOR_ORDERBOOK_INTERVAL_MS given to the monitors (100, their own default:
+ *                                  books coalesced; 0: every change, as runs before issue 13 had to, because
+ *                                  paper fills raced the book before signals carried their levels)
  *   BENCH_PIPELINE_DEBOUNCE_MS     SHARD_DEBOUNCE_MS given to the shard (1000; quick 500)
  *   BENCH_MARKDOWN=1               also print the Markdown tables (for bench/README.md)
  *   BENCH_CPU_PROF                 a folder: every service process runs under node --cpu-prof
@@ -91,7 +93,7 @@ export function loadPipelineBenchOptions(env = process.env): Readonly<PipelineBe
     episodesPerSec,
     episodeMs,
     transports,
-    orderbookIntervalMs: int('BENCH_PIPELINE_ORDERBOOK_MS', env.BENCH_PIPELINE_ORDERBOOK_MS, 0, 0),
+    orderbookIntervalMs: int('BENCH_PIPELINE_ORDERBOOK_MS', env.BENCH_PIPELINE_ORDERBOOK_MS, 100, 0),
     debounceMs,
     markdown: env.BENCH_MARKDOWN === '1',
     cpuProfDir: profDir,
