@@ -132,6 +132,11 @@ export abstract class HotSubscriber {
     if (delta === -1 && users === 0) this.removeTransportSubscription(batchTopic);
   }
 
+  /** An exact-topic subscription no prefix subscription of the same string shadows. */
+  protected isExactOnly(topic: string): boolean {
+    return this.exactTopics.has(topic) && !this.prefixes.has(topic);
+  }
+
   subscriptions(): string[] {
     return [...this.prefixes, ...this.exactTopics];
   }
