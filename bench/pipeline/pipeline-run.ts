@@ -109,8 +109,9 @@ const COUNTER_KEYS: Record<PipelineService, string[]> = {
   kalshi_monitor: ['prices_published', 'orderbooks_published', 'prices_dropped', 'pub.dropped'],
   polymarket_monitor: ['prices_published', 'orderbooks_published', 'prices_dropped', 'pub.dropped'],
   game_shard: ['signals.arbitrage', 'signals.debounced', 'signals.dropped', 'prices.late', 'pub.dropped'],
-  execution_service: ['signals_received', 'duplicates', 'claims_failed', 'exec.outbox_dropped', 'pub.dropped'],
-  position_tracker: ['pt.trades_not_durable', 'pub.published', 'pub.dropped'],
+  // sub.received: hot frames the service's market subscriber received (what lever 1 of issue 13 cuts).
+  execution_service: ['signals_received', 'duplicates', 'claims_failed', 'exec.outbox_dropped', 'pub.dropped', 'sub.received'],
+  position_tracker: ['pt.trades_not_durable', 'pub.published', 'pub.dropped', 'sub.received'],
   zmq_listener: [],
 };
 
