@@ -184,7 +184,7 @@ export abstract class HotSubscriber {
   }
 
   private deliver(topic: string, envelope: RawEnvelope): void {
-    this.gapTracker.observe(envelope.src + '|' + sequenceKey(topic), envelope.seq);
+    this.gapTracker.observeFrom(envelope.src, sequenceKey(topic), envelope.seq);
     this.lagUs = nowMicros() - envelope.ts;
     if (lagObserver !== null) lagObserver(envelope.type, this.lagUs);
     if (this.options.validate && !this.isValid(topic, envelope)) return;
