@@ -12,6 +12,7 @@ import { SlowKey } from '../src/core/slow-keys.js';
 import { ZmqListener } from '../src/services/zmq-listener/zmq-listener-core.js';
 import { RedisWriter } from '../src/services/zmq-listener/redis-writer.js';
 import { PrivateRedis } from './helpers/private-redis.js';
+import { eventually } from './helpers/redis.js';
 
 let server: PrivateRedis;
 let redis: Redis;
@@ -59,14 +60,6 @@ const price = (seq: number): RawEnvelope => ({
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Enqueues `count` prices, each on its own event-loop turn (as ZMQ receives deliver them). */
 async function feed(target: ZmqListener, count: number): Promise<void> {
   for (let seq = 1; seq <= count; seq++) {
@@ -79,14 +72,14 @@ describe('zmq_listener write batching', () => {
   it('flushes on every turn without a flush interval', async () => {
     const bridge = listener(0);
     await feed(bridge, 20);
-    await until(() => bridge.metrics().mirrored === 20);
+    await eventually(() => bridge.metrics().mirrored === 20, 5_000, 'all mirrored');
     expect(bridge.metrics().pipelines).toBeGreaterThan(1);
   });
 
   it('collects a partial batch for the flush interval into one pipeline', async () => {
     const bridge = listener(1_000);
     await feed(bridge, 20);
-    await until(() => bridge.metrics().mirrored === 20);
+    await eventually(() => bridge.metrics().mirrored === 20, 5_000, 'all mirrored');
     expect(bridge.metrics().pipelines).toBe(1);
     expect(await redis.xlen(SlowKey.pricesStream('kalshi'))).toBe(20);
     // One latest write per market, the newest of each.
@@ -98,7 +91,7 @@ describe('zmq_listener write batching', () => {
   it('writes a full batch at once, without waiting for the interval', async () => {
     const bridge = listener(60_000, 10);
     await feed(bridge, 10);
-    await until(() => bridge.metrics().mirrored === 10);
+    await eventually(() => bridge.metrics().mirrored === 10, 5_000, 'the full batch mirrored');
     expect(await redis.xlen(SlowKey.pricesStream('kalshi'))).toBe(10);
   });
 
