@@ -68,6 +68,8 @@ export class ExecHarness {
       EXEC_KEY_PREFIX: this.prefix,
       EXEC_SOURCE_SERVICES: this.sourceName,
       EXEC_RECONCILE_INTERVAL_MS: '100',
+      // These tests publish books before their signals: hear every book (execution-follow.test.ts covers `follow`).
+      EXEC_MARKET_SUBSCRIPTION: 'all',
       ...extra,
     });
   }
@@ -87,7 +89,8 @@ export class ExecHarness {
     this.#instances++;
     this.exec = await startService(executionService, this.env({ ARBEES_INSTANCE: this.instance, ...extra }));
     this.listenTo((await this.exec.ctx.publisher()).endpoint!);
-    await this.waitConnected();
+    if (extra.EXEC_MARKET_SUBSCRIPTION === 'follow') await this.waitSignalsHeard();
+    else await this.waitConnected();
     return this.exec;
   }
 
@@ -118,13 +121,32 @@ export class ExecHarness {
     await new Promise((r) => setTimeout(r, 300));
   }
 
+  /** The service's metrics as its last heartbeat wrote them. */
+  async metrics(instance = this.instance): Promise<Record<string, number>> {
+    const raw = await this.redis.get(registryKey('execution_service', instance));
+    return raw ? (JSON.parse(raw) as { metrics: Record<string, number> }).metrics : {};
+  }
+
+  /** `follow` mode hears no book until a signal names its market: warm up with signals instead. */
+  async waitSignalsHeard(): Promise<void> {
+    await eventually(
+      async () => {
+        this.publishSignal(modelSignal({ marketId: `WARMUP-${this.uid}`, yesPrice: 0.5, contracts: 1, modelProb: null }));
+        return ((await this.metrics())['signals_received'] ?? 0) >= 1;
+      },
+      20_000,
+      'execution_service hearing the source',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+  }
+
   publishBook(venue: Venue, marketId: string, bids: Level[], asks: Level[], gameId: string | null = 'g1'): void {
     const book: OrderBook = { venue, market_id: marketId, game_id: gameId, book_seq: ++this.#seq, yes_bids: bids, yes_asks: asks };
     this.#pub!.publish(Topic.orderbook(venue, marketId), 'orderbook', book);
   }
 
-  publishPrice(update: PriceUpdate): void {
-    this.#pub!.publish(Topic.price(update.venue, update.market_id), 'price', update);
+  publishPrice(update: PriceUpdate, originTs?: number): void {
+    this.#pub!.publish(Topic.price(update.venue, update.market_id), 'price', update, originTs === undefined ? undefined : { originTs });
   }
 
   /** Returns the envelope id (the TradeCompleted cause). */

@@ -12,8 +12,8 @@
 import { spawnSync } from 'node:child_process';
 import { loadAverage1m, machineInfo } from '../common/machine-info.js';
 import { writeResults } from '../common/results-file.js';
-import { loadPipelineBenchOptions } from './pipeline-bench-options.js';
-import { pipelineTables, printTables, TARGET, verdicts } from './pipeline-report.js';
+import { loadPipelineBenchOptions, type PipelineBenchOptions } from './pipeline-bench-options.js';
+import { pipelineTables, printTables, scaleTable, TARGET, verdicts, type ScalePoint } from './pipeline-report.js';
 import { EXECUTION_ENV, runTransport, type TransportResult } from './pipeline-run.js';
 
 function redisServerVersion(): string | null {
@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   const lines = verdicts(results, o.ratePerSec);
   console.log('');
   for (const line of lines) console.log(line);
+  const scale = await runScaleCurve(o);
+  if (scale.length > 0) printTables([scaleTable(scale)], o.markdown);
   const file = writeResults('pipeline', {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -57,8 +59,23 @@ async function main(): Promise<void> {
     target: TARGET,
     verdicts: lines,
     results,
+    scale: scale.map(({ rate, result }) => ({ rate, result })),
   });
   console.log(`results: ${file}`);
+}
+
+/** BENCH_PIPELINE_SCALE: the same run at each rate, every transport, fresh processes each time. */
+async function runScaleCurve(o: PipelineBenchOptions): Promise<ScalePoint[]> {
+  const points: ScalePoint[] = [];
+  for (const rate of o.scaleRates) {
+    for (const transport of o.transports) {
+      const r = await runTransport(transport, { ...o, ratePerSec: rate }, (line) => console.log(`  [scale ${rate}/s]${line}`));
+      const t = r.latency.tickToTrade;
+      console.log(`  scale ${transport} @${rate}/s: ${r.latency.trades} trades, tick-to-trade p50 ${t.p50} us, p99 ${t.p99} us, p999 ${t.p999} us`);
+      points.push({ rate, result: r });
+    }
+  }
+  return points;
 }
 
 main().catch((err: unknown) => {

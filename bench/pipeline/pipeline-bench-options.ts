@@ -8,11 +8,17 @@
  *   BENCH_PIPELINE_EPISODES        out-of-line episodes per second, each one arbitrage (50; quick 20)
  *   BENCH_PIPELINE_EPISODE_MS      how long a market stays out of line before it is re-quoted (200)
  *   BENCH_PIPELINE_TRANSPORTS      hot transports to run, in order (zmq,redis)
- *   BENCH_PIPELINE_ORDERBOOK_MS    MONITOR_ORDERBOOK_INTERVAL_MS given to the monitors (0: every change)
+ *   BENCH_PIPELINE_ORDERBOOK_MS    MONITOR_ORDERBOOK_INTERVAL_MS given to the monitors (100, their own default:
+ *                                  books coalesced; 0: every change, as runs before issue 13 had to, because
+ *                                  paper fills raced the book before signals carried their levels)
  *   BENCH_PIPELINE_DEBOUNCE_MS     SHARD_DEBOUNCE_MS given to the shard (1000; quick 500)
  *   BENCH_MARKDOWN=1               also print the Markdown tables (for bench/README.md)
  *   BENCH_CPU_PROF                 a folder: every service process runs under node --cpu-prof
  *   BENCH_CPU_PROF_SERVICES        only these (comma list of service names) under --cpu-prof
+ *   BENCH_PIPELINE_LISTENER=1      also run zmq_listener beside the pipeline (it mirrors every hot message)
+ *   BENCH_PIPELINE_SCALE           after the main run, the scale curve: a comma list of rates, or 1 for
+ *                                  1000,7000,20000,50000 (each rate on every transport, fresh processes)
+ *   EXEC_MARKET_SUBSCRIPTION=all   (inherited by the services) execution hears every price and book, as before issue 13
  *
  * Redis: every run starts its own private redis-server (test/helpers/private-redis.ts), so the
  * registry, the streams and, on the Redis transport, the hot path belong to this run alone.
@@ -33,6 +39,17 @@ export interface PipelineBenchOptions {
   markdown: boolean;
   cpuProfDir: string | null;
   cpuProfServices: string[] | null;
+  withListener: boolean;
+  /** Rates of the scale curve (empty: no curve). */
+  scaleRates: number[];
+}
+
+export const DEFAULT_SCALE_RATES: readonly number[] = [1000, 7000, 20000, 50000];
+
+function scaleRates(raw: string | undefined): number[] {
+  if (raw === undefined || raw.trim() === '' || raw.trim() === '0') return [];
+  if (raw.trim() === '1') return [...DEFAULT_SCALE_RATES];
+  return list(raw, '').map((r) => int('BENCH_PIPELINE_SCALE', r, 0));
 }
 
 const list = (raw: string | undefined, fallback: string): string[] =>
@@ -76,10 +93,12 @@ export function loadPipelineBenchOptions(env = process.env): Readonly<PipelineBe
     episodesPerSec,
     episodeMs,
     transports,
-    orderbookIntervalMs: int('BENCH_PIPELINE_ORDERBOOK_MS', env.BENCH_PIPELINE_ORDERBOOK_MS, 0, 0),
+    orderbookIntervalMs: int('BENCH_PIPELINE_ORDERBOOK_MS', env.BENCH_PIPELINE_ORDERBOOK_MS, 100, 0),
     debounceMs,
     markdown: env.BENCH_MARKDOWN === '1',
     cpuProfDir: profDir,
     cpuProfServices: env.BENCH_CPU_PROF_SERVICES ? list(env.BENCH_CPU_PROF_SERVICES, '') : null,
+    withListener: env.BENCH_PIPELINE_LISTENER === '1' || env.BENCH_PIPELINE_LISTENER === 'true',
+    scaleRates: scaleRates(env.BENCH_PIPELINE_SCALE),
   });
 }

@@ -99,8 +99,42 @@ function counterTable(results: readonly TransportResult[]): Table {
   };
 }
 
+/** The seed's Summary Table, measured: each hot-path consumer's input, its claim beside ours. */
+const SEED_INPUTS: readonly { service: string; type: string; seedRedis: string }[] = [
+  { service: 'game_shard', type: 'price', seedRedis: '20 ms' },
+  { service: 'execution_service', type: 'trade_signal', seedRedis: '20 ms' },
+  { service: 'execution_service', type: 'price', seedRedis: '20 ms' },
+  { service: 'position_tracker', type: 'trade_completed', seedRedis: '10-20 ms' },
+  { service: 'position_tracker', type: 'price', seedRedis: '10-20 ms' },
+  { service: 'zmq_listener', type: 'price', seedRedis: '-' },
+];
+
+function inputLatencyTable(results: readonly TransportResult[]): Table {
+  const rows = SEED_INPUTS.filter((i) => results.some((r) => r.inputLatency?.[i.service]?.[i.type] !== undefined));
+  return {
+    title: "input latency per service (publish -> the service's handler), us; the seed's Summary Table claimed Redis 10-20 ms, ZMQ 0.5 ms",
+    columns: [
+      { header: 'service', align: 'left' },
+      { header: 'input', align: 'left' },
+      ...results.flatMap((r) => [{ header: `${r.transport} n` }, { header: `${r.transport} p50` }, { header: `${r.transport} p99` }]),
+      { header: 'seed: Redis' },
+      { header: 'seed: ZMQ' },
+    ],
+    rows: rows.map((i) => [
+      i.service,
+      i.type,
+      ...results.flatMap((r) => {
+        const s = r.inputLatency?.[i.service]?.[i.type];
+        return s === undefined ? ['-', '-', '-'] : [String(s.count), formatMicros(s.p50), formatMicros(s.p99)];
+      }),
+      i.seedRedis,
+      '0.5 ms',
+    ]),
+  };
+}
+
 export function pipelineTables(results: readonly TransportResult[]): Table[] {
-  return results.length === 0 ? [] : [tickToTradeTable(results), hopTable(results), processTable(results), counterTable(results)];
+  return results.length === 0 ? [] : [tickToTradeTable(results), hopTable(results), processTable(results), inputLatencyTable(results), counterTable(results)];
 }
 
 export function printTables(tables: readonly Table[], markdown: boolean): void {
@@ -127,5 +161,71 @@ export function verdicts(results: readonly TransportResult[], ratePerSec: number
     const ratio = (x: number, y: number) => (y > 0 ? (x / y).toFixed(2) : '-');
     lines.push(`redis/zmq tick-to-trade: p50 ${ratio(b.p50, a.p50)}x, p99 ${ratio(b.p99, a.p99)}x, p999 ${ratio(b.p999, a.p999)}x`);
   }
+  for (const r of results) {
+    // nowMicros() is performance.timeOrigin-based: processes started on either side of a wall-clock
+    // step disagree by the step, and every cross-process latency of the run is off by it.
+    const inputs = Object.values(r.inputLatency ?? {}).flatMap((byType) => Object.values(byType));
+    const negative = inputs.reduce((n, s) => n + s.negative, 0);
+    const count = inputs.reduce((n, s) => n + s.count, 0);
+    if (count > 0 && negative / count > 0.01) {
+      lines.push(`WARNING ${r.transport}: ${negative} of ${count} input latencies were negative: the processes' clocks disagree (a wall-clock step during start-up?); this run's latencies are not trustworthy`);
+    }
+  }
+  if (results.length > 0) {
+    lines.push(`pipeline CPU per venue update, feeder excluded: ${results.map((r) => `${r.transport} ${pipelineCpuPerUpdate(r) ?? '-'} us`).join(', ')} (target <= 100 us)`);
+  }
   return lines;
+}
+
+/** CPU per venue update summed over the pipeline's processes, the feeder excluded (zmq_listener and redis-server included when they ran). */
+export function pipelineCpuPerUpdate(r: TransportResult): number | null {
+  let total = 0;
+  let any = false;
+  for (const p of r.processes) {
+    if (p.name.startsWith('venue feeder') || p.cpuUsPerUpdate === null) continue;
+    total += p.cpuUsPerUpdate;
+    any = true;
+  }
+  return any ? Math.round(total * 10) / 10 : null;
+}
+
+export interface ScalePoint {
+  rate: number;
+  result: TransportResult;
+}
+
+/** The scale curve: tick to trade and CPU per update at each rate, both transports side by side. */
+export function scaleTable(points: readonly ScalePoint[]): Table {
+  return {
+    title: 'scale curve: tick to trade by venue update rate (fresh processes per point), us',
+    columns: [
+      { header: 'rate', align: 'left' },
+      { header: 'transport', align: 'left' },
+      { header: 'sent/s' },
+      { header: 'trades filled/all' },
+      { header: 'p50' },
+      { header: 'p99' },
+      { header: 'p999' },
+      { header: 'CPU us/update (no feeder)' },
+      { header: 'max RSS MB' },
+      { header: 'machine busy %' },
+    ],
+    rows: points.map(({ rate, result: r }) => {
+      const l = r.latency;
+      const filled = (l.byStatus.filled ?? 0) + (l.byStatus.partial ?? 0);
+      const rss = Math.max(...r.processes.filter((p) => !p.name.startsWith('venue feeder')).map((p) => p.rssPeakMb ?? 0));
+      return [
+        formatCount(rate),
+        r.transport,
+        formatCount(r.sentPerSec),
+        `${filled}/${l.trades}`,
+        formatMicros(l.tickToTrade.p50),
+        formatMicros(l.tickToTrade.p99),
+        formatMicros(l.tickToTrade.p999),
+        String(pipelineCpuPerUpdate(r) ?? '-'),
+        String(rss),
+        r.machineBusyPercent === null ? '-' : String(r.machineBusyPercent),
+      ];
+    }),
+  };
 }

@@ -37,7 +37,10 @@ import type { FeederRun, FeederSetup, FeederUrls } from './venue-feeder-worker.j
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export const PIPELINE_SERVICES = ['kalshi_monitor', 'polymarket_monitor', 'game_shard', 'execution_service', 'position_tracker'] as const;
-export type PipelineService = (typeof PIPELINE_SERVICES)[number];
+/** zmq_listener runs beside them with BENCH_PIPELINE_LISTENER=1 (it mirrors every hot message into Redis). */
+export type PipelineService = (typeof PIPELINE_SERVICES)[number] | 'zmq_listener';
+
+const servicesOf = (o: PipelineBenchOptions): PipelineService[] => (o.withListener ? [...PIPELINE_SERVICES, 'zmq_listener'] : [...PIPELINE_SERVICES]);
 
 /**
  * Risk limits raised so that the measured trades are not refused by limits meant for a $1,000
@@ -74,6 +77,8 @@ export interface TransportResult {
   load1m: { start: number; end: number };
   machineBusyPercent: number | null;
   meterGaps: number;
+  /** Input latency of each service over the window, by message type (publish -> its handler). */
+  inputLatency: Record<string, Record<string, LatencySummary>>;
   /** Round trip of a PING to the run's redis-server from the parent during the window: what each awaited Redis call on the path costs at best. */
   redisPing: LatencySummary;
   windowStartIso: string;
@@ -104,8 +109,10 @@ const COUNTER_KEYS: Record<PipelineService, string[]> = {
   kalshi_monitor: ['prices_published', 'orderbooks_published', 'prices_dropped', 'pub.dropped'],
   polymarket_monitor: ['prices_published', 'orderbooks_published', 'prices_dropped', 'pub.dropped'],
   game_shard: ['signals.arbitrage', 'signals.debounced', 'signals.dropped', 'prices.late', 'pub.dropped'],
-  execution_service: ['signals_received', 'duplicates', 'claims_failed', 'exec.outbox_dropped', 'pub.dropped'],
-  position_tracker: ['pt.trades_not_durable', 'pub.published', 'pub.dropped'],
+  // sub.received: hot frames the service's market subscriber received (what lever 1 of issue 13 cuts).
+  execution_service: ['signals_received', 'duplicates', 'claims_failed', 'exec.outbox_dropped', 'pub.dropped', 'sub.received'],
+  position_tracker: ['pt.trades_not_durable', 'pub.published', 'pub.dropped', 'sub.received'],
+  zmq_listener: [],
 };
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -141,7 +148,18 @@ function serviceEnv(service: PipelineService, o: PipelineBenchOptions, urls: Fee
       return { ...EXECUTION_ENV };
     case 'position_tracker':
       return { PT_INITIAL_BANKROLL_USD: EXECUTION_ENV.EXEC_BANKROLL_USD! };
+    case 'zmq_listener':
+      return {};
   }
+}
+
+/**
+ * execution_service hears every price and book only with EXEC_MARKET_SUBSCRIPTION=all (the
+ * default, `follow`, hears the markets of its signals and positions; the service workers inherit
+ * this process's environment, so `EXEC_MARKET_SUBSCRIPTION=all npm run bench:pipeline` runs the old way).
+ */
+function execHearsEveryMarket(): boolean {
+  return (process.env.EXEC_MARKET_SUBSCRIPTION ?? '').trim().toLowerCase() === 'all';
 }
 
 /** execution_service's receipt time of every signal, from its audit stream (signal_received). */
@@ -191,7 +209,9 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
     const services = new Map<PipelineService, BenchChild>();
     const pids = new Map<string, number>();
     // Consumers first, so each is subscribed before the monitors publish anything.
-    for (const service of ['execution_service', 'position_tracker', 'game_shard', 'kalshi_monitor', 'polymarket_monitor'] as const) {
+    const serviceList = servicesOf(o);
+    const startOrder: PipelineService[] = [...(o.withListener ? (['zmq_listener'] as const) : []), 'execution_service', 'position_tracker', 'game_shard', 'kalshi_monitor', 'polymarket_monitor'];
+    for (const service of startOrder) {
       const profiled = o.cpuProfDir !== null && (o.cpuProfServices === null || o.cpuProfServices.includes(service));
       const child = await BenchChild.start(path.join(here, 'service-worker.js'), {
         name: service,
@@ -213,18 +233,19 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       30_000,
       'both monitors following every market',
     );
-    // Every book seen by the shard and by execution before any episode.
+    // Every book seen by the shard (and by execution when it hears every market) before any episode.
+    const execHearsAll = execHearsEveryMarket();
     await waitFor(
       async () => {
         await feeder.request('sweep');
         await sleep(200);
-        return (await metricsOf('game_shard'))['prices.markets'] === markets && (await metricsOf('execution_service'))['exec.books'] === markets;
+        return (await metricsOf('game_shard'))['prices.markets'] === markets && (!execHearsAll || (await metricsOf('execution_service'))['exec.books'] === markets);
       },
       60_000,
-      `the shard and execution holding all ${markets} books`,
+      execHearsAll ? `the shard and execution holding all ${markets} books` : `the shard holding all ${markets} books`,
     );
     // Warm-up with episodes until completed trades reach the meter (JIT warm on the whole path).
-    log(`  ${transport}: ${PIPELINE_SERVICES.length + 2} processes up; warm-up`);
+    log(`  ${transport}: ${serviceList.length + 2} processes up; warm-up`);
     await waitFor(
       async () => {
         await feeder.request('run', { ratePerSec: o.ratePerSec, durationMs: o.warmupMs, episodesPerSec: o.episodesPerSec, episodeMs: o.episodeMs }, o.warmupMs + 60_000);
@@ -237,9 +258,9 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
 
     // ---- the measured window ----
     const before = new Map<PipelineService, Record<string, number>>();
-    for (const s of PIPELINE_SERVICES) before.set(s, await metricsOf(s));
+    for (const s of serviceList) before.set(s, await metricsOf(s));
     await meter.request('reset');
-    for (const s of PIPELINE_SERVICES) await services.get(s)!.request('startUsage');
+    for (const s of serviceList) await services.get(s)!.request('startUsage');
     const redisStart = sampleProcess(redisServer.pid ?? -1);
     const cpuStart = sampleMachineCpu();
     const load1mStart = loadAverage1m();
@@ -260,7 +281,9 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
     const execAtEnd = await metricsOf('execution_service');
     const trackerAtEnd = await metricsOf('position_tracker');
     const usages = new Map<PipelineService, UsageReport | null>();
-    for (const s of PIPELINE_SERVICES) usages.set(s, await services.get(s)!.request<UsageReport | null>('finishUsage'));
+    for (const s of serviceList) usages.set(s, await services.get(s)!.request<UsageReport | null>('finishUsage'));
+    const inputLatency: Record<string, Record<string, LatencySummary>> = {};
+    for (const s of serviceList) inputLatency[s] = await services.get(s)!.request<Record<string, LatencySummary>>('inputLatency');
     // Drain: the last trades of the window still in flight.
     let last = -1;
     for (let i = 0; i < 30; i++) {
@@ -275,12 +298,12 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       log(`  ${transport}: ${err instanceof Error ? err.message : String(err)}; audit receipts may be incomplete`),
     );
     const after = new Map<PipelineService, Record<string, number>>();
-    for (const s of PIPELINE_SERVICES) after.set(s, await metricsOf(s));
+    for (const s of serviceList) after.set(s, await metricsOf(s));
     const execReceived = await readExecReceived(admin, executionKeys('').audit);
 
     const latency = breakDown({ signals: report.signals, trades: report.trades, execReceived, episodes: run.episodes, windowStartUs });
     const counters: Record<string, number> = {};
-    for (const s of PIPELINE_SERVICES) {
+    for (const s of serviceList) {
       const a = after.get(s)!;
       const b = before.get(s)!;
       for (const k of COUNTER_KEYS[s]) counters[`${s}.${k}`] = (a[k] ?? 0) - (b[k] ?? 0);
@@ -297,7 +320,7 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
         cpuUsPerUpdate: perUpdate(run.usage.cpuMicros),
         rssPeakMb: Math.round(run.usage.rssPeakBytes / 1048576),
       },
-      ...PIPELINE_SERVICES.map((s) => {
+      ...serviceList.map((s) => {
         const u = usages.get(s) ?? null;
         return { name: s, pid: pids.get(s) ?? null, cpuPercent: u?.cpuPercent ?? null, cpuUsPerUpdate: perUpdate(u?.cpuMicros), rssPeakMb: u ? Math.round(u.rssPeakBytes / 1048576) : null };
       }),
@@ -328,6 +351,7 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       load1m: { start: load1mStart, end: load1mEnd },
       machineBusyPercent: machineBusyPercent(cpuStart, cpuEnd),
       meterGaps: report.gaps,
+      inputLatency,
       redisPing,
       windowStartIso,
     };

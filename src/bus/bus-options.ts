@@ -27,6 +27,8 @@ export interface BusConfig {
   receiveHighWaterMark: number;
   registryPollMs: number;
   registryTtlMs: number;
+  /** `full`: every message parsed by its zod schema; `trusted` (default): hand checks for price/orderbook. */
+  busValidation?: 'trusted' | 'full';
 }
 
 export const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -50,6 +52,11 @@ export interface SubscriberOptions {
   receiveHighWaterMark?: number;
   /** Check each message's `data` against its schema (services); a bridge may skip it. */
   validate?: boolean;
+  /**
+   * Parse `price` and `orderbook` with their zod schemas too (debugging, fuzz tests); otherwise
+   * they get the equivalent hand-written checks of core/message-checks.ts (no copy, no zod).
+   */
+  fullValidation?: boolean;
   logger?: BusLogger;
   /** At most this many bad-frame log lines per second; the counters count them all. */
   maxErrorLogsPerSecond?: number;
@@ -67,6 +74,7 @@ export const PUBLISHER_DEFAULTS = {
 export const SUBSCRIBER_DEFAULTS = {
   receiveHighWaterMark: 100_000,
   validate: true,
+  fullValidation: false,
   maxErrorLogsPerSecond: 10,
 };
 

@@ -292,3 +292,16 @@ describe('envelope codec: hostile input only ever raises DecodeError', () => {
     }
   });
 });
+
+describe('batch decoding in place', () => {
+  it('rejects a batch whose later item is malformed, and returns items as [topic, envelope] pairs otherwise', () => {
+    const codec = new EnvelopeCodec();
+    const good: RawEnvelope = { v: 1, type: 'price', id: 'a', src: 's.0', seq: 1, ts: 1, origin_ts: 1, data: {} };
+    const items = codec.decodeBatch(codec.encodeBatch([['prices.kalshi.A', good], ['prices.kalshi.B', { ...good, seq: 2 }]]));
+    expect(items.map(([topic, env]) => [topic, env.seq])).toEqual([['prices.kalshi.A', 1], ['prices.kalshi.B', 2]]);
+    const bad = codec.encodeBatch([['prices.kalshi.A', good], ['prices.kalshi.B', { ...good, seq: -1 }]]);
+    expect(() => codec.decodeBatch(bad)).toThrow(/seq/);
+    const threeParts = codec.encodeBatch([['prices.kalshi.A', good, 'extra'] as unknown as BatchItem]);
+    expect(() => codec.decodeBatch(threeParts)).toThrow(/batch item/);
+  });
+});

@@ -45,12 +45,15 @@ export class EnvelopeCodec {
   decodeBatch(frame: Uint8Array): BatchItem[] {
     const value = parseFrame(frame);
     if (!Array.isArray(value)) throw new DecodeError('ARB_FRAME_DECODE', 'batch frame is not an array');
-    return value.map((item: unknown) => {
+    // Checked in place: the decoded array already has the batch's shape, so no copy per frame
+    // and no new [topic, envelope] pair per item.
+    for (const item of value as unknown[]) {
       if (!Array.isArray(item) || item.length !== 2 || typeof item[0] !== 'string') {
         throw new DecodeError('ARB_FRAME_DECODE', 'batch item is not [topic, envelope]');
       }
-      return [item[0], checkEnvelope(item[1])];
-    });
+      checkEnvelope(item[1]);
+    }
+    return value as BatchItem[];
   }
 }
 

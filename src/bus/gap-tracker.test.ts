@@ -68,3 +68,24 @@ describe('GapTracker', () => {
     );
   });
 });
+
+describe('GapTracker per publisher', () => {
+  it('keeps the same key of two publishers apart, and counts each stream once', () => {
+    const t = new GapTracker();
+    expect(t.observeFrom('kalshi_monitor.0', 'prices.kalshi.A', 1)).toBe(0);
+    expect(t.observeFrom('kalshi_monitor.1', 'prices.kalshi.A', 50)).toBe(0);
+    expect(t.observeFrom('kalshi_monitor.0', 'prices.kalshi.A', 2)).toBe(0);
+    expect(t.observeFrom('kalshi_monitor.1', 'prices.kalshi.A', 53)).toBe(2);
+    expect(t.observeFrom('kalshi_monitor.0', 'prices.kalshi.B', 9)).toBe(0);
+    expect(t.observeFrom('kalshi_monitor.0', 'prices.kalshi.A', 1)).toBe(0);
+    expect([t.gaps, t.restarts, t.streams()]).toEqual([2, 1, 3]);
+  });
+
+  it('does not mix a publisher and key that would concatenate to the same text', () => {
+    const t = new GapTracker();
+    t.observeFrom('a|b', 'c', 1);
+    t.observeFrom('a', 'b|c', 10);
+    t.observeFrom('a|b', 'c', 2);
+    expect([t.gaps, t.restarts, t.streams()]).toEqual([0, 0, 2]);
+  });
+});

@@ -65,6 +65,7 @@ export async function createHotSubscriber(config: BusConfig, options: CreateSubs
   const base = {
     logger: options.logger,
     receiveHighWaterMark: config.receiveHighWaterMark,
+    fullValidation: config.busValidation === 'full',
     ...(options.validate !== undefined ? { validate: options.validate } : {}),
   };
   if (config.hotTransport === 'redis') {

@@ -7,6 +7,7 @@
 import type { RawEnvelope } from '../core/envelope.js';
 import { errorMessage } from '../core/errors.js';
 import { isMessageType, MessageSchemas } from '../core/messages.js';
+import { TRUSTED_CHECKS } from '../core/message-checks.js';
 import { nowMicros } from '../core/time.js';
 import { sequenceKey } from '../core/topics.js';
 import { ThrottledLog } from '../core/throttled-log.js';
@@ -22,6 +23,19 @@ import {
 } from './bus-options.js';
 
 export type MessageHandler = (topic: string, envelope: RawEnvelope) => void | Promise<void>;
+
+/** Publish-to-receive latency of one delivered message, by its type (µs, one host's clock). */
+export type LagObserver = (type: string, lagUs: number) => void;
+
+let lagObserver: LagObserver | null = null;
+
+/**
+ * Sees the input latency of every message any subscriber of this process delivers (benchmarks:
+ * a service's input latency per message type, bench:pipeline's summary table). Null turns it off.
+ */
+export function observeHotLag(observer: LagObserver | null): void {
+  lagObserver = observer;
+}
 
 export interface SubscriberMetrics {
   received: number;
@@ -118,6 +132,11 @@ export abstract class HotSubscriber {
     if (delta === -1 && users === 0) this.removeTransportSubscription(batchTopic);
   }
 
+  /** An exact-topic subscription no prefix subscription of the same string shadows. */
+  protected isExactOnly(topic: string): boolean {
+    return this.exactTopics.has(topic) && !this.prefixes.has(topic);
+  }
+
   subscriptions(): string[] {
     return [...this.prefixes, ...this.exactTopics];
   }
@@ -165,8 +184,9 @@ export abstract class HotSubscriber {
   }
 
   private deliver(topic: string, envelope: RawEnvelope): void {
-    this.gapTracker.observe(envelope.src + '|' + sequenceKey(topic), envelope.seq);
+    this.gapTracker.observeFrom(envelope.src, sequenceKey(topic), envelope.seq);
     this.lagUs = nowMicros() - envelope.ts;
+    if (lagObserver !== null) lagObserver(envelope.type, this.lagUs);
     if (this.options.validate && !this.isValid(topic, envelope)) return;
     try {
       const result = this.handler(topic, envelope);
@@ -180,6 +200,13 @@ export abstract class HotSubscriber {
   private isValid(topic: string, envelope: RawEnvelope): boolean {
     if (!isMessageType(envelope.type)) {
       this.reject('schema_errors', topic, new Error(`unknown message type ${JSON.stringify(envelope.type)}`));
+      return false;
+    }
+    const trusted = this.options.fullValidation ? undefined : TRUSTED_CHECKS[envelope.type];
+    if (trusted !== undefined) {
+      const problem = trusted(envelope.data);
+      if (problem === null) return true;
+      this.reject('schema_errors', topic, new Error(`${envelope.type}: ${problem} is missing or malformed`));
       return false;
     }
     const result = MessageSchemas[envelope.type].safeParse(envelope.data);

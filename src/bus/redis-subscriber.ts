@@ -1,7 +1,10 @@
 /**
  * The hot-path subscriber over Redis pub/sub. Prefixes become PSUBSCRIBE patterns; a prefix
  * covered by a shorter one is not subscribed twice, because Redis would deliver the message
- * once per matching pattern.
+ * once per matching pattern. Exact topics become plain SUBSCRIBE channels (unless a pattern
+ * covers them): Redis matches every PUBLISH against every pattern of every client, so hundreds
+ * of per-market patterns (execution_service and position_tracker follow their markets) would
+ * cost redis-server a glob match each per message, while a channel is one hash lookup.
  */
 import { Redis } from 'ioredis';
 import { HotSubscriber } from './hot-subscriber.js';
@@ -17,12 +20,16 @@ export class RedisSubscriber extends HotSubscriber {
   private readonly redis: Redis;
   private readonly wanted = new Set<string>();
   private readonly active = new Set<string>();
+  private readonly activeChannels = new Set<string>();
 
   constructor(options: RedisSubscriberOptions) {
     super(options);
     this.redis = new Redis(options.redisUrl, { lazyConnect: false });
     this.redis.on('error', (err: Error) => this.log.warn({ err: err.message }, 'ARB_REDIS_UNAVAILABLE: hot subscriber'));
     this.redis.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
+      this.handleFrame(channel.toString('latin1'), message);
+    });
+    this.redis.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       this.handleFrame(channel.toString('latin1'), message);
     });
   }
@@ -34,6 +41,19 @@ export class RedisSubscriber extends HotSubscriber {
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  // A prefix equal to an exact topic turns its channel into a pattern (and back): re-plan.
+  override subscribe(prefix: string): this {
+    super.subscribe(prefix);
+    this.reconcile();
+    return this;
+  }
+
+  override unsubscribe(prefix: string): this {
+    super.unsubscribe(prefix);
+    this.reconcile();
+    return this;
   }
 
   protected addTransportSubscription(prefix: string): void {
@@ -51,16 +71,29 @@ export class RedisSubscriber extends HotSubscriber {
   };
 
   private reconcile(): void {
-    const cover = new Set(
-      [...this.wanted].filter((p) => ![...this.wanted].some((q) => q !== p && p.startsWith(q))),
-    );
+    const wanted = [...this.wanted];
+    const patterns = wanted.filter((w) => !this.isExactOnly(w));
+    const cover = new Set(patterns.filter((p) => !patterns.some((q) => q !== p && p.startsWith(q))));
+    const covered = (topic: string) => {
+      for (const p of cover) if (topic.startsWith(p)) return true;
+      return false;
+    };
+    const channels = new Set(wanted.filter((w) => this.isExactOnly(w) && !covered(w)));
     for (const p of this.active) {
       if (!cover.has(p)) this.redis.punsubscribe(escapeGlob(p) + '*').catch(this.onCommandError);
     }
     for (const p of cover) {
       if (!this.active.has(p)) this.redis.psubscribe(escapeGlob(p) + '*').catch(this.onCommandError);
     }
+    for (const c of this.activeChannels) {
+      if (!channels.has(c)) this.redis.unsubscribe(c).catch(this.onCommandError);
+    }
+    for (const c of channels) {
+      if (!this.activeChannels.has(c)) this.redis.subscribe(c).catch(this.onCommandError);
+    }
     this.active.clear();
     for (const p of cover) this.active.add(p);
+    this.activeChannels.clear();
+    for (const c of channels) this.activeChannels.add(c);
   }
 }

@@ -23,8 +23,7 @@ export async function deregisterInstance(redis: Redis, service: string, instance
   await redis.del(registryKey(service, instance));
 }
 
-/** Every live registry entry; entries that fail the schema are skipped (and reported). */
-export async function listInstances(redis: Redis, log: BusLogger = silentLogger): Promise<Heartbeat[]> {
+async function registryKeys(redis: Redis): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';
   do {
@@ -32,6 +31,12 @@ export async function listInstances(redis: Redis, log: BusLogger = silentLogger)
     cursor = next;
     keys.push(...batch);
   } while (cursor !== '0');
+  return keys;
+}
+
+/** Every live registry entry; entries that fail the schema are skipped (and reported). */
+export async function listInstances(redis: Redis, log: BusLogger = silentLogger): Promise<Heartbeat[]> {
+  const keys = await registryKeys(redis);
   if (keys.length === 0) return [];
   const values = await redis.mget(keys);
   const out: Heartbeat[] = [];
@@ -44,6 +49,70 @@ export async function listInstances(redis: Redis, log: BusLogger = silentLogger)
     }
   });
   return out;
+}
+
+/** What a subscriber needs of a registry entry: whose it is, whether it is going, where it publishes. */
+export interface RegistryEndpoints {
+  service: string;
+  status: Heartbeat['status'];
+  endpoints: string[];
+}
+
+const STATUSES: ReadonlySet<string> = new Set(HeartbeatSchema.shape.status.options);
+
+/**
+ * The routing fields of one registry value, checked by hand (the full HeartbeatSchema, metrics
+ * included, is the orchestrator's business); null when they are missing or malformed.
+ */
+export function readRegistryEndpoints(raw: string): RegistryEndpoints | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { service, status, endpoints } = value as Record<string, unknown>;
+  if (typeof service !== 'string' || typeof status !== 'string' || !STATUSES.has(status)) return null;
+  if (!Array.isArray(endpoints) || !endpoints.every((ep) => typeof ep === 'string')) return null;
+  return { service, status: status as Heartbeat['status'], endpoints: endpoints as string[] };
+}
+
+/**
+ * The registry as a subscriber sees it, read cheaply on every poll: a value parsed before is not
+ * parsed again (a heartbeat rewrites its entry every 2 s, the watcher polls every 500 ms), and
+ * only the routing fields are checked. An unreadable value is reported once, not on every poll.
+ */
+export class RegistryEndpointReader {
+  private cache = new Map<string, { raw: string; entry: RegistryEndpoints | null }>();
+  /** Values parsed (cache misses) since start. */
+  parsed = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly log: BusLogger = silentLogger,
+  ) {}
+
+  async read(): Promise<RegistryEndpoints[]> {
+    const keys = await registryKeys(this.redis);
+    const values = keys.length === 0 ? [] : await this.redis.mget(keys);
+    const next = new Map<string, { raw: string; entry: RegistryEndpoints | null }>();
+    const out: RegistryEndpoints[] = [];
+    values.forEach((raw, i) => {
+      if (raw === null) return;
+      const key = keys[i]!;
+      let cached = this.cache.get(key);
+      if (cached === undefined || cached.raw !== raw) {
+        this.parsed++;
+        cached = { raw, entry: readRegistryEndpoints(raw) };
+        if (cached.entry === null) this.log.warn({ key }, 'ARB_FRAME_SCHEMA: unreadable registry entry');
+      }
+      next.set(key, cached);
+      if (cached.entry !== null) out.push(cached.entry);
+    });
+    this.cache = next;
+    return out;
+  }
 }
 
 export interface RegistryWatcherOptions {
@@ -73,6 +142,7 @@ export class RegistryWatcher extends EventEmitter<{ added: [string]; removed: [s
   private readonly log: BusLogger;
   private polling: Promise<void> | null = null;
   private lastFailedPoll = 0;
+  private readonly reader: RegistryEndpointReader;
 
   constructor(
     private readonly redis: Redis,
@@ -81,6 +151,12 @@ export class RegistryWatcher extends EventEmitter<{ added: [string]; removed: [s
     super();
     this.pollMs = options.pollMs ?? 500;
     this.log = options.logger ?? silentLogger;
+    this.reader = new RegistryEndpointReader(redis, this.log);
+  }
+
+  /** Registry values parsed so far (the others were unchanged since the last poll). */
+  get parsedEntries(): number {
+    return this.reader.parsed;
   }
 
   /** Polls once immediately, then on the interval. */
@@ -107,9 +183,9 @@ export class RegistryWatcher extends EventEmitter<{ added: [string]; removed: [s
   }
 
   private async pollOnce(): Promise<void> {
-    let instances: Heartbeat[];
+    let instances: RegistryEndpoints[];
     try {
-      instances = await listInstances(this.redis, this.log);
+      instances = await this.reader.read();
     } catch (err) {
       // Redis down: keep the connections we have; ZMQ does not need Redis to flow.
       this.log.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: registry poll failed');

@@ -51,6 +51,19 @@ export const OrderBookSchema = z.object({
   yes_asks: z.array(Level),
 });
 
+/**
+ * The levels a signal leg was priced on (at most 10 a side, best first), with where they came
+ * from: `origin_ts` of the price message (the monitor's receipt of the venue frame, our clock),
+ * that message's `seq` on its topic, and the venue's own book sequence when known.
+ */
+export const LegBookSchema = z.object({
+  yes_bids: z.array(Level).max(10),
+  yes_asks: z.array(Level).max(10),
+  origin_ts: Micros,
+  seq: z.number().int().nonnegative(),
+  book_seq: z.number().int().nullable(),
+});
+
 export const TeamSchema = z.object({
   name: z.string(),
   abbr: z.string(),
@@ -121,6 +134,8 @@ export const SignalLegSchema = z.object({
   contracts: Contracts,
   /** Fee the venue charges on this leg at this size. */
   fee_cc: MoneyCc,
+  /** The book this leg was priced on (issue 13): execution fills paper orders against it, or a fresher one. */
+  book: LegBookSchema.optional(),
 });
 
 export const TradeSignalSchema = z.object({
@@ -253,6 +268,7 @@ export type GameStatus = z.infer<typeof GameStatusSchema>;
 export type GameInfo = z.infer<typeof GameInfoSchema>;
 export type GameState = z.infer<typeof GameStateSchema>;
 export type SignalLeg = z.infer<typeof SignalLegSchema>;
+export type LegBook = z.infer<typeof LegBookSchema>;
 export type TradeSignal = z.infer<typeof TradeSignalSchema>;
 export type ExitSignal = z.infer<typeof ExitSignalSchema>;
 export type Fill = z.infer<typeof FillSchema>;

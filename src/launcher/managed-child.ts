@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff.js';
@@ -26,6 +27,8 @@ export interface ManagedChildOptions {
   restart: RestartBackoffOptions;
   /** Receives every output line of the child (stdout and stderr). */
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Niceness given to the child once spawned (os.setPriority; higher = yields the CPU to others). */
+  niceness?: number;
 }
 
 export interface ManagedChildEvents {
@@ -110,8 +113,19 @@ export class ManagedChild extends EventEmitter<ManagedChildEvents> {
       });
     });
     if (child.pid !== undefined) {
+      this.applyNiceness(child.pid);
       this.currentState = 'running';
       this.emit('spawn', child.pid);
+    }
+  }
+
+  private applyNiceness(pid: number): void {
+    if (this.options.niceness === undefined) return;
+    try {
+      setPriority(pid, this.options.niceness);
+    } catch (err) {
+      // Not fatal: the child runs at normal priority (e.g. a container refusing the change).
+      this.options.onLine(`arbees: could not set niceness ${this.options.niceness}: ${(err as Error).message}`, 'stderr');
     }
   }
 

@@ -21,6 +21,15 @@ export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
   notification_service: 1,
 });
 
+/**
+ * Niceness of services that are not on the critical path (issue 13): zmq_listener mirrors every
+ * hot message into Redis and must not take the CPU from the monitors, shard and execution on a
+ * small machine. Applied by `arbees up` with os.setPriority after the spawn.
+ */
+export const UP_NICENESS: Readonly<Record<string, number>> = Object.freeze({
+  zmq_listener: 10,
+});
+
 export interface ServicePlan {
   readonly service: string;
   readonly instances: number;

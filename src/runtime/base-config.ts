@@ -22,6 +22,8 @@ export const baseConfigSpec = {
   /** Three missed heartbeats and an instance is gone (the reference system used one, and flapped). */
   registryTtlMs: defineVar({ env: 'ARBEES_REGISTRY_TTL_MS', default: 6_000, parse: parse.int(300, 600_000) }),
   registryPollMs: defineVar({ env: 'ARBEES_REGISTRY_POLL_MS', default: 500, parse: parse.int(50, 60_000) }),
+  /** Hot subscribers: `trusted` checks price/orderbook by hand (core/message-checks.ts), `full` parses every message with zod. */
+  busValidation: defineVar({ env: 'ARBEES_BUS_VALIDATION', default: 'trusted' as const, parse: parse.oneOf('trusted', 'full') }),
 };
 
 export type BaseConfig = ConfigOf<typeof baseConfigSpec>;

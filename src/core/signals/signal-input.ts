@@ -26,6 +26,12 @@ export interface MarketBook {
   stale?: boolean;
   /** When the top of this book last changed (µs since the epoch); needed by score-change only. */
   changed_ts?: number | null;
+  /**
+   * Where these levels came from (origin_ts and seq of the price message), when the caller knows:
+   * a signal's legs then carry the book they were priced on (SignalLeg.book).
+   */
+  origin_ts?: number;
+  seq?: number;
 }
 
 export interface GameRef {
@@ -59,6 +65,8 @@ export interface ValidBook {
   readonly bids: readonly ValidLevel[];
   readonly asks: readonly ValidLevel[];
   readonly changedTs: number | null;
+  /** MarketBook.origin_ts/seq when given and well-formed, else null. */
+  readonly origin: { readonly ts: number; readonly seq: number } | null;
 }
 
 export interface CheckedBooks {
@@ -174,6 +182,7 @@ function checkBook(raw: unknown, outcomes: readonly Outcome[], issues: SignalInp
     bids,
     asks,
     changedTs: changed,
+    origin: isMicros(b.origin_ts) ? { ts: b.origin_ts, seq: typeof b.seq === 'number' && Number.isSafeInteger(b.seq) && b.seq >= 0 ? b.seq : 0 } : null,
   };
 }
 

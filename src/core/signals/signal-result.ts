@@ -3,12 +3,12 @@
  * on, how a leg is written, the debounce key, the expiry.
  */
 import { CC_PER_DOLLAR, ccToPrice } from '../money.js';
-import type { SignalLeg, TradeSignal } from '../messages.js';
+import type { LegBook, SignalLeg, TradeSignal } from '../messages.js';
 import type { LadderStep, Ladder } from './book-depth.js';
 import { errorMessage } from '../errors.js';
 import { isValidTopicId } from '../topics.js';
 import { SignalInputError } from './signal-input-error.js';
-import type { Outcome, Side, SignalContext } from './signal-input.js';
+import type { Outcome, Side, SignalContext, ValidBook, ValidLevel } from './signal-input.js';
 
 export interface DetectedSignal {
   /** Schema-valid TradeSignal, ids and times from the caller's context. */
@@ -104,6 +104,21 @@ export function buyLeg(ladder: Ladder, worst: LadderStep, contracts: number, fee
     yes_price: ccToPrice(worst.yesCc),
     contracts,
     fee_cc: feeCc,
+    ...(ladder.book.origin === null ? {} : { book: legBook(ladder.book) }),
+  };
+}
+
+const CARRIED_LEVELS = 10;
+const toLevel = (l: ValidLevel): [number, number] => [ccToPrice(l.yesCc), l.contracts];
+
+/** The levels a leg was priced on, as SignalLeg.book (execution fills paper orders against them). */
+function legBook(book: ValidBook): LegBook {
+  return {
+    yes_bids: book.bids.slice(0, CARRIED_LEVELS).map(toLevel),
+    yes_asks: book.asks.slice(0, CARRIED_LEVELS).map(toLevel),
+    origin_ts: book.origin!.ts,
+    seq: book.origin!.seq,
+    book_seq: null,
   };
 }
 

@@ -57,6 +57,16 @@ export const executionConfigSpec = {
   reconcileGraceMs: defineVar({ env: 'EXEC_RECONCILE_GRACE_MS', default: 10_000, parse: parse.int(0, 3_600_000) }),
   /** A book older than this is not traded on (0: no age limit). */
   bookMaxAgeMs: defineVar({ env: 'EXEC_BOOK_MAX_AGE_MS', default: 60_000, parse: parse.int(0, 86_400_000) }),
+  /**
+   * `follow`: hear only the prices of markets held, in doubt or with a live signal (exact topics;
+   * books from the signal's carried levels and those prices). `all`: every `prices.` and
+   * `orderbook.` message (full depth of every book; costs CPU per update of every market).
+   */
+  marketSubscription: defineVar({ env: 'EXEC_MARKET_SUBSCRIPTION', default: 'follow' as 'follow' | 'all', parse: parse.oneOf('follow', 'all') }),
+  /** A signalled market stays followed this long after the signal expires. */
+  followGraceMs: defineVar({ env: 'EXEC_FOLLOW_GRACE_MS', default: 10_000, parse: parse.int(0, 3_600_000) }),
+  /** How often the followed markets are brought in line with positions and live signals. */
+  followSyncMs: defineVar({ env: 'EXEC_FOLLOW_SYNC_MS', default: 1_000, parse: parse.int(20, 60_000) }),
   /** Decision records (idempotency) are kept this long after the outcome. */
   recordTtlS: defineVar({ env: 'EXEC_RECORD_TTL_S', default: 7 * 86_400, parse: parse.int(60, 365 * 86_400) }),
   /** 0 keeps every audit record (trim it with the recorder); otherwise MAXLEN ~. */

@@ -54,6 +54,8 @@ const MAX_ID = 128;
 
 export class ExecutionService {
   tracker: OrderOutcomeTracker | null = null;
+  /** Told of every well-formed trade signal before it is decided (the service follows its markets). */
+  onSignal: ((signal: TradeSignal, receivedUs: number) => void) | null = null;
   /** Sport of every game seen (exits carry no sport; TradeCompleted needs one). */
   readonly #sportOfGame = new Map<string, Sport>();
 
@@ -72,6 +74,9 @@ export class ExecutionService {
     if (!parsed.success) return this.#malformed('signal', envelope, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const signal = parsed.data;
     this.noteGameSport(signal.game_id, signal.sport);
+    // The book each leg was priced on, unless a newer one is held: no fill on a book older than its signal.
+    for (const leg of signal.legs) this.d.books.offerCarried(leg.venue, leg.market_id, leg.book, receivedUs);
+    this.onSignal?.(signal, receivedUs);
     const record = newRecord('signal', signal.signal_id, signal.kind, signal.game_id, signal.sport, envelope);
     await this.#decide(record, envelope, () => planTradeSignal(signal, this.#planContext()), signal);
     this.d.metrics.set('last_decision_us', nowMicros() - receivedUs);

@@ -90,6 +90,11 @@ export class MarketPrice {
     } else b.yes_asks = NO_LEVELS;
     b.stale = !this.fresh(nowUs, ttlUs);
     b.changed_ts = this.changedUs;
+    // A signal's legs carry these, so execution can tell its book from an older or newer one.
+    if (this.originUs > 0) {
+      b.origin_ts = this.originUs;
+      b.seq = this.seq;
+    }
     return b;
   }
 }

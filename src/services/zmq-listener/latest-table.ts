@@ -10,6 +10,8 @@ export interface LatestEntry {
   target: LatestTarget;
   topic: string;
   envelope: RawEnvelope;
+  /** Its slow-track entry fields once encoded (shared with its stream append; see entryFieldsOf). */
+  fields?: string[] | undefined;
 }
 
 export class LatestTable {

@@ -5,22 +5,10 @@
  * `HGET price:kalshi:<ticker> yes_bid` works from redis-cli or any language. Envelope fields win
  * over data fields of the same name.
  */
-import type { RawEnvelope } from '../../core/envelope.js';
-import { latestPriceFields, slowJson } from '../../bus/slow-track.js';
+import { slowJson } from '../../bus/slow-track.js';
 
 /** A hostile or buggy publisher could send thousands of data keys; a hash needs a few dozen. */
 const MAX_FLATTENED_FIELDS = 64;
-
-function flattenData(data: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return out;
-  let n = 0;
-  for (const [name, value] of Object.entries(data as Record<string, unknown>)) {
-    if (n++ >= MAX_FLATTENED_FIELDS) break;
-    out[name] = flatValue(value);
-  }
-  return out;
-}
 
 function flatValue(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -29,10 +17,27 @@ function flatValue(value: unknown): string {
   return slowJson(value);
 }
 
-/** Flat `[field, value, ...]` for the latest-price hash. */
-export function priceHashFields(topic: string, envelope: RawEnvelope): string[] {
-  const record = { ...flattenData(envelope.data), ...latestPriceFields(topic, envelope) };
-  const out: string[] = [];
-  for (const name in record) out.push(name, record[name]!);
+/** Whether `name` is one of the field names (even positions) of a flat entry field list. */
+function hasFieldName(entryFields: readonly string[], name: string): boolean {
+  for (let i = 0; i < entryFields.length; i += 2) if (entryFields[i] === name) return true;
+  return false;
+}
+
+/**
+ * Flat `[field, value, ...]` for the latest-price hash: the message's stream entry fields
+ * (streamEntryFields, already encoded once for its stream append) followed by the first data
+ * fields, flattened, minus those an entry field overrides. Built in one array: no records, no
+ * spreads, and the data's JSON is not encoded a second time.
+ */
+export function priceHashFields(entryFields: readonly string[], data: unknown): string[] {
+  const out = entryFields.slice();
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return out;
+  const record = data as Record<string, unknown>;
+  const names = Object.keys(record);
+  const n = Math.min(names.length, MAX_FLATTENED_FIELDS);
+  for (let i = 0; i < n; i++) {
+    const name = names[i]!;
+    if (!hasFieldName(entryFields, name)) out.push(name, flatValue(record[name]));
+  }
   return out;
 }

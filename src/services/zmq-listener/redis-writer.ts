@@ -23,6 +23,17 @@ export interface MirrorItem {
   topic: string;
   envelope: RawEnvelope;
   route: MirrorRoute;
+  /** Its slow-track entry fields, encoded at the first write that needs them (entryFieldsOf). */
+  fields?: string[] | undefined;
+}
+
+/**
+ * A message's stream entry fields, encoded once: a price's stream append and its latest-price
+ * hash share them (the bridge passes one object as both its MirrorItem and its LatestEntry), so
+ * its data goes through JSON once, and a retried flush does not encode it again.
+ */
+export function entryFieldsOf(message: { topic: string; envelope: RawEnvelope; fields?: string[] | undefined }): string[] {
+  return (message.fields ??= streamEntryFields(message.topic, message.envelope));
 }
 
 export type WriteMode = 'script' | 'xadd';
@@ -156,7 +167,7 @@ export class RedisWriter {
     }
     const scripted = pipeline as unknown as ScriptCommands;
     for (const [stream, group] of groups) {
-      const entries = group.indices.map((i) => streamEntryFields(items[i]!.topic, items[i]!.envelope));
+      const entries = group.indices.map((i) => entryFieldsOf(items[i]!));
       scripted.arbeesAppendBatch(stream, group.maxLen, packr.pack(entries));
       units.push({ kind: 'stream', indices: group.indices });
     }
@@ -164,8 +175,8 @@ export class RedisWriter {
 
   private addPlainAppends(pipeline: ReturnType<Redis['pipeline']>, items: readonly MirrorItem[], units: Unit[]): void {
     for (let i = 0; i < items.length; i++) {
-      const { topic, envelope, route } = items[i]!;
-      pipeline.xadd(route.stream, 'MAXLEN', '~', route.maxLen, '*', ...streamEntryFields(topic, envelope));
+      const item = items[i]!;
+      pipeline.xadd(item.route.stream, 'MAXLEN', '~', item.route.maxLen, '*', ...entryFieldsOf(item));
       units.push({ kind: 'stream', indices: [i] });
     }
   }
@@ -183,7 +194,7 @@ export class RedisWriter {
     }
     if (hashes.length === 0) return;
     const keys = hashes.map((e) => e.target.key);
-    const fields = hashes.map((e) => priceHashFields(e.topic, e.envelope));
+    const fields = hashes.map((e) => priceHashFields(entryFieldsOf(e), e.envelope.data));
     (pipeline as unknown as ScriptCommands).arbeesReplaceHashes(keys.length, ...keys, packr.pack(fields));
     units.push({ kind: 'latest', entries: hashes });
   }

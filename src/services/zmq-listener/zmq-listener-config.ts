@@ -18,6 +18,12 @@ export const zmqListenerConfigSpec = {
     describe: 'stream entries held while Redis is unreachable; beyond it the oldest are dropped',
   }),
   batchSize: defineVar({ env: 'LISTENER_BATCH_SIZE', default: 1_000, parse: parse.int(1, 100_000) }),
+  flushMs: defineVar({
+    env: 'LISTENER_FLUSH_MS',
+    default: 5,
+    parse: parse.int(0, 1_000),
+    describe: 'a partial batch waits this long for more entries before it is written (0: next tick); a full one goes at once',
+  }),
   /** Pipelines on the wire at once: Node encodes the next batch while Redis runs the last. */
   maxInFlight: defineVar({ env: 'LISTENER_MAX_INFLIGHT', default: 4, parse: parse.int(1, 64) }),
   writeMode: defineVar({

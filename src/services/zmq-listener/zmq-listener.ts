@@ -38,6 +38,7 @@ export const zmqListener = defineService({
       },
       bufferMax: config.bufferMax,
       batchSize: config.batchSize,
+      flushMs: config.flushMs,
       maxInFlight: config.maxInFlight,
       retryMinMs: config.retryMinMs,
       retryMaxMs: config.retryMaxMs,
