@@ -63,6 +63,10 @@ export const ErrorCodes = {
   ARB_EXEC_VENUE_REJECTED: 'a venue refused an execution order',
   ARB_EXEC_RECORD_FAILED: 'an execution record (decision, trades:completed, audit) could not be written; it is retried',
   ARB_EXEC_STATE: 'execution state is inconsistent (a fill or cash movement could not be applied); audited',
+  ARB_RECORDER_DEAD_LETTER: 'a stream entry the recorder cannot read was parked in the dead_letters table and acknowledged',
+  ARB_RECORDER_GAP: 'a stream was trimmed past what the recorder had read; the gap is recorded as an incident',
+  ARB_STORE_UNAVAILABLE: 'PostgreSQL is not reachable; the writer waits and retries, nothing is acknowledged meanwhile',
+  ARB_REPORT_INPUT: 'a report was asked for with an invalid period, format or output file',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

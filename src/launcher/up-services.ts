@@ -17,6 +17,7 @@ export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
   game_shard: 2,
   execution_service: 1,
   position_tracker: 1,
+  recorder: 1,
 });
 
 export interface ServicePlan {

@@ -27,6 +27,7 @@ export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   simulator: async () => (await import('./simulator/simulator.js')).simulator as ServiceDefinition,
   execution_service: async () => (await import('./execution-service/execution-service.js')).executionService as ServiceDefinition,
   position_tracker: async () => (await import('./position-tracker/position-tracker.js')).positionTracker as ServiceDefinition,
+  recorder: async () => (await import('./recorder/recorder.js')).recorder as ServiceDefinition,
 });
 
 /** Accepts `zmq_listener` and `zmq-listener` alike. */
