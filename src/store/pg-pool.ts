@@ -27,6 +27,11 @@ export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A connection lost while checked out emits 'error' on the client: unheard, it would crash the process.
+  const onError = (): void => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -38,6 +43,26 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     throw err;
   } finally {
     // A client whose transaction failed may hold a dead socket: drop it rather than reuse it.
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
+/** Runs `fn` on one pooled client outside a transaction (migrations manage their own). */
+export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  const onError = (): void => {
+    broken = true;
+  };
+  client.on('error', onError);
+  try {
+    return await fn(client);
+  } catch (err) {
+    broken = true;
+    throw err;
+  } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

@@ -181,7 +181,8 @@ function decodeClosed(entry: StreamEntry, batch: RowBatch): string | null {
   if (!checked.success) return `closed position: ${issues(checked.error)}`;
   const p = checked.data;
   batch.addPosition(positionRow(p));
-  batch.positionEvents.push(positionEventRow(`closed:${entry.id}`, p));
+  // Keyed by what it says, not by the stream entry: the same close written twice is one event.
+  batch.positionEvents.push(positionEventRow(`closed:${p.position_id}:${p.state}:${p.updated_ts}`, p));
   return null;
 }
 

@@ -6,7 +6,7 @@
 import { errorMessage } from '../../core/errors.js';
 import { defineService } from '../../runtime/service.js';
 import { migrate } from '../../store/migrate.js';
-import { openPool } from '../../store/pg-pool.js';
+import { openPool, withClient } from '../../store/pg-pool.js';
 import { recordedStreams, recorderConfigSpec } from './recorder-config.js';
 import { Recorder } from './recorder-core.js';
 import { HistoryWriter } from './history-writer.js';
@@ -40,13 +40,8 @@ export const recorder = defineService({
       trimEveryMs: config.trimEveryMs,
       setStatus: (status, detail) => ctx.setStatus(status, detail),
       prepare: async () => {
-        const client = await pool.connect();
-        try {
-          const result = await migrate(client);
-          if (result.applied.length > 0) log.info({ applied: result.applied, version: result.version }, 'history schema migrated');
-        } finally {
-          client.release();
-        }
+        const result = await withClient(pool, (client) => migrate(client));
+        if (result.applied.length > 0) log.info({ applied: result.applied, version: result.version }, 'history schema migrated');
       },
     });
     rec.start();

@@ -3,6 +3,7 @@
  * (at-least-once: an entry stays pending until XACK, which comes only after the rows are
  * committed), its own pending entries first after a restart, gaps (entries trimmed before the
  * group read them) detected from XINFO, and durable streams trimmed only below what is committed.
+ * The group's position lives in Redis only, so a restarted recorder is exactly where it stopped.
  */
 import type { Redis } from 'ioredis';
 import { compareStreamIds } from '../../core/stream-ids.js';
@@ -28,8 +29,6 @@ export interface StreamGap {
 type RawRead = [string, [string, string[] | null][]][] | null;
 
 export class StreamGroup {
-  private readonly lastDelivered = new Map<string, string>();
-
   constructor(
     private readonly redis: Redis,
     readonly streams: readonly RecordedStream[],
@@ -41,13 +40,9 @@ export class StreamGroup {
   async ensure(): Promise<void> {
     for (const s of this.streams) {
       try {
-        await this.redis.xgroup('CREATE', s.key, this.group, '0', 'MKSTREAM');
+        await this.redis.xgroup('CREATE', s.key, this.group, '0', 'MKSTREAM', 'ENTRIESREAD', 0);
       } catch (err) {
         if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-      }
-      const groups = (await this.redis.xinfo('GROUPS', s.key)) as unknown[][];
-      for (const g of groups.map(pairs)) {
-        if (g.name === this.group) this.lastDelivered.set(s.key, String(g['last-delivered-id']));
       }
     }
   }
@@ -74,18 +69,18 @@ export class StreamGroup {
       for (const [id, flat] of entries) {
         // A pending entry trimmed away before it was recorded comes back with no fields.
         out.push({ stream: key, role: stream.role, id, fields: flat === null ? DELETED : record(flat) });
-        this.advance(key, id);
       }
     }
     return out;
   }
 
-  private advance(key: string, id: string): void {
-    const held = this.lastDelivered.get(key);
-    if (held === undefined || compareStreamIds(held, id) < 0) this.lastDelivered.set(key, id);
-  }
-
-  /** Streams trimmed (or entries deleted) past what this group had read, since the last check. */
+  /**
+   * Streams trimmed past what this group had read, since the last check. Redis counts entries
+   * added to the stream and entries read by the group; when the oldest entry left is newer than
+   * the group's last delivered one, the difference minus what is left was trimmed unread. The
+   * group's read counter is then moved over the gap (XGROUP SETID ... ENTRIESREAD), so each gap
+   * is reported once, also across restarts.
+   */
   async findGaps(): Promise<StreamGap[]> {
     const pipeline = this.redis.pipeline();
     for (const s of this.streams) {
@@ -94,25 +89,26 @@ export class StreamGroup {
     }
     const results = (await pipeline.exec()) ?? [];
     const gaps: StreamGap[] = [];
-    this.streams.forEach((s, i) => {
+    for (const [i, s] of this.streams.entries()) {
       const [infoErr, infoRaw] = results[2 * i] ?? [null, null];
       const [groupsErr, groupsRaw] = results[2 * i + 1] ?? [null, null];
-      if (infoErr || groupsErr || !Array.isArray(infoRaw) || !Array.isArray(groupsRaw)) return;
+      if (infoErr || groupsErr || !Array.isArray(infoRaw) || !Array.isArray(groupsRaw)) continue;
       const info = pairs(infoRaw as unknown[]);
-      const after = this.lastDelivered.get(s.key) ?? '0-0';
-      const maxDeleted = String(info['max-deleted-entry-id'] ?? '0-0');
-      if (compareStreamIds(maxDeleted, after) <= 0) return;
-      const first = Array.isArray(info['first-entry']) ? String((info['first-entry'] as unknown[])[0]) : null;
       const group = (groupsRaw as unknown[][]).map(pairs).find((g) => g.name === this.group);
-      const added = Number(info['entries-added']);
-      const read = group === undefined ? NaN : Number(group['entries-read']);
+      if (group === undefined) continue;
+      const after = String(group['last-delivered-id']);
+      const first = Array.isArray(info['first-entry']) ? String((info['first-entry'] as unknown[])[0]) : null;
       const length = Number(info.length);
-      const exact = first === null || compareStreamIds(first, after) > 0;
-      const lost = exact && Number.isFinite(added) && Number.isFinite(read) ? Math.max(0, added - read - length) : null;
+      // Trimming takes the oldest first: with our last entry still there, nothing unread was lost.
+      if (first !== null && compareStreamIds(first, after) <= 0) continue;
+      const added = Number(info['entries-added']);
+      const read = Number(group['entries-read']);
+      if (!Number.isFinite(added) || !Number.isFinite(read)) continue;
+      const lost = added - read - length;
+      if (lost <= 0) continue;
       gaps.push({ stream: s.key, afterId: after, resumeId: first, lost });
-      // Reported once: the next read moves past the gap anyway.
-      this.lastDelivered.set(s.key, maxDeleted);
-    });
+      await this.redis.xgroup('SETID', s.key, this.group, after, 'ENTRIESREAD', added - length);
+    }
     return gaps;
   }
 
@@ -138,8 +134,9 @@ export class StreamGroup {
     let trimmed = 0;
     for (const s of this.streams.filter((x) => x.durable)) {
       const summary = (await this.redis.xpending(s.key, this.group)) as [number, string | null, string | null, unknown];
-      const delivered = this.lastDelivered.get(s.key);
-      if (delivered === undefined) continue;
+      const groups = ((await this.redis.xinfo('GROUPS', s.key)) as unknown[][]).map(pairs);
+      const delivered = groups.find((g) => g.name === this.group)?.['last-delivered-id'];
+      if (typeof delivered !== 'string') continue;
       const committedBound = summary[0] > 0 && summary[1] !== null ? summary[1] : nextId(delivered);
       const ageBound = `${Math.max(0, nowMs - keepMs)}-0`;
       const bound = compareStreamIds(committedBound, ageBound) < 0 ? committedBound : ageBound;
