@@ -121,6 +121,8 @@ CREATE TABLE fills (
   decided_ts bigint NOT NULL,
   PRIMARY KEY (trade_id, leg)
 );
+CREATE INDEX fills_market ON fills (venue, market_id);
+CREATE INDEX fills_decided ON fills (decided_ts);
 
 CREATE TABLE positions (
   position_id       text PRIMARY KEY,
@@ -143,6 +145,7 @@ CREATE TABLE positions (
   closed_ts         bigint
 );
 CREATE INDEX positions_updated ON positions (updated_ts);
+CREATE INDEX positions_closed ON positions (closed_ts);
 
 CREATE TABLE position_events (
   msg_id            text NOT NULL,
@@ -157,6 +160,7 @@ CREATE TABLE position_events (
   PRIMARY KEY (msg_id, ts)
 );
 CREATE INDEX position_events_ts ON position_events (ts);
+CREATE INDEX position_events_position ON position_events (position_id);
 
 CREATE TABLE settlements (
   settlement_id text PRIMARY KEY,
@@ -188,6 +192,7 @@ CREATE TABLE incidents (
   ts          bigint NOT NULL
 );
 CREATE INDEX incidents_ts ON incidents (ts);
+CREATE INDEX dead_letters_ts ON dead_letters (ts);
 
 CREATE TABLE dead_letters (
   stream   text NOT NULL,
