@@ -5,6 +5,7 @@
  * second finds nothing left to do.
  */
 import type pg from 'pg';
+import { withClient } from './pg-pool.js';
 import { MIGRATIONS, type Migration } from './schema.js';
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -17,7 +18,8 @@ export interface MigrateResult {
   version: number;
 }
 
-type Queryable = Pick<pg.ClientBase, 'query'>;
+/** One connection: the migration's transactions must not be spread over a pool. */
+type Queryable = pg.ClientBase;
 
 /** Any constant shared by every arbees process ("arbees" in ASCII). */
 const LOCK_KEY = 0x617262656573;
@@ -51,4 +53,9 @@ export async function migrate(client: Queryable, migrations: readonly Migration[
   }
   const row = await client.query<{ v: number | null }>('SELECT max(id) AS v FROM schema_migrations');
   return { applied, version: row.rows[0]?.v ?? 0 };
+}
+
+/** migrate() on one client of the pool. */
+export function migratePool(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrateResult> {
+  return withClient(pool, (client) => migrate(client, migrations));
 }

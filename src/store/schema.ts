@@ -192,7 +192,6 @@ CREATE TABLE incidents (
   ts          bigint NOT NULL
 );
 CREATE INDEX incidents_ts ON incidents (ts);
-CREATE INDEX dead_letters_ts ON dead_letters (ts);
 
 CREATE TABLE dead_letters (
   stream   text NOT NULL,
@@ -202,6 +201,7 @@ CREATE TABLE dead_letters (
   ts       bigint NOT NULL,
   PRIMARY KEY (stream, entry_id)
 );
+CREATE INDEX dead_letters_ts ON dead_letters (ts);
 
 CREATE TABLE reports (
   report_id  text PRIMARY KEY,

@@ -5,8 +5,8 @@
  */
 import { errorMessage } from '../../core/errors.js';
 import { defineService } from '../../runtime/service.js';
-import { migrate } from '../../store/migrate.js';
-import { openPool, withClient } from '../../store/pg-pool.js';
+import { migratePool } from '../../store/migrate.js';
+import { openPool } from '../../store/pg-pool.js';
 import { recordedStreams, recorderConfigSpec } from './recorder-config.js';
 import { Recorder } from './recorder-core.js';
 import { HistoryWriter } from './history-writer.js';
@@ -40,7 +40,7 @@ export const recorder = defineService({
       trimEveryMs: config.trimEveryMs,
       setStatus: (status, detail) => ctx.setStatus(status, detail),
       prepare: async () => {
-        const result = await withClient(pool, (client) => migrate(client));
+        const result = await migratePool(pool);
         if (result.applied.length > 0) log.info({ applied: result.applied, version: result.version }, 'history schema migrated');
       },
     });
