@@ -10,6 +10,8 @@ const USAGE = `usage:
   arbees up                 start Redis/Postgres if needed and every service (Ctrl-C stops all)
   arbees run <service>      run one service in the foreground
   arbees services           list the services
+  arbees report [--since T] [--until T] [--format md|html|json] [--out FILE] [--tz ZONE]
+                            P&L, funnel, calibration... from the recorded history
 
 services: ${Object.keys(SERVICES).join(', ')}
 
@@ -36,6 +38,11 @@ async function main(argv: string[]): Promise<void> {
     case 'up': {
       const { runUp } = await import('./launcher/up.js');
       await runUp();
+      return;
+    }
+    case 'report': {
+      const { runReport } = await import('./launcher/report-command.js');
+      await runReport(argv.slice(1));
       return;
     }
     case 'services':

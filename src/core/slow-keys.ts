@@ -43,6 +43,8 @@ export const SlowKey = {
   healthAlerts: 'alerts:health',
   /** The bridge's own status and counters. */
   bridgeStatus: 'bridge:status',
+  /** Capped stream of reports analytics_service stored (id, kind, period, summary, Markdown). */
+  reportsStream: 'reports:events',
 } as const;
 
 export const GAME_LATEST_TTL_S = 86_400;

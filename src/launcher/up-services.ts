@@ -18,6 +18,7 @@ export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
   execution_service: 1,
   position_tracker: 1,
   recorder: 1,
+  analytics_service: 1,
 });
 
 export interface ServicePlan {

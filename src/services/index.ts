@@ -28,6 +28,7 @@ export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   execution_service: async () => (await import('./execution-service/execution-service.js')).executionService as ServiceDefinition,
   position_tracker: async () => (await import('./position-tracker/position-tracker.js')).positionTracker as ServiceDefinition,
   recorder: async () => (await import('./recorder/recorder.js')).recorder as ServiceDefinition,
+  analytics_service: async () => (await import('./analytics-service/analytics-service.js')).analyticsService as ServiceDefinition,
 });
 
 /** Accepts `zmq_listener` and `zmq-listener` alike. */
