@@ -22,6 +22,10 @@ export const baseConfigSpec = {
   /** Three missed heartbeats and an instance is gone (the reference system used one, and flapped). */
   registryTtlMs: defineVar({ env: 'ARBEES_REGISTRY_TTL_MS', default: 6_000, parse: parse.int(300, 600_000) }),
   registryPollMs: defineVar({ env: 'ARBEES_REGISTRY_POLL_MS', default: 500, parse: parse.int(50, 60_000) }),
+  /** Capture raw venue frames and HTTP reads for replay (docs/capture.md); `arbees up` turns it on. */
+  record: defineVar({ env: 'ARBEES_RECORD', default: false, parse: parse.bool }),
+  /** The capture session (one directory under <data dir>/capture); `arbees up` names one per run. */
+  recordSession: defineVar({ env: 'ARBEES_RECORD_SESSION', default: '', parse: parse.string }),
 };
 
 export type BaseConfig = ConfigOf<typeof baseConfigSpec>;
