@@ -60,7 +60,7 @@ interface Source {
 /** Where the history is (see the module comment); null when there is none at all. */
 async function openSource(env: NodeJS.ProcessEnv): Promise<Source | null> {
   const fromUrl = (url: string, describe: string, after?: () => Promise<void>): Source => {
-    const pool = openPool(url, { max: 2 });
+    const pool = openPool(url, { max: 1 });
     return { pool, describe, close: async () => { await pool.end(); await after?.(); } };
   };
   if (env.DATABASE_URL) return fromUrl(env.DATABASE_URL, 'DATABASE_URL');

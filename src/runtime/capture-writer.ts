@@ -43,6 +43,8 @@ interface OpenFile {
   coverage: FileCoverage;
 }
 
+const MANIFEST_EVERY_MS = 30_000;
+
 const SECRET_QUERY = /([?&](?:api[_-]?key|key|token|signature|sig|secret|password|auth)[^=&]*=)[^&]*/gi;
 
 export function scrubUrl(url: string): string {
@@ -112,13 +114,13 @@ export class CaptureWriter {
   private readonly timer: NodeJS.Timeout;
   private readonly startedUs = Date.now() * 1000;
   private closed = false;
+  private manifestAtMs = 0;
 
   constructor(private readonly o: CaptureWriterOptions) {
     this.sessionDir = path.join(o.dir, o.session);
     mkdirSync(this.sessionDir, { recursive: true });
     this.timer = setInterval(() => this.flush(), o.flushMs ?? 1_000);
     this.timer.unref();
-    this.writeManifest();
   }
 
   /** Installs this writer as the process's capture sink. */
@@ -152,6 +154,8 @@ export class CaptureWriter {
       f.pending = [];
       f.gzip.flush(constants.Z_SYNC_FLUSH);
     }
+    // The coverage on disk stays at most this old, also after a kill -9.
+    if (this.files.size > 0 && Date.now() - this.manifestAtMs >= MANIFEST_EVERY_MS) this.writeManifest();
   }
 
   async close(): Promise<void> {
@@ -176,11 +180,15 @@ export class CaptureWriter {
       gzip.pipe(out);
       f = { gzip, out, channels: new Map(), pending: [], coverage: { file: name, payloads: 0, bytes: 0, firstUs: null, lastUs: null, channels: 0 } };
       this.files.set(source, f);
+      this.manifestAtMs = 0; // a new file shows in the manifest at the next flush
     }
     return f;
   }
 
+  /** Written only by processes that captured something (a recorder or a tracker has nothing to replay). */
   private writeManifest(): void {
+    if (this.files.size === 0) return;
+    this.manifestAtMs = Date.now();
     const manifest = {
       format: 'arbees-capture/1',
       session: this.o.session,

@@ -81,23 +81,32 @@ WHERE g.final_ts IS NOT NULL AND g.final_ts < $2 AND gs.ts >= $1 AND gs.ts < $2 
 
 export async function buildReport(db: Queryable, period: ReportPeriod): Promise<Report> {
   const args = [period.sinceUs, period.untilUs];
-  const q = async <T>(sql: string): Promise<T[]> => (await db.query(sql, args)).rows as T[];
-  const [positions, funnelRows, legs, closing, calibration, tradeTotals, fillTotals, incidentKinds, recent, dead] = await Promise.all([
-    q<PositionRow>(POSITIONS_SQL),
-    q<{ kind: string; status: string | null; reason: string; n: string }>(FUNNEL_SQL),
-    q<{ trade_id: string; net_edge: number; legs: LegJson[]; venue: string; market_id: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; contracts: number; yes_price: number }>(FILLED_LEGS_SQL),
-    q<{ side: 'yes' | 'no'; yes_price: number; contracts: number; close_yes: number | null }>(CLOSING_SQL),
-    q<{ game_id: string; model_home_prob: number | null; espn_home_prob: number | null; home_score: number; away_score: number }>(CALIBRATION_SQL),
-    q<{ trades: string }>('SELECT count(*) AS trades FROM trades WHERE decided_ts >= $1 AND decided_ts < $2'),
-    q<{ fills: string; contracts: string | null; fees: string | null }>(
-      'SELECT count(*) AS fills, sum(contracts) AS contracts, sum(fee_cc) AS fees FROM fills WHERE decided_ts >= $1 AND decided_ts < $2',
-    ),
-    q<{ kind: string; severity: string; n: string }>('SELECT kind, severity, count(*) AS n FROM incidents WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2 ORDER BY 3 DESC'),
-    q<{ ts: string; kind: string; severity: string; source: string; message: string }>(
-      `SELECT ts, kind, severity, source, message FROM incidents WHERE ts >= $1 AND ts < $2 ORDER BY ts DESC LIMIT ${RECENT_INCIDENTS}`,
-    ),
-    q<{ n: string }>('SELECT count(*) AS n FROM dead_letters WHERE ts >= $1 AND ts < $2'),
-  ]);
+  // One query after the other: the embedded PGlite serves one query at a time anyway, and a
+  // pool's concurrent connections to it gained nothing but a rare mixed-up answer there.
+  const q = async <T>(sql: string, expect: string): Promise<T[]> => {
+    const result = await db.query(sql, args);
+    if (!result.fields.some((f) => f.name === expect)) throw new Error(`report query answered without column ${expect}: ${sql.slice(0, 80)}`);
+    return result.rows as T[];
+  };
+  const positions = await q<PositionRow>(POSITIONS_SQL, 'entry_cost_cc');
+  const funnelRows = await q<{ kind: string; status: string | null; reason: string; n: string }>(FUNNEL_SQL, 'reason');
+  const legs = await q<{ trade_id: string; net_edge: number; legs: LegJson[]; venue: string; market_id: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; contracts: number; yes_price: number }>(FILLED_LEGS_SQL, 'net_edge');
+  const closing = await q<{ side: 'yes' | 'no'; yes_price: number; contracts: number; close_yes: number | null }>(CLOSING_SQL, 'close_yes');
+  const calibration = await q<{ game_id: string; model_home_prob: number | null; espn_home_prob: number | null; home_score: number; away_score: number }>(CALIBRATION_SQL, 'model_home_prob');
+  const tradeTotals = await q<{ trades: string }>('SELECT count(*) AS trades FROM trades WHERE decided_ts >= $1 AND decided_ts < $2', 'trades');
+  const fillTotals = await q<{ fills: string; contracts: string | null; fees: string | null }>(
+    'SELECT count(*) AS fills, sum(contracts) AS contracts, sum(fee_cc) AS fees FROM fills WHERE decided_ts >= $1 AND decided_ts < $2',
+    'fees',
+  );
+  const incidentKinds = await q<{ kind: string; severity: string; n: string }>(
+    'SELECT kind, severity, count(*) AS n FROM incidents WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2 ORDER BY 3 DESC',
+    'severity',
+  );
+  const recent = await q<{ ts: string; kind: string; severity: string; source: string; message: string }>(
+    `SELECT ts, kind, severity, source, message FROM incidents WHERE ts >= $1 AND ts < $2 ORDER BY ts DESC LIMIT ${RECENT_INCIDENTS}`,
+    'message',
+  );
+  const dead = await q<{ dead_letters: string }>('SELECT count(*) AS dead_letters FROM dead_letters WHERE ts >= $1 AND ts < $2', 'dead_letters');
 
   const closed = positions.filter((p) => p.closed_ts !== null && n(p.closed_ts) < period.untilUs);
   const open = positions.filter((p) => p.closed_ts === null);
@@ -151,7 +160,7 @@ export async function buildReport(db: Queryable, period: ReportPeriod): Promise<
     incidents: {
       total: incidentKinds.reduce((s, r) => s + n(r.n), 0),
       byKind: incidentKinds.map((r) => ({ kind: r.kind, severity: r.severity, count: n(r.n) })),
-      deadLetters: n(dead[0]?.n),
+      deadLetters: n(dead[0]?.dead_letters),
       recent: recent.map((r) => ({ ts: n(r.ts), kind: r.kind, severity: r.severity, source: r.source, message: r.message })),
     },
   };

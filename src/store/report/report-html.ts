@@ -45,7 +45,7 @@ function barChart(id: string, title: string, rows: readonly PnlRow[]): string {
   const mid = PAD.l + 80 + (W - PAD.l - 80 - PAD.r) / 2;
   const half = (W - PAD.l - 80 - PAD.r) / 2;
   const bars = rows.map((r, i) => {
-    const w = (Math.abs(r.realisedCc) / max) * half;
+    const w = (Math.abs(r.realisedCc) / max) * (half - 72); // room for the label
     const x = r.realisedCc >= 0 ? mid : mid - w;
     const y = 4 + i * rowH;
     return `<text x="${PAD.l + 72}" y="${y + 15}" text-anchor="end">${escapeHtml(r.key)}</text>
