@@ -153,4 +153,24 @@ describe('recorder', () => {
     await eventually(async () => (await pendingCount(redis, prefix + SlowKey.tradesCompleted)) === 0, 5_000, 'all acked');
     expect(await count(pg.url, 'fills')).toBe(150);
   });
+
+  it('trims positions:closed only below what it has committed, and never trades:completed', async () => {
+    const { redis, prefix, url } = await setup();
+    const closed = prefix + SlowKey.positionsClosed;
+    const addClosed = (id: string) => redis.xadd(closed, '*', 'position_id', id, 'state', 'closed', 'ts', String(T0),
+      'data', JSON.stringify(position(id, { state: 'closed', contracts: 0, updated_ts: T0 })), 'book', '{}');
+    for (let i = 0; i < 5; i++) await addClosed(`c${i}`);
+    for (let i = 0; i < 5; i++) await appendTrade(redis, prefix, trade(`d${i}`));
+    // Keep nothing older than 0 ms: everything committed may go, at once.
+    const svc = await run(recorderEnv(prefix, url, { RECORDER_DURABLE_KEEP_MS: '0', RECORDER_TRIM_EVERY_MS: '100' }));
+    await eventually(async () => (await count(url, 'positions')) === 5 && (await count(url, 'trades')) === 5, 10_000, 'recorded');
+    await eventually(async () => (await redis.xlen(closed)) === 0, 5_000, 'committed closes trimmed');
+    expect(svc.ctx.metrics.get('durable_trimmed')).toBeGreaterThanOrEqual(5);
+    expect(await redis.xlen(prefix + SlowKey.tradesCompleted)).toBe(5);
+    await cleanups.pop()!(); // stopped: what arrives now is not committed, so it stays
+    for (let i = 5; i < 8; i++) await addClosed(`c${i}`);
+    await run(recorderEnv(prefix, url, { RECORDER_DURABLE_KEEP_MS: '0', RECORDER_TRIM_EVERY_MS: '100', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await redis.xlen(closed)).toBe(3);
+  });
 });

@@ -38,6 +38,8 @@ export class Recorder {
   private readonly sampler: HistorySampler;
   private readonly retry = new Backoff(RETRY);
   private stopping = false;
+  private wake: () => void = () => {};
+  private readonly stopped = new Promise<void>((resolve) => (this.wake = resolve));
   private loop: Promise<void> | null = null;
   private lastTrimMs = Date.now();
   private degraded = false;
@@ -52,6 +54,7 @@ export class Recorder {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.wake(); // ends a backoff wait at once
     await this.loop;
   }
 
@@ -199,7 +202,7 @@ export class Recorder {
           const code = what === 'postgres' ? 'ARB_STORE_UNAVAILABLE' : 'ARB_REDIS_UNAVAILABLE';
           this.o.log.warn({ code, err: errorMessage(err) }, `${code}: waiting for ${what}; nothing is acknowledged meanwhile`);
         }
-        await sleep(this.retry.next());
+        await Promise.race([sleep(this.retry.next()), this.stopped]);
       }
     }
     return undefined;
