@@ -28,6 +28,7 @@ import { PrivateRedis } from '../../test/helpers/private-redis.js';
 import { LatencyHistogram, type LatencySummary } from '../common/latency-histogram.js';
 import { loadAverage1m, machineInfo } from '../common/machine-info.js';
 import { writeResults } from '../common/results-file.js';
+import { seedReportData } from './report-seed.js';
 import { formatCount, formatMarkdownTable, formatTable, type Column } from '../common/text-table.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -95,6 +96,11 @@ async function acked(redis: Redis): Promise<number> {
   return total;
 }
 
+async function groupExists(redis: Redis): Promise<boolean> {
+  const groups = ((await redis.xinfo('GROUPS', PREFIX + SlowKey.pricesStream('kalshi')).catch(() => [])) as unknown[][]).map(groupInfo);
+  return groups.some((g) => g.name === 'recorder');
+}
+
 /** Age in ms of the oldest entry not acknowledged yet (0 when caught up). */
 async function oldestUnackedAgeMs(redis: Redis): Promise<number> {
   let oldest = Infinity;
@@ -145,33 +151,6 @@ async function waitAcked(redis: Redis, total: number, timeoutMs: number): Promis
   }
 }
 
-async function seedReportData(pool: pg.Pool, prices: number, trades: number): Promise<void> {
-  const day = 86_400_000_000;
-  await pool.query(`INSERT INTO prices (msg_id, ts, venue, market_id, game_id, yes_bid, yes_ask, last_price, status)
-    SELECT 'rp' || i, $1::bigint + (i::bigint * $2::bigint) / $3::bigint, 'kalshi', 'RM-' || (i % 400), 'rg' || (i % 100), 0.4 + (i % 20) / 100.0, 0.42 + (i % 20) / 100.0, NULL, 'open'
-    FROM generate_series(1, $3::bigint) AS i`, [T0, day, prices]);
-  await pool.query(`INSERT INTO signals (signal_id, msg_id, kind, game_id, sport, model_prob, net_edge, gross_edge, confidence, reason, legs, created_ts)
-    SELECT 'rs' || i, 'rs' || i, (ARRAY['model_edge','arbitrage','score_change'])[1 + i % 3], 'rg' || (i % 100), 'nba', 0.6, 0.04, 0.06, 0.8, 'bench',
-      jsonb_build_array(jsonb_build_object('venue', 'kalshi', 'market_id', 'RM-' || (i % 400), 'side', 'yes', 'action', 'buy', 'yes_price', 0.5, 'contracts', 10)),
-      $1::bigint + (i::bigint * $2::bigint) / $3::bigint FROM generate_series(1, $3::bigint) AS i`, [T0, day, trades]);
-  await pool.query(`INSERT INTO trades (trade_id, msg_id, stream_id, source, source_id, game_id, sport, mode, status, reason, fees_cc, decided_ts)
-    SELECT 'rt' || i, 'rt' || i, '1-' || i, 'signal', 'rs' || i, 'rg' || (i % 100), 'nba', 'paper', CASE WHEN i % 4 = 0 THEN 'rejected' ELSE 'filled' END,
-      CASE WHEN i % 4 = 0 THEN 'RISK_LIMIT: bench' END, 1700, $1::bigint + (i::bigint * $2::bigint) / $3::bigint + 1000 FROM generate_series(1, $3::bigint) AS i`, [T0, day, trades]);
-  await pool.query(`INSERT INTO fills (trade_id, leg, venue, market_id, side, action, contracts, yes_price, fee_cc, order_id, decided_ts)
-    SELECT 'rt' || i, 0, 'kalshi', 'RM-' || (i % 400), 'yes', 'buy', 10, 0.51, 1700, NULL, $1::bigint + (i::bigint * $2::bigint) / $3::bigint + 1000
-    FROM generate_series(1, $3::bigint) AS i WHERE i % 4 <> 0`, [T0, day, trades]);
-  await pool.query(`INSERT INTO positions (position_id, game_id, sport, venue, market_id, team, side, state, contracts, avg_yes_price, mark_yes_price, cost_cc, fees_cc,
-      realized_pnl_cc, unrealized_pnl_cc, opened_ts, updated_ts, closed_ts)
-    SELECT 'rpos' || i, 'rg' || (i % 100), 'nba', 'kalshi', 'RM-' || (i % 400), 'H', 'yes', 'settled', 0, 0.51, NULL, 0, 1700, (i % 7 - 3) * 10000, 0,
-      $1::bigint + (i::bigint * $2::bigint) / $3::bigint + 2000, $1::bigint + (i::bigint * $2::bigint) / $3::bigint + 3600000000, $1::bigint + (i::bigint * $2::bigint) / $3::bigint + 3600000000
-    FROM generate_series(1, $3::bigint) AS i WHERE i % 4 <> 0`, [T0, day, trades]);
-  await pool.query(`INSERT INTO games (game_id, sport, name, home_abbr, away_abbr, start_time, status, markets, home_score, away_score, first_seen_ts, updated_ts, final_ts)
-    SELECT 'rg' || i, 'nba', 'A at H', 'H', 'A', '', 'final', '[]', 100 + i % 7, 100, $1::bigint, $1::bigint, $1::bigint + $2::bigint - 1 FROM generate_series(0, 99) AS i`, [T0, day]);
-  await pool.query(`INSERT INTO game_states (msg_id, ts, game_id, sport, status, period, clock_s, home_score, away_score, model_home_prob, espn_home_prob)
-    SELECT 'rgs' || i, $1::bigint + i::bigint * 8640000, 'rg' || (i % 100), 'nba', 'live', 1, 0, 0, 0, (i % 100) / 100.0, NULL FROM generate_series(1, 10000) AS i`, [T0]);
-  await pool.query('ANALYZE');
-}
-
 async function runTarget(target: string, redisUrl: string): Promise<TargetResult> {
   const redis = new Redis(redisUrl);
   await redis.flushall();
@@ -184,12 +163,12 @@ async function runTarget(target: string, redisUrl: string): Promise<TargetResult
     await append(redis, 0, OPTIONS.backlog);
     const recorder = startRecorder(redisUrl, db.url);
     try {
-      while ((await acked(redis)) === 0) await sleep(5);
+      // From the moment its group exists (migrations done, reading starts) to the last ack.
+      while (!(await groupExists(redis))) await sleep(2);
       const firstAt = performance.now();
-      const firstAcked = await acked(redis);
       await waitAcked(redis, OPTIONS.backlog, 600_000);
       const seconds = (performance.now() - firstAt) / 1000;
-      const entriesPerSec = (OPTIONS.backlog - firstAcked) / seconds;
+      const entriesPerSec = OPTIONS.backlog / seconds;
 
       // Lag at a steady rate.
       const lag = new LatencyHistogram();
@@ -216,7 +195,7 @@ async function runTarget(target: string, redisUrl: string): Promise<TargetResult
       const result: TargetResult = { target, entries: OPTIONS.backlog, entriesPerSec, lag: lag.summary(), lagEntries: total, reportMs: null, reportRows: null };
       await stop(recorder);
 
-      await seedReportData(pool, OPTIONS.reportPrices, OPTIONS.reportTrades);
+      await seedReportData(pool, T0, OPTIONS.reportPrices, OPTIONS.reportTrades);
       const t = performance.now();
       await buildReport(pool, { sinceUs: T0, untilUs: T0 + 86_400_000_000, timeZone: 'America/New_York' });
       result.reportMs = Math.round(performance.now() - t);

@@ -121,7 +121,7 @@ CREATE TABLE fills (
   decided_ts bigint NOT NULL,
   PRIMARY KEY (trade_id, leg)
 );
-CREATE INDEX fills_market ON fills (venue, market_id);
+CREATE INDEX fills_market ON fills (venue, market_id, decided_ts);
 CREATE INDEX fills_decided ON fills (decided_ts);
 
 CREATE TABLE positions (

@@ -21,6 +21,8 @@ export interface ReportPeriod {
 }
 
 const EXPOSURE_POINTS = 60;
+/** A position is attributed to the signal whose entry fill is nearest its opening, within this. */
+const ATTRIBUTION_WINDOW_US = 60_000_000;
 const RECENT_INCIDENTS = 20;
 const TOP_REASONS = 12;
 
@@ -45,7 +47,8 @@ SELECT p.position_id, p.sport, p.venue, p.state, p.realized_pnl_cc, p.unrealized
   GREATEST(p.cost_cc, COALESCE((SELECT max(e.cost_cc) FROM position_events e WHERE e.position_id = p.position_id), 0)) AS entry_cost_cc,
   (SELECT s.kind FROM fills f JOIN trades t ON t.trade_id = f.trade_id JOIN signals s ON s.signal_id = t.source_id
     WHERE f.venue = p.venue AND f.market_id = p.market_id AND f.side = p.side AND f.action = 'buy' AND t.source = 'signal'
-    ORDER BY abs(t.decided_ts - p.opened_ts) LIMIT 1) AS kind
+      AND f.decided_ts BETWEEN p.opened_ts - ${ATTRIBUTION_WINDOW_US} AND p.opened_ts + ${ATTRIBUTION_WINDOW_US}
+    ORDER BY abs(f.decided_ts - p.opened_ts) LIMIT 1) AS kind
 FROM positions p
 WHERE p.opened_ts < $2 AND (p.closed_ts IS NULL OR p.closed_ts >= $1)`;
 
