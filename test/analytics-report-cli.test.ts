@@ -18,10 +18,10 @@ import { analyticsService } from '../src/services/analytics-service/analytics-se
 import { AnalyticsService } from '../src/services/analytics-service/analytics-service-core.js';
 import { EmbeddedPostgres } from '../src/store/embedded-postgres.js';
 import { migratePool } from '../src/store/migrate.js';
-import { createServerDatabase, queryRows, type TestDatabase } from './helpers/postgres.js';
+import { queryRows, type TestDatabase } from './helpers/postgres.js';
 import { eventually, testRedis } from './helpers/redis.js';
 import { baseServiceEnv } from './helpers/service-env.js';
-import { FIXTURE_PERIOD, insertFixture, T0 } from './report-fixture.js';
+import { FIXTURE_PERIOD, insertFixture, openFixtureDatabase, T0 } from './report-fixture.js';
 
 const run = promisify(execFile);
 const CLI = path.resolve('dist/src/cli.js');
@@ -29,20 +29,17 @@ let db: TestDatabase;
 let pool: pg.Pool;
 const { redis, prefix } = testRedis();
 
+let closeFixture: () => Promise<void>;
+
 beforeAll(async () => {
-  db = await createServerDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  pool.on('error', () => {});
-  await migratePool(pool);
-  await insertFixture(pool);
+  ({ db, pool, close: closeFixture } = await openFixtureDatabase());
 });
 
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
-  await pool.end();
-  await db.drop();
+  await closeFixture();
 });
 
 const iso = (us: number) => new Date(us / 1000).toISOString();

@@ -6,9 +6,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlowKey } from '../src/core/slow-keys.js';
-import { createServerDatabase, queryRows } from './helpers/postgres.js';
-import { eventually, testRedis } from './helpers/redis.js';
-import { appendTrades, caughtUp, deleteKeys, recorderEnv, spawnRecorder } from './recorder-harness.js';
+import { queryRows } from './helpers/postgres.js';
+import { eventually } from './helpers/redis.js';
+import { appendTrades, caughtUp, recorderEnv, recorderSetup, spawnRecorder } from './recorder-harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -27,13 +27,8 @@ function kill9(child: ChildProcess): Promise<void> {
 
 describe('recorder crash', () => {
   it('loses and duplicates nothing when killed -9 mid-batch', async () => {
-    const { redis, prefix } = testRedis();
-    cleanups.push(async () => {
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-    });
-    const db = await createServerDatabase();
-    cleanups.push(() => db.drop());
+    const { redis, prefix, url } = await recorderSetup(cleanups);
+    const db = { url };
     const env = recorderEnv(prefix, db.url, { RECORDER_BATCH: '300' });
     const rows = async (): Promise<number> =>
       Number((await queryRows<{ n: string }>(db.url, 'SELECT count(*) AS n FROM trades').catch(() => [{ n: '0' }]))[0]!.n);

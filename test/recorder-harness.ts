@@ -15,6 +15,8 @@ import { Topic } from '../src/core/topics.js';
 import { streamEntryFields } from '../src/bus/slow-track.js';
 import { startService, type RunningService } from '../src/runtime/service.js';
 import { recorder } from '../src/services/recorder/recorder.js';
+import { createServerDatabase } from './helpers/postgres.js';
+import { testRedis } from './helpers/redis.js';
 import { baseServiceEnv } from './helpers/service-env.js';
 
 export const uid = (): string => randomBytes(4).toString('hex');
@@ -137,4 +139,16 @@ export async function caughtUp(redis: Redis, stream: string, group = 'recorder')
     if (g.name === group) return Number(g.pending) === 0 && Number(g.lag) === 0;
   }
   return false;
+}
+
+/** A unique key prefix on the test Redis and a fresh database on the server, both removed by the cleanups. */
+export async function recorderSetup(cleanups: (() => Promise<void> | void)[]): Promise<{ redis: Redis; prefix: string; url: string }> {
+  const { redis, prefix } = testRedis();
+  cleanups.push(async () => {
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+  const db = await createServerDatabase();
+  cleanups.push(() => db.drop());
+  return { redis, prefix, url: db.url };
 }

@@ -13,10 +13,10 @@ import { Topic } from '../src/core/topics.js';
 import { freePort } from '../src/launcher/process-utils.js';
 import type { RunningService } from '../src/runtime/service.js';
 import { EmbeddedPostgres } from '../src/store/embedded-postgres.js';
-import { createServerDatabase, queryRows } from './helpers/postgres.js';
+import { queryRows } from './helpers/postgres.js';
 import { eventually, testRedis } from './helpers/redis.js';
 import {
-  appendSlow, appendTrade, caughtUp, deleteKeys, envelope, gameInfo, gameState, pendingCount, position, price, recorderEnv, signal, startRecorder, T0, trade, uid,
+  appendSlow, appendTrade, caughtUp, deleteKeys, envelope, gameInfo, gameState, pendingCount, position, price, recorderEnv, recorderSetup, signal, startRecorder, T0, trade,
 } from './recorder-harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -24,16 +24,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup() {
-  const { redis, prefix } = testRedis();
-  cleanups.push(async () => {
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  });
-  const db = await createServerDatabase();
-  cleanups.push(() => db.drop());
-  return { redis, prefix, url: db.url };
-}
+const setup = () => recorderSetup(cleanups);
 
 async function run(env: Record<string, string>): Promise<RunningService> {
   const svc = await startRecorder(env);

@@ -4,7 +4,9 @@
  * probabilities, incidents), inserted as the recorder would have written it. The expected figures
  * are worked out in report.test.ts.
  */
-import type pg from 'pg';
+import pg from 'pg';
+import { migratePool } from '../src/store/migrate.js';
+import { createServerDatabase, type TestDatabase } from './helpers/postgres.js';
 
 export const T0 = 1_760_000_000_000_000;
 export const S = 1_000_000; // one second in microseconds
@@ -91,4 +93,14 @@ export async function insertFixture(db: Pick<pg.ClientBase, 'query'>): Promise<v
   await incident('i2', 'health_dead', 'critical', T0 + 60 * S);
   await incident('i3', 'health_dead', 'critical', T0 - 7_200 * S); // before the period
   await q(`INSERT INTO dead_letters (stream, entry_id, fields, problem, ts) VALUES ('trades:completed', '1-1', '{}', 'bad', $1)`, [T0 + 70 * S]);
+}
+
+/** A fresh database on the server with the schema and the fixture; close() drops it. */
+export async function openFixtureDatabase(): Promise<{ db: TestDatabase; pool: pg.Pool; close(): Promise<void> }> {
+  const db = await createServerDatabase();
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool.on('error', () => {});
+  await migratePool(pool);
+  await insertFixture(pool);
+  return { db, pool, close: async () => { await pool.end(); await db.drop(); } };
 }

@@ -15,25 +15,21 @@ import { buildReport } from '../src/store/report/report-builder.js';
 import { renderHtml } from '../src/store/report/report-html.js';
 import { renderMarkdown } from '../src/store/report/report-markdown.js';
 import type { Report } from '../src/store/report/report-types.js';
-import { createServerDatabase, type TestDatabase } from './helpers/postgres.js';
-import { FIXTURE_PERIOD, insertFixture, S, T0 } from './report-fixture.js';
+import { createServerDatabase } from './helpers/postgres.js';
+import { FIXTURE_PERIOD, openFixtureDatabase, S, T0 } from './report-fixture.js';
 
-let db: TestDatabase;
 let pool: pg.Pool;
 let report: Report;
 
+let closeFixture: () => Promise<void>;
+
 beforeAll(async () => {
-  db = await createServerDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  pool.on('error', () => {});
-  await migratePool(pool);
-  await insertFixture(pool);
+  ({ pool, close: closeFixture } = await openFixtureDatabase());
   report = await buildReport(pool, FIXTURE_PERIOD);
 });
 
 afterAll(async () => {
-  await pool.end();
-  await db.drop();
+  await closeFixture();
 });
 
 describe('report on the fixture', () => {

@@ -23,8 +23,8 @@ export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
   return pool;
 }
 
-/** Runs `fn` in one transaction on one pooled client; rolls back and rethrows on failure. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/** Runs `fn` on one pooled client outside a transaction (migrations manage their own). */
+export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   // A connection lost while checked out emits 'error' on the client: unheard, it would crash the process.
@@ -33,36 +33,28 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
   };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
+    return await fn(client);
   } catch (err) {
+    // A client whose work failed may hold a dead socket: dropped rather than reused.
     broken = true;
-    await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    // A client whose transaction failed may hold a dead socket: drop it rather than reuse it.
     client.off('error', onError);
     client.release(broken);
   }
 }
 
-/** Runs `fn` on one pooled client outside a transaction (migrations manage their own). */
-export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken = false;
-  const onError = (): void => {
-    broken = true;
-  };
-  client.on('error', onError);
-  try {
-    return await fn(client);
-  } catch (err) {
-    broken = true;
-    throw err;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
+/** Runs `fn` in one transaction on one pooled client; rolls back and rethrows on failure. */
+export function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query('BEGIN');
+    try {
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    }
+  });
 }
