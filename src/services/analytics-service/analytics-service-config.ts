@@ -1,6 +1,7 @@
 /** analytics_service's settings: schedules (cron, in the report time zone), the zone, where it publishes. */
 import { ConfigError } from '../../core/errors.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
+import { databaseUrlVar } from '../../runtime/database-config.js';
 import { Cron } from 'croner';
 import { checkTimeZone } from '../../store/report/report-period.js';
 
@@ -23,15 +24,7 @@ const zone = (raw: string, env: string): string => {
 };
 
 export const analyticsConfigSpec = {
-  databaseUrl: defineVar({
-    env: 'DATABASE_URL',
-    default: '',
-    parse: (raw: string, env: string) => {
-      if (raw === '') throw new ConfigError(env, 'is required (arbees up sets it; or a postgres:// URL)');
-      return parse.url('postgres', 'postgresql')(raw, env);
-    },
-    secret: true,
-  }),
+  databaseUrl: databaseUrlVar,
   /** The trading day (US sports end on Eastern evenings): daily reports run midnight to midnight here. */
   timeZone: defineVar({ env: 'ANALYTICS_TIME_ZONE', default: 'America/New_York', parse: zone }),
   /** A few minutes after the hour, so the recorder has committed the hour's last entries. */

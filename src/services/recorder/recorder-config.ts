@@ -6,6 +6,7 @@ import { ConfigError } from '../../core/errors.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { VENUES } from '../../core/topics.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
+import { databaseUrlVar } from '../../runtime/database-config.js';
 import type { RecordedStream } from './stream-group.js';
 
 const keyPrefix = (raw: string, env: string): string => {
@@ -13,13 +14,8 @@ const keyPrefix = (raw: string, env: string): string => {
   return raw;
 };
 
-const databaseUrl = (raw: string, env: string): string => {
-  if (raw === '') throw new ConfigError(env, 'is required (arbees up sets it; or a postgres:// URL)');
-  return parse.url('postgres', 'postgresql')(raw, env);
-};
-
 export const recorderConfigSpec = {
-  databaseUrl: defineVar({ env: 'DATABASE_URL', default: '', parse: databaseUrl, secret: true }),
+  databaseUrl: databaseUrlVar,
   keyPrefix: defineVar({ env: 'RECORDER_KEY_PREFIX', default: '', parse: keyPrefix }),
   group: defineVar({ env: 'RECORDER_GROUP', default: 'recorder', parse: parse.string }),
   /** Entries read per stream per round; one transaction per round. */
