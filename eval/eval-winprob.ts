@@ -11,8 +11,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evalNfl, evalNhl, type DatasetResult } from './real-eval.js';
-import type { ScoreCard, Scores } from './score-card.js';
+import { footballHomeWin } from '../src/core/win-probability/football.js';
+import { hockeyHomeWin } from '../src/core/win-probability/hockey.js';
+import type { RealState } from './real-data.js';
+import { ScoreCard, type Scores } from './score-card.js';
+import { ARBEES_OOF, bootstrapDiff, runNflCv, runNhlCv, scoresOf, tailBins, tailMisses, type SportCv } from './winprob-cv.js';
+import { NFL_HAND_SET, NHL_HAND_SET, nflFitOf, nhlFitOf } from './winprob-fit-specs.js';
 import { runSimEval, SIM_MODELS, type SimEvalResult } from './sim-eval.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,21 +106,80 @@ function simSection(r: SimEvalResult): string {
   ].join('\n');
 }
 
-function datasetSection(d: DatasetResult, reliabilityModels: string[]): string {
-  const rows = d.models.map((m) => {
-    const s = d.cards[m]!.scores();
-    return [m, String(s.n), f4(s.brier), f4(s.logLoss)];
+const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '-');
+
+function cardOf(states: readonly RealState[], p: Float64Array): Scores {
+  const card = new ScoreCard();
+  states.forEach((s, i) => card.add(p[i]!, s.y));
+  return card.scores();
+}
+
+/** Per-fold, pooled, bootstrap, decile and tail tables of one real dataset. */
+function realSection(r: SportCv<RealState>, describe: (x: number[]) => Record<string, unknown>, compare: string[]): string {
+  const oof = r.columns.find((c) => c.name === ARBEES_OOF)!;
+  const byName = new Map(r.columns.map((c) => [c.name, c]));
+  const foldRows = r.cv.folds.map((f) => {
+    const idx = r.states.map((s, i) => (s.group === f.name ? i : -1)).filter((i) => i >= 0);
+    const d = describe(f.params);
+    const fitted = Object.entries(d)
+      .filter(([k]) => k !== 'calibration')
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    const cells = [oof.name, ...compare].flatMap((n) => {
+      const s = scoresOf(r.states, byName.get(n)!.p, idx);
+      return [f4(s.brier), f4(s.logLoss)];
+    });
+    return [f.name, String(f.testGames), String(f.testStates), ...cells, fitted];
   });
+  const foldHeader = ['held out', 'games', 'states', ...[['arbees'], ...compare.map((n) => [n])].flatMap(([n]) => [`${n}: Brier`, 'log loss']), 'fitted on the other folds'];
+  const pooledRows = r.columns.map((c) => {
+    const s = scoresOf(r.states, c.p);
+    return [c.name, c.kind, String(r.states.length), f4(s.brier), f4(s.logLoss)];
+  });
+  const bootRows = compare.map((n) => {
+    const b = bootstrapDiff(r.states, oof.p, byName.get(n)!.p);
+    const d = scoresOf(r.states, oof.p);
+    const o = scoresOf(r.states, byName.get(n)!.p);
+    return [n, f4(d.brier - o.brier), `[${f4(b.brier.lo)}, ${f4(b.brier.hi)}]`, f4(d.logLoss - o.logLoss), `[${f4(b.logLoss.lo)}, ${f4(b.logLoss.hi)}]`];
+  });
+  const tailModels = [oof.name, ...compare.slice(0, 2)];
+  const tails = tailModels.map((n) => tailBins(r.states, byName.get(n)!.p));
+  const tailRows = tails[0]!.map((bin, b) => [
+    bin.label,
+    ...tails.flatMap((t) => {
+      const x = t[b]!;
+      return [String(x.n), pct(x.meanPredicted), pct(x.observed), x.n > 0 ? (100 * (x.observed - x.meanPredicted)).toFixed(1) : '-'];
+    }),
+  ]);
+  const misses = tailMisses(tails[0]!);
   return [
-    `### ${d.name}`,
+    `### ${r.name}`,
     '',
-    `${d.games} games, ${d.states} states. ${d.notes.join('; ')}.`,
+    `${r.games} games, ${r.states.length} states. ${r.notes.join('; ')}.`,
     '',
-    table(['model', 'states', 'Brier', 'log loss'], rows),
+    'Every fold: the held-out games scored by the model fitted on the other folds, beside the comparison models on the same states:',
     '',
-    'Reliability:',
+    table(foldHeader, foldRows),
     '',
-    reliabilityTable(reliabilityModels.map((m) => [m, d.cards[m]!.scores()])),
+    'Pooled over all folds (out-of-fold rows are the honest estimate; the in-sample row is what ships, scored on the data it was fitted to):',
+    '',
+    table(['model', 'how', 'states', 'Brier', 'log loss'], pooledRows),
+    '',
+    'Out-of-fold arbees minus each comparison (negative = arbees better), with a 95 % bootstrap interval resampling whole games (2,000 resamples):',
+    '',
+    table(['against', 'Brier diff', '95 % interval', 'log loss diff', '95 % interval'], bootRows),
+    '',
+    'Reliability in deciles:',
+    '',
+    reliabilityTable(tailModels.map((n) => [n, cardOf(r.states, byName.get(n)!.p)])),
+    '',
+    'Reliability in the tails (percent; "off" = observed minus mean predicted, percentage points):',
+    '',
+    table(['predicted', ...tailModels.flatMap((n) => [`${n}: n`, 'mean p', 'observed', 'off'])], tailRows),
+    '',
+    misses.length === 0
+      ? 'No tail bin with at least 200 states is off by more than 3 points (out of fold).'
+      : `Tail bins with at least 200 states off by more than 3 points (out of fold): ${misses.map((m) => `${m.label} (${m.n} states, ${(100 * (m.observed - m.meanPredicted)).toFixed(1)} pp)`).join(', ')}.`,
   ].join('\n');
 }
 
@@ -134,9 +197,9 @@ function main(): void {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`simulating ${worlds} worlds...`);
   const sim = runSimEval({ worlds }, log);
-  log('real data...');
-  const nfl = evalNfl(resolve(dataDir, 'nfl-postseason-2009-2014.csv'));
-  const nhl = evalNhl(resolve(dataDir, 'nhl-2022-23-partial.csv.gz'));
+  log('real data: cross-validated fits...');
+  const nfl = runNflCv(resolve(dataDir, 'nfl-postseason-2009-2014.csv'), (s) => footballHomeWin(s.input, NFL_HAND_SET));
+  const nhl = runNhlCv(resolve(dataDir, 'nhl-2022-23-partial.csv.gz'), (s) => hockeyHomeWin(s.input, NHL_HAND_SET));
   const section = [
     `_Generated by \`npm run eval:winprob\` on ${new Date().toISOString().slice(0, 10)}; ` +
       `simulation ${sim.wallS.toFixed(0)} s._`,
@@ -145,9 +208,12 @@ function main(): void {
     '',
     '### Real games',
     '',
-    datasetSection(nfl, ['arbees (no prior)', 'nflscrapR home_wp (published)', 'reference (as deployed, no prior)']),
+    realSection(nfl as unknown as SportCv<RealState>, (x) => ({ ...nflFitOf(x) }), ['nflscrapR home_wp (published)', 'reference (as deployed, no prior)']),
     '',
-    datasetSection(nhl, ['arbees (no prior)', 'reference (as deployed, no prior)']),
+    realSection(nhl, (x) => ({ ...nhlFitOf(x) }), [
+      'reference (as deployed, no prior)',
+      'baseline: plain Poisson score/time (rate fitted out of fold)',
+    ]),
   ].join('\n');
   process.stdout.write(`${section}\n`);
   if (process.env['EVAL_NO_WRITE'] !== '1') {

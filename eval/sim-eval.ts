@@ -138,7 +138,24 @@ export function referenceStateOf(input: WinProbInput, timeouts?: { home: number;
   };
 }
 
-export function runSimEval(options: Partial<SimEvalOptions> = {}, log: (line: string) => void = () => {}): SimEvalResult {
+/** One finished simulated game, for evaluations beyond the score cards (eval/eval-prior-sizing.ts). */
+export interface FinishedGame {
+  sport: Sport;
+  id: string;
+  /** 1 when home won. */
+  y: 0 | 1;
+  /** The market prior given to the model (engine truth with logit noise). */
+  prior: { home: number; draw: number | null };
+  /** The engine's pregame true home-win probability. */
+  truePregame: number;
+  samples: readonly { input: WinProbInput; truth: number }[];
+}
+
+export function runSimEval(
+  options: Partial<SimEvalOptions> = {},
+  log: (line: string) => void = () => {},
+  onGame?: (game: FinishedGame) => void,
+): SimEvalResult {
   const o: SimEvalOptions = { ...DEFAULT_SIM_EVAL_OPTIONS, ...options };
   const started = performance.now();
   const bySport = new Map<Sport, SportResult>(
@@ -173,10 +190,12 @@ export function runSimEval(options: Partial<SimEvalOptions> = {}, log: (line: st
       historyLimit: 16,
     });
     const priors = new Map<string, Prior>();
+    const truePregame = new Map<string, number>();
     const samples = new Map<string, Sample[]>();
     const lastSampleMs = new Map<string, number>();
     for (const g of world.games()) {
       priors.set(g.id, noisyPrior(g.sport, g.homeWinProb, g.drawProb, o.priorNoise, rng));
+      truePregame.set(g.id, g.homeWinProb);
       samples.set(g.id, []);
     }
     const open = new Set(world.games().map((g) => g.id));
@@ -197,6 +216,7 @@ export function runSimEval(options: Partial<SimEvalOptions> = {}, log: (line: st
           sr.games += 1;
           sr.states += list.length;
           const prior = priors.get(id)!;
+          onGame?.({ sport, id, y, prior, truePregame: truePregame.get(id)!, samples: list });
           if (list.length > 0) timingInputs.push(list[Math.floor(list.length / 2)]!.input);
           for (const s of list) {
             const pMarket = homeWinProbability(s.input);

@@ -10,6 +10,9 @@ const USAGE = `usage:
   arbees up                 start Redis/Postgres if needed and every service (Ctrl-C stops all)
   arbees run <service>      run one service in the foreground
   arbees services           list the services
+  arbees status             summary of the running system (services, games, P&L, kill switch)
+  arbees notify test [channel]  send one test alert through each configured channel (webhook,
+                            slack, discord, telegram, sms, signal); non-zero exit when one fails
   arbees report [--since T] [--until T] [--format md|html|json] [--out FILE] [--tz ZONE]
                             P&L, funnel, calibration... from the recorded history
 
@@ -38,6 +41,17 @@ async function main(argv: string[]): Promise<void> {
     case 'up': {
       const { runUp } = await import('./launcher/up.js');
       await runUp();
+      return;
+    }
+    case 'status': {
+      const { runStatus } = await import('./launcher/status-report.js');
+      await runStatus();
+      return;
+    }
+    case 'notify': {
+      const { runNotifyTest } = await import('./services/notification-service/notify-test-command.js');
+      if (arg !== 'test') throw new Error('usage: arbees notify test [channel]');
+      process.exitCode = await runNotifyTest(argv[2], process.env, (line) => void process.stdout.write(line + '\n'));
       return;
     }
     case 'report': {

@@ -131,6 +131,8 @@ export const TradeSignalSchema = z.object({
   /** Every leg executes together or not at all (an arbitrage has two). */
   legs: z.array(SignalLegSchema).min(1).max(4),
   model_prob: YesPrice.nullable(),
+  /** SD of model_prob (the model's own doubt, see core/win-probability/uncertainty.ts); Kelly shrinks by it. */
+  model_prob_sd: z.number().min(0).max(1).nullable().optional(),
   /** Expected edge per contract net of fees, in probability points (0.05 = 5 cents). */
   net_edge: z.number(),
   gross_edge: z.number(),

@@ -43,6 +43,27 @@ export const SlowKey = {
   healthAlerts: 'alerts:health',
   /** The bridge's own status and counters. */
   bridgeStatus: 'bridge:status',
+  /**
+   * Reduce-only mode: when set (same ON values as the kill switch), execution_service rejects new
+   * entries and still takes exits. Written by the api's pause/resume control.
+   */
+  entriesPaused: 'control:entries_paused',
+  /** The api's audit trail: one entry per control request (who, what, when, result). */
+  auditApi: 'audit:api',
+  /** Hash venue:market -> why execution blocked it (an order of unknown outcome); read by the notifier. */
+  execBlocked: 'exec:blocked',
+  /** notification_service: one event id accepted (SET NX with a TTL), the dedupe window. */
+  notifySeen: (eventId: string) => `notify:seen:${eventId}`,
+  /** notification_service: sorted set item id -> due time (ms) of one channel's outbox. */
+  notifyQueue: (channel: string) => `notify:queue:${channel}`,
+  /** notification_service: hash item id -> item JSON of one channel's outbox (the durable part). */
+  notifyItems: (channel: string) => `notify:items:${channel}`,
+  /** notification_service: hash item id -> item JSON of messages that failed for good. */
+  notifyDead: 'notify:dead',
+  /** notification_service: stream of delivery status (delivered, retry, dead, held), capped. */
+  notifyLog: 'notifications:log',
+  /** notification_service: hash of what it last saw of watched state (kill switch, blocked markets). */
+  notifyWatch: 'notify:watch',
   /** Capped stream of reports analytics_service stored (id, kind, period, summary, Markdown). */
   reportsStream: 'reports:events',
 } as const;

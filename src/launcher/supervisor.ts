@@ -16,11 +16,13 @@ import { SIMULATOR_SERVICE } from './venue-mode.js';
 import { ChildLogFormatter } from './child-log-formatter.js';
 import { scrubString } from '../runtime/logger.js';
 import { ManagedChild } from './managed-child.js';
+import { LocalNotifySink } from './local-notify-sink.js';
 import { freePort, portIsFree, reclaimStaleProcess } from './process-utils.js';
 import { findOrStartRedis, type RedisEndpoint } from './redis-server.js';
 import type { RestartBackoffOptions } from './restart-backoff.js';
 import { RunFile, type UpState } from './run-file.js';
 import { childInstanceId, type SupervisorOptions } from './supervisor-options.js';
+import { prepareApiAccess, type ApiAccess } from './api-access.js';
 
 interface ServiceChild {
   readonly service: string;
@@ -61,6 +63,8 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
   private redis: RedisEndpoint | null = null;
   private postgres: PostgresEndpoint | null = null;
   private simulator: SimulatorRun | null = null;
+  private apiAccess: ApiAccess | null = null;
+  private notifySink: LocalNotifySink | null = null;
   private readonly services: ServiceChild[] = [];
   private starting: Promise<void> | null = null;
   private started = false;
@@ -117,6 +121,10 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     this.saveState();
     this.checkNotStopping();
     if (this.options.simulator !== null) await this.startSimulator();
+    this.apiAccess = prepareApiAccess(this.options.services, this.options.dataDir);
+    if (this.options.services.some((s) => s.service === NOTIFY_SERVICE)) {
+      this.notifySink = await LocalNotifySink.startIfUnconfigured(process.env, (line) => this.say(line));
+    }
     for (const { service, instances } of this.options.services) {
       if (service === SIMULATOR_SERVICE && this.simulator !== null) continue;
       for (let i = 0; i < instances; i++) this.startService(service, childInstanceId(this.options, i));
@@ -135,6 +143,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
       const isSim = (s: ServiceChild) => s.service === SIMULATOR_SERVICE;
       await Promise.all(this.services.filter((s) => !isSim(s)).map((s) => this.stopChild(s.child, this.options.stopTimeoutMs)));
       await Promise.all(this.services.filter(isSim).map((s) => this.stopChild(s.child, this.options.stopTimeoutMs)));
+      await this.notifySink?.close();
       await this.stopInfrastructure(this.options.stopTimeoutMs);
       this.removeIpcSockets();
       this.runFile.remove();
@@ -362,12 +371,23 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     }
     if (this.redis !== null) env.REDIS_URL = this.redis.url;
     if (this.postgres !== null) env.DATABASE_URL = this.postgres.url;
+    if (this.notifySink !== null && service === NOTIFY_SERVICE) env.NOTIFY_WEBHOOK_URL = this.notifySink.webhookUrl;
     env.ARBEES_DATA_DIR = this.options.dataDir;
     env.ARBEES_INSTANCE = instance;
     // Capture for replay is on under arbees up unless ARBEES_RECORD says otherwise; one session per run.
     env.ARBEES_RECORD ??= 'on';
     env.ARBEES_RECORD_SESSION ??= this.startedAt.replace(/[:.]/g, '-');
     return env;
+  }
+
+  /** Where alerts go: the local sink (no channel configured) or the configured channels. */
+  private alertsBanner(): string[] {
+    if (!this.options.services.some((s) => s.service === NOTIFY_SERVICE)) return [];
+    if (this.notifySink === null) return ['  Alerts     to the configured channels (see notification_service\'s start-up lines; arbees notify test checks them)'];
+    return [
+      `  Alerts     local sink ${this.notifySink.webhookUrl} prints each alert here (no channel configured;`,
+      '             set NOTIFY_WEBHOOK_URL, NOTIFY_SLACK_WEBHOOK_URL, TELEGRAM_BOT_TOKEN... to get them; see README)',
+    ];
   }
 
   private printBanner(): void {
@@ -397,14 +417,18 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
         `  Postgres   ${pgWhere}`,
         `  Services   ${services}`,
         ...venues,
+        ...this.alertsBanner(),
         `  Slow track ${cli} XLEN prices:kalshi`,
         `             ${cli} XREVRANGE prices:kalshi + - COUNT 3`,
         `  Registry   ${cli} --scan --pattern 'registry:*'`,
         '  Stop       Ctrl-C (twice to force)',
+        ...(this.apiAccess === null ? [] : [`  Controls   ${this.apiAccess.tokenLine}; arbees status for a summary here`, `  Dashboard  ${this.apiAccess.url}`]),
       ].join('\n'),
     );
   }
 }
+
+const NOTIFY_SERVICE = 'notification_service';
 
 /** Waits for the child's `{ type: 'ready' }` IPC message. */
 function waitForReady(child: ManagedChild, timeoutMs: number): Promise<void> {

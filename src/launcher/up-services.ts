@@ -17,6 +17,8 @@ export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
   game_shard: 2,
   execution_service: 1,
   position_tracker: 1,
+  api: 1,
+  notification_service: 1,
   recorder: 1,
   analytics_service: 1,
 });

@@ -64,6 +64,20 @@ export const parse = {
       }
       return raw;
     },
+  /** A Redis key prefix (tests and staging copies share one Redis): letters, digits and _ : . - only. */
+  keyPrefix: (raw: string, env: string): string => {
+    if (!/^[A-Za-z0-9_:.-]*$/.test(raw)) throw new ConfigError(env, 'may hold only letters, digits and _ : . -');
+    return raw;
+  },
+  /** An IANA time zone name Intl knows (America/New_York). */
+  timeZone: (raw: string, env: string): string => {
+    try {
+      new Intl.DateTimeFormat('en-CA', { timeZone: raw });
+    } catch {
+      throw new ConfigError(env, `must be an IANA time zone, got ${JSON.stringify(raw)}`);
+    }
+    return raw;
+  },
   list: (raw: string): string[] =>
     raw
       .split(',')

@@ -18,6 +18,7 @@ export const ExecReasons = {
   EXEC_INTERRUPTED: 'the service stopped before the outcome was recorded; recovered at restart',
   EXEC_DRY_RUN: 'dry run: the order was logged, not signed or sent',
   EXEC_STATE: 'a fill could not be applied to the position book',
+  EXEC_ENTRIES_PAUSED: 'new entries are paused (reduce-only mode, control:entries_paused); exits still run',
 } as const;
 
 export type ExecReasonCode = keyof typeof ExecReasons;

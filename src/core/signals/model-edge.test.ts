@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { feeCc, type FeeSchedule } from '../fees.js';
 import { TradeSignalSchema } from '../messages.js';
 import { sidePriceCc } from '../money.js';
+import { modelProbSd } from '../win-probability/index.js';
 import { detectModelEdge } from './model-edge.js';
 import { resolveSignalOptions, type SignalOptions } from './signal-options.js';
 import type { MarketBook } from './signal-input.js';
@@ -50,6 +51,9 @@ describe('model edge: worked examples', () => {
     expect(s.signal.net_edge).toBe(276635 / 500 / 10_000);
     expect(s.signal.gross_edge).toBe(0.07);
     expect(s.signal.model_prob).toBe(0.6);
+    // The model's own doubt rides along for the sizing (NBA: no real-data fit, the largest measured).
+    expect(s.signal.model_prob_sd).toBeCloseTo(modelProbSd('nba', 0.6), 12);
+    expect(s.signal.model_prob_sd).toBeGreaterThan(0);
     expect(s.signal.kind).toBe('model_edge');
     expect(s.signal.confidence).toBeCloseTo(0.55327, 10);
     expect(s.signal.expires_ts).toBe(ctx.nowUs + 10_000_000);

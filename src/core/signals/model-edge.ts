@@ -17,6 +17,7 @@
  * either side: there the model is extrapolating and the upside is a cent or two.
  */
 import { feeCc } from '../fees.js';
+import { modelProbSd } from '../win-probability/index.js';
 import { CC_PER_DOLLAR, formatCc } from '../money.js';
 import type { FeeSchedule } from '../fees.js';
 import { bestSize, buyLadder, exactFeePerContractCc, type Ladder, type SizedFill } from './book-depth.js';
@@ -205,6 +206,7 @@ export function buySignalFields(
     sport: game.sport,
     legs: [leg],
     model_prob: best.modelYesProb,
+    model_prob_sd: modelProbSd(game.sport, best.modelYesProb),
     net_edge: netEdge,
     gross_edge: fill.grossPerContractCc / CC_PER_DOLLAR,
     confidence: highEdgeThreshold > 0 ? Math.min(1, Math.max(0, netEdge / highEdgeThreshold)) : 1,

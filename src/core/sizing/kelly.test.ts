@@ -3,7 +3,7 @@ import { DEFAULT_FEES, type VenueFeeRule } from '../fees.js';
 import type { YesBook } from '../execution/order-types.js';
 import { resolveRiskLimits } from '../risk/risk-limits.js';
 import type { RiskView } from '../risk/risk-types.js';
-import { effectivePrice, kellyFraction, kellySize, type KellyInput } from './kelly.js';
+import { effectivePrice, kellyFraction, kellySize, uncertaintyShrink, type KellyInput } from './kelly.js';
 import { maxContractsWithinRisk, sizeArbitrage } from './risk-caps.js';
 
 const FREE: VenueFeeRule = { takerRateBp: 0, makerRateBp: 0, roundingCc: 1 };
@@ -101,5 +101,25 @@ describe('sizing within risk limits', () => {
     const n = maxContractsWithinRisk(legs, poor);
     expect(n).toBe(20);
     expect(sizeArbitrage(0, legs, ctx)).toBe(0);
+  });
+});
+
+describe('Kelly shrunk by the model uncertainty', () => {
+  it('e^2 / (e^2 + sd^2): q 0.60 at 0.50 with sd 0.10 halves the stake (100 -> 50 contracts)', () => {
+    expect(uncertaintyShrink(0.1, 0.1)).toBeCloseTo(0.5, 12);
+    const size = kellySize(input({ modelProbSd: 0.1 }));
+    expect(size.fullKelly).toBeCloseTo(0.1, 12);
+    expect(size.contracts).toBe(50);
+  });
+
+  it('no SD, a null SD or SD 0 leaves the size alone; a larger SD never stakes more', () => {
+    for (const sd of [undefined, null, 0]) expect(kellySize(input({ modelProbSd: sd })).contracts).toBe(100);
+    let last = Infinity;
+    for (const sd of [0.01, 0.03, 0.05, 0.1, 0.2]) {
+      const n = kellySize(input({ modelProbSd: sd })).contracts;
+      expect(n).toBeLessThanOrEqual(last);
+      last = n;
+    }
+    expect(uncertaintyShrink(0.1, Number.NaN)).toBe(1);
   });
 });

@@ -13,6 +13,12 @@
  * level's size, so a thin top of book does not lure the order deep into worse prices. The
  * expected exit fee is charged at the model probability (the price a fair exit would get);
  * holding to settlement pays none, so this errs on the small side.
+ *
+ * Model uncertainty: when the signal says how unsure the model is (SD s of its probability),
+ * the Kelly fraction at a level is multiplied by e^2 / (e^2 + s^2), e the net edge there. That
+ * is the shrinkage that maximises expected growth when the edge itself is an estimate with
+ * error s (Baker and McHale 2013, "Optimal betting under parameter uncertainty"): a small edge
+ * the model is unsure of is staked little, a large one it is sure of almost fully.
  */
 import { ConfigError } from '../errors.js';
 import { MAX_CONTRACTS_PER_FILL, type VenueFeeRule } from '../fees.js';
@@ -48,6 +54,8 @@ export interface KellyInput {
   readonly limitYesPrice: number | null;
   /** Hard cap from risk (maxContractsWithinRisk) or elsewhere. */
   readonly maxContracts: number;
+  /** SD of modelYesProb (the model's own doubt); absent or null: the model is taken as exact. */
+  readonly modelProbSd?: number | null;
 }
 
 export interface KellySize {
@@ -55,6 +63,7 @@ export interface KellySize {
   /** YES-side price of the worst level used: the order's limit. null when nothing is bought. */
   readonly limitYesPrice: number | null;
   /** Full-Kelly fraction and net edge at the best level (0 when there is none). */
+  /** (after the uncertainty shrink, when the input carries a model SD) */
   readonly fullKelly: number;
   readonly netEdge: number;
   readonly reason: 'sized' | 'no_edge' | 'no_depth' | 'capped_to_zero' | 'below_one_contract' | 'invalid_input';
@@ -67,6 +76,13 @@ function feePerContract(rule: VenueFeeRule, p: number): number {
 
 export function effectivePrice(p: number, q: number, input: Pick<KellyInput, 'entryFee' | 'exitFee'>, chargeExitFee: boolean): number {
   return p + feePerContract(input.entryFee, p) + (chargeExitFee ? feePerContract(input.exitFee, q) : 0);
+}
+
+/** Multiplier on the Kelly fraction for a net edge known only within SD `sd`: e^2 / (e^2 + sd^2). */
+export function uncertaintyShrink(netEdge: number, sd: number | null | undefined): number {
+  if (typeof sd !== 'number' || !(sd > 0) || !Number.isFinite(sd)) return 1;
+  const e2 = netEdge * netEdge;
+  return e2 > 0 ? e2 / (e2 + sd * sd) : 0;
 }
 
 /** Full Kelly fraction for paying p_eff for a contract that pays 1 with probability q. */
@@ -93,7 +109,7 @@ export function kellySize(input: KellyInput, options: KellyOptions = {}): KellyS
     const p = (walkingAsks ? level.yesCc : CC_PER_DOLLAR - level.yesCc) / CC_PER_DOLLAR;
     const pEff = effectivePrice(p, q, input, o.chargeExitFee);
     const netEdge = q - pEff;
-    const full = kellyFraction(q, pEff);
+    const full = kellyFraction(q, pEff) * uncertaintyShrink(netEdge, input.modelProbSd);
     first ??= { fullKelly: full, netEdge };
     if (netEdge < o.minNetEdge || full <= 0) break;
     // The nudge keeps binary rounding (0.6 - 0.5 = 0.09999999999999998) from turning 100 into 99.

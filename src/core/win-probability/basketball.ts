@@ -5,11 +5,12 @@
  */
 import { BASKETBALL_POSSESSION_POINTS, type MarginSportConstants } from './constants.js';
 import { leadOf, possessionSign, type WinProbInput } from './input.js';
-import { marginDrift, marginRemainingS, marginWinProb } from './margin-model.js';
+import { marginDrift, marginElapsedShare, marginRemainingS, marginSigma, marginWinProb, strengthSd } from './margin-model.js';
 
 export function basketballHomeWin(input: WinProbInput, c: MarginSportConstants): number {
   const gameS = c.periods * c.periodS;
   const f = marginRemainingS(input.period, input.clockS, c) / gameS;
   const lead = leadOf(input) + (f > 0 ? possessionSign(input) * BASKETBALL_POSSESSION_POINTS : 0);
-  return marginWinProb(lead, marginDrift(input, c), c.sigma, f, c.overtimeS / gameS);
+  const elapsed = marginElapsedShare(input.period, input.clockS, c);
+  return marginWinProb(lead, marginDrift(input, c), marginSigma(input, c), f, c.overtimeS / gameS, strengthSd(input, c), elapsed);
 }

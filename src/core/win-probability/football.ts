@@ -5,9 +5,10 @@
  * that a field goal in range stays available to the last snap.
  */
 import { FOOTBALL_EP as EP, type MarginSportConstants } from './constants.js';
+import { calibrate, IDENTITY_CALIBRATION } from './calibration.js';
 import { clamp } from './math.js';
 import { finiteOrNull, leadOf, nonNegative, possessionSign, type FootballDetail, type WinProbInput } from './input.js';
-import { marginDrift, marginRemainingS, marginWinProb } from './margin-model.js';
+import { marginDrift, marginElapsedShare, marginRemainingS, marginSigma, marginWinProb, strengthSd } from './margin-model.js';
 
 /** Expected points of the offense from its field position, down and distance (full clock). */
 function expectedPoints(detail: FootballDetail | null | undefined): number {
@@ -46,7 +47,7 @@ function possessionValue(input: WinProbInput, c: MarginSportConstants): number {
   const halfS = halfRemainingS(input.period, input.clockS, c);
   if (!(halfS > 0)) return 0;
   const detail = input.football;
-  const full = expectedPoints(detail);
+  const full = expectedPoints(detail) * (c.epScale ?? 1);
   const timeShare = Math.min(1, halfS / EP.fullValueHalfS);
   const y = finiteOrNull(detail?.yardsToGoal);
   const kick = y !== null && !detail?.kickoff ? fieldGoalValue(y) : 0;
@@ -58,5 +59,7 @@ export function footballHomeWin(input: WinProbInput, c: MarginSportConstants): n
   const f = marginRemainingS(input.period, input.clockS, c) / gameS;
   const sign = possessionSign(input);
   const lead = leadOf(input) + (sign !== 0 && f > 0 ? sign * possessionValue(input, c) : 0);
-  return marginWinProb(lead, marginDrift(input, c), c.sigma, f, c.overtimeS / gameS);
+  const elapsed = marginElapsedShare(input.period, input.clockS, c);
+  const raw = marginWinProb(lead, marginDrift(input, c), marginSigma(input, c), f, c.overtimeS / gameS, strengthSd(input, c), elapsed);
+  return calibrate(raw, f, c.calibration ?? IDENTITY_CALIBRATION);
 }

@@ -105,3 +105,5 @@ export function outcomeProbabilities(
   out.away = 1 - p;
   return out;
 }
+
+export { modelLogitSd, modelProbSd } from './uncertainty.js';

@@ -3,7 +3,6 @@ import { ConfigError } from '../../core/errors.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
 import { databaseUrlVar } from '../../runtime/database-config.js';
 import { Cron } from 'croner';
-import { checkTimeZone } from '../../store/report/report-period.js';
 
 const cron = (raw: string, env: string): string => {
   if (raw.trim() === '' || raw.trim() === 'off') return '';
@@ -15,24 +14,16 @@ const cron = (raw: string, env: string): string => {
   return raw;
 };
 
-const zone = (raw: string, env: string): string => {
-  try {
-    return checkTimeZone(raw);
-  } catch {
-    throw new ConfigError(env, `must be an IANA time zone, got ${JSON.stringify(raw)}`);
-  }
-};
-
 export const analyticsConfigSpec = {
   databaseUrl: databaseUrlVar,
   /** The trading day (US sports end on Eastern evenings): daily reports run midnight to midnight here. */
-  timeZone: defineVar({ env: 'ANALYTICS_TIME_ZONE', default: 'America/New_York', parse: zone }),
+  timeZone: defineVar({ env: 'ANALYTICS_TIME_ZONE', default: 'America/New_York', parse: parse.timeZone }),
   /** A few minutes after the hour, so the recorder has committed the hour's last entries. */
   hourlyCron: defineVar({ env: 'ANALYTICS_HOURLY_CRON', default: '5 * * * *', parse: cron }),
   dailyCron: defineVar({ env: 'ANALYTICS_DAILY_CRON', default: '15 0 * * *', parse: cron }),
   /** On start, make the last hourly and daily reports if they are missing (the service was down). */
   catchUp: defineVar({ env: 'ANALYTICS_CATCH_UP', default: true, parse: parse.bool }),
-  keyPrefix: defineVar({ env: 'ANALYTICS_KEY_PREFIX', default: '', parse: parse.string }),
+  keyPrefix: defineVar({ env: 'ANALYTICS_KEY_PREFIX', default: '', parse: parse.keyPrefix }),
   eventsMaxLen: defineVar({ env: 'ANALYTICS_EVENTS_MAXLEN', default: 1_000, parse: parse.int(10, 1_000_000) }),
 };
 

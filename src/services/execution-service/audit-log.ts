@@ -10,6 +10,7 @@ import { xadd, type RedisOutbox } from './redis-outbox.js';
 
 export type AuditEvent =
   | 'signal_received'
+  | 'entries_paused'
   | 'signal_malformed'
   | 'duplicate_detected'
   | 'rejected'

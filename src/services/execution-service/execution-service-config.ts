@@ -72,6 +72,8 @@ export type ExecutionConfig = ConfigOf<typeof executionConfigSpec>;
 export interface ExecutionKeys {
   readonly tradesCompleted: string;
   readonly killSwitch: string;
+  /** Reduce-only mode (entry-pause.ts). */
+  readonly entriesPaused: string;
   readonly audit: string;
   /** Prefix of one decision record per signal / exit: `<prefix><source>:<id>`. */
   readonly record: string;
@@ -99,10 +101,11 @@ export function executionKeys(prefix: string): ExecutionKeys {
   return Object.freeze({
     tradesCompleted: prefix + SlowKey.tradesCompleted,
     killSwitch: prefix + SlowKey.killSwitch,
+    entriesPaused: prefix + SlowKey.entriesPaused,
     audit: prefix + SlowKey.auditExecution,
     record: `${prefix}exec:decision:`,
     inFlight: `${prefix}exec:in_flight`,
-    blocked: `${prefix}exec:blocked`,
+    blocked: `${prefix}${SlowKey.execBlocked}`,
     settlements: `${prefix}exec:settlements`,
   });
 }

@@ -28,6 +28,7 @@ import { emptyReport, type LegReport } from '../../core/execution/venue-order.js
 import { reasonText } from '../../core/execution/exec-reasons.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { KillSwitch } from './kill-switch.js';
+import { entryPauseReason, type EntryPause } from './entry-pause.js';
 import { planExit, planTradeSignal, requestIdOf, type PlanContext, type PlanResult } from './order-planner.js';
 import { unknownLegs, type OrderOutcomeTracker } from './order-outcome-tracker.js';
 import type { TradeRecorder } from './trade-recorder.js';
@@ -39,6 +40,8 @@ export interface EngineDeps {
   books: BookCache;
   executors: VenueExecutors;
   killSwitch: Pick<KillSwitch, 'on' | 'reason'>;
+  /** Reduce-only mode (control:entries_paused); absent = never paused. */
+  entryPause?: EntryPause;
   store: IdempotencyStore;
   recorder: TradeRecorder;
   audit: AuditLog;
@@ -110,6 +113,8 @@ export class ExecutionService {
     }
     // From here to reserve(): synchronous, so no other decision can interleave.
     let result = plan();
+    const paused = entryPauseReason(this.d.entryPause, record.source);
+    if (result.ok && paused !== null) result = { ok: false, code: 'EXEC_ENTRIES_PAUSED', detail: paused };
     if (!result.ok && result.code === 'RISK_KILL_SWITCH') result = { ...result, detail: `${result.detail} (${this.d.killSwitch.reason() ?? 'cleared since'})` };
     if (!result.ok) {
       this.d.metrics.inc(`rejected.${result.code}`);

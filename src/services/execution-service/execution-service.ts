@@ -16,6 +16,7 @@ import { ExecutionService } from './execution-service-core.js';
 import { ExecutionState } from './execution-state.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { KillSwitch } from './kill-switch.js';
+import { createEntryPause } from './entry-pause.js';
 import { OrderOutcomeTracker } from './order-outcome-tracker.js';
 import { RedisOutbox } from './redis-outbox.js';
 import { replayState } from './state-replay.js';
@@ -49,11 +50,16 @@ export const executionService = defineService({
         audit.record({ event: 'kill_switch', reason, data: { on } });
       },
     });
+    const entryPause = createEntryPause(redis, settings.keys.entriesPaused, config.killSwitchPollMs, (on) => {
+      metrics.set('entries_paused', on ? 1 : 0);
+      log.warn({ on }, on ? 'entries paused: reduce-only, new entries are rejected' : 'entries resumed');
+      audit.record({ event: 'entries_paused', reason: on ? 'paused' : 'resumed', data: { on } });
+    });
     const store = new IdempotencyStore(redis, settings.keys, config.recordTtlS);
     const executors = await buildExecutors({ settings, config, books, log });
     const publisher = await ctx.publisher();
     const recorder = new TradeRecorder(publisher, outbox, settings.keys.tradesCompleted);
-    const engine = new ExecutionService({ settings, state, books, executors, killSwitch, store, recorder, audit, log, metrics, orderTimeoutMs: config.orderTimeoutMs });
+    const engine = new ExecutionService({ settings, state, books, executors, killSwitch, entryPause, store, recorder, audit, log, metrics, orderTimeoutMs: config.orderTimeoutMs });
     const tracker = new OrderOutcomeTracker({
       redis,
       blockedKey: settings.keys.blocked,
@@ -69,11 +75,13 @@ export const executionService = defineService({
     ctx.onStop(async () => {
       await tracker.stop();
       killSwitch.stop();
+      entryPause.stop();
       await Promise.race([outbox.flush(), new Promise((r) => setTimeout(r, 2_000))]);
       outbox.stop();
     });
 
     await killSwitch.start();
+    await entryPause.start();
     const replay = await replayState(redis, settings.keys, state, (gameId, sport) => engine.noteGameSport(gameId, sport));
     if (replay.failedFills.length > 0) log.error({ code: 'ARB_EXEC_STATE', failed: replay.failedFills.slice(0, 10) }, 'some replayed fills could not be applied');
     const blocked = await tracker.loadBlocked();

@@ -9,6 +9,7 @@
  * that cannot see the operator's switch must not trade.
  */
 import type { Redis } from 'ioredis';
+import { killSwitchValueIsOn } from '../../core/kill-switch-value.js';
 
 export interface KillSwitchOptions {
   redis: Redis;
@@ -19,11 +20,6 @@ export interface KillSwitchOptions {
   now?: () => number;
 }
 
-const OFF_VALUES = new Set(['', '0', 'false', 'off', 'no', 'resume', 'disable', 'disabled']);
-
-function killSwitchValueIsOn(value: string | null): boolean {
-  return value !== null && !OFF_VALUES.has(value.trim().toLowerCase());
-}
 
 export class KillSwitch {
   readonly #o: Readonly<Required<KillSwitchOptions>>;

@@ -148,7 +148,7 @@ function sizeSingle(signal: TradeSignal, { leg, book }: LegBook, ctx: PlanContex
   }
   const fee = ctx.settings.fees[leg.venue];
   const k = kellySize(
-    { side: leg.side, modelYesProb: signal.model_prob, book, entryFee: fee, exitFee: fee, bankrollCc: Math.max(0, ctx.cashCc), limitYesPrice: leg.yes_price, maxContracts: cap },
+    { side: leg.side, modelYesProb: signal.model_prob, modelProbSd: signal.model_prob_sd ?? null, book, entryFee: fee, exitFee: fee, bankrollCc: Math.max(0, ctx.cashCc), limitYesPrice: leg.yes_price, maxContracts: cap },
     ctx.settings.kelly,
   );
   if (k.contracts < 1 || k.limitYesPrice === null) {

@@ -2,21 +2,15 @@
  * The recorder's settings and the streams it records. RECORDER_KEY_PREFIX prefixes every stream
  * (tests share one Redis). DATABASE_URL is set by `arbees up` (embedded PGlite or the user's).
  */
-import { ConfigError } from '../../core/errors.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { VENUES } from '../../core/topics.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
 import { databaseUrlVar } from '../../runtime/database-config.js';
 import type { RecordedStream } from './stream-group.js';
 
-const keyPrefix = (raw: string, env: string): string => {
-  if (!/^[A-Za-z0-9_:.-]*$/.test(raw)) throw new ConfigError(env, 'may hold only letters, digits and _ : . -');
-  return raw;
-};
-
 export const recorderConfigSpec = {
   databaseUrl: databaseUrlVar,
-  keyPrefix: defineVar({ env: 'RECORDER_KEY_PREFIX', default: '', parse: keyPrefix }),
+  keyPrefix: defineVar({ env: 'RECORDER_KEY_PREFIX', default: '', parse: parse.keyPrefix }),
   group: defineVar({ env: 'RECORDER_GROUP', default: 'recorder', parse: parse.string }),
   /** Entries read per stream per round; one transaction per round. */
   batch: defineVar({ env: 'RECORDER_BATCH', default: 2_000, parse: parse.int(1, 100_000) }),

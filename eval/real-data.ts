@@ -1,27 +1,36 @@
 /**
- * Win-probability evaluation on real games (src/core/win-probability/README.md), read in place from the
- * shared data folder:
- * - NFL postseason 2009-2014 play by play, beside the published nflscrapR home_wp on the same
- *   rows and the reference formulas;
- * - NHL 2022-23 (first 175 games) events, beside simple baselines and the reference formulas.
+ * The real games of the shared data folder as model inputs, one entry per play / event, with
+ * the game's outcome and the comparison probabilities of the same state (nflscrapR's published
+ * home_wp, the reference formula). Shared by the evaluation and the fit, so both see exactly
+ * the same plays.
  */
-import { homeWinProbability, type WinProbInput } from '../src/core/win-probability/index.js';
+import type { WinProbInput } from '../src/core/win-probability/index.js';
 import { cellNumber, cellText, CsvTable } from './csv-table.js';
 import { referenceWinProb, referenceWithBlend } from './reference-formulas.js';
-import { ScoreCard } from './score-card.js';
 import { referenceStateOf } from './sim-eval.js';
 
-export interface DatasetResult {
-  name: string;
-  games: number;
-  states: number;
-  models: string[];
-  cards: Record<string, ScoreCard>;
-  notes: string[];
+export interface RealState {
+  /** Game id and its CV group (NFL: the season; NHL: a block of consecutive games). */
+  game: string;
+  group: string;
+  input: WinProbInput;
+  y: 0 | 1;
+  /** Reference formula as deployed (no prior). */
+  reference: number;
 }
 
-function newResult(name: string, models: string[]): DatasetResult {
-  return { name, games: 0, states: 0, models, cards: Object.fromEntries(models.map((m) => [m, new ScoreCard()])), notes: [] };
+export interface NflPlay extends RealState {
+  /** nflscrapR's published home_wp before the play. */
+  homeWp: number;
+  /** nflscrapR's home_wp at kickoff (used as a stand-in prior). */
+  kickoffWp: number | null;
+  referenceBlend: number;
+}
+
+export interface RealData<T extends RealState> {
+  states: T[];
+  games: number;
+  notes: string[];
 }
 
 /** Rows grouped by a key column, in file order. */
@@ -38,15 +47,7 @@ function groupBy(table: CsvTable, column: string): Map<string, (readonly string[
   return out;
 }
 
-export const NFL_MODELS = [
-  'arbees (no prior)',
-  'arbees (prior = nflscrapR home_wp at kickoff)',
-  'nflscrapR home_wp (published)',
-  'reference (as deployed, no prior)',
-  'reference + its blend (prior = nflscrapR kickoff)',
-];
-
-export function evalNfl(path: string): DatasetResult {
+export function loadNflPlays(path: string): RealData<NflPlay> {
   const t = CsvTable.fromFile(path);
   const c = (name: string) => t.column(name);
   const col = {
@@ -69,7 +70,6 @@ export function evalNfl(path: string): DatasetResult {
     homeFinal: c('home_final_score'),
     awayFinal: c('away_final_score'),
   };
-  const result = newResult('NFL postseason 2009-2014', NFL_MODELS);
   const games = groupBy(t, 'game_id');
   // The Super Bowl (each season's last game) is played at a neutral site.
   const lastGameOfSeason = new Map<string, { id: string; date: string }>();
@@ -80,20 +80,23 @@ export function evalNfl(path: string): DatasetResult {
     if (!seen || date > seen.date) lastGameOfSeason.set(season, { id, date });
   }
   const neutral = new Set([...lastGameOfSeason.values()].map((g) => g.id));
+  const states: NflPlay[] = [];
   let skipped = 0;
+  let gameCount = 0;
   for (const [id, rows] of games) {
     const homeFinal = cellNumber(rows[0]!, col.homeFinal);
     const awayFinal = cellNumber(rows[0]!, col.awayFinal);
     if (homeFinal === null || awayFinal === null || homeFinal === awayFinal) continue;
     const y = homeFinal > awayFinal ? 1 : 0;
+    const season = cellText(rows[0]!, col.season) ?? '';
     const home = cellText(rows[0]!, col.home);
     const away = cellText(rows[0]!, col.away);
-    let kickoffPrior: number | null = null;
+    let kickoffWp: number | null = null;
     for (const row of rows) {
-      kickoffPrior = cellNumber(row, col.homeWp);
-      if (kickoffPrior !== null) break;
+      kickoffWp = cellNumber(row, col.homeWp);
+      if (kickoffWp !== null) break;
     }
-    result.games += 1;
+    gameCount += 1;
     // total_*_score is the score after the play; the state before a play is the previous row's.
     let homeScore = 0;
     let awayScore = 0;
@@ -120,20 +123,17 @@ export function evalNfl(path: string): DatasetResult {
             kickoff: cellText(row, col.playType) === 'kickoff',
           },
         };
-        const withPrior = { ...input, pregameHomeProb: kickoffPrior };
-        const ref = referenceStateOf(input, {
-          home: cellNumber(row, col.homeTo) ?? 3,
-          away: cellNumber(row, col.awayTo) ?? 3,
+        const ref = referenceStateOf(input, { home: cellNumber(row, col.homeTo) ?? 3, away: cellNumber(row, col.awayTo) ?? 3 });
+        states.push({
+          game: id,
+          group: season,
+          input,
+          y,
+          homeWp: wp,
+          kickoffWp,
+          reference: referenceWinProb(ref),
+          referenceBlend: referenceWithBlend({ ...ref, pregameHomeProb: kickoffWp }),
         });
-        const probs = [
-          homeWinProbability(input),
-          homeWinProbability(withPrior),
-          wp,
-          referenceWinProb(ref),
-          referenceWithBlend({ ...ref, pregameHomeProb: kickoffPrior }),
-        ];
-        NFL_MODELS.forEach((m, i) => result.cards[m]!.add(probs[i]!, y));
-        result.states += 1;
       } else {
         skipped += 1;
       }
@@ -141,23 +141,25 @@ export function evalNfl(path: string): DatasetResult {
       awayScore = cellNumber(row, col.totalAway) ?? awayScore;
     }
   }
-  result.notes.push(
-    `${result.states} plays with a published home_wp (${skipped} rows without home_wp, quarter or clock skipped)`,
-    `Super Bowls (${neutral.size}) as neutral sites; playoff overtime of 15 minutes`,
-  );
-  return result;
+  return {
+    states,
+    games: gameCount,
+    notes: [
+      `${states.length} plays with a published home_wp (${skipped} rows without home_wp, quarter or clock skipped)`,
+      `Super Bowls (${neutral.size}) as neutral sites; playoff overtime of 15 minutes`,
+    ],
+  };
 }
 
-export const NHL_MODELS = [
-  'arbees (no prior)',
-  'arbees without manpower terms (no prior)',
-  'reference (as deployed, no prior)',
-  'baseline: 0.5',
-  'baseline: home win rate of this sample (in-sample)',
-  'baseline: leader wins (0.5 +- 0.25 per goal, clamped)',
-];
+/** Blocks of consecutive NHL games (by game id, i.e. by date) used as CV folds. */
+export const NHL_BLOCKS = 5;
 
-export function evalNhl(path: string): DatasetResult {
+export interface NhlData extends RealData<RealState> {
+  /** In-sample home win rate (a baseline that peeks at the outcomes). */
+  homeRate: number;
+}
+
+export function loadNhlEvents(path: string, blocks = NHL_BLOCKS): NhlData {
   const t = CsvTable.fromFile(path);
   const c = (name: string) => t.column(name);
   const col = {
@@ -173,7 +175,6 @@ export function evalNhl(path: string): DatasetResult {
     awaySkaters: c('away_skaters'),
     teamType: c('event_team_type'),
   };
-  const result = newResult('NHL 2022-23 (partial)', NHL_MODELS);
   const games = groupBy(t, 'game_id');
   const outcomes = new Map<string, 0 | 1>();
   let shootouts = 0;
@@ -199,12 +200,13 @@ export function evalNhl(path: string): DatasetResult {
     }
   }
   const homeRate = [...outcomes.values()].reduce<number>((s, y) => s + y, 0) / Math.max(1, outcomes.size);
+  const ids = [...outcomes.keys()].sort();
+  const blockOf = new Map(ids.map((id, i) => [id, String(Math.floor((i * blocks) / ids.length) + 1)]));
   const skip = new Set(['GAME_SCHEDULED', 'GAME_END', 'SHOOTOUT_COMPLETE']);
-  for (const [id, rows] of games) {
-    const y = outcomes.get(id);
-    if (y === undefined) continue;
-    result.games += 1;
-    for (const row of rows) {
+  const states: RealState[] = [];
+  for (const id of ids) {
+    const y = outcomes.get(id)!;
+    for (const row of games.get(id)!) {
       if (skip.has(cellText(row, col.event) ?? '') || cellText(row, col.periodType) === 'SHOOTOUT') continue;
       const period = cellNumber(row, col.period);
       const clock = cellNumber(row, col.clock);
@@ -221,22 +223,17 @@ export function evalNhl(path: string): DatasetResult {
         awayScore: as,
         hockey: { homeSkaters: skaters(cellNumber(row, col.homeSkaters)), awaySkaters: skaters(cellNumber(row, col.awaySkaters)) },
       };
-      const lead = hs - as;
-      const probs = [
-        homeWinProbability(input),
-        homeWinProbability({ ...input, hockey: null }),
-        referenceWinProb(referenceStateOf(input)),
-        0.5,
-        homeRate,
-        Math.min(0.95, Math.max(0.05, 0.5 + 0.25 * lead)),
-      ];
-      NHL_MODELS.forEach((m, i) => result.cards[m]!.add(probs[i]!, y));
-      result.states += 1;
+      states.push({ game: id, group: blockOf.get(id)!, input, y, reference: referenceWinProb(referenceStateOf(input)) });
     }
   }
-  result.notes.push(
-    `${result.states} events (shootout rows excluded), ${shootouts} games decided in a shootout`,
-    `in-sample home win rate ${homeRate.toFixed(3)} (a baseline that peeks at the outcomes)`,
-  );
-  return result;
+  return {
+    states,
+    games: ids.length,
+    homeRate,
+    notes: [
+      `${states.length} events (shootout rows excluded), ${shootouts} games decided in a shootout`,
+      `in-sample home win rate ${homeRate.toFixed(3)} (a baseline that peeks at the outcomes)`,
+      `CV folds: ${blocks} blocks of consecutive games`,
+    ],
+  };
 }

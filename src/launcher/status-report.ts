@@ -1,0 +1,68 @@
+/**
+ * `arbees status`: the dashboard's summary in the terminal (services, games, P&L, positions,
+ * controls), read from the slow track of the running system. The Redis comes from REDIS_URL,
+ * else from the run file of `arbees up` in ARBEES_DATA_DIR, else 127.0.0.1:6379.
+ */
+import { Redis } from 'ioredis';
+import type { AccountView, GameView, ServiceView } from '../core/api-protocol.js';
+import { formatCc } from '../core/money.js';
+import { loadConfig } from '../runtime/config.js';
+import { RedisHistoryReader } from '../services/api/history-reader.js';
+import { SlowStateReader } from '../services/api/state-reader.js';
+import { RunFile } from './run-file.js';
+import { prepareApiAccess, API_SERVICE } from './api-access.js';
+import { baseConfigSpec } from '../runtime/base-config.js';
+
+function redisUrlFor(env: NodeJS.ProcessEnv): string {
+  if (env.REDIS_URL) return env.REDIS_URL;
+  const dataDir = loadConfig({ dataDir: baseConfigSpec.dataDir }, env).dataDir;
+  return new RunFile(dataDir).read()?.redis?.url ?? 'redis://127.0.0.1:6379';
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length));
+const pct = (p: number | null | undefined) => (p === null || p === undefined ? '  – ' : `${(p * 100).toFixed(0).padStart(3)}¢`);
+
+export function formatStatus(services: ServiceView[], games: GameView[], account: AccountView, dashboard: string | null): string {
+  const healthy = services.filter((s) => s.status === 'healthy').length;
+  const today = (account.day_realised_cc ?? 0) + account.unrealised_cc;
+  const total = (account.realised_cc ?? 0) + account.unrealised_cc;
+  const live = games.filter((g) => g.state !== null && g.state.status === 'live');
+  const lines = [
+    `arbees  mode ${account.mode.toUpperCase()}  kill switch ${account.control.kill_switch ? 'ON' : 'off'}  entries ${account.control.entries_paused ? 'PAUSED' : 'open'}`,
+    `P&L today ${formatCc(today)}  total ${formatCc(total)}  exposure ${formatCc(account.open_exposure_cc)} in ${account.open_positions} position(s)  win rate ${account.win_rate === null ? '–' : `${Math.round(account.win_rate * 100)}% of ${account.closed_count}`}`,
+    '',
+    `services ${healthy}/${services.length} healthy`,
+    ...services.map((s) => `  ${pad(`${s.service}.${s.instance}`, 24)} ${pad(s.status, 9)} heartbeat ${Math.round(s.age_ms / 100) / 10}s ago`),
+    '',
+    `games ${live.length} live of ${games.length} tracked`,
+    ...live.slice(0, 20).map((g) => {
+      const s = g.state!;
+      const k = g.prices.find((p) => p.venue === 'kalshi');
+      return `  ${pad(`${g.info.sport.toUpperCase()} ${g.info.away.abbr} ${s.away_score}-${s.home_score} ${g.info.home.abbr}`, 26)} P${s.period}  model ${pct(s.model_home_prob)}  kalshi ${pct(k?.yes_bid)}/${pct(k?.yes_ask)}`;
+    }),
+  ];
+  if (dashboard !== null) lines.push('', `dashboard ${dashboard}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function runStatus(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const url = redisUrlFor(env);
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+  } catch {
+    process.stderr.write(`arbees status: no Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}; is arbees up running? (set REDIS_URL or ARBEES_DATA_DIR)\n`);
+    process.exitCode = 1;
+    return;
+  }
+  try {
+    const reader = new SlowStateReader(redis, new RedisHistoryReader(redis), loadConfig({ ttl: baseConfigSpec.registryTtlMs }, env).ttl);
+    const [services, games, account] = await Promise.all([reader.services(), reader.games(), reader.account()]);
+    const dataDir = loadConfig({ dataDir: baseConfigSpec.dataDir }, env).dataDir;
+    const api = services.some((s) => s.service === API_SERVICE) ? prepareApiAccess([{ service: API_SERVICE }], dataDir, env) : null;
+    process.stdout.write(formatStatus(services, games, account, api?.url ?? null));
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * api: REST reads from the Redis slow track, the /ws stream fed by a ZMQ subscription to every
+ * hot-path family, authenticated and audited controls, and the dashboard, on 127.0.0.1:7400 by
+ * default. A slow WebSocket client never slows the hot path: the subscriber only hands each
+ * message to per-client bounded queues (ws-client.ts).
+ */
+import { WS_ROOT_PREFIXES } from '../../core/api-protocol.js';
+import { ensureApiToken } from '../../runtime/api-token.js';
+import { defineService } from '../../runtime/service.js';
+import { ApiAudit } from './api-audit.js';
+import { apiConfigSpec } from './api-config.js';
+import { ApiServer } from './api-core.js';
+import { ControlDesk } from './control-desk.js';
+import { RedisHistoryReader } from './history-reader.js';
+import { SlowStateReader } from './state-reader.js';
+import { defaultStaticDir, StaticAssets } from './static-assets.js';
+import { StatusPusher } from './status-pusher.js';
+import { WsHub } from './ws-hub.js';
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+export const api = defineService({
+  name: 'api',
+  description: 'REST + WebSocket api and the live dashboard (loopback by default), with authenticated controls',
+  configSpec: apiConfigSpec,
+  async start(ctx) {
+    const { config, redis, metrics, log } = ctx;
+    const { token, file } = ensureApiToken(config.dataDir, config.token);
+    const history = new RedisHistoryReader(redis);
+    const reader = new SlowStateReader(redis, history, config.registryTtlMs);
+    const audit = new ApiAudit(redis, config.auditMaxLen);
+    const hub = new WsHub(
+      { queueMax: config.wsQueueMax, maxBufferedBytes: config.wsMaxBufferedBytes, hopelessMs: config.wsHopelessMs, maxClients: config.wsMaxClients, maxProtocolErrors: 20 },
+      metrics,
+    );
+    const publisher = await ctx.publisher();
+    const desk = new ControlDesk(redis, reader, async () => publisher, { slippage: config.flattenSlippage, exitTtlUs: config.exitTtlMs * 1_000 });
+    const assets = new StaticAssets(config.staticDir !== '' ? config.staticDir : defaultStaticDir());
+    if (!assets.built) log.warn({ dir: assets.dir }, 'dashboard bundle not found; run npm run build (the api still serves /api and /ws)');
+    metrics.provide('reads', () => ({ bad_entries: reader.badEntries, history_malformed: history.counters.malformed, history_invalid: history.counters.invalid, audit_failures: audit.failures, status_failures: pusher.failures }));
+
+    const pusher = new StatusPusher(reader, hub, config.statusPushMs);
+    hub.onStatusSubscribe = () => void pusher.pushNow();
+    pusher.start();
+    ctx.onStop(() => pusher.stop());
+    await ctx.subscribe(WS_ROOT_PREFIXES, (topic, envelope) => hub.onHotMessage(topic, envelope));
+    const server = await ApiServer.build({ reader, history, hub, desk, audit, assets, metrics, log, token, readsNeedToken: config.readsNeedToken === 'auto' ? !isLoopback(config.host) : config.readsNeedToken === 'true', bodyLimitBytes: config.bodyLimitBytes, controlsPerMinute: config.controlsPerMinute });
+    ctx.onStop(async () => {
+      hub.closeAll();
+      await server.close();
+    });
+    await server.listen(config.host, config.port);
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.port}/`;
+    metrics.set('http_port', server.port);
+    if (!isLoopback(config.host)) log.warn({ host: config.host }, 'listening beyond loopback: reads need the bearer token too');
+    log.info({ url, controls: file === null ? 'bearer from ARBEES_API_TOKEN' : `bearer in ${file}`, dashboard: assets.built }, `dashboard at ${url}`);
+  },
+});

@@ -1,0 +1,169 @@
+/**
+ * One WebSocket client of /ws: its subscriptions and a bounded send queue. A slow client never
+ * slows anyone else: prices and books waiting in its queue are coalesced per topic (only the
+ * newest is sent), other messages beyond the queue bound are dropped and counted, and a client
+ * whose queue stays full (it does not read) is disconnected with close code 1013.
+ */
+import type { WebSocket } from 'ws';
+import { WsCloseCode } from '../../core/api-protocol.js';
+
+export interface WsClientOptions {
+  queueMax: number;
+  /** Bytes the socket may hold unsent before the client counts as not reading. */
+  maxBufferedBytes: number;
+  /** A client whose queue stays full this long is cut off. */
+  hopelessMs: number;
+  now?: () => number;
+}
+
+export interface WsClientCounters {
+  sent: number;
+  coalesced: number;
+  dropped: number;
+}
+
+interface Pending {
+  text: string;
+  topic: string | null;
+}
+
+const COALESCED_FAMILIES = ['prices.', 'orderbook.', 'status.'];
+const CORK_BATCH = 32;
+
+export class WsClient {
+  readonly prefixes = new Set<string>();
+  readonly counters: WsClientCounters = { sent: 0, coalesced: 0, dropped: 0 };
+  readonly #queue: Pending[] = [];
+  readonly #pendingByTopic = new Map<string, Pending>();
+  #head = 0;
+  #flushScheduled = false;
+  #fullSinceMs: number | null = null;
+  #droppedSinceNotice = 0;
+  #closed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly socket: WebSocket,
+    private readonly options: WsClientOptions,
+    private readonly events: { onHopeless(client: WsClient): void; onDrop(): void; onCoalesce(): void },
+  ) {}
+
+  matches(topic: string): boolean {
+    for (const p of this.prefixes) if (topic.startsWith(p)) return true;
+    return false;
+  }
+
+  /** Queues a serialized event; prices and books replace an unsent one of the same topic. */
+  enqueueEvent(topic: string, text: string): void {
+    if (this.#closed) return;
+    const coalesce = COALESCED_FAMILIES.some((f) => topic.startsWith(f));
+    if (coalesce) {
+      const waiting = this.#pendingByTopic.get(topic);
+      if (waiting !== undefined) {
+        waiting.text = text;
+        this.counters.coalesced++;
+        this.events.onCoalesce();
+        return;
+      }
+    }
+    if (this.queued >= this.options.queueMax) {
+      this.counters.dropped++;
+      this.events.onDrop();
+      this.#droppedSinceNotice++;
+      this.#checkHopeless();
+      return;
+    }
+    const pending: Pending = { text, topic: coalesce ? topic : null };
+    if (coalesce) this.#pendingByTopic.set(topic, pending);
+    this.#queue.push(pending);
+    this.#scheduleFlush();
+  }
+
+  /** Control replies (errors, acks, snapshots) go through the same queue, never dropped silently. */
+  sendControl(message: object): void {
+    if (this.#closed) return;
+    if (this.queued >= this.options.queueMax * 2) {
+      // Replies pile up only for a client that sends but never reads.
+      this.events.onHopeless(this);
+      return this.close(WsCloseCode.slowClient, 'ARB_API_WS_SLOW_CLIENT: replies not read');
+    }
+    this.#queue.push({ text: JSON.stringify(message), topic: null });
+    this.#scheduleFlush();
+  }
+
+  get queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue.length = 0;
+    this.#head = 0;
+    this.#pendingByTopic.clear();
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      this.socket.terminate();
+    }
+    // A peer that does not read may never complete the closing handshake.
+    setTimeout(() => this.socket.terminate(), 2_000).unref();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#closed) return;
+    if (this.#droppedSinceNotice > 0 && this.socket.bufferedAmount < this.options.maxBufferedBytes) {
+      this.socket.send(JSON.stringify({ kind: 'dropped', count: this.#droppedSinceNotice }));
+      this.#droppedSinceNotice = 0;
+    }
+    // Corked, up to CORK_BATCH frames leave in one writev instead of one write each; the socket's
+    // backlog is checked between batches (corked bytes do not show in bufferedAmount).
+    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    while (this.#head < this.#queue.length && this.socket.bufferedAmount < this.options.maxBufferedBytes) {
+      raw?.cork();
+      for (let n = 0; n < CORK_BATCH && this.#head < this.#queue.length; n++) {
+        const item = this.#queue[this.#head++]!;
+        if (item.topic !== null) this.#pendingByTopic.delete(item.topic);
+        this.socket.send(item.text);
+        this.counters.sent++;
+      }
+      raw?.uncork();
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    if (this.queued > 0) {
+      // The socket is backed up: look again shortly rather than spin.
+      this.#flushScheduled = true;
+      setTimeout(() => this.#flush(), 10).unref();
+      this.#checkHopeless();
+    } else {
+      this.#fullSinceMs = null;
+    }
+  }
+
+  #checkHopeless(): void {
+    const now = (this.options.now ?? Date.now)();
+    if (this.queued < this.options.queueMax) {
+      this.#fullSinceMs = null;
+      return;
+    }
+    this.#fullSinceMs ??= now;
+    if (now - this.#fullSinceMs >= this.options.hopelessMs) {
+      this.events.onHopeless(this);
+      this.close(WsCloseCode.slowClient, 'ARB_API_WS_SLOW_CLIENT: queue full, client not reading');
+    }
+  }
+}

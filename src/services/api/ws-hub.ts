@@ -1,0 +1,156 @@
+/**
+ * The /ws fan-out: every hot-path message the api hears goes into the live cache and, serialized
+ * once, to each client subscribed to a matching prefix. Clients speak a small JSON protocol
+ * (api-protocol.ts): subscribe / unsubscribe by topic prefix, ping. A malformed message or an
+ * unknown prefix gets an error reply and a counter; a client that keeps sending garbage is closed
+ * with 1008, one that does not read with 1013 (ws-client.ts).
+ */
+import type { WebSocket } from 'ws';
+import {
+  isKnownWsPrefix,
+  WS_ROOT_PREFIXES,
+  WS_STATUS_PREFIX,
+  WsClientMessage,
+  WsCloseCode,
+  type WsEvent,
+} from '../../core/api-protocol.js';
+import type { RawEnvelope } from '../../core/envelope.js';
+import type { Metrics } from '../../runtime/metrics.js';
+import { LiveCache } from './live-cache.js';
+import { WsClient, type WsClientOptions } from './ws-client.js';
+
+export interface WsHubOptions extends WsClientOptions {
+  maxClients: number;
+  /** Protocol errors a client may make before it is closed. */
+  maxProtocolErrors: number;
+}
+
+export class WsHub {
+  readonly cache = new LiveCache();
+  /** Called when a client subscribes to a prefix the api serves itself (status.). */
+  onStatusSubscribe: () => void = () => {};
+  readonly #clients = new Set<WsClient>();
+  readonly #errors = new Map<WsClient, number>();
+  #nextId = 1;
+
+  constructor(
+    private readonly options: WsHubOptions,
+    private readonly metrics: Metrics,
+  ) {
+    metrics.provide('ws', () => this.#stats());
+  }
+
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /** The hot-path handler: cache, serialize once, fan out. */
+  onHotMessage(topic: string, envelope: RawEnvelope): void {
+    const event: WsEvent = { topic, type: envelope.type, ts: envelope.ts, origin_ts: envelope.origin_ts, src: envelope.src, data: envelope.data };
+    this.cache.put(event);
+    let text: string | null = null;
+    for (const client of this.#clients) {
+      if (!client.matches(topic)) continue;
+      text ??= JSON.stringify({ kind: 'event', ...event });
+      client.enqueueEvent(topic, text);
+    }
+  }
+
+  accept(socket: WebSocket): void {
+    if (this.#clients.size >= this.options.maxClients) {
+      this.metrics.inc('ws_refused_too_many');
+      socket.close(WsCloseCode.tooMany, 'too many WebSocket clients');
+      return;
+    }
+    const client = new WsClient(this.#nextId++, socket, this.options, {
+      onHopeless: () => this.metrics.inc('ws_slow_disconnects'),
+      onDrop: () => this.metrics.inc('ws_dropped'),
+      onCoalesce: () => this.metrics.inc('ws_coalesced'),
+    });
+    this.#clients.add(client);
+    this.metrics.inc('ws_connections');
+    socket.on('message', (raw: Buffer, isBinary: boolean) => this.#onClientMessage(client, raw, isBinary));
+    const forget = () => {
+      this.#clients.delete(client);
+      this.#errors.delete(client);
+      this.metrics.inc('ws_sent_total', client.counters.sent);
+    };
+    socket.on('close', forget);
+    socket.on('error', () => this.metrics.inc('ws_socket_errors'));
+  }
+
+  /** Sends a message the api made itself to every client subscribed to `prefix` (droppable like an event). */
+  broadcast(prefix: string, message: object): void {
+    let text: string | null = null;
+    for (const client of this.#clients) {
+      if (!client.prefixes.has(prefix)) continue;
+      text ??= JSON.stringify(message);
+      client.enqueueEvent(prefix, text);
+    }
+  }
+
+  /** Whether any client listens to `prefix` (the status push is skipped otherwise). */
+  hasListeners(prefix: string): boolean {
+    for (const client of this.#clients) if (client.prefixes.has(prefix)) return true;
+    return false;
+  }
+
+  closeAll(): void {
+    for (const client of this.#clients) client.close(WsCloseCode.shutdown, 'api shutting down');
+    this.#clients.clear();
+  }
+
+  #onClientMessage(client: WsClient, raw: Buffer, isBinary: boolean): void {
+    if (isBinary) return this.#protocolError(client, 'binary frames are not part of the protocol; send JSON text');
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return this.#protocolError(client, 'not JSON; send {"subscribe": ["prices.", ...]}');
+    }
+    const parsed = WsClientMessage.safeParse(json);
+    if (!parsed.success) return this.#protocolError(client, `expected {"subscribe": [...]}, {"unsubscribe": [...]} or {"ping": n}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const msg = parsed.data;
+    if ('subscribe' in msg) return this.#subscribe(client, msg.subscribe);
+    if ('unsubscribe' in msg) {
+      for (const p of msg.unsubscribe) client.prefixes.delete(p);
+      return client.sendControl({ kind: 'unsubscribed', prefixes: msg.unsubscribe });
+    }
+    client.sendControl({ kind: 'pong', ping: msg.ping ?? null, ts: Date.now() });
+  }
+
+  #subscribe(client: WsClient, prefixes: string[]): void {
+    const unknown = prefixes.filter((p) => !isKnownWsPrefix(p));
+    if (unknown.length > 0) {
+      return this.#protocolError(client, `unknown topic prefix ${unknown.map((p) => JSON.stringify(p)).join(', ')}; each must start with one of ${WS_ROOT_PREFIXES.join(' ')}`);
+    }
+    const fresh = prefixes.filter((p) => !client.prefixes.has(p));
+    for (const p of fresh) client.prefixes.add(p);
+    client.sendControl({ kind: 'subscribed', prefixes: [...client.prefixes] });
+    // The snapshot comes before any live event of the prefix: both go through the one queue.
+    for (const prefix of fresh) {
+      if (prefix === WS_STATUS_PREFIX) this.onStatusSubscribe();
+      else client.sendControl({ kind: 'snapshot', prefix, events: this.cache.snapshot(prefix) });
+    }
+  }
+
+  #protocolError(client: WsClient, message: string): void {
+    this.metrics.inc('ws_protocol_errors');
+    const count = (this.#errors.get(client) ?? 0) + 1;
+    this.#errors.set(client, count);
+    client.sendControl({ kind: 'error', code: 'ARB_API_WS_PROTOCOL', message });
+    if (count >= this.options.maxProtocolErrors) client.close(WsCloseCode.protocol, 'ARB_API_WS_PROTOCOL: too many malformed messages');
+  }
+
+  #stats(): Record<string, number> {
+    let queued = 0;
+    let dropped = 0;
+    let coalesced = 0;
+    for (const c of this.#clients) {
+      queued += c.queued;
+      dropped += c.counters.dropped;
+      coalesced += c.counters.coalesced;
+    }
+    return { clients: this.#clients.size, queued, dropped_live: dropped, coalesced_live: coalesced, cache_topics: this.cache.size };
+  }
+}
