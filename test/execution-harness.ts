@@ -296,6 +296,9 @@ export async function kill9(child: ChildProcess): Promise<void> {
  */
 export class OrderReplyDelayProxy {
   delayOrderRepliesMs = 0;
+  /** Replaces the next N order replies (after the venue acted) with this body: a reply the client cannot read. */
+  garbleOrderReplies = 0;
+  garbledBody = '{"success": true, "orderID": 17, "makingAmount": "1e3"}';
   readonly orderIds: string[] = [];
   #server: Server | null = null;
 
@@ -338,6 +341,12 @@ export class OrderReplyDelayProxy {
       up.on('end', () => {
         setTimeout(() => {
           if (res.destroyed) return;
+          if (isOrder && this.garbleOrderReplies > 0) {
+            this.garbleOrderReplies--;
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(this.garbledBody);
+            return;
+          }
           res.writeHead(up.statusCode ?? 502, up.headers);
           res.end(Buffer.concat(parts));
         }, delay);

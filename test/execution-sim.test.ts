@@ -25,9 +25,11 @@ let proxy: OrderReplyDelayProxy;
 let polyProxy: OrderReplyDelayProxy;
 let account: SimAccount;
 const polyTrades: SimTrade[] = [];
-const games = Array.from({ length: 5 }, (_, i) => nbaGame(`g-exec-${h.uid}-${i}`));
+const games = Array.from({ length: 7 }, (_, i) => nbaGame(`g-exec-${h.uid}-${i}`));
 const tickers: string[] = [];
 const tokens: string[] = [];
+/** The other token of each token's market: what a Polymarket NO leg buys. */
+const complements: string[] = [];
 
 const filledOf = (t: TradeCompleted, venue?: string) => t.fills.filter((f) => !venue || f.venue === venue).reduce((s, f) => s + (f.action === 'buy' ? f.contracts : -f.contracts), 0);
 const kalshiPosition = (ticker: string) => account.positions.get(ticker)?.contracts ?? 0;
@@ -50,7 +52,9 @@ beforeAll(async () => {
   for (const g of games) {
     const listed = kalshi.listGame(g);
     tickers.push(listed[0]!);
-    tokens.push(poly.listGame(g).tokens[0]!.tokenId);
+    const listing = poly.listGame(g);
+    tokens.push(listing.tokens[0]!.tokenId);
+    complements.push(listing.tokens[1]!.tokenId);
   }
   await h.startSource();
   await h.startExec({
@@ -118,18 +122,19 @@ describe('arbitrage on the simulated venues', () => {
     expect((await h.audit()).some((a) => a.event === 'unwind' && a.source_id === signal.signal_id)).toBe(true);
   });
 
-  it('a NO leg on a Polymarket token is refused before anything is sent (no naked Kalshi leg)', async () => {
-    quote(2, { bid: 0.6, ask: 0.62, size: 100 }, { bid: 0.48, ask: 0.5, askSize: 100 });
+  it('a NO leg on Polymarket buys the complement token: YES on Kalshi at 0.40, NO on Polymarket at 1 - 0.55', async () => {
+    quote(2, { bid: 0.38, ask: 0.4, size: 100 }, { bid: 0.55, ask: 0.57, askSize: 100 });
+    poly.setMakerQuotes(complements[2]!, { yesBids: [[0.43, 100]], yesAsks: [[0.45, 100]] });
     await new Promise((r) => setTimeout(r, 150));
-    const ordersBefore = proxy.orderIds.length;
-    const polyBefore = polyTrades.length;
-    const signal = { ...arbSignal({ yes: { venue: 'kalshi', marketId: tickers[2]!, yesPrice: 0.62 }, no: { venue: 'poly', marketId: tokens[2]!, yesPrice: 0.48 }, contracts: 5 }), game_id: games[2]!.id };
+    const signal = { ...arbSignal({ yes: { venue: 'kalshi', marketId: tickers[2]!, yesPrice: 0.4 }, no: { venue: 'poly', marketId: tokens[2]!, yesPrice: 0.55 }, contracts: 5 }), game_id: games[2]!.id };
     h.publishSignal(signal);
     const t = await h.waitTrade(signal.signal_id);
-    expect(t.status).toBe('rejected');
-    expect(t.reason).toMatch(/^EXEC_UNSUPPORTED_LEG: poly:\d+ no/);
-    expect(proxy.orderIds.length).toBe(ordersBefore);
-    expect(polyTrades.length).toBe(polyBefore);
+    expect(t).toMatchObject({ status: 'filled', reason: null });
+    // Booked on the market's token as NO at the YES price 0.55; held at the venue as the other token.
+    expect(t.fills.find((f) => f.venue === 'poly')).toMatchObject({ market_id: tokens[2], side: 'no', action: 'buy', contracts: 5, yes_price: 0.55 });
+    expect(polyShares(complements[2]!)).toBe(5);
+    expect(polyShares(tokens[2]!)).toBe(0);
+    expect(kalshiPosition(tickers[2]!)).toBe(5);
   });
 });
 
@@ -137,13 +142,14 @@ describe('venue failures', () => {
   it('a venue refusing an order is recorded as EXEC_VENUE_REJECTED with nothing filled', async () => {
     quote(2, { bid: 0.6, ask: 0.62, size: 100 }, { bid: 0.48, ask: 0.5, askSize: 100 });
     await new Promise((r) => setTimeout(r, 150));
+    const positionBefore = kalshiPosition(tickers[2]!);
     kalshi.faults.failNext(1, 400);
     const signal = { ...modelSignal({ marketId: tickers[2]!, yesPrice: 0.62, contracts: 3, modelProb: null }), game_id: games[2]!.id };
     h.publishSignal(signal);
     const t = await h.waitTrade(signal.signal_id);
     expect(t).toMatchObject({ status: 'rejected', fills: [] });
     expect(t.reason).toMatch(/^EXEC_VENUE_REJECTED: ARB_KALSHI_REJECTED: POST \/portfolio\/events\/orders answered 400/);
-    expect(kalshiPosition(tickers[2]!)).toBe(0);
+    expect(kalshiPosition(tickers[2]!)).toBe(positionBefore);
   });
 
   it('a lost order reply: outcome unknown, market blocked (RISK_MARKET_UNRECONCILED) until the order is found at the venue, then booked once', async () => {
@@ -175,7 +181,7 @@ describe('venue failures', () => {
     expect(new Set(proxy.orderIds).size).toBe(proxy.orderIds.length);
   });
 
-  it('an unknown Polymarket order (no lookup API) keeps its market blocked until an operator clears exec:blocked; the record says so', async () => {
+  it('an unknown Polymarket order is looked up at the venue by its signed hash and booked once, without an operator', async () => {
     const i = 4;
     const token = tokens[i]!;
     quote(i, { bid: 0.6, ask: 0.62, size: 100 }, { bid: 0.48, ask: 0.5, askSize: 100 });
@@ -185,20 +191,49 @@ describe('venue failures', () => {
     h.publishSignal(signal);
     const unknown = await h.waitTrade(signal.signal_id, (t) => t.status === 'unknown');
     expect(unknown.reason).toMatch(/^EXEC_ORDER_UNKNOWN: poly:/);
+    expect(await h.redis.hget(`${h.prefix}exec:blocked`, `poly:${token}`)).toMatch(/outcome unknown/);
     polyProxy.delayOrderRepliesMs = 0;
-    await new Promise((r) => setTimeout(r, 2_500)); // several reconcile passes: still blocked
-    const blocked = { ...modelSignal({ venue: 'poly', marketId: token, yesPrice: 0.5, contracts: 1, modelProb: null }), game_id: games[i]!.id };
-    h.publishSignal(blocked);
-    expect((await h.waitTrade(blocked.signal_id)).reason).toMatch(/^RISK_MARKET_UNRECONCILED/);
-    // The operator looks at the venue (here: 5 shares were bought) and clears the block.
+    const reconciled = await h.waitTrade(signal.signal_id, (t) => t.trade_id === `${signal.signal_id}-r1`, 10_000);
+    expect(reconciled.status).toBe('filled');
+    expect(filledOf(reconciled, 'poly')).toBe(5);
     expect(polyShares(token)).toBe(5);
-    await h.redis.hdel(`${h.prefix}exec:blocked`, `poly:${token}`);
-    const cleared = await h.waitTrade(signal.signal_id, (t) => t.trade_id === `${signal.signal_id}-r1`, 10_000);
-    expect(cleared.reason).toMatch(/cleared by the operator/);
-    // Polymarket's minimum order is 5 shares.
+    await eventually(async () => (await h.redis.hget(`${h.prefix}exec:blocked`, `poly:${token}`)) === null, 5_000, 'unblocked');
     const after = { ...modelSignal({ venue: 'poly', marketId: token, yesPrice: 0.5, contracts: 5, modelProb: null }), game_id: games[i]!.id };
     h.publishSignal(after);
     expect((await h.waitTrade(after.signal_id)).status).toBe('filled');
+    expect(polyShares(token)).toBe(10);
+  });
+
+  it('an unreadable Polymarket reply after the order executed is unknown (never failed), then reconciled from the venue', async () => {
+    const i = 5;
+    const token = tokens[i]!;
+    quote(i, { bid: 0.6, ask: 0.62, size: 100 }, { bid: 0.48, ask: 0.5, askSize: 100 });
+    await new Promise((r) => setTimeout(r, 150));
+    polyProxy.garbleOrderReplies = 1;
+    const signal = { ...modelSignal({ venue: 'poly', marketId: token, yesPrice: 0.5, contracts: 6, modelProb: null }), game_id: games[i]!.id };
+    h.publishSignal(signal);
+    const unknown = await h.waitTrade(signal.signal_id, (t) => t.status === 'unknown');
+    expect(unknown.reason).toMatch(/^EXEC_ORDER_UNKNOWN: poly:.*unreadable reply/);
+    const reconciled = await h.waitTrade(signal.signal_id, (t) => t.trade_id === `${signal.signal_id}-r1`, 10_000);
+    expect(reconciled.status).toBe('filled');
+    expect(filledOf(reconciled, 'poly')).toBe(6);
+    expect(polyShares(token)).toBe(6);
+  });
+
+  it('a Polymarket order at a fine tick (0.001) goes out within the market-order precision and fills', async () => {
+    const i = 6;
+    const token = tokens[i]!;
+    poly.setTickSize(token, '0.001');
+    quote(i, { bid: 0.6, ask: 0.62, size: 100 }, { bid: 0.97, ask: 0.973, askSize: 100 });
+    await new Promise((r) => setTimeout(r, 150));
+    const signal = { ...modelSignal({ venue: 'poly', marketId: token, yesPrice: 0.973, contracts: 7, modelProb: null }), game_id: games[i]!.id };
+    h.publishSignal(signal);
+    const t = await h.waitTrade(signal.signal_id);
+    // $6.81 (2 decimals) buys 6.9989 shares: 6 booked, the 0.9989 left over reported
+    expect(t.status).toBe('partial');
+    expect(filledOf(t, 'poly')).toBe(6);
+    expect(t.reason ?? '').not.toMatch(/REJECTED/);
+    expect(polyShares(token)).toBeCloseTo(6.9989, 6);
   });
 
   it('every Kalshi position equals the net of the fills recorded in trades:completed', async () => {

@@ -205,6 +205,16 @@ describe('kalshi_monitor', () => {
     expect(hb!.metrics['kalshi_ws.bookUpdates']).toBeGreaterThan(0);
   });
 
+  it('a market settled at the venue is published as settled, from the market lifecycle channel', async () => {
+    await h.startMonitor(kalshiMonitor, monitorEnv());
+    await h.publishGameUntil(kalshiInfo(game), () => h.lastPrice(BOS) !== undefined && h.lastPrice(LAL) !== undefined, 'prices after discovered');
+    venue.settle(LAL, 'no');
+    venue.settle(BOS, 'yes');
+    await eventually(() => h.lastPrice(LAL)?.status === 'settled' && h.lastPrice(BOS)?.status === 'settled', 5_000, 'settled');
+    expect(h.lastPrice(LAL)).toMatchObject({ status: 'settled', last_price: 0 });
+    expect(h.lastPrice(BOS)).toMatchObject({ status: 'settled', last_price: 1 });
+  });
+
   it('a monitor restarted mid-game recovers its assignments from the hash', async () => {
     await h.writeGame(kalshiInfo(game));
     await h.startMonitor(kalshiMonitor, monitorEnv());

@@ -195,8 +195,13 @@ describe('Kalshi WebSocket client against the simulator', () => {
     await client.start();
     client.setTickers([BOS]);
     await booksAgree(BOS);
+    const settled: { ticker: string; yesValue: number }[] = [];
+    client.on('settled', (e) => settled.push({ ticker: e.ticker, yesValue: e.yesValue }));
     venue.settle(BOS, 'no');
     await expect.poll(() => client.book(BOS)?.top, { timeout: 5_000 }).toEqual({ yesBid: null, yesBidSize: 0, yesAsk: null, yesAskSize: 0 });
     expect(client.book(BOS)?.state).toBe('valid');
+    // The settlement itself comes from the market lifecycle channel (determined, then settled), not from prices.
+    await expect.poll(() => settled.length, { timeout: 5_000 }).toBe(2);
+    expect(settled).toEqual([{ ticker: BOS, yesValue: 0 }, { ticker: BOS, yesValue: 0 }]);
   });
 });

@@ -72,7 +72,7 @@ describe('CLOB REST against the simulator', () => {
     const res = await client.postOrder(signed, 'FAK');
     // 40 @ 0.55 + 60 @ 0.58 = 56.80; fee per fill 0.03*C*p*(1-p) rounded up to the centi-cent:
     // 0.297 + 0.43848 -> 0.297 + 0.4385
-    expect(res).toMatchObject({ success: true, status: 'matched', makingAmount: 56_800_000n, takingAmount: 100_000_000n });
+    expect(res).toMatchObject({ success: true, status: 'matched', makingAmount: '56.8', takingAmount: '100' });
     expect(res.tradeIds).toHaveLength(2);
     const after = venue.account(creds.apiKey)!;
     expect(after.feesPaidUsd - before.feesPaidUsd).toBeCloseTo(0.7355, 9);
@@ -109,7 +109,7 @@ describe('CLOB REST against the simulator', () => {
   it('sells shares back, paying the fee out of the proceeds', async () => {
     const before = venue.account(creds.apiKey)!;
     const res = await client.postOrder(await order('SELL', 0.5, 50), 'FOK');
-    expect(res).toMatchObject({ status: 'matched', makingAmount: 50_000_000n, takingAmount: 26_500_000n }); // 50 @ 0.53
+    expect(res).toMatchObject({ status: 'matched', makingAmount: '50', takingAmount: '26.5' }); // 50 @ 0.53
     const after = venue.account(creds.apiKey)!;
     expect(after.collateralUsd - before.collateralUsd).toBeCloseTo(26.5 - 0.3737, 9); // 0.03*50*0.53*0.47 = 0.37365, rounded up
     expect(before.shares[lakers]! - after.shares[lakers]!).toBe(50);
@@ -150,7 +150,9 @@ describe('CLOB REST against the simulator', () => {
     const before = venue.account(creds.apiKey)!;
     await expect(client.postOrder(await order('BUY', 0.55, 1000), 'FOK')).rejects.toThrow('FOK_ORDER_NOT_FILLED_ERROR');
     await expect(client.postOrder(await order('BUY', 0.6, 2), 'FAK')).rejects.toThrow('INVALID_ORDER_MIN_SIZE');
-    await expect(client.postOrder(await order('BUY', 0.555, 10, lakers, '0.001'), 'FAK')).rejects.toThrow('INVALID_ORDER_MIN_TICK_SIZE');
+    await expect(client.postOrder(await order('BUY', 0.555, 10, lakers, '0.001'), 'GTC')).rejects.toThrow('INVALID_ORDER_MIN_TICK_SIZE');
+    // FAK is a market order: 7 shares at 0.973 signed as a limit order ($6.811) breaks its precision
+    await expect(client.postOrder(await order('BUY', 0.973, 7, lakers, '0.001'), 'FAK')).rejects.toThrow(/max accuracy of 2 decimals/);
     await expect(client.postOrder(await order('BUY', 0.4, 5000), 'GTC')).rejects.toThrow('INVALID_ORDER_NOT_ENOUGH_BALANCE');
     expect(venue.account(creds.apiKey)).toEqual(before);
     expect(client.stats().ordersRejected).toBeGreaterThanOrEqual(4);

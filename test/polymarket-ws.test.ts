@@ -123,6 +123,40 @@ describe('market WebSocket client against the simulator', () => {
     expect(s.book(token)!.lastTradePrice).toBe(0.45);
     r.venue.setTickSize(token, '0.001');
     await eventually(() => s.book(token)!.tickSize === '0.001', 5000, 'tick size');
+    for (const tick of ['0.0025', '0.005'] as const) {
+      r.venue.setTickSize(token, tick);
+      await eventually(() => s.book(token)!.tickSize === tick, 5000, `tick size ${tick}`);
+    }
+  });
+
+  it('refuses a token whose tick size changes to one it does not know, until a known one is announced', async () => {
+    const token = '71321045679252212594626385532706912750332728571942532289631379312455583992563';
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise<void>((res) => wss.close(() => res())));
+    const tickChange = (to: string) => ({ event_type: 'tick_size_change', asset_id: token, market: '0xabc', old_tick_size: '0.01', new_tick_size: to, timestamp: '2' });
+    const book = { event_type: 'book', asset_id: token, market: '0xabc', bids: [{ price: '0.5', size: '10' }], asks: [], timestamp: '1', hash: 'h' };
+    let peer: import('ws').WebSocket | null = null;
+    wss.on('connection', (ws) => {
+      peer = ws;
+      ws.on('message', () => ws.send(JSON.stringify(book)));
+    });
+    await new Promise((r) => wss.once('listening', r));
+    const s = stream(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+    const refused: string[] = [];
+    s.on('refused', (id, why) => refused.push(`${id}: ${why}`));
+    s.setAssets([token]);
+    await eventually(() => !!s.book(token)?.synced, 5000, 'the book');
+    peer!.send(JSON.stringify(tickChange('0.05')));
+    await eventually(() => refused.length === 1, 5000, 'refused');
+    expect(refused[0]).toMatch(/unknown tick size 0\.05/);
+    expect(s.book(token)).toMatchObject({ tickSize: null, refused: expect.stringMatching(/0\.05/) });
+    peer!.send(JSON.stringify(book)); // a fresh snapshot does not make the tick known
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.book(token)!.refused).not.toBeNull();
+    peer!.send(JSON.stringify(tickChange('0.0025')));
+    await eventually(() => s.book(token)!.refused === null, 5000, 'a known tick again');
+    expect(s.book(token)!.tickSize).toBe('0.0025');
+    expect(s.stats()).toMatchObject({ unknownTickSizes: 1, parseErrors: 0 });
   });
 
   it('spreads subscriptions over several connections under the cap, and follows a changing set', async () => {

@@ -11,7 +11,7 @@ export const ExecReasons = {
   EXEC_RECORD_UNAVAILABLE: 'the decision could not be claimed in Redis, so at-most-once could not be guaranteed',
   EXEC_SIZE_ZERO: 'sizing (fractional Kelly, depth, limits, balance) left no whole contract',
   EXEC_ARB_UNPROFITABLE: 'at the current books the arbitrage no longer pays after fees',
-  EXEC_UNSUPPORTED_LEG: 'this leg cannot be sent to the venue (e.g. Polymarket NO on a token)',
+  EXEC_UNSUPPORTED_LEG: 'this leg cannot be sent to the venue (e.g. fractional contracts, an order worth less than a cent)',
   EXEC_VENUE_REJECTED: 'the venue refused the order',
   EXEC_NO_FILL: 'the order reached the venue but nothing filled at the limit',
   EXEC_ORDER_UNKNOWN: 'the venue did not answer in time; the outcome is reconciled from its orders and fills',

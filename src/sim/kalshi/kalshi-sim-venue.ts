@@ -36,6 +36,8 @@ export interface KalshiSimVenueOptions {
   maxClockSkewMs?: number;
   /** Enforce token buckets like Kalshi (cost 10 per request); unset = unlimited. */
   rateLimit?: { readTokensPerSecond: number; writeTokensPerSecond: number };
+  /** What `GET /series/{ticker}` publishes for every series (default quadratic, multiplier 1). */
+  seriesFee?: { feeType: string; feeMultiplier: number };
 }
 
 const DEFAULTS = {
@@ -54,7 +56,9 @@ interface ListedGame {
 }
 
 export class KalshiSimVenue {
-  readonly options: Readonly<typeof DEFAULTS & { now: () => number; fees?: VenueFeeRule; rateLimit?: KalshiSimVenueOptions['rateLimit'] }>;
+  readonly options: Readonly<
+    typeof DEFAULTS & { now: () => number; fees?: VenueFeeRule; rateLimit?: KalshiSimVenueOptions['rateLimit']; seriesFee?: KalshiSimVenueOptions['seriesFee'] }
+  >;
   readonly exchange: KalshiSimExchange;
   readonly #keys: SimKeyRing;
   readonly #rest: KalshiSimRestApi;
@@ -79,6 +83,7 @@ export class KalshiSimVenue {
       events: () => [...this.#events.values()],
       now,
       rateLimit: this.options.rateLimit,
+      seriesFee: this.options.seriesFee,
     });
     this.#ws = new KalshiSimWsServer({ exchange: this.exchange, keys: this.#keys, now, pingIntervalMs: this.options.pingIntervalMs });
   }

@@ -34,6 +34,8 @@ export interface SimRestOptions {
   keys: SimKeyRing;
   events: () => SimEventInfo[];
   now: () => number;
+  /** The fee schedule every simulated series publishes (`GET /series/{ticker}`); default quadratic x 1. */
+  seriesFee?: { feeType: string; feeMultiplier: number } | undefined;
   /** Tokens per second per bucket (cost 10 a request, 2 a cancel); unset = unlimited. */
   rateLimit?: { readTokensPerSecond: number; writeTokensPerSecond: number } | undefined;
 }
@@ -76,6 +78,7 @@ export class KalshiSimRestApi implements SimRestFaults {
       { method: 'GET', pattern: new RegExp(`^/markets/${seg}/orderbook$`), auth: false, handler: (c) => this.#orderbook(c) },
       { method: 'GET', pattern: /^\/events$/, auth: false, handler: (c) => this.#events(c) },
       { method: 'GET', pattern: new RegExp(`^/events/${seg}$`), auth: false, handler: (c) => this.#event(c) },
+      { method: 'GET', pattern: new RegExp(`^/series/${seg}$`), auth: false, handler: (c) => this.#series(c) },
       { method: 'GET', pattern: /^\/portfolio\/balance$/, auth: true, handler: (c) => this.#balance(c) },
       { method: 'GET', pattern: /^\/portfolio\/positions$/, auth: true, handler: (c) => this.#positions(c) },
       { method: 'GET', pattern: /^\/portfolio\/fills$/, auth: true, handler: (c) => this.#fills(c) },
@@ -228,6 +231,28 @@ export class KalshiSimRestApi implements SimRestFaults {
     if (!e) throw new SimVenueError(404, 'event_not_found', `event ${c.params[0]} not found`);
     const nested = c.query.get('with_nested_markets') === 'true';
     return { event: this.#eventJson(e, nested), markets: e.tickers.map((t) => this.#marketJson(t)) };
+  }
+
+  #series(c: Ctx): unknown {
+    const ticker = c.params[0]!;
+    if (!this.#o.events().some((e) => e.seriesTicker === ticker)) throw new SimVenueError(404, 'series_not_found', `series ${ticker} not found`);
+    const fee = this.#o.seriesFee ?? { feeType: 'quadratic', feeMultiplier: 1 };
+    return {
+      series: {
+        ticker,
+        frequency: 'custom',
+        title: ticker,
+        category: 'Sports',
+        tags: ['Sports'],
+        settlement_sources: [{ name: 'Simulator', url: 'http://127.0.0.1/' }],
+        contract_url: 'http://127.0.0.1/contract',
+        contract_terms_url: 'http://127.0.0.1/terms',
+        fee_type: fee.feeType,
+        fee_multiplier: fee.feeMultiplier,
+        additional_prohibitions: [],
+        last_updated_ts: iso(this.#o.now()),
+      },
+    };
   }
 
   // ---- portfolio ----------------------------------------------------------------------------

@@ -155,7 +155,7 @@ export interface SimExchangeOptions {
 
 const EMPTY_TOP: SimTop = { yesBidCc: null, yesBidSize: 0, yesAskCc: null, yesAskSize: 0 };
 
-export class KalshiSimExchange extends EventEmitter<{ delta: [SimLevelDelta]; top: [string, SimTop]; trade: [SimTrade] }> {
+export class KalshiSimExchange extends EventEmitter<{ delta: [SimLevelDelta]; top: [string, SimTop]; trade: [SimTrade]; settled: [ticker: string, result: 'yes' | 'no', tsMs: number] }> {
   readonly #ids: SeededIds;
   readonly #now: () => number;
   readonly #fees: VenueFeeRule;
@@ -354,6 +354,7 @@ export class KalshiSimExchange extends EventEmitter<{ delta: [SimLevelDelta]; to
     market.settledMs = now;
     market.updatedMs = now;
     market.openInterest = 0;
+    this.emit('settled', ticker, result, now);
   }
 
   /** Stops trading without settling (game over, result pending). */

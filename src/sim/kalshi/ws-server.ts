@@ -17,8 +17,8 @@ import { contracts, dollars, iso } from './sim-wire.js';
 
 export const WS_PATH = '/trade-api/ws/v2';
 
-type Channel = 'orderbook_delta' | 'ticker' | 'trade';
-const CHANNELS: readonly Channel[] = ['orderbook_delta', 'ticker', 'trade'];
+type Channel = 'orderbook_delta' | 'ticker' | 'trade' | 'market_lifecycle_v2';
+const CHANNELS: readonly Channel[] = ['orderbook_delta', 'ticker', 'trade', 'market_lifecycle_v2'];
 
 interface Subscription {
   sid: number;
@@ -76,6 +76,7 @@ export class KalshiSimWsServer implements SimWsFaults {
     options.exchange.on('delta', (d) => this.#onDelta(d));
     options.exchange.on('top', (ticker) => this.#onTicker(ticker));
     options.exchange.on('trade', (t) => this.#onTrade(t));
+    options.exchange.on('settled', (ticker, result, tsMs) => this.#onSettled(ticker, result, tsMs));
     this.#ping = setInterval(() => {
       for (const c of this.#conns) if (c.ws.readyState === c.ws.OPEN) c.ws.ping('heartbeat');
     }, options.pingIntervalMs);
@@ -306,6 +307,18 @@ export class KalshiSimWsServer implements SimWsFaults {
     for (const conn of this.#conns) {
       for (const sub of conn.subs.values()) {
         if (sub.channel === 'ticker' && (sub.all || sub.tickers.has(ticker))) this.#sendTicker(conn, sub, ticker, lastTradeSize);
+      }
+    }
+  }
+
+  /** `market_lifecycle_v2`: the market is determined, then settled (Kalshi's lifecycle channel). */
+  #onSettled(ticker: string, result: 'yes' | 'no', tsMs: number): void {
+    for (const conn of this.#conns) {
+      for (const sub of conn.subs.values()) {
+        if (sub.channel !== 'market_lifecycle_v2' || !(sub.all || sub.tickers.has(ticker))) continue;
+        const ts = Math.floor(tsMs / 1000);
+        send(conn, { type: 'market_lifecycle_v2', sid: sub.sid, msg: { event_type: 'determined', market_ticker: ticker, result, determination_ts: ts } });
+        send(conn, { type: 'market_lifecycle_v2', sid: sub.sid, msg: { event_type: 'settled', market_ticker: ticker, result, settled_ts: ts } });
       }
     }
   }

@@ -109,6 +109,7 @@ export class PolymarketSimVenue extends EventEmitter<PolymarketSimEvents> {
       catalog: this.catalog,
       exchange: this.exchange,
       ledger: this.ledger,
+      takerFeeBp: o.takerFeeBp,
       authWindowS: o.authWindowS,
       chainId: o.chainId,
       l1StartingUsd: o.l1StartingUsd,

@@ -16,7 +16,7 @@ import { SimOrderRejection, type SimExchange } from './sim-exchange.js';
 import { HttpFailure, parseJsonBody, readBody, sendJson } from './sim-http.js';
 import type { SimAccount, SimLedger } from './sim-ledger.js';
 import { P4 } from './sim-token-book.js';
-import { bookSummary, priceString } from './sim-wire.js';
+import { bookSummary, priceString, unitsString } from './sim-wire.js';
 
 export interface ClobRouteDeps {
   catalog: SimCatalog;
@@ -25,6 +25,8 @@ export interface ClobRouteDeps {
   /** Largest accepted distance between POLY_TIMESTAMP and the server clock. */
   authWindowS: number;
   chainId: number;
+  /** The taker fee the exchange charges, published as the market's `fd.r`. */
+  takerFeeBp: number;
   /** Collateral granted to keys created through L1 (dollars). */
   l1StartingUsd: number;
 }
@@ -45,6 +47,8 @@ export class SimClobRoutes {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
     const q = url.searchParams;
+    if (req.method === 'GET' && url.pathname.startsWith('/data/order/')) return this.lookupOrder(req, res, url);
+    if (req.method === 'GET' && url.pathname.startsWith('/clob-markets/')) return this.clobMarket(res, url.pathname.slice('/clob-markets/'.length));
     switch (route) {
       case 'GET /book':
         return sendJson(res, 200, this.summary(this.tokenParam(q)));
@@ -185,8 +189,9 @@ export class SimClobRoutes {
         errorMsg: '',
         orderID: placed.orderId,
         status: placed.status,
-        makingAmount: placed.makingAmount.toString(),
-        takingAmount: placed.takingAmount.toString(),
+        // Decimal strings ("6.81", "6.9989"), as the live CLOB answers (the official clients parse them as decimals).
+        makingAmount: unitsString(placed.makingAmount),
+        takingAmount: unitsString(placed.takingAmount),
         transactionsHashes: [],
         tradeIDs: placed.tradeIds,
       });
@@ -195,6 +200,46 @@ export class SimClobRoutes {
       this.counters.ordersRejected++;
       sendJson(res, 400, { error: err instanceof SimOrderRejection ? err.reason : `invalid order: ${err.message}` });
     }
+  }
+
+  /** `GET /data/order/{orderID}` (L2): the account's order in the venue's OpenOrder shape; `null` when unknown. */
+  private async lookupOrder(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const auth = await this.authed(req, res, url);
+    if (!auth) return;
+    const rec = this.deps.exchange.lookup(auth.account, url.pathname.slice('/data/order/'.length));
+    if (!rec) return sendJson(res, 200, null);
+    const book = this.deps.exchange.book(rec.tokenId);
+    sendJson(res, 200, {
+      id: rec.orderId,
+      status: rec.status,
+      owner: rec.apiKey,
+      maker_address: auth.account.address,
+      market: rec.conditionId,
+      asset_id: rec.tokenId,
+      side: rec.side,
+      original_size: unitsString(rec.original),
+      size_matched: unitsString(rec.matched),
+      price: priceString(rec.p4, book?.tickSize ?? '0.0001'),
+      outcome: this.deps.catalog.token(rec.tokenId)?.outcome ?? '',
+      expiration: '0',
+      order_type: rec.orderType,
+      associate_trades: rec.tradeIds,
+      created_at: rec.createdAtS,
+    });
+  }
+
+  /** `GET /clob-markets/{condition_id}`: the market info in the official V2 client's compact shape (`MarketDetails`). */
+  private clobMarket(res: ServerResponse, conditionId: string): void {
+    const m = this.deps.catalog.marketByConditionId(conditionId);
+    if (!m) throw new HttpFailure(404, 'market not found');
+    const book = this.deps.exchange.book(m.tokens[0]!.tokenId);
+    sendJson(res, 200, {
+      c: m.conditionId,
+      t: m.tokens.map((t) => ({ t: t.tokenId, o: t.outcome })),
+      mts: Number(book?.tickSize ?? m.tickSize),
+      nr: m.negRisk,
+      fd: { r: this.deps.takerFeeBp / 10_000, e: 1, to: true },
+    });
   }
 
   private async cancel(req: IncomingMessage, res: ServerResponse, url: URL, ids: ((body: unknown) => string[]) | null): Promise<void> {

@@ -8,6 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { PolyOrderType, PolySide, TickSize } from '../../venues/polymarket/common.js';
+import { marketOrderPrecisionProblem } from '../../venues/polymarket/market-order-amounts.js';
 import { orderHash, recoverOrderSigner, type SignedOrderV2 } from '../../venues/polymarket/order-signing.js';
 import type { QuoteLadder } from '../world.js';
 import type { SimCatalog, SimPolyMarket } from './sim-catalog.js';
@@ -74,6 +75,24 @@ interface OrderTerms {
   qty: bigint;
 }
 
+/** What `GET /data/order/{id}` answers about one of an account's orders. */
+export interface SimOrderRecord {
+  orderId: string;
+  apiKey: string;
+  tokenId: string;
+  conditionId: string;
+  side: PolySide;
+  p4: number;
+  original: bigint;
+  matched: bigint;
+  status: 'LIVE' | 'MATCHED' | 'CANCELED';
+  orderType: PolyOrderType;
+  createdAtS: number;
+  tradeIds: string[];
+}
+
+const isMarketOrder = (t: PolyOrderType): boolean => t === 'FAK' || t === 'FOK';
+
 export function takerFee(qty: bigint, p4: number, rateBp: number): bigint {
   // qty/1e6 shares * bp/1e4 * p * (1-p) dollars, in base units, rounded up to 100 units (1 centi-cent).
   const num = qty * BigInt(rateBp) * BigInt(p4) * BigInt(P4 - p4);
@@ -86,7 +105,7 @@ const cost = (qty: bigint, p4: number): bigint => (qty * BigInt(p4)) / BigInt(P4
 export class SimExchange extends EventEmitter<SimExchangeEvents> {
   private readonly books = new Map<string, SimTokenBook>();
   private readonly orderToken = new Map<string, string>();
-  private readonly seenOrders = new Set<string>();
+  private readonly orders = new Map<string, SimOrderRecord>();
   private seq = 0;
   private tradeSeq = 0;
 
@@ -148,12 +167,35 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
     }
     if (recovered !== signed.order.signer) throw new SimOrderRejection('invalid order signature');
     const orderId = orderHash(signed.order, { negRisk: market.negRisk });
-    if (this.seenOrders.has(orderId)) throw new SimOrderRejection('INVALID_ORDER_DUPLICATED');
-    const terms = this.terms(signed, market);
+    if (this.orders.has(orderId)) throw new SimOrderRejection('INVALID_ORDER_DUPLICATED');
+    const terms = this.terms(signed, market, orderType);
     const expiresAtS = this.expiry(signed, orderType);
     const placed = this.place(account, terms, orderType, postOnly, orderId, expiresAtS, market);
-    this.seenOrders.add(orderId);
+    this.orders.set(orderId, {
+      orderId,
+      apiKey: account.apiKey,
+      tokenId: terms.tokenId,
+      conditionId: market.conditionId,
+      side: terms.side,
+      p4: terms.p4,
+      original: terms.qty,
+      matched: placed.filled,
+      status: placed.status === 'live' ? 'LIVE' : placed.status === 'matched' ? 'MATCHED' : 'CANCELED',
+      orderType,
+      createdAtS: Math.floor(Date.now() / 1000),
+      tradeIds: placed.tradeIds,
+    });
     return placed;
+  }
+
+  /** One of `account`'s orders as the venue holds it (a resting order's matched size is current), or null. */
+  lookup(account: SimAccount, orderId: string): SimOrderRecord | null {
+    const rec = this.orders.get(orderId);
+    if (!rec || rec.apiKey !== account.apiKey) return null;
+    const resting = this.books.get(rec.tokenId)?.restingOrders().find((o) => o.orderId === orderId);
+    if (resting) return { ...rec, matched: resting.original - resting.remaining, status: 'LIVE' };
+    if (rec.status === 'LIVE') return { ...rec, status: 'CANCELED' };
+    return rec;
   }
 
   cancel(account: SimAccount, orderId: string): string | null {
@@ -210,12 +252,17 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
     this.emit('resolved', market, winningTokenId);
   }
 
-  private terms(signed: SignedOrderV2, market: SimPolyMarket): OrderTerms {
+  private terms(signed: SignedOrderV2, market: SimPolyMarket, orderType: PolyOrderType): OrderTerms {
     const o = signed.order;
     const side: PolySide = o.side === 0 ? 'BUY' : 'SELL';
     const [collateral, shares] = side === 'BUY' ? [o.makerAmount, o.takerAmount] : [o.takerAmount, o.makerAmount];
     const book = this.requireBook(o.tokenId.toString());
     const tick = tickP4(book.tickSize);
+    if (isMarketOrder(orderType)) {
+      const t = marketTerms(o.tokenId.toString(), side, o.makerAmount, o.takerAmount, tick);
+      if (t.qty < BigInt(Math.round(market.minOrderSize * 1e6))) throw new SimOrderRejection('INVALID_ORDER_MIN_SIZE');
+      return t;
+    }
     if (shares === 0n || (collateral * BigInt(P4)) % shares !== 0n) throw new SimOrderRejection('INVALID_ORDER_MIN_TICK_SIZE');
     const p4 = Number((collateral * BigInt(P4)) / shares);
     if (p4 % tick !== 0 || p4 < tick || p4 > P4 - tick) throw new SimOrderRejection('INVALID_ORDER_MIN_TICK_SIZE');
@@ -374,6 +421,22 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
     if (!book) throw new SimOrderRejection('Invalid token id');
     return book;
   }
+}
+
+/**
+ * A FAK/FOK order is a market order: the venue's market-order precision (BUY dollars 2 dp,
+ * shares 4 dp; SELL shares 2 dp, dollars 4 dp). Its price is the signed collateral / shares,
+ * which the official clients' rounding puts at the limit or less than a tick above it for a BUY
+ * (so the tick below the signed price is the limit) and exactly at it for a SELL.
+ */
+function marketTerms(tokenId: string, side: PolySide, makerAmount: bigint, takerAmount: bigint, tick: number): OrderTerms {
+  const problem = marketOrderPrecisionProblem(side, makerAmount, takerAmount);
+  if (problem) throw new SimOrderRejection(problem);
+  const [collateral, shares] = side === 'BUY' ? [makerAmount, takerAmount] : [takerAmount, makerAmount];
+  const exact = (collateral * BigInt(P4)) / shares;
+  const p4 = side === 'BUY' ? Number(exact / BigInt(tick)) * tick : Number((collateral * BigInt(P4) + shares * BigInt(tick) - 1n) / (shares * BigInt(tick))) * tick;
+  if (p4 < tick || p4 > P4 - tick) throw new SimOrderRejection('INVALID_ORDER_MIN_TICK_SIZE');
+  return { tokenId, side, p4, qty: shares };
 }
 
 function diff(tokenId: string, side: PolySide, before: AggregatedSide, after: AggregatedSide, out: LevelChange[]): void {

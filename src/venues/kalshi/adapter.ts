@@ -26,8 +26,8 @@ export const kalshiAdapter = defineVenueAdapter({
     const client = new KalshiWsClient({
       url: config.wsUrl,
       signer,
-      // The ticker channel adds nothing the book does not already say.
-      channels: ['orderbook_delta'],
+      // The ticker channel adds nothing the book does not already say; settlement comes from the lifecycle channel.
+      channels: ['orderbook_delta', 'market_lifecycle_v2'],
       reconnectBaseMs: config.reconnectBaseMs,
       reconnectMaxMs: Math.max(config.reconnectMaxMs, config.reconnectBaseMs),
       staleTimeoutMs: config.staleTimeoutMs,
@@ -52,7 +52,7 @@ export const kalshiAdapter = defineVenueAdapter({
   createExecutor,
 });
 
-async function createExecutor({ config, log, orderTimeoutMs, reconcileGraceMs }: ExecutorContext): Promise<VenueExecutor> {
+async function createExecutor({ config, fees, log, orderTimeoutMs, reconcileGraceMs }: ExecutorContext): Promise<VenueExecutor> {
   let signer: KalshiSigner | null;
   try {
     signer = loadKalshiSigner({ keyId: config.kalshiKeyId, privateKeyPem: config.kalshiPrivateKey, privateKeyPath: config.kalshiPrivateKeyPath });
@@ -63,9 +63,15 @@ async function createExecutor({ config, log, orderTimeoutMs, reconcileGraceMs }:
     log.warn(`no Kalshi credentials (${CredentialEnv.kalshiKeyId} + ${CredentialEnv.kalshiPrivateKeyPath}): Kalshi orders are refused`);
     return new UnavailableVenue('kalshi', 'no Kalshi credentials configured');
   }
-  const [{ KalshiHttpClient }, { KalshiOrderExecutor }] = await Promise.all([import('./http.js'), import('./executor.js')]);
+  const [{ KalshiHttpClient }, { KalshiOrderExecutor }, { KalshiSeriesFees }] = await Promise.all([
+    import('./http.js'),
+    import('./executor.js'),
+    import('./series-fees.js'),
+  ]);
   const client = new KalshiHttpClient({ baseUrl: config.kalshiRestUrl, signer, timeoutMs: orderTimeoutMs, maxRetries: 2 });
-  return new KalshiOrderExecutor({ client, reconcileGraceMs });
+  // The fee schedule is public: read on its own client so those reads never queue in front of an order.
+  const feeReader = new KalshiHttpClient({ baseUrl: config.kalshiRestUrl, timeoutMs: orderTimeoutMs, maxRetries: 2 });
+  return new KalshiOrderExecutor({ client, reconcileGraceMs, fees: new KalshiSeriesFees(feeReader, fees.kalshi) });
 }
 
 /**

@@ -81,6 +81,9 @@ export interface KalshiEvent {
   subTitle: string;
   mutuallyExclusive: boolean;
   strikeDate: string | null;
+  /** Per-event fee overrides of the series' schedule (null = the series' own). */
+  feeTypeOverride: string | null;
+  feeMultiplierOverride: number | null;
   /** Only with `with_nested_markets=true`. */
   markets: KalshiMarket[] | null;
 }
@@ -88,6 +91,14 @@ export interface KalshiEvent {
 export interface KalshiEventsPage {
   events: KalshiEvent[];
   cursor: string | null;
+}
+
+/** A series' fee schedule (`GET /series/{ticker}`), with the event's overrides applied by the caller. */
+export interface KalshiSeriesFee {
+  seriesTicker: string;
+  /** quadratic | quadratic_with_maker_fees | quadratic_with_combo_maker_fees | flat | anything newer. */
+  feeType: string;
+  feeMultiplier: number;
 }
 
 export interface KalshiEventDetail {
@@ -142,7 +153,8 @@ export interface KalshiFill {
   yesPrice: number;
   isTaker: boolean;
   feeCc: number;
-  createdTime: string;
+  /** Optional in the fills schema. */
+  createdTime: string | null;
 }
 
 export interface KalshiFillsPage {
@@ -291,7 +303,19 @@ export interface KalshiWsErrorMsg {
   message: string;
 }
 
-/** A well-formed message of a type this client does not act on (fill, lifecycle...). */
+/**
+ * `market_lifecycle_v2`: a market's status changed. `determined`/`settled` carry the result,
+ * which is how a Kalshi market's settlement is read (not inferred from prices).
+ */
+export interface KalshiWsLifecycle {
+  type: 'market_lifecycle';
+  ticker: string;
+  eventType: string;
+  /** 'yes' / 'no' once determined; null otherwise (or a scalar result, which arbees does not trade). */
+  result: 'yes' | 'no' | null;
+}
+
+/** A well-formed message of a type this client does not act on (fill, ...). */
 export interface KalshiWsOther {
   type: 'other';
   rawType: string;
@@ -306,4 +330,5 @@ export type KalshiWsMessage =
   | KalshiWsOk
   | KalshiWsUnsubscribed
   | KalshiWsErrorMsg
+  | KalshiWsLifecycle
   | KalshiWsOther;

@@ -18,6 +18,7 @@ import { errorMessage } from '../../core/errors.js';
 import { emptyReport, type LegReport, type VenueOrder } from '../../core/execution/venue-order.js';
 import { reasonText } from '../../core/execution/exec-reasons.js';
 import type { VenueExecutor } from '../venue-executor.js';
+import type { KalshiSeriesFees } from './series-fees.js';
 
 const MIN_YES = 0.01;
 const MAX_YES = 0.99;
@@ -26,6 +27,8 @@ export interface KalshiOrderExecutorOptions {
   client: KalshiHttpClient;
   reconcileGraceMs: number;
   now?: () => number;
+  /** The series fee check (series-fees.ts); none = every market's fee is taken as configured. */
+  fees?: Pick<KalshiSeriesFees, 'verdict'> | null;
 }
 
 export class KalshiOrderExecutor implements VenueExecutor {
@@ -33,11 +36,12 @@ export class KalshiOrderExecutor implements VenueExecutor {
   readonly #o: Required<KalshiOrderExecutorOptions>;
 
   constructor(options: KalshiOrderExecutorOptions) {
-    this.#o = { now: Date.now, ...options };
+    this.#o = { now: Date.now, fees: null, ...options };
   }
 
   unsupported(order: VenueOrder): string | null {
-    return Number.isInteger(order.contracts) && order.contracts > 0 ? null : `Kalshi orders need whole contracts, got ${order.contracts}`;
+    if (!Number.isInteger(order.contracts) || order.contracts <= 0) return `Kalshi orders need whole contracts, got ${order.contracts}`;
+    return this.#o.fees?.verdict(order.marketId) ?? null;
   }
 
   async place(order: VenueOrder): Promise<LegReport> {

@@ -31,6 +31,8 @@ export class KalshiFeed implements VenueFeed {
       );
     });
     c.on('book_invalid', (e) => h.onInvalid(e.ticker, e.reason, e.receivedUs));
+    // Settlement from the market lifecycle channel (determined, then settled): the monitor publishes it once.
+    c.on('settled', (e) => h.onSettled(e.ticker, e.yesValue, e.receivedUs));
     c.on('connected', () => h.onLink());
     c.on('disconnected', () => h.onLink());
     c.on('problem', (err) => h.onProblem(err));

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { JsonHttpClient, type JsonHttpErrors } from '../json-http-client.js';
 import type { KalshiSigner } from './auth.js';
 import type {
+  KalshiSeriesFee,
   KalshiBalance,
   KalshiCancelOrderResult,
   KalshiCreateOrderRequest,
@@ -217,6 +218,11 @@ export class KalshiHttpClient {
       query: { series_ticker: q.seriesTicker, status: q.status, with_nested_markets: q.withNestedMarkets, limit: q.limit, cursor: q.cursor },
       parse: parse.parseEventsPage,
     });
+  }
+
+  /** `GET /series/{series_ticker}`: the series' fee type and multiplier. */
+  getSeriesFee(seriesTicker: string): Promise<KalshiSeriesFee> {
+    return this.#request({ method: 'GET', path: `/series/${encodeURIComponent(seriesTicker)}`, auth: false, parse: parse.parseSeriesFee });
   }
 
   getEvent(eventTicker: string, withNestedMarkets = false): Promise<KalshiEventDetail> {

@@ -85,12 +85,38 @@ describe('Kalshi order book', () => {
     expect(book.rawLevels().no).toEqual([[0.18, 146]]);
   });
 
+  it('reads the levels right whatever use_yes_price does: a snapshot only consistent the other way switches the book', () => {
+    // Asked for NO-leg pricing, but the venue sends NO levels in YES terms (the announced default flip).
+    const flipped = new KalshiOrderBook(T, { noLevelsInYesTerms: false });
+    flipped.applySnapshot([[0.6, 10]], [[0.62, 146]], 1);
+    expect(flipped.top()).toEqual({ yesBid: 0.6, yesBidSize: 10, yesAsk: 0.62, yesAskSize: 146 });
+    expect(flipped).toMatchObject({ noLevelsInYesTerms: true, conventionSwitches: 1 });
+    flipped.applyDelta('no', 0.61, 5, 2); // deltas follow the convention the snapshot showed
+    expect(flipped.top()).toMatchObject({ yesAsk: 0.61, yesAskSize: 5 });
+    // Asked for YES terms, but the flag was dropped and NO-leg pricing arrives.
+    const legacy = new KalshiOrderBook(T, { noLevelsInYesTerms: true });
+    legacy.applySnapshot([[0.6, 10]], [[0.38, 146]], 1);
+    expect(legacy.top()).toMatchObject({ yesBid: 0.6, yesAsk: 0.62 });
+    expect(legacy.noLevelsInYesTerms).toBe(false);
+    // Consistent both ways: the flag is kept.
+    const either = new KalshiOrderBook(T);
+    either.applySnapshot([[0.2, 10]], [[0.7, 5]], 1);
+    expect(either).toMatchObject({ noLevelsInYesTerms: false, conventionSwitches: 0 });
+    // Crossed both ways: not trusted.
+    const broken = new KalshiOrderBook(T);
+    broken.applySnapshot([[0.9, 10]], [[0.5, 5]], 1);
+    expect(broken.state).toBe('invalid');
+    expect(broken.invalidReason).toMatch(/crossed whichever way/);
+  });
+
   it('equals a reference model under any sequence of deltas (property)', () => {
     const cents = fc.integer({ min: 1, max: 99 });
     const level = fc.tuple(cents, fc.integer({ min: 1, max: 5000 }));
     const op = fc.record({ side: fc.constantFrom<'yes' | 'no'>('yes', 'no'), cents, delta: fc.integer({ min: -3000, max: 3000 }).filter((d) => d !== 0) });
     fc.assert(
       fc.property(fc.array(level, { maxLength: 20 }), fc.array(level, { maxLength: 20 }), fc.array(op, { maxLength: 300 }), (yes, no, ops) => {
+        // The venue's snapshots are never crossed (YES bid + NO bid < $1): it matches crossing orders.
+        fc.pre(yes.length === 0 || no.length === 0 || Math.max(...yes.map(([c]) => c)) + Math.max(...no.map(([c]) => c)) < 100);
         const model = { yes: new Map<number, number>(), no: new Map<number, number>() };
         const load = (m: Map<number, number>, levels: [number, number][]) => {
           for (const [c, q] of levels) m.set(c, (m.get(c) ?? 0) + q);

@@ -38,7 +38,8 @@ export interface KalshiOrderBookOptions {
 
 export class KalshiOrderBook {
   readonly ticker: string;
-  readonly #noInYesTerms: boolean;
+  #noInYesTerms: boolean;
+  #conventionSwitches = 0;
   /** YES-leg price (micro-dollars) -> contracts (hundredths). */
   readonly #yes = new Map<number, number>();
   /** NO-leg price (micro-dollars) -> contracts (hundredths). */
@@ -68,8 +69,32 @@ export class KalshiOrderBook {
     return this.#invalidReason;
   }
 
-  /** Replaces the whole book and makes it valid. */
+  /** Whether NO levels are read in YES terms now (the subscription's flag, unless the snapshots showed otherwise). */
+  get noLevelsInYesTerms(): boolean {
+    return this.#noInYesTerms;
+  }
+
+  /** How often a snapshot showed the other NO-level convention than the one assumed. */
+  get conventionSwitches(): number {
+    return this.#conventionSwitches;
+  }
+
+  /**
+   * Replaces the whole book and makes it valid. Kalshi is flipping `use_yes_price` (NO levels in
+   * NO-leg or in YES terms) and will then drop the flag, so the flag sent is not proof of what
+   * arrives: a snapshot that is crossed under the assumed convention but not under the other
+   * one switches this book to the other; crossed under both, the book is invalid.
+   */
   applySnapshot(yes: readonly KalshiLevel[], no: readonly KalshiLevel[], seq: number | null): void {
+    const crossedAssumed = crossedUnder(yes, no, this.#noInYesTerms);
+    if (crossedAssumed && !crossedUnder(yes, no, !this.#noInYesTerms)) {
+      this.#noInYesTerms = !this.#noInYesTerms;
+      this.#conventionSwitches++;
+    } else if (crossedAssumed) {
+      this.invalidate('snapshot crossed whichever way its NO levels are read');
+      this.#seq = seq;
+      return;
+    }
     this.#yes.clear();
     this.#no.clear();
     for (const [p, q] of yes) this.#add('yes', toMicros(p), toHundredths(q));
@@ -142,6 +167,17 @@ export class KalshiOrderBook {
     if (next > 0) levels.set(micros, next);
     else levels.delete(micros);
   }
+}
+
+/** Best YES bid at or above the best YES ask the NO levels imply, read one way or the other. */
+function crossedUnder(yes: readonly KalshiLevel[], no: readonly KalshiLevel[], noInYesTerms: boolean): boolean {
+  const live = (levels: readonly KalshiLevel[]) => levels.filter(([, q]) => q > 0).map(([p]) => toMicros(p));
+  const yesPrices = live(yes);
+  const noPrices = live(no);
+  if (yesPrices.length === 0 || noPrices.length === 0) return false;
+  const bestBid = Math.max(...yesPrices);
+  const bestAsk = noInYesTerms ? Math.min(...noPrices) : MICROS_PER_DOLLAR - Math.max(...noPrices);
+  return bestBid >= bestAsk;
 }
 
 function best(levels: Map<number, number>): [number, number] | null {

@@ -99,6 +99,8 @@ describe('Kalshi REST parsers on recorded-format payloads', () => {
     const pos = parse.parsePositionsPage(fixture('good/positions.json'));
     expect(pos.marketPositions[0]).toMatchObject({ position: 50, marketExposureCc: 410_000, feesPaidCc: 5200, realizedPnlCc: 0 });
     expect(pos.eventPositions[0]).toMatchObject({ eventTicker: 'KXNFLGAME-25NOV06LVDEN', totalCostCc: 410_000 });
+    // created_time is not required by the fills schema: its absence must not fail the page
+    expect(parse.parseFillsPage(fixture('good/fills-no-created-time.json')).fills[0]).toMatchObject({ createdTime: null, count: 50 });
     const fills = parse.parseFillsPage(fixture('good/fills.json'));
     expect(fills.fills[0]).toMatchObject({ outcomeSide: 'yes', bookSide: 'bid', count: 50, yesPrice: 0.82, isTaker: true, feeCc: 5200 });
     expect(parse.parseOrderResponse(fixture('good/order.json'))).toMatchObject({ status: 'resting', yesPrice: 0.82, remainingCount: 50, fillCount: 0 });
@@ -175,7 +177,7 @@ describe('Kalshi WebSocket parsers on recorded-format frames', () => {
     expect(parse.parseWsMessage(fixture('good/ws-unsubscribed.json'))).toEqual({ type: 'unsubscribed', id: 2, sid: 1 });
     expect(parse.parseWsMessage(fixture('good/ws-error.json'))).toEqual({ type: 'error', id: 123, code: 6, message: 'Already subscribed' });
     expect(parse.parseWsMessage(fixture('good/ws-fill.json'))).toEqual({ type: 'other', rawType: 'fill' });
-    expect(parse.parseWsMessage(fixture('good/ws-market-lifecycle.json'))).toEqual({ type: 'other', rawType: 'market_lifecycle_v2' });
+    expect(parse.parseWsMessage(fixture('good/ws-market-lifecycle.json'))).toEqual({ type: 'market_lifecycle', ticker: 'KXNFLGAME-25NOV06LVDEN-DEN', eventType: 'determined', result: 'yes' });
   });
 });
 

@@ -28,6 +28,8 @@ import type {
   KalshiOutcomeSide,
   KalshiPositionsPage,
   KalshiPriceRange,
+  KalshiSeriesFee,
+  KalshiWsLifecycle,
   KalshiWsMessage,
 } from './common.js';
 import { KalshiParseError } from './errors.js';
@@ -285,8 +287,24 @@ export function parseEvent(v: unknown, path = 'event'): KalshiEvent {
     subTitle: str(o, 'sub_title', path),
     mutuallyExclusive: bool(o, 'mutually_exclusive', path),
     strikeDate: optStr(o, 'strike_date', path),
+    feeTypeOverride: optStr(o, 'fee_type_override', path),
+    feeMultiplierOverride: optFiniteNumber(o, 'fee_multiplier_override', path),
     markets: nested === undefined || nested === null ? null : asArray(nested, `${path}.markets`).map((m, i) => parseMarket(m, `${path}.markets[${i}]`)),
   };
+}
+
+function optFiniteNumber(o: Obj, key: string, path: string): number | null {
+  const v = o[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`${path}.${key}`, 'type', `expected a non-negative number, got ${describe(v)}`);
+  return v as number;
+}
+
+/** `GET /series/{series_ticker}`: the fee schedule of every market in the series. */
+export function parseSeriesFee(v: unknown): KalshiSeriesFee {
+  const s = asObject(present(asObject(v, 'series response'), 'series', 'series response'), 'series');
+  const multiplier = optFiniteNumber(s, 'fee_multiplier', 'series');
+  return { seriesTicker: nonEmpty(s, 'ticker', 'series'), feeType: nonEmpty(s, 'fee_type', 'series'), feeMultiplier: multiplier ?? 1 };
 }
 
 export function parseEventsPage(v: unknown): KalshiEventsPage {
@@ -370,7 +388,8 @@ function parseFill(v: unknown, path: string): KalshiFill {
     yesPrice: price(o, 'yes_price_dollars', path),
     isTaker: bool(o, 'is_taker', path),
     feeCc: money(o, 'fee_cost', path),
-    createdTime: str(o, 'created_time', path),
+    // Not required by the fills schema (fills carry `ts`): a fill without it must not fail the page.
+    createdTime: optStr(o, 'created_time', path),
   };
 }
 
@@ -583,6 +602,16 @@ function okMessage(o: Obj, id: number | null): KalshiWsMessage {
   return { type: 'ok', id, sid: optInt(o, 'sid', 'ok'), marketTickers, subscriptions: null };
 }
 
+function lifecycle(m: Obj, path: string): KalshiWsLifecycle {
+  const result = optStr(m, 'result', path);
+  return {
+    type: 'market_lifecycle',
+    ticker: nonEmpty(m, 'market_ticker', path),
+    eventType: nonEmpty(m, 'event_type', path),
+    result: result === 'yes' || result === 'no' ? result : null,
+  };
+}
+
 /** One WebSocket frame (already decoded from JSON). */
 export function parseWsMessage(v: unknown): KalshiWsMessage {
   const o = asObject(v, 'ws message');
@@ -601,6 +630,8 @@ export function parseWsMessage(v: unknown): KalshiWsMessage {
     case 'error':
     case 'ok':
       return control(o, type);
+    case 'market_lifecycle_v2':
+      return lifecycle(asObject(o.msg, type), type);
     default:
       return { type: 'other', rawType: type };
   }

@@ -22,7 +22,7 @@ import { KalshiParseError, KalshiWsError } from './errors.js';
 import type { KalshiBookView } from './order-book.js';
 import { parseWsFrame } from './parse.js';
 
-export type KalshiWsChannel = 'orderbook_delta' | 'ticker';
+export type KalshiWsChannel = 'orderbook_delta' | 'ticker' | 'market_lifecycle_v2';
 
 export interface KalshiWsClientOptions {
   /** e.g. wss://external-api-ws.kalshi.com/trade-api/ws/v2 */
@@ -46,7 +46,7 @@ export interface KalshiWsClientOptions {
 type Resolved = Readonly<Required<Omit<KalshiWsClientOptions, 'signer'>>> & { signer: KalshiSigner | null };
 
 const DEFAULTS = {
-  channels: ['orderbook_delta', 'ticker'] as readonly KalshiWsChannel[],
+  channels: ['orderbook_delta', 'ticker', 'market_lifecycle_v2'] as readonly KalshiWsChannel[],
   reconnectBaseMs: 250,
   reconnectMaxMs: 30_000,
   staleTimeoutMs: 30_000,
@@ -101,6 +101,8 @@ export interface KalshiWsEvents {
   book: [KalshiBookEvent];
   book_invalid: [{ ticker: string; reason: string; receivedUs: number }];
   ticker: [KalshiWsTicker & { receivedUs: number }];
+  /** From the lifecycle channel: the market is determined (YES pays `yesValue`). Sent once per lifecycle message. */
+  settled: [{ ticker: string; yesValue: 0 | 1; receivedUs: number }];
   trade: [KalshiWsTrade & { receivedUs: number }];
   connected: [];
   disconnected: [{ code: number; reason: string }];
@@ -368,6 +370,11 @@ export class KalshiWsClient extends EventEmitter<KalshiWsEvents> {
         return;
       case 'trade':
         this.emit('trade', { ...msg, receivedUs });
+        return;
+      case 'market_lifecycle':
+        if (this.#desired.has(msg.ticker) && (msg.eventType === 'determined' || msg.eventType === 'settled') && msg.result !== null) {
+          this.emit('settled', { ticker: msg.ticker, yesValue: msg.result === 'yes' ? 1 : 0, receivedUs });
+        }
         return;
       case 'subscribed':
         this.#onSubscribed(msg.id, msg.channel, msg.sid);

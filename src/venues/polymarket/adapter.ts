@@ -48,7 +48,8 @@ export const polymarketAdapter = defineVenueAdapter({
       startToleranceMs: c.startToleranceMs,
     });
   },
-  unsupported: (order) => (order.side === 'no' ? 'a Polymarket market is one outcome token: NO on it would sell shares not held' : null),
+  // NO is the market's other token (the executor buys or sells the complement).
+  unsupported: (order) => (Number.isInteger(order.contracts) && order.contracts > 0 ? null : `whole shares only, got ${order.contracts}`),
   createExecutor,
 });
 

@@ -24,14 +24,17 @@ export const ZERO_BYTES32: Hex = '0x00000000000000000000000000000000000000000000
 /** Collateral (pUSD) and outcome shares both use 6-decimal base units. */
 export const AMOUNT_DECIMALS = 6;
 
-const TICK_SIZES = ['0.1', '0.01', '0.001', '0.0001'] as const;
+/** Every tick size the venue uses (0.005 and 0.0025 too, on some markets: clob-client-v2 TickSize). */
+const TICK_SIZES = ['0.1', '0.01', '0.005', '0.001', '0.0025', '0.0001'] as const;
 export type TickSize = (typeof TICK_SIZES)[number];
 
 /** Decimal places of price, size and amount per tick size (clob-client-v2 roundingConfig). */
 export const ROUNDING: Readonly<Record<TickSize, { price: number; size: number; amount: number }>> = Object.freeze({
   '0.1': { price: 1, size: 2, amount: 3 },
   '0.01': { price: 2, size: 2, amount: 4 },
+  '0.005': { price: 3, size: 2, amount: 5 },
   '0.001': { price: 3, size: 2, amount: 5 },
+  '0.0025': { price: 4, size: 2, amount: 6 },
   '0.0001': { price: 4, size: 2, amount: 6 },
 });
 
@@ -65,3 +68,14 @@ export interface PolyLevel {
 export function isTickSize(s: string): s is TickSize {
   return (TICK_SIZES as readonly string[]).includes(s);
 }
+
+export const ALL_TICK_SIZES: readonly TickSize[] = TICK_SIZES;
+
+/**
+ * Precision of FAK/FOK orders, which the CLOB treats as market orders whatever their price: a
+ * BUY's collateral (maker) at most 2 decimals and its shares (taker) at most 4; a SELL's shares
+ * (maker) at most 2 and its collateral (taker) at most 4, for every tick size (the venue's 400
+ * "invalid amounts, the market buy orders maker amount supports a max accuracy of 2 decimals,
+ * taker amount a max of 4 decimals"; py-clob-client #121, py-clob-client-v2 #99, rs-clob-client #114).
+ */
+export const MARKET_ORDER_DECIMALS = Object.freeze({ maker: 2, taker: 4 });

@@ -1,14 +1,24 @@
 /**
  * Orders on the Polymarket CLOB (simulated or real) through the real client: a V2 order signed
  * with the wallet key (EIP-712), posted as FAK (fill-and-kill: immediate or cancel). A market
- * here is one outcome token, YES is holding it: buying YES is BUY and selling YES is SELL. A NO
- * leg on a token would mean selling shares we do not hold, so it is refused before anything is
- * sent (the reference system sold the YES token instead and failed).
+ * here is one outcome token, YES is holding it: buying YES is BUY of the token, selling YES is
+ * SELL. NO is holding the market's other token (the complement, read from the CLOB market):
+ * buying NO at a YES limit p is BUY of the complement at 1 - p, selling NO is SELL of it.
  *
- * The salt and timestamp derive from the decision, so a re-signed order after a restart has the
- * same hash and the venue refuses it as INVALID_ORDER_DUPLICATED. The CLOB client has no order
- * or trade lookup, so an order with an unknown outcome cannot be reconciled automatically: its
- * market stays blocked until an operator resolves it (known gap, see README).
+ * The CLOB treats FAK as a market order, so the amounts follow the market-order precision
+ * (market-order-amounts.ts), not the limit-order one. The salt and timestamp derive from the
+ * decision, so a re-signed order after a restart has the same hash, and that hash is the
+ * venue's order id: an order whose reply was lost or unreadable is looked up by it
+ * (`GET /data/order/{hash}`) and reconciled without an operator.
+ *
+ * Fees: the market's own (`fd` of `GET /clob-markets/{condition_id}`), checked against the
+ * configured rate the edge was computed with; a BUY's fee is charged in collateral on top of
+ * its amount (the official V2 client's fee helper), so the shares credited are the shares bought.
+ *
+ * Shares: the venue credits fractional shares (a BUY spends whole cents; price improvement and a
+ * fee taken in shares leave fractions). The position book holds whole contracts, so the whole
+ * shares are booked with their share of the collateral and the fraction is reported in the
+ * leg's detail (it stays at the venue and is paid at settlement).
  */
 import { createHash } from 'node:crypto';
 import type { LocalAccount } from 'viem';
@@ -17,9 +27,12 @@ import { feeCc, type VenueFeeRule } from '../../core/fees.js';
 import type { Fill } from '../../core/messages.js';
 import { CC_PER_DOLLAR } from '../../core/money.js';
 import type { PolySide, TickSize } from './common.js';
-import { PolymarketHttpError, PolymarketOrderRejectedError, PolymarketTimeoutError } from './errors.js';
+import { PolymarketAuthError, PolymarketHttpError, PolymarketOrderInvalidError, PolymarketOrderRejectedError, PolymarketParseError, PolymarketTimeoutError } from './errors.js';
 import type { PolymarketClobClient } from './http.js';
-import { buildOrder, signOrder } from './order-signing.js';
+import { marketOrderAmounts, priceBaseUnits } from './market-order-amounts.js';
+import { movedAmounts, type MovedAmounts } from './order-reply.js';
+import { buildOrder, orderHash, signOrder } from './order-signing.js';
+import type { PolyClobMarket, PolyOpenOrder } from './parse.js';
 import { emptyReport, type LegReport, type VenueOrder } from '../../core/execution/venue-order.js';
 import { reasonText } from '../../core/execution/exec-reasons.js';
 import type { VenueExecutor } from '../venue-executor.js';
@@ -30,71 +43,140 @@ export interface PolyOrderExecutorOptions {
   fee: VenueFeeRule;
   funder?: `0x${string}` | undefined;
   signatureType?: number;
+  /** Age after which a token's tick size and market info are re-read in the background (the venue changes the tick near 0.04/0.96). */
+  tokenInfoTtlMs?: number;
+  /** An order the venue still does not know this long after it was sent was never placed. */
+  notFoundAfterMs?: number;
+  now?: () => number;
 }
 
 interface TokenInfo {
   tickSize: TickSize;
   negRisk: boolean;
+  conditionId: string;
 }
 
+/** What was signed for one order: the token it went to and the amounts, for reading the reply and the lookup. */
+interface SentOrder {
+  hash: `0x${string}`;
+  tokenId: string;
+  side: PolySide;
+  makerAmount: bigint;
+  takerAmount: bigint;
+}
+
+const ONE = 1_000_000n;
 const BASE_UNITS_PER_CC = 100n; // 1e6 base units per dollar, 1e4 cc per dollar
 
 export class PolyOrderExecutor implements VenueExecutor {
   readonly venue = 'poly' as const;
-  readonly #tokens = new Map<string, TokenInfo>();
+  readonly #tokens = new Map<string, { value: TokenInfo; readMs: number }>();
+  readonly #markets = new Map<string, { value: PolyClobMarket; readMs: number }>();
+  readonly #refreshing = new Set<string>();
+  readonly #sent = new Map<string, SentOrder>();
+  readonly #now: () => number;
 
-  constructor(private readonly o: PolyOrderExecutorOptions) {}
+  constructor(private readonly o: PolyOrderExecutorOptions) {
+    this.#now = o.now ?? Date.now;
+  }
 
   unsupported(order: VenueOrder): string | null {
-    if (order.side === 'no') return 'a Polymarket market is one outcome token: NO on it would sell shares not held';
     return Number.isInteger(order.contracts) && order.contracts > 0 ? null : `whole shares only, got ${order.contracts}`;
   }
 
   async place(order: VenueOrder): Promise<LegReport> {
     const refused = this.unsupported(order);
     if (refused) return emptyReport('rejected', reasonText('EXEC_UNSUPPORTED_LEG', refused));
-    let token: TokenInfo;
+    let sent: SentOrder;
+    let signed;
+    let fee: VenueFeeRule;
     try {
-      token = await this.#token(order.marketId);
+      const market = await this.#market(order.marketId);
+      fee = marketFeeRule(market, this.o.fee);
+      const tokenId = tokenOf(order, market);
+      const token = await this.#token(tokenId);
+      ({ sent, signed } = await this.#sign(order, tokenId, token));
     } catch (err) {
-      return emptyReport('rejected', reasonText('EXEC_VENUE_REJECTED', `token ${order.marketId}: ${errorMessage(err)}`));
+      if (err instanceof PolymarketOrderInvalidError) return emptyReport('rejected', reasonText('EXEC_UNSUPPORTED_LEG', err.message));
+      return emptyReport('rejected', reasonText('EXEC_VENUE_REJECTED', `market ${order.marketId}: ${errorMessage(err)}`));
     }
-    const side: PolySide = order.action === 'buy' ? 'BUY' : 'SELL';
-    const price = tickPrice(order.limitYesPrice, side, token.tickSize);
+    this.#sent.set(order.clientOrderId, sent);
     let res;
     try {
-      const built = buildOrder({
-        tokenId: order.marketId,
-        side,
-        price,
-        size: order.contracts,
-        tickSize: token.tickSize,
-        signer: this.o.account.address,
-        ...(this.o.funder ? { maker: this.o.funder } : {}),
-        signatureType: (this.o.signatureType ?? 0) as 0,
-        salt: saltOf(order.clientOrderId),
-        timestampMs: order.createdMs,
-      });
-      const signed = await signOrder(this.o.account, built, { negRisk: token.negRisk });
       res = await this.o.client.postOrder(signed, 'FAK');
     } catch (err) {
-      return failureReport(err);
+      if (err instanceof PolymarketOrderRejectedError && err.reason.includes('TICK_SIZE')) this.#tokens.delete(sent.tokenId);
+      if (err instanceof PolymarketOrderRejectedError && /accuracy|decimals/.test(err.reason)) this.#tokens.delete(sent.tokenId);
+      return { ...failureReport(err), orderId: sent.hash };
     }
-    // BUY: making = collateral paid, taking = shares got; SELL the other way round.
-    const shares = side === 'BUY' ? res.takingAmount : res.makingAmount;
-    const collateral = side === 'BUY' ? res.makingAmount : res.takingAmount;
-    return this.#report(order, res.orderId, shares, collateral);
+    if (res.status === 'delayed' || res.status === 'live') {
+      return { ...emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', `the venue answered status ${res.status}`)), orderId: res.orderId || sent.hash };
+    }
+    const moved = movedAmounts(sent, res.makingAmount, res.takingAmount);
+    if ('problem' in moved) return { ...emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', moved.problem)), orderId: res.orderId || sent.hash };
+    return this.#report(order, res.orderId || sent.hash, moved, fee);
   }
 
-  reconcile(): Promise<LegReport | null> {
-    return Promise.resolve(null);
+  /**
+   * Looks the order up by the hash it was signed with. Null while the venue may still act on it
+   * (not found yet, or delayed); 'none' once it has not been found for `notFoundAfterMs`.
+   */
+  async reconcile(order: VenueOrder, sentAtMs: number): Promise<LegReport | null> {
+    const sent = this.#sent.get(order.clientOrderId) ?? (await this.#resign(order));
+    const found = await this.o.client.getOrder(sent.hash);
+    if (found === null) {
+      if (this.#now() - sentAtMs < (this.o.notFoundAfterMs ?? 60_000)) return null;
+      return { ...emptyReport('none', reasonText('EXEC_NO_FILL', `the venue has no order ${sent.hash}: it was never placed`)), orderId: sent.hash };
+    }
+    if (found.status === 'LIVE' || found.status === 'DELAYED') return null;
+    let fee = this.o.fee;
+    try {
+      fee = marketFeeRule(await this.#market(order.marketId), this.o.fee);
+    } catch {
+      // The order already executed: book it with the configured fee rather than never.
+    }
+    return this.#report(order, found.orderId, movedOfLookup(found), fee);
   }
 
-  #report(order: VenueOrder, orderId: string, shares: bigint, collateral: bigint): LegReport {
-    const filled = Number(shares / 1_000_000n);
-    if (filled === 0) return { ...emptyReport('none', reasonText('EXEC_NO_FILL', 'nothing filled within the limit')), orderId };
-    const notionalCc = Number(collateral / BASE_UNITS_PER_CC);
-    const fills = exactFills(order, orderId, filled, notionalCc, this.o.fee);
+  async #sign(order: VenueOrder, tokenId: string, token: TokenInfo) {
+    const side: PolySide = order.action === 'buy' ? 'BUY' : 'SELL';
+    const price = tickPrice(tokenLimit(order), side, token.tickSize);
+    const amounts = marketOrderAmounts(side, price, order.contracts, token.tickSize);
+    const built = buildOrder({
+      tokenId,
+      side,
+      price,
+      size: order.contracts,
+      amounts,
+      tickSize: token.tickSize,
+      signer: this.o.account.address,
+      ...(this.o.funder ? { maker: this.o.funder } : {}),
+      signatureType: (this.o.signatureType ?? 0) as 0,
+      salt: saltOf(order.clientOrderId),
+      timestampMs: order.createdMs,
+    });
+    const signed = await signOrder(this.o.account, built, { negRisk: token.negRisk });
+    const sent: SentOrder = { hash: orderHash(built.order, { negRisk: token.negRisk }), tokenId, side, ...amounts };
+    return { sent, signed };
+  }
+
+  /** After a restart the order is signed again from the decision: the same hash unless the tick changed. */
+  async #resign(order: VenueOrder): Promise<SentOrder> {
+    const tokenId = tokenOf(order, await this.#market(order.marketId));
+    return (await this.#sign(order, tokenId, await this.#token(tokenId))).sent;
+  }
+
+  #report(order: VenueOrder, orderId: string, moved: MovedAmounts, fee: VenueFeeRule): LegReport {
+    const filled = Number(moved.shares / ONE);
+    const dust = moved.shares % ONE;
+    // The whole shares carry their share of the collateral; the fraction's share stays with it.
+    const wholeCollateral = moved.shares === 0n ? 0n : (moved.collateral * BigInt(filled) * ONE) / moved.shares;
+    const dustNote = dust === 0n ? '' : `; ${unitsText(dust)} more shares (for $${unitsText(moved.collateral - wholeCollateral)}) held at the venue, not booked`;
+    if (filled === 0) {
+      return { ...emptyReport('none', reasonText('EXEC_NO_FILL', `nothing filled within the limit${dustNote}`)), orderId };
+    }
+    const notionalCc = Number(wholeCollateral / BASE_UNITS_PER_CC);
+    const fills = exactFills(order, orderId, filled, notionalCc, fee);
     return {
       status: filled >= order.contracts ? 'filled' : 'partial',
       filled,
@@ -102,40 +184,116 @@ export class PolyOrderExecutor implements VenueExecutor {
       feeCc: fills.reduce((s, f) => s + f.fee_cc, 0),
       fills,
       orderId,
-      detail: '',
+      detail: dustNote.slice(2),
     };
   }
 
-  async #token(tokenId: string): Promise<TokenInfo> {
-    const known = this.#tokens.get(tokenId);
-    if (known) return known;
-    const book = await this.o.client.getBook(tokenId);
-    const info = { tickSize: book.tickSize, negRisk: book.negRisk };
-    this.#tokens.set(tokenId, info);
-    return info;
+  /** The CLOB market of a token (its two tokens, tick, fee), re-read like the tick size. */
+  #market(tokenId: string): Promise<PolyClobMarket> {
+    return this.#cached(this.#markets, `m:${tokenId}`, async () => {
+      const { conditionId } = await this.#token(tokenId);
+      const info = await this.o.client.getClobMarket(conditionId);
+      if (!info.tokens.some((t) => t.tokenId === tokenId)) throw new PolymarketOrderInvalidError(`market ${conditionId} does not list token ${tokenId}`);
+      return info;
+    });
+  }
+
+  #token(tokenId: string): Promise<TokenInfo> {
+    return this.#cached(this.#tokens, tokenId, async () => {
+      const book = await this.o.client.getBook(tokenId);
+      return { tickSize: book.tickSize, negRisk: book.negRisk, conditionId: book.market };
+    });
+  }
+
+  /**
+   * Read once, then served from memory and re-read in the background once older than the TTL,
+   * so an order never waits on these reads except the first on a token (or after the venue
+   * refused our tick, which drops the entry).
+   */
+  async #cached<T>(map: Map<string, { value: T; readMs: number }>, key: string, read: () => Promise<T>): Promise<T> {
+    const known = map.get(key);
+    if (known) {
+      if (this.#now() - known.readMs >= (this.o.tokenInfoTtlMs ?? 5_000) && !this.#refreshing.has(key)) {
+        this.#refreshing.add(key);
+        void read()
+          .then((value) => map.set(key, { value, readMs: this.#now() }))
+          .catch(() => undefined) // kept the old value; the next order tries again
+          .finally(() => this.#refreshing.delete(key));
+      }
+      return known.value;
+    }
+    const value = await read();
+    map.set(key, { value, readMs: this.#now() });
+    return value;
   }
 }
 
+/** The token an order trades: the market's own for YES, the other token of its CLOB market for NO. */
+function tokenOf(order: VenueOrder, market: PolyClobMarket): string {
+  if (order.side === 'yes') return order.marketId;
+  const others = market.tokens.filter((t) => t.tokenId !== order.marketId);
+  if (market.tokens.length !== 2 || others.length !== 1) {
+    throw new PolymarketOrderInvalidError(`market ${market.conditionId} has ${market.tokens.length} tokens: no single complement for NO`);
+  }
+  return others[0]!.tokenId;
+}
+
 /**
- * The venue reports totals only. Split them into at most two fills at adjacent centi-cent prices
- * so the position book recomputes exactly the collateral that moved; the fee (charged by the
- * venue at match time, not reported) is computed from the schedule at the average price.
+ * The market's own taker fee (`fd`: rate x (p(1-p))^exponent, charged in collateral on top of a
+ * BUY's amount and out of a SELL's proceeds, as the official V2 client computes it). Refused when
+ * arbees cannot compute it exactly (an exponent other than 1, a rate off whole basis points) or
+ * when it is above the configured rate the signal's edge was computed with.
+ */
+function marketFeeRule(market: PolyClobMarket, assumed: VenueFeeRule): VenueFeeRule {
+  const fee = market.fee ?? { rate: 0, exponent: 1, takerOnly: true };
+  const bp = fee.rate * 10_000;
+  if (fee.rate > 0 && fee.exponent !== 1) throw new PolymarketOrderInvalidError(`market ${market.conditionId} charges rate x (p(1-p))^${fee.exponent}: only exponent 1 is supported`);
+  if (Math.abs(bp - Math.round(bp)) > 1e-6) throw new PolymarketOrderInvalidError(`market ${market.conditionId} fee rate ${fee.rate} is not whole basis points`);
+  if (Math.round(bp) > assumed.takerRateBp) {
+    throw new PolymarketOrderInvalidError(`market ${market.conditionId} charges ${Math.round(bp)} bp, above the ${assumed.takerRateBp} bp the edge was computed with`);
+  }
+  return { ...assumed, takerRateBp: Math.round(bp), makerRateBp: fee.takerOnly ? 0 : Math.round(bp) };
+}
+
+/** The limit on the traded token: the YES limit for YES, its complement for NO; null = any price. */
+function tokenLimit(order: VenueOrder): number | null {
+  if (order.limitYesPrice === null) return null;
+  return order.side === 'yes' ? order.limitYesPrice : Math.round((1 - order.limitYesPrice) * 1e6) / 1e6;
+}
+
+/** Shares and collateral of a looked-up order: matched size at the order's price (the venue's bound on what moved). */
+function movedOfLookup(found: PolyOpenOrder): MovedAmounts {
+  const price = priceBaseUnitsLoose(found.price);
+  const exact = found.sizeMatched * price;
+  // A BUY paid at most this, a SELL received at least this (fills are at the price or better).
+  const collateral = found.side === 'BUY' ? (exact + ONE - 1n) / ONE : exact / ONE;
+  return { shares: found.sizeMatched, collateral };
+}
+
+function priceBaseUnitsLoose(price: number): bigint {
+  return BigInt(Math.round(price * 1e6));
+}
+
+/**
+ * The venue reports totals only. Split them into at most two fills at adjacent centi-cent side
+ * prices so the position book recomputes exactly the collateral that moved; the fee (charged by
+ * the venue at match time, not reported) is computed from the schedule at the average price.
  */
 function exactFills(order: VenueOrder, orderId: string, filled: number, notionalCc: number, fee: VenueFeeRule): Fill[] {
   const base = Math.floor(notionalCc / filled);
   const extra = notionalCc - base * filled;
-  const avgYes = Math.min(Math.max(Math.round(notionalCc / filled), 1), CC_PER_DOLLAR - 1) / CC_PER_DOLLAR;
-  const totalFee = feeCc(fee, filled, avgYes);
+  const avgSide = Math.min(Math.max(Math.round(notionalCc / filled), 1), CC_PER_DOLLAR - 1) / CC_PER_DOLLAR;
+  const totalFee = feeCc(fee, filled, avgSide);
   const parts: [number, number][] = [];
   if (filled - extra > 0) parts.push([filled - extra, base]);
   if (extra > 0) parts.push([extra, base + 1]);
-  return parts.map(([contracts, priceCc], i) => ({
+  return parts.map(([contracts, sideCc], i) => ({
     venue: 'poly',
     market_id: order.marketId,
     side: order.side,
     action: order.action,
     contracts,
-    yes_price: priceCc / CC_PER_DOLLAR,
+    yes_price: (order.side === 'yes' ? sideCc : CC_PER_DOLLAR - sideCc) / CC_PER_DOLLAR,
     fee_cc: i === 0 ? totalFee : 0,
     order_id: orderId,
   }));
@@ -144,20 +302,28 @@ function exactFills(order: VenueOrder, orderId: string, filled: number, notional
 /** A limit on the token's tick grid, never better for us than asked: buys round down, sells up. */
 function tickPrice(limit: number | null, side: PolySide, tick: TickSize): number {
   const t = Number(tick);
-  const steps = 1 / t;
+  const steps = Math.round(1 / t);
   if (limit === null) return side === 'SELL' ? t : 1 - t;
   const raw = limit * steps;
   const n = side === 'BUY' ? Math.floor(raw + 1e-9) : Math.ceil(raw - 1e-9);
   const clamped = Math.min(Math.max(n, 1), steps - 1);
-  return Math.round(clamped * t * 10_000) / 10_000;
+  const price = Math.round(clamped * t * 10_000) / 10_000;
+  priceBaseUnits(price, tick); // throws PolymarketOrderInvalidError if the grid arithmetic ever drifts
+  return price;
+}
+
+function unitsText(units: bigint): string {
+  return `${units / ONE}.${(units % ONE).toString().padStart(6, '0')}`.replace(/\.?0+$/, '');
 }
 
 function saltOf(clientOrderId: string): bigint {
   return BigInt('0x' + createHash('sha256').update(clientOrderId).digest('hex').slice(0, 12));
 }
 
+/** After an order was sent, anything but a refusal we are sure of leaves its outcome unknown. */
 function failureReport(err: unknown): LegReport {
   if (err instanceof PolymarketTimeoutError) return emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', err.message));
+  if (err instanceof PolymarketParseError) return emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', `unreadable reply: ${err.message}`));
   if (err instanceof PolymarketOrderRejectedError) {
     if (err.reason.includes('DUPLICATED')) return emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', `already posted: ${err.reason}`));
     return emptyReport('rejected', reasonText('EXEC_VENUE_REJECTED', err.reason));
@@ -165,5 +331,7 @@ function failureReport(err: unknown): LegReport {
   if (err instanceof PolymarketHttpError && (err.status === null || err.status >= 500)) {
     return emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', err.message));
   }
-  return emptyReport('rejected', reasonText('EXEC_VENUE_REJECTED', errorMessage(err)));
+  if (err instanceof PolymarketAuthError) return emptyReport('rejected', reasonText('EXEC_VENUE_REJECTED', err.message));
+  if (err instanceof PolymarketHttpError) return emptyReport('rejected', reasonText('EXEC_VENUE_REJECTED', err.message));
+  return emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', errorMessage(err)));
 }

@@ -45,6 +45,7 @@ export class PolymarketFeed implements VenueFeed {
       const us = nowMicros();
       for (const id of ids) h.onInvalid(id, 'connection lost', us);
     });
+    s.on('refused', (id, reason) => h.onInvalid(id, reason, nowMicros()));
     s.on('resolved', (r) => {
       const us = nowMicros();
       for (const id of r.assetIds) h.onSettled(id, id === r.winningAssetId ? 1 : 0, us);
@@ -89,6 +90,10 @@ export class PolymarketFeed implements VenueFeed {
   }
 
   #onBook(h: VenueFeedHandlers, book: PolyOrderBook, receivedUs: number): void {
+    if (book.refused) {
+      h.onInvalid(book.tokenId, book.refused, receivedUs);
+      return;
+    }
     const mismatches = this.stream.bookMismatches;
     const mismatched = mismatches !== this.#mismatches;
     this.#mismatches = mismatches;

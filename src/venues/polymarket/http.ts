@@ -16,11 +16,15 @@ import {
   parseBookSummaries,
   parseBookSummary,
   parseCancelResponse,
+  parseClobMarket,
+  parseOpenOrder,
   parseMidpointResponse,
   parseOrderResponse,
   parsePriceResponse,
   type PolyBookSummary,
   type PolyCancelResponse,
+  type PolyClobMarket,
+  type PolyOpenOrder,
   type PolyOrderResponse,
 } from './parse.js';
 
@@ -140,6 +144,41 @@ export class PolymarketClobClient {
     const raw = await this.http.request({ method: 'POST', path: '/auth/api-key', idempotent: false, headers: () => l1Headers });
     const key = this.parse(raw, parseApiKeyResponse);
     return apiCredentials(key.apiKey, key.secret, key.passphrase);
+  }
+
+  /**
+   * `GET /clob-markets/{condition_id}` (the official V2 client's market info): the market's two
+   * tokens (a NO leg buys the other one), tick size, neg risk and its platform fee.
+   */
+  async getClobMarket(conditionId: string): Promise<PolyClobMarket> {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(conditionId)) throw new PolymarketParseError('condition_id', `not a condition id: ${conditionId}`);
+    return this.get({ path: `/clob-markets/${conditionId}` }, parseClobMarket);
+  }
+
+  /**
+   * `GET /data/order/{orderID}` (L2; signed over the path): one of our orders as the venue holds
+   * it, or null when the venue has none (404 or an empty body), so an order whose reply was lost
+   * can be looked up by the hash we signed.
+   */
+  async getOrder(orderId: string): Promise<PolyOpenOrder | null> {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(orderId)) throw new PolymarketParseError('orderID', `not an order hash: ${orderId}`);
+    const creds = this.requireCredentials();
+    const address = this.address as Address;
+    const path = `/data/order/${orderId}`;
+    let raw: unknown;
+    try {
+      raw = await this.http.request({
+        method: 'GET',
+        path,
+        idempotent: true,
+        headers: () => buildL2Headers(creds, address, { method: 'GET', requestPath: path }),
+      });
+    } catch (err) {
+      if (err instanceof PolymarketHttpError && err.status === 404) return null;
+      throw err;
+    }
+    if (raw === null || raw === '' || (typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0)) return null;
+    return this.parse(raw, parseOpenOrder);
   }
 
   async cancelOrder(orderId: string): Promise<PolyCancelResponse> {

@@ -28,6 +28,8 @@ export class PolyOrderBook {
   receivedUs: number | null = null;
   /** False until the first snapshot, and again after a disconnect until the next snapshot. */
   synced = false;
+  /** Why the token cannot be traded whatever its book says (a tick size this client does not know), or null. */
+  refused: string | null = null;
   hash = '';
   private readonly bids = new Map<number, PolyLevel>();
   private readonly asks = new Map<number, PolyLevel>();

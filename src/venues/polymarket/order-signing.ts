@@ -103,6 +103,8 @@ export interface BuildOrderParams {
   price: number;
   /** Shares; rounded down to the size precision (2 decimals). */
   size: number;
+  /** Market-order (FAK/FOK) amounts from market-order-amounts.ts, used instead of price x size. */
+  amounts?: { makerAmount: bigint; takerAmount: bigint };
   tickSize: TickSize;
   /** The EOA that signs. */
   signer: Address;
@@ -180,7 +182,7 @@ function randomSalt(): bigint {
 export function buildOrder(p: BuildOrderParams): { order: OrderV2; expiration: bigint } {
   if (!/^\d{1,80}$/.test(p.tokenId)) throw new PolymarketOrderInvalidError(`token id ${p.tokenId} is not a decimal id`);
   const signer = checkAddress('signer', p.signer);
-  const { makerAmount, takerAmount } = orderAmounts(p.side, p.price, p.size, p.tickSize);
+  const { makerAmount, takerAmount } = p.amounts ?? orderAmounts(p.side, p.price, p.size, p.tickSize);
   const salt = p.salt ?? randomSalt();
   if (salt < 0n || salt > BigInt(Number.MAX_SAFE_INTEGER)) throw new PolymarketOrderInvalidError('salt must fit a JSON number');
   return {

@@ -8,6 +8,8 @@ import {
   parseBookSummaries,
   parseBookSummary,
   parseCancelResponse,
+  parseClobMarket,
+  parseOpenOrder,
   parseErrorBody,
   parseGammaEvent,
   parseGammaMarket,
@@ -60,10 +62,10 @@ describe('CLOB REST fixtures', () => {
     expect(parsePriceResponse(json('rest-price.json'))).toBe(0.81);
     expect(parseMidpointResponse(json('rest-midpoint.json'))).toBe(0.815);
     const order = parseOrderResponse(json('rest-order-response.json'));
-    expect(order).toMatchObject({ success: true, status: 'matched', makingAmount: 82_000_000n, takingAmount: 100_000_000n });
+    expect(order).toMatchObject({ success: true, status: 'matched', makingAmount: '82000000', takingAmount: '100000000' });
     expect(order.tradeIds).toEqual(['a1b2c3']);
     const refused = parseOrderResponse(json('rest-order-rejected.json'));
-    expect(refused).toMatchObject({ success: false, errorMsg: 'INVALID_ORDER_MIN_SIZE', status: null, makingAmount: 0n });
+    expect(refused).toMatchObject({ success: false, errorMsg: 'INVALID_ORDER_MIN_SIZE', status: null, makingAmount: '' });
     expect(parseCancelResponse(json('rest-cancel-response.json'))).toEqual({
       canceled: ['0xabcdef'],
       notCanceled: { '0x123456': 'order not found or already canceled' },
@@ -109,6 +111,21 @@ describe('market WebSocket fixtures', () => {
     expect(messages('ws-new-market.json')[0]).toEqual({ type: 'other', eventType: 'new_market' });
     expect(parseWsFrame(text('ws-pong.txt'))).toEqual({ kind: 'pong' });
     expect(parseWsFrame('INVALID OPERATION')).toEqual({ kind: 'text', text: 'INVALID OPERATION' });
+  });
+
+  it('reads every tick size the venue uses, and names an unknown one instead of dropping the change', () => {
+    expect(messages('ws-tick-size-change-0025.json')[0]).toMatchObject({ type: 'tick_size_change', newTickSize: '0.0025' });
+    expect(parseBookSummary(json('rest-book-tick-0005.json'))).toMatchObject({ tickSize: '0.005' });
+    expect(messages('ws-tick-size-unknown.json')[0]).toMatchObject({ type: 'tick_size_unknown', assetId: A, newTickText: '0.05' });
+    expect(() => parseBookSummary({ ...(json('rest-book.json') as object), tick_size: '0.05' })).toThrow(/unknown tick size.*0\.05.*refused/);
+  });
+
+  it('reads order replies with decimal amounts, the order lookup and the CLOB market', () => {
+    expect(parseOrderResponse(json('rest-order-response-decimal.json'))).toMatchObject({ status: 'matched', makingAmount: '2.499999', takingAmount: '3.0487' });
+    expect(parseOpenOrder(json('rest-open-order.json'))).toMatchObject({ status: 'MATCHED', side: 'BUY', originalSize: 6_998_900n, sizeMatched: 6_998_900n, price: 0.973, tradeIds: ['a1b2c3'] });
+    expect(parseClobMarket(json('rest-clob-market.json'))).toMatchObject({ tickSize: '0.01', negRisk: false, fee: { rate: 0.03, exponent: 1, takerOnly: true } });
+    expect(parseClobMarket(json('rest-clob-market.json')).tokens.map((t) => t.outcome)).toEqual(['Raiders', 'Broncos']);
+    expect(parseClobMarket({ ...(json('rest-clob-market.json') as object), fd: undefined, mts: 0.0025 })).toMatchObject({ tickSize: '0.0025', fee: null });
   });
 
   it('keeps the good messages of an array frame and reports the bad one alone', () => {
@@ -167,6 +184,8 @@ describe('malformed fixtures', () => {
     if (name.startsWith('rest-price')) return parse(parsePriceResponse);
     if (name.startsWith('rest-midpoint')) return parse(parseMidpointResponse);
     if (name.startsWith('rest-order-response')) return parse(parseOrderResponse);
+    if (name.startsWith('rest-open-order')) return parse((raw) => parseOpenOrder(raw));
+    if (name.startsWith('rest-clob-market')) return parse((raw) => parseClobMarket(raw));
     if (name.startsWith('gamma-market')) return parse((raw) => parseGammaMarket(raw));
     throw new Error(`no parser for ${name}`);
   }

@@ -4,7 +4,7 @@
  * numbers (prices checked to lie in [0,1], sizes non-negative), ignore unknown extra fields, and
  * throw nothing but PolymarketParseError, naming the offending field.
  */
-import { isTickSize, type PolyLevel, type PolySide, type TickSize } from './common.js';
+import { ALL_TICK_SIZES, isTickSize, type PolyLevel, type PolySide, type TickSize } from './common.js';
 import { PolymarketParseError } from './errors.js';
 
 type Json = Record<string, unknown>;
@@ -122,7 +122,9 @@ function side(v: unknown, path: string): PolySide {
 }
 
 function tickSize(v: unknown, path: string): TickSize {
-  if (typeof v !== 'string' || !isTickSize(v)) return fail(path, `expected a tick size ("0.1" … "0.0001"), got ${describe(v)}`);
+  if (typeof v !== 'string' || !isTickSize(v)) {
+    return fail(path, `unknown tick size ${describe(v)} (known: ${ALL_TICK_SIZES.join(', ')}): the market is refused rather than traded on a guessed grid`);
+  }
   return v;
 }
 
@@ -220,18 +222,36 @@ export interface PolyOrderResponse {
   errorMsg: string;
   orderId: string;
   status: PolyOrderStatus | null;
-  /** 6-decimal base units, as sent. */
-  makingAmount: bigint;
-  takingAmount: bigint;
+  /**
+   * As sent ("" when absent): base units ("82000000", the documentation's example) or a
+   * decimal ("2.499999", "100"), which the venue also sends. A bare "82" reads both ways, so
+   * only the executor, which knows the signed amounts, turns these into numbers (order-reply.ts).
+   */
+  makingAmount: string;
+  takingAmount: string;
   tradeIds: string[];
   transactionHashes: string[];
 }
 
-function baseUnits(o: Json, key: string, path: string): bigint {
+const AMOUNT_TEXT = /^\d{1,30}(?:\.\d{1,6})?$/;
+
+/** An amount as sent: "" when absent, else a digit string or a decimal with at most 6 places. */
+function amountText(o: Json, key: string, path: string): string {
   const v = o[key];
-  if (v === undefined || v === null || v === '') return 0n;
-  if (typeof v !== 'string' || !INTEGER.test(v)) fail(join(path, key), `expected base units as a digit string, got ${describe(v)}`);
-  return BigInt(v);
+  if (v === undefined || v === null || v === '') return '';
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  if (typeof v !== 'string' || !AMOUNT_TEXT.test(v)) {
+    fail(join(path, key), `expected base units or a decimal amount with at most 6 places, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** Base units of an amount text: digits as base units, a decimal as whole units (x 1e6). */
+export function amountUnits(text: string): bigint {
+  if (text === '') return 0n;
+  const dot = text.indexOf('.');
+  if (dot < 0) return BigInt(text);
+  return BigInt(text.slice(0, dot) + text.slice(dot + 1).padEnd(6, '0'));
 }
 
 function stringList(o: Json, key: string, path: string): string[] {
@@ -256,11 +276,85 @@ export function parseOrderResponse(raw: unknown): PolyOrderResponse {
     errorMsg: optStr(o, 'errorMsg', '') ?? '',
     orderId: optStr(o, 'orderID', '') ?? '',
     status: status ? (status as PolyOrderStatus) : null,
-    makingAmount: baseUnits(o, 'makingAmount', ''),
-    takingAmount: baseUnits(o, 'takingAmount', ''),
+    makingAmount: amountText(o, 'makingAmount', ''),
+    takingAmount: amountText(o, 'takingAmount', ''),
     tradeIds: stringList(o, 'tradeIDs', ''),
     transactionHashes: stringList(o, 'transactionsHashes', ''),
   };
+}
+
+/** `GET /data/order/{orderID}` (L2): one of the account's orders as the venue holds it. */
+export interface PolyOpenOrder {
+  orderId: string;
+  /** As sent, upper-cased ("LIVE", "MATCHED", "CANCELED", ...). */
+  status: string;
+  tokenId: string;
+  side: PolySide;
+  /** Base units. */
+  originalSize: bigint;
+  sizeMatched: bigint;
+  price: number;
+  tradeIds: string[];
+}
+
+function decimalUnits(o: Json, key: string, path: string): bigint {
+  const v = o[key];
+  const text = typeof v === 'number' && Number.isFinite(v) && v >= 0 ? String(v) : v;
+  if (typeof text !== 'string' || !/^\d{1,30}(?:\.\d{1,6})?$/.test(text)) fail(join(path, key), `expected a decimal with at most 6 places, got ${describe(v)}`);
+  const [whole, frac = ''] = text.split('.');
+  return BigInt(whole! + frac.padEnd(6, '0'));
+}
+
+export function parseOpenOrder(raw: unknown, path = ''): PolyOpenOrder {
+  const o = asObject(raw, path);
+  return {
+    orderId: nonEmpty(o, 'id', path),
+    status: nonEmpty(o, 'status', path).toUpperCase(),
+    tokenId: tokenId(o.asset_id, join(path, 'asset_id')),
+    side: side(o.side, join(path, 'side')),
+    originalSize: decimalUnits(o, 'original_size', path),
+    sizeMatched: decimalUnits(o, 'size_matched', path),
+    price: priceString(o.price, join(path, 'price')),
+    tradeIds: stringList(o, 'associate_trades', path),
+  };
+}
+
+/**
+ * `GET /clob-markets/{condition_id}` (the official V2 client's getClobMarketInfo, `MarketDetails`):
+ * `c` condition id, `t` the YES and NO tokens (`t` id, `o` outcome), `mts` min tick size, `nr`
+ * neg risk, `fd` the platform fee (`r` rate as a fraction, `e` exponent, `to` taker only;
+ * absent on a fee-free market).
+ */
+export interface PolyClobMarket {
+  conditionId: string;
+  tokens: { tokenId: string; outcome: string }[];
+  tickSize: TickSize;
+  negRisk: boolean;
+  fee: { rate: number; exponent: number; takerOnly: boolean } | null;
+}
+
+export function parseClobMarket(raw: unknown, path = ''): PolyClobMarket {
+  const o = asObject(raw, path);
+  const conditionId = str(o, 'c', path);
+  if (!CONDITION_ID.test(conditionId)) fail(join(path, 'c'), 'expected 0x and 64 hex digits');
+  const tokens = asArray(o.t, join(path, 't')).flatMap((t, i) => {
+    if (t === null) return [];
+    const tp = join(join(path, 't'), i);
+    const to = asObject(t, tp);
+    return [{ tokenId: tokenId(to.t, join(tp, 't')), outcome: str(to, 'o', tp) }];
+  });
+  const mts = o.mts;
+  if (typeof mts !== 'number' || !Number.isFinite(mts)) fail(join(path, 'mts'), `expected a number, got ${describe(mts)}`);
+  let fee: PolyClobMarket['fee'] = null;
+  if (o.fd !== undefined && o.fd !== null) {
+    const fd = asObject(o.fd, join(path, 'fd'));
+    const rate = fd.r ?? 0;
+    const exponent = fd.e ?? 1;
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 1) fail(join(path, 'fd.r'), `expected a rate in [0, 1], got ${describe(rate)}`);
+    if (typeof exponent !== 'number' || !Number.isFinite(exponent) || exponent < 0) fail(join(path, 'fd.e'), `expected an exponent, got ${describe(exponent)}`);
+    fee = { rate, exponent, takerOnly: fd.to !== false };
+  }
+  return { conditionId, tokens, tickSize: tickSize(String(mts), join(path, 'mts')), negRisk: o.nr === true, fee };
 }
 
 export interface PolyCancelResponse {
@@ -343,6 +437,19 @@ export interface WsTickSizeChange {
   timestampMs: number;
 }
 
+/**
+ * A `tick_size_change` to a tick this client does not know: well-formed otherwise, so the token
+ * can be refused by name (its book is untrusted until a known tick arrives) instead of the frame
+ * being dropped and the old tick kept.
+ */
+export interface WsTickSizeUnknown {
+  type: 'tick_size_unknown';
+  assetId: string;
+  market: string;
+  newTickText: string;
+  timestampMs: number;
+}
+
 export interface WsBestBidAsk {
   type: 'best_bid_ask';
   assetId: string;
@@ -372,6 +479,7 @@ export type PolyWsMessage =
   | WsPriceChanges
   | WsLastTrade
   | WsTickSizeChange
+  | WsTickSizeUnknown
   | WsBestBidAsk
   | WsMarketResolved
   | WsOther;
@@ -425,7 +533,17 @@ function wsLastTrade(o: Json, path: string): WsLastTrade {
   };
 }
 
-function wsTickSizeChange(o: Json, path: string): WsTickSizeChange {
+function wsTickSizeChange(o: Json, path: string): WsTickSizeChange | WsTickSizeUnknown {
+  const newTick = o.new_tick_size;
+  if (typeof newTick === 'string' && DECIMAL.test(newTick) && !isTickSize(newTick)) {
+    return {
+      type: 'tick_size_unknown',
+      assetId: tokenId(o.asset_id, join(path, 'asset_id')),
+      market: str(o, 'market', path),
+      newTickText: newTick,
+      timestampMs: millisString(o.timestamp, join(path, 'timestamp')),
+    };
+  }
   return {
     type: 'tick_size_change',
     assetId: tokenId(o.asset_id, join(path, 'asset_id')),

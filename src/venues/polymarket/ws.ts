@@ -44,6 +44,7 @@ export interface MarketStreamStats {
   priceChanges: number;
   trades: number;
   tickSizeChanges: number;
+  unknownTickSizes: number;
   otherMessages: number;
   pongs: number;
   textFrames: number;
@@ -69,6 +70,8 @@ export type MarketStreamEvents = {
   book: [book: PolyOrderBook, receivedUs: number];
   trade: [trade: TradeEvent];
   tickSize: [change: WsTickSizeChange];
+  /** The token cannot be traded (its book is kept, but not trusted): the reason. */
+  refused: [tokenId: string, reason: string];
   resolved: [resolved: WsMarketResolved];
   /** A connection went down: these tokens' books are stale until their next snapshot. */
   stale: [tokenIds: string[]];
@@ -92,6 +95,7 @@ export class PolymarketMarketStream extends EventEmitter<MarketStreamEvents> {
     priceChanges: 0,
     trades: 0,
     tickSizeChanges: 0,
+    unknownTickSizes: 0,
     otherMessages: 0,
     pongs: 0,
     textFrames: 0,
@@ -284,7 +288,18 @@ export class PolymarketMarketStream extends EventEmitter<MarketStreamEvents> {
         const book = this.known(msg.assetId);
         if (!book) return;
         book.tickSize = msg.newTickSize;
+        book.refused = null;
         this.emit('tickSize', msg);
+        return;
+      }
+      case 'tick_size_unknown': {
+        this.counters.tickSizeChanges++;
+        this.counters.unknownTickSizes++;
+        const book = this.known(msg.assetId);
+        if (!book) return;
+        book.tickSize = null;
+        book.refused = `unknown tick size ${msg.newTickText}: the token is refused until the venue announces a known one`;
+        this.emit('refused', book.tokenId, book.refused);
         return;
       }
       case 'market_resolved':
