@@ -13,6 +13,8 @@ const USAGE = `usage:
   arbees status             summary of the running system (services, games, P&L, kill switch)
   arbees notify test [channel]  send one test alert through each configured channel (webhook,
                             slack, discord, telegram, sms, signal); non-zero exit when one fails
+  arbees report [--since T] [--until T] [--format md|html|json] [--out FILE] [--tz ZONE]
+                            P&L, funnel, calibration... from the recorded history
 
 services: ${Object.keys(SERVICES).join(', ')}
 
@@ -50,6 +52,11 @@ async function main(argv: string[]): Promise<void> {
       const { runNotifyTest } = await import('./services/notification-service/notify-test-command.js');
       if (arg !== 'test') throw new Error('usage: arbees notify test [channel]');
       process.exitCode = await runNotifyTest(argv[2], process.env, (line) => void process.stdout.write(line + '\n'));
+      return;
+    }
+    case 'report': {
+      const { runReport } = await import('./launcher/report-command.js');
+      await runReport(argv.slice(1));
       return;
     }
     case 'services':

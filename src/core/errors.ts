@@ -71,6 +71,10 @@ export const ErrorCodes = {
   ARB_API_UNAVAILABLE: 'the api cannot reach Redis or the hot path right now',
   ARB_API_WS_PROTOCOL: 'a WebSocket client sent a malformed message or an unknown topic prefix',
   ARB_API_WS_SLOW_CLIENT: 'a WebSocket client read too slowly; its queue overflowed and it was disconnected',
+  ARB_RECORDER_DEAD_LETTER: 'a stream entry the recorder cannot read was parked in the dead_letters table and acknowledged',
+  ARB_RECORDER_GAP: 'a stream was trimmed past what the recorder had read; the gap is recorded as an incident',
+  ARB_STORE_UNAVAILABLE: 'PostgreSQL is not reachable; the writer waits and retries, nothing is acknowledged meanwhile',
+  ARB_REPORT_INPUT: 'a report was asked for with an invalid period, format or output file',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -64,6 +64,8 @@ export const SlowKey = {
   notifyLog: 'notifications:log',
   /** notification_service: hash of what it last saw of watched state (kill switch, blocked markets). */
   notifyWatch: 'notify:watch',
+  /** Capped stream of reports analytics_service stored (id, kind, period, summary, Markdown). */
+  reportsStream: 'reports:events',
 } as const;
 
 export const GAME_LATEST_TTL_S = 86_400;

@@ -376,6 +376,9 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     if (this.notifySink !== null && service === NOTIFY_SERVICE) env.NOTIFY_WEBHOOK_URL = this.notifySink.webhookUrl;
     env.ARBEES_DATA_DIR = this.options.dataDir;
     env.ARBEES_INSTANCE = instance;
+    // Capture for replay is on under arbees up unless ARBEES_RECORD says otherwise; one session per run.
+    env.ARBEES_RECORD ??= 'on';
+    env.ARBEES_RECORD_SESSION ??= this.startedAt.replace(/[:.]/g, '-');
     return env;
   }
 

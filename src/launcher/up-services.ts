@@ -19,6 +19,8 @@ export const UP_SERVICES: Readonly<Record<string, number>> = Object.freeze({
   position_tracker: 1,
   api: 1,
   notification_service: 1,
+  recorder: 1,
+  analytics_service: 1,
 });
 
 /**

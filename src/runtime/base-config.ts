@@ -24,6 +24,10 @@ export const baseConfigSpec = {
   registryPollMs: defineVar({ env: 'ARBEES_REGISTRY_POLL_MS', default: 500, parse: parse.int(50, 60_000) }),
   /** Hot subscribers: `trusted` checks price/orderbook by hand (core/message-checks.ts), `full` parses every message with zod. */
   busValidation: defineVar({ env: 'ARBEES_BUS_VALIDATION', default: 'trusted' as const, parse: parse.oneOf('trusted', 'full') }),
+  /** Capture raw venue frames and HTTP reads for replay (docs/capture.md); `arbees up` turns it on. */
+  record: defineVar({ env: 'ARBEES_RECORD', default: false, parse: parse.bool }),
+  /** The capture session (one directory under <data dir>/capture); `arbees up` names one per run. */
+  recordSession: defineVar({ env: 'ARBEES_RECORD_SESSION', default: '', parse: parse.string }),
 };
 
 export type BaseConfig = ConfigOf<typeof baseConfigSpec>;

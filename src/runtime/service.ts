@@ -4,6 +4,7 @@
  * registry, subscriber following it), a heartbeat with metrics, and a graceful shutdown that
  * drains publishers, closes sockets and withdraws the registry entry.
  */
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
@@ -16,6 +17,7 @@ import { loadConfig, secretVariables, type ConfigOf, type ConfigSpec } from './c
 import { HeartbeatLoop } from './heartbeat.js';
 import { createLogger, secretValues } from './logger.js';
 import { Metrics } from './metrics.js';
+import { captureConfig, CaptureWriter } from './capture-writer.js';
 
 export interface ServiceContext<C> {
   readonly name: string;
@@ -130,6 +132,10 @@ export async function startService<S extends ConfigSpec>(
   };
 
   try {
+    if (config.record) {
+      const capture = startCapture(def.name, config);
+      stopHooks.unshift(() => capture.close()); // closed last, after the feeds stopped
+    }
     await heartbeat.start();
     await def.start(ctx);
   } catch (err) {
@@ -181,4 +187,15 @@ export async function runServiceMain(def: ServiceDefinition): Promise<void> {
     log.fatal({ err: errorMessage(err), stack: err.stack }, 'uncaught exception; exiting for a restart');
     process.exit(1);
   });
+}
+
+function startCapture(service: string, config: Readonly<BaseConfig>): CaptureWriter {
+  const session = config.recordSession !== '' ? config.recordSession : `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+  return new CaptureWriter({
+    dir: path.join(config.dataDir, 'capture'),
+    session,
+    service,
+    instance: config.instance,
+    config: captureConfig(process.env),
+  }).install();
 }

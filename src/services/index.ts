@@ -29,6 +29,8 @@ export const SERVICES: Readonly<Record<string, Loader>> = Object.freeze({
   position_tracker: async () => (await import('./position-tracker/position-tracker.js')).positionTracker as ServiceDefinition,
   api: async () => (await import('./api/api.js')).api as ServiceDefinition,
   notification_service: async () => (await import('./notification-service/notification-service.js')).notificationService as ServiceDefinition,
+  recorder: async () => (await import('./recorder/recorder.js')).recorder as ServiceDefinition,
+  analytics_service: async () => (await import('./analytics-service/analytics-service.js')).analyticsService as ServiceDefinition,
 });
 
 /** Accepts `zmq_listener` and `zmq-listener` alike. */

@@ -9,6 +9,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay, type BackoffPolicy, type RandomSource } from '../core/backoff.js';
+import { nowMicros } from '../core/time.js';
+import { capturePayload } from '../runtime/capture-tap.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -108,7 +110,10 @@ export class JsonHttpClient {
     for (let retry = 0; ; retry++) {
       await req.pace?.();
       const outcome = await this.attempt(req, failed);
-      if (outcome.ok) return this.decode(req, failed, outcome.text);
+      if (outcome.ok) {
+        if (req.method === 'GET') capturePayload('http', failed.url, outcome.text, nowMicros());
+        return this.decode(req, failed, outcome.text);
+      }
       if (!outcome.retryable || retry >= maxRetries || outcome.retryAfterMs > this.maxRetryAfterMs()) throw outcome.error;
       this.counters.retries++;
       await sleep(Math.max(outcome.retryAfterMs, backoffDelay(this.options.retry.policy, retry, this.options.random)));

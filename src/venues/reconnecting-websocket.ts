@@ -14,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { Backoff, type BackoffPolicy, type RandomSource } from '../core/backoff.js';
 import { nowMicros } from '../core/time.js';
+import { capturePayload } from '../runtime/capture-tap.js';
 
 export interface ReconnectingWebSocketOptions {
   url: string;
@@ -137,7 +138,9 @@ export class ReconnectingWebSocket extends EventEmitter<ReconnectingWebSocketEve
     if (ws !== this.ws) return;
     const receivedUs = nowMicros();
     this.lastActivityMs = Date.now();
-    this.emit('message', rawText(data), isBinary, receivedUs);
+    const text = rawText(data);
+    capturePayload('ws', this.options.url, text, receivedUs);
+    this.emit('message', text, isBinary, receivedUs);
   }
 
   private onPing(ws: WebSocket): void {

@@ -93,7 +93,8 @@ export const trackerConfigSpec = {
   durableWaitMs: defineVar({ env: 'PT_DURABLE_WAIT_MS', default: 5_000, parse: parse.int(100, 600_000) }),
   readBatch: defineVar({ env: 'PT_READ_BATCH', default: 500, parse: parse.int(1, 100_000) }),
   readBlockMs: defineVar({ env: 'PT_READ_BLOCK_MS', default: 1_000, parse: parse.int(10, 60_000) }),
-  closedMaxLen: defineVar({ env: 'PT_CLOSED_MAXLEN', default: 1_000_000, parse: parse.int(1_000, 100_000_000) }),
+  /** 0: never trimmed here; the recorder trims positions:closed below what it has committed. */
+  closedMaxLen: defineVar({ env: 'PT_CLOSED_MAXLEN', default: 0, parse: parse.int(0, 100_000_000) }),
   ...takerFeeSpec(),
 };
 

@@ -87,8 +87,9 @@ export class SnapshotStore {
   private appendClosed(multi: ReturnType<Redis['multi']>, closed: readonly PositionRow[]): void {
     for (const row of closed) {
       multi.hdel(this.keys.positionsOpen, row.book.positionId);
+      const cap = this.closedMaxLen > 0 ? ['MAXLEN', '~', this.closedMaxLen] : [];
       multi.xadd(
-        this.keys.positionsClosed, 'MAXLEN', '~', this.closedMaxLen, '*',
+        this.keys.positionsClosed, ...cap, '*',
         'position_id', row.book.positionId, 'state', row.book.state, 'ts', String(row.book.updatedUs),
         'data', JSON.stringify(row.position), 'book', JSON.stringify(row.book),
       );
