@@ -14,9 +14,17 @@ const Limit = z.coerce.number().int().min(1).max(MAX_PAGE).default(50);
 /** A Redis stream id cursor (`<ms>-<n>`): the page holds entries strictly older. */
 const StreamCursor = z.string().regex(/^\d{1,16}-\d{1,10}$/, 'must be a stream id like 1700000000000-0');
 
+/**
+ * A Postgres keyset cursor (`<ts>~<id>`), for history with no stream id (closed positions, reports
+ * read from the database). A reader handed the other kind of cursor maps it by time.
+ */
+const KeysetCursor = z.string().regex(/^\d{1,17}~[A-Za-z0-9_:\-]{1,128}$/, 'must be a cursor like 1700000000000000~id');
+const HistoryCursor = z.union([StreamCursor, KeysetCursor]);
+
 export const StreamPageQuery = z.object({ limit: Limit, before: StreamCursor.optional() }).strict();
 export const TradesQuery = StreamPageQuery.extend({ status: z.enum(['filled', 'partial', 'rejected', 'failed', 'unknown']).optional() }).strict();
-export const PositionsQuery = StreamPageQuery.extend({ state: z.enum(['open', 'closed']).default('open') }).strict();
+export const PositionsQuery = z.object({ limit: Limit, before: HistoryCursor.optional(), state: z.enum(['open', 'closed']).default('open') }).strict();
+export const ReportsQuery = z.object({ limit: Limit, before: KeysetCursor.optional(), kind: z.string().regex(/^[a-z_]{1,20}$/).optional() }).strict();
 export const GamesQuery = z
   .object({
     limit: Limit,
@@ -28,12 +36,35 @@ export const GamesQuery = z
 export const FunnelQuery = z.object({ window: z.coerce.number().int().min(10).max(10_000).default(1_000) }).strict();
 const IdParam = z.string().regex(/^[A-Za-z0-9_:\-]{1,128}$/, 'must be an id of letters, digits, _ : -');
 export const GameParams = z.object({ gameId: IdParam }).strict();
+export const ReportParams = z.object({ reportId: IdParam }).strict();
 export const MarketParams = z.object({ venue: z.enum(VENUES), marketId: IdParam }).strict();
 
 export interface Page<T> {
   items: T[];
   /** Pass as `before` for the next (older) page; null at the end. */
   next_before: string | null;
+  /** Where a history list came from: the recorder's Postgres, or the Redis streams (no database, or it is down). */
+  source?: HistorySource;
+}
+
+export type HistorySource = 'postgres' | 'redis';
+/** Response header naming the HistorySource of a history read. */
+export const HISTORY_SOURCE_HEADER = 'x-arbees-history-source';
+
+/** A stored report as listed (`summary` is the report's totals). */
+export interface ReportSummaryView {
+  report_id: string;
+  kind: string;
+  since_ts: number;
+  until_ts: number;
+  created_ts: number;
+  time_zone: string;
+  summary: unknown;
+}
+
+export interface ReportView extends ReportSummaryView {
+  body: unknown;
+  markdown: string;
 }
 
 // ---- controls ---------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ export const ErrorCodes = {
   ARB_API_RATE_LIMITED: 'too many api control requests; retry later',
   ARB_API_BODY_TOO_LARGE: 'an api request body is larger than allowed',
   ARB_API_UNAVAILABLE: 'the api cannot reach Redis or the hot path right now',
+  ARB_API_NO_HISTORY: 'stored reports need the history database (DATABASE_URL), which is not configured or not reachable',
   ARB_API_WS_PROTOCOL: 'a WebSocket client sent a malformed message or an unknown topic prefix',
   ARB_API_WS_SLOW_CLIENT: 'a WebSocket client read too slowly; its queue overflowed and it was disconnected',
   ARB_RECORDER_DEAD_LETTER: 'a stream entry the recorder cannot read was parked in the dead_letters table and acknowledged',

@@ -22,6 +22,8 @@ export interface FillRecord {
 
 export interface TradeRecord {
   tradeId: string;
+  /** The trades:completed entry it was recorded from (the api pages by it, as over the stream). */
+  streamId: string;
   source: string;
   sourceId: string;
   gameId: string;
@@ -77,6 +79,16 @@ export interface TradeQuery {
   beforeTs?: number;
   gameId?: string;
   status?: string;
+  /** Entries strictly older than this trades:completed id; ordered by stream id instead of decided_ts. */
+  beforeStreamId?: string;
+  /** Order by the stream id (the order execution_service wrote them), newest first. */
+  byStream?: boolean;
+  limit?: number;
+}
+
+/** Keyset of closed positions: (closed_ts, position_id) strictly before. */
+export interface ClosedPositionQuery {
+  before?: { closedTs: number; positionId: string };
   limit?: number;
 }
 
@@ -90,6 +102,8 @@ export interface PositionQuery {
 const MAX_LIMIT = 1_000;
 const limitOf = (limit: number | undefined) => Math.min(MAX_LIMIT, Math.max(1, Math.floor(limit ?? 100)));
 const num = (v: unknown): number => Number(v);
+const STREAM_MS = `split_part(t.stream_id, '-', 1)::bigint`;
+const STREAM_SEQ = `split_part(t.stream_id, '-', 2)::bigint`;
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export class HistoryReader {
@@ -107,6 +121,12 @@ export class HistoryReader {
     if (q.beforeTs !== undefined) add('t.decided_ts < ?', q.beforeTs);
     if (q.gameId !== undefined) add('t.game_id = ?', q.gameId);
     if (q.status !== undefined) add('t.status = ?', q.status);
+    const byStream = q.byStream === true || q.beforeStreamId !== undefined;
+    if (q.beforeStreamId !== undefined) {
+      const [ms, seq] = q.beforeStreamId.split('-');
+      args.push(ms, seq ?? '0');
+      where.push(`(${STREAM_MS}, ${STREAM_SEQ}) < ($${args.length - 1}::bigint, $${args.length}::bigint)`);
+    }
     args.push(limitOf(q.limit));
     const sql = `SELECT t.*, s.kind AS signal_kind,
         COALESCE((SELECT json_agg(json_build_object('leg', f.leg, 'venue', f.venue, 'marketId', f.market_id, 'side', f.side,
@@ -114,10 +134,10 @@ export class HistoryReader {
           FROM fills f WHERE f.trade_id = t.trade_id), '[]') AS fills
       FROM trades t LEFT JOIN signals s ON t.source = 'signal' AND s.signal_id = t.source_id
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY t.decided_ts DESC, t.trade_id LIMIT $${args.length}`;
+      ORDER BY ${byStream ? `${STREAM_MS} DESC, ${STREAM_SEQ} DESC` : 't.decided_ts DESC, t.trade_id'} LIMIT $${args.length}`;
     const rows = (await this.db.query(sql, args)).rows as Record<string, unknown>[];
     return rows.map((r) => ({
-      tradeId: String(r.trade_id), source: String(r.source), sourceId: String(r.source_id), gameId: String(r.game_id),
+      tradeId: String(r.trade_id), streamId: String(r.stream_id), source: String(r.source), sourceId: String(r.source_id), gameId: String(r.game_id),
       sport: String(r.sport), mode: String(r.mode), status: String(r.status), reason: (r.reason as string | null) ?? null,
       feesCc: num(r.fees_cc), decidedTs: num(r.decided_ts), signalKind: (r.signal_kind as string | null) ?? null,
       fills: (r.fills as FillRecord[]).map((f) => ({ ...f, feeCc: num(f.feeCc) })),
@@ -135,21 +155,35 @@ export class HistoryReader {
       `SELECT * FROM positions ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_ts DESC, position_id LIMIT $${args.length}`,
       args,
     )).rows as Record<string, unknown>[];
-    return rows.map((r) => ({
-      positionId: String(r.position_id), gameId: String(r.game_id), sport: String(r.sport), venue: String(r.venue), marketId: String(r.market_id),
-      team: (r.team as string | null) ?? null, side: String(r.side), state: String(r.state), contracts: num(r.contracts),
-      avgYesPrice: num(r.avg_yes_price), markYesPrice: numOrNull(r.mark_yes_price), costCc: num(r.cost_cc), feesCc: num(r.fees_cc),
-      realizedPnlCc: num(r.realized_pnl_cc), unrealizedPnlCc: num(r.unrealized_pnl_cc), openedTs: num(r.opened_ts), updatedTs: num(r.updated_ts),
-      closedTs: numOrNull(r.closed_ts),
-    }));
+    return rows.map(positionOf);
   }
 
-  async reports(q: { kind?: string; limit?: number } = {}): Promise<ReportSummary[]> {
+  /** Closed and settled positions, latest closed first. */
+  async closedPositions(q: ClosedPositionQuery = {}): Promise<PositionRecord[]> {
     const args: unknown[] = [];
-    const where = q.kind === undefined ? '' : `WHERE kind = $${args.push(q.kind)}`;
+    let where = `state <> 'open' AND closed_ts IS NOT NULL`;
+    if (q.before !== undefined) {
+      args.push(q.before.closedTs, q.before.positionId);
+      where += ' AND (closed_ts, position_id) < ($1::bigint, $2::text)';
+    }
+    args.push(limitOf(q.limit));
+    const rows = (await this.db.query(`SELECT * FROM positions WHERE ${where} ORDER BY closed_ts DESC, position_id DESC LIMIT $${args.length}`, args)).rows as Record<string, unknown>[];
+    return rows.map(positionOf);
+  }
+
+  /** Newest first; `before` pages by (created_ts, report_id). */
+  async reports(q: { kind?: string; limit?: number; before?: { createdTs: number; reportId: string } } = {}): Promise<ReportSummary[]> {
+    const args: unknown[] = [];
+    const where: string[] = [];
+    if (q.kind !== undefined) where.push(`kind = $${args.push(q.kind)}`);
+    if (q.before !== undefined) {
+      args.push(q.before.createdTs, q.before.reportId);
+      where.push(`(created_ts, report_id) < ($${args.length - 1}::bigint, $${args.length}::text)`);
+    }
     args.push(limitOf(q.limit));
     const rows = (await this.db.query(
-      `SELECT report_id, kind, since_ts, until_ts, created_ts, time_zone, summary FROM reports ${where} ORDER BY created_ts DESC LIMIT $${args.length}`,
+      `SELECT report_id, kind, since_ts, until_ts, created_ts, time_zone, summary FROM reports ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_ts DESC, report_id DESC LIMIT $${args.length}`,
       args,
     )).rows as Record<string, unknown>[];
     return rows.map(summaryOf);
@@ -160,6 +194,16 @@ export class HistoryReader {
     const r = rows[0];
     return r === undefined ? null : { ...summaryOf(r), body: r.body as Report, markdown: String(r.markdown) };
   }
+}
+
+function positionOf(r: Record<string, unknown>): PositionRecord {
+  return {
+    positionId: String(r.position_id), gameId: String(r.game_id), sport: String(r.sport), venue: String(r.venue), marketId: String(r.market_id),
+    team: (r.team as string | null) ?? null, side: String(r.side), state: String(r.state), contracts: num(r.contracts),
+    avgYesPrice: num(r.avg_yes_price), markYesPrice: numOrNull(r.mark_yes_price), costCc: num(r.cost_cc), feesCc: num(r.fees_cc),
+    realizedPnlCc: num(r.realized_pnl_cc), unrealizedPnlCc: num(r.unrealized_pnl_cc), openedTs: num(r.opened_ts), updatedTs: num(r.updated_ts),
+    closedTs: numOrNull(r.closed_ts),
+  };
 }
 
 function summaryOf(r: Record<string, unknown>): ReportSummary {

@@ -20,6 +20,9 @@ export const apiConfigSpec = {
   exitTtlMs: defineVar({ env: 'ARBEES_API_EXIT_TTL_MS', default: 10_000, parse: parse.int(100, 600_000) }),
   staticDir: defineVar({ env: 'ARBEES_API_STATIC_DIR', default: '', parse: parse.string, describe: 'dashboard bundle; default dist/web beside the code' }),
   statusPushMs: defineVar({ env: 'ARBEES_API_STATUS_MS', default: 2_000, parse: parse.int(200, 60_000), describe: 'how often /ws clients of status. get services, account and funnel' }),
+  /** Optional here: without it (or while it is down) history is read from the Redis streams. */
+  databaseUrl: defineVar({ env: 'DATABASE_URL', default: '', parse: (raw: string, env: string) => (raw === '' ? '' : parse.url('postgres', 'postgresql')(raw, env)), secret: true, describe: 'history database (arbees up sets it); empty = history from Redis' }),
+  historyRetryMs: defineVar({ env: 'ARBEES_API_HISTORY_RETRY_MS', default: 5_000, parse: parse.int(100, 600_000), describe: 'after a history database error, read from Redis this long before trying it again' }),
   auditMaxLen: defineVar({ env: 'ARBEES_API_AUDIT_MAXLEN', default: 100_000, parse: parse.int(100, 100_000_000) }),
 };
 

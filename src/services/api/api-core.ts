@@ -15,7 +15,7 @@ import type { ApiAudit } from './api-audit.js';
 import { errorBody, installErrorHandlers } from './api-errors.js';
 import type { ControlDesk } from './control-desk.js';
 import { registerControlRoutes } from './control-routes.js';
-import type { HistoryReader } from './history-reader.js';
+import type { HistoryRouter } from './history-router.js';
 import { registerReadRoutes } from './read-routes.js';
 import { zodValidatorCompiler } from './route-schema.js';
 import type { SlowStateReader } from './state-reader.js';
@@ -24,7 +24,7 @@ import type { WsHub } from './ws-hub.js';
 
 export interface ApiServerDeps {
   reader: SlowStateReader;
-  history: HistoryReader;
+  history: HistoryRouter;
   hub: WsHub;
   desk: ControlDesk;
   audit: ApiAudit;

@@ -11,7 +11,11 @@ import { ApiAudit } from './api-audit.js';
 import { apiConfigSpec } from './api-config.js';
 import { ApiServer } from './api-core.js';
 import { ControlDesk } from './control-desk.js';
+import { openPool } from '../../store/pg-pool.js';
+import { HistoryReader as StoreHistoryReader } from '../../store/history-reader.js';
 import { RedisHistoryReader } from './history-reader.js';
+import { HistoryRouter } from './history-router.js';
+import { PostgresHistory } from './postgres-history.js';
 import { SlowStateReader } from './state-reader.js';
 import { defaultStaticDir, StaticAssets } from './static-assets.js';
 import { StatusPusher } from './status-pusher.js';
@@ -26,8 +30,12 @@ export const api = defineService({
   async start(ctx) {
     const { config, redis, metrics, log } = ctx;
     const { token, file } = ensureApiToken(config.dataDir, config.token);
-    const history = new RedisHistoryReader(redis);
-    const reader = new SlowStateReader(redis, history, config.registryTtlMs);
+    const streams = new RedisHistoryReader(redis);
+    // Live state (account, funnel) stays on the streams; the history routes go through the router.
+    const reader = new SlowStateReader(redis, streams, config.registryTtlMs);
+    const pool = config.databaseUrl === '' ? null : openPool(config.databaseUrl, { max: 2, connectTimeoutMs: 1_000, onIdleError: () => metrics.inc('history_idle_errors') });
+    if (pool !== null) ctx.onStop(() => pool.end());
+    const history = new HistoryRouter(streams, pool === null ? null : new PostgresHistory(new StoreHistoryReader(pool)), log, config.historyRetryMs);
     const audit = new ApiAudit(redis, config.auditMaxLen);
     const hub = new WsHub(
       { queueMax: config.wsQueueMax, maxBufferedBytes: config.wsMaxBufferedBytes, hopelessMs: config.wsHopelessMs, maxClients: config.wsMaxClients, maxProtocolErrors: 20 },
@@ -37,8 +45,9 @@ export const api = defineService({
     const desk = new ControlDesk(redis, reader, async () => publisher, { slippage: config.flattenSlippage, exitTtlUs: config.exitTtlMs * 1_000 });
     const assets = new StaticAssets(config.staticDir !== '' ? config.staticDir : defaultStaticDir());
     if (!assets.built) log.warn({ dir: assets.dir }, 'dashboard bundle not found; run npm run build (the api still serves /api and /ws)');
-    metrics.provide('reads', () => ({ bad_entries: reader.badEntries, history_malformed: history.counters.malformed, history_invalid: history.counters.invalid, audit_failures: audit.failures, status_failures: pusher.failures }));
+    metrics.provide('reads', () => ({ bad_entries: reader.badEntries, history_malformed: streams.counters.malformed, history_invalid: streams.counters.invalid, audit_failures: audit.failures, status_failures: pusher.failures }));
 
+    metrics.provide('history', () => ({ ...history.counters, database: history.hasDatabase ? 1 : 0 }));
     const pusher = new StatusPusher(reader, hub, config.statusPushMs);
     hub.onStatusSubscribe = () => void pusher.pushNow();
     pusher.start();

@@ -2,7 +2,7 @@
  * The read routes (open on loopback): health, services, games, markets, signals, trades,
  * positions, account, funnel, control state, audit. Lists that grow are paged.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type {} from '@fastify/swagger';
 import type { z } from 'zod';
 import {
@@ -11,15 +11,19 @@ import {
   GamesQuery,
   MarketParams,
   PositionsQuery,
+  ReportParams,
+  ReportsQuery,
+  HISTORY_SOURCE_HEADER,
   StreamPageQuery,
   TradesQuery,
   type HealthView,
   type MarketView,
+  type Page,
 } from '../../core/api-protocol.js';
 import type { OrderBook } from '../../core/messages.js';
 import { Topic } from '../../core/topics.js';
 import type { ApiAudit } from './api-audit.js';
-import type { HistoryReader } from './history-reader.js';
+import type { HistoryRouter } from './history-router.js';
 import { schemaOf } from './route-schema.js';
 import type { SlowStateReader } from './state-reader.js';
 import type { WsHub } from './ws-hub.js';
@@ -27,7 +31,7 @@ import { notFound } from './api-errors.js';
 
 export interface ReadRouteDeps {
   reader: SlowStateReader;
-  history: HistoryReader;
+  history: HistoryRouter;
   hub: WsHub;
   audit: ApiAudit;
 }
@@ -80,22 +84,38 @@ export function registerReadRoutes(app: FastifyInstance, d: ReadRouteDeps): void
   app.get<{ Querystring: z.infer<typeof StreamPageQuery> }>(
     '/api/signals',
     { schema: { tags, summary: 'Trade and high-edge signals, newest first (page with `before`)', querystring: schemaOf(StreamPageQuery) } },
-    async (req) => d.history.signals(req.query),
+    async (req, reply) => sourced(reply, await d.history.signals(req.query)),
   );
 
   app.get<{ Querystring: z.infer<typeof TradesQuery> }>(
     '/api/trades',
-    { schema: { tags, summary: 'Trades with fills, fees and rejection reasons, newest first', querystring: schemaOf(TradesQuery) } },
-    async (req) => d.history.trades(req.query),
+    { schema: { tags, summary: 'Trades with fills, fees and rejection reasons, newest first; from Postgres when the recorder has them, else Redis (`source`, x-arbees-history-source)', querystring: schemaOf(TradesQuery) } },
+    async (req, reply) => sourced(reply, await d.history.trades(req.query)),
   );
 
   app.get<{ Querystring: z.infer<typeof PositionsQuery> }>(
     '/api/positions',
-    { schema: { tags, summary: 'Open positions (with mark and unrealised P&L) or closed ones (newest first)', querystring: schemaOf(PositionsQuery) } },
-    async (req) => {
-      if (req.query.state === 'closed') return d.history.closedPositions(req.query);
+    { schema: { tags, summary: 'Open positions (live, with mark and unrealised P&L) or closed ones (newest first; from Postgres when it has them, else Redis)', querystring: schemaOf(PositionsQuery) } },
+    async (req, reply) => {
+      if (req.query.state === 'closed') return sourced(reply, await d.history.closedPositions(req.query));
       const open = await d.reader.openPositions();
       return { items: open.slice(0, req.query.limit), next_before: null, total: open.length };
+    },
+  );
+
+  app.get<{ Querystring: z.infer<typeof ReportsQuery> }>(
+    '/api/reports',
+    { schema: { tags, summary: 'Stored analytics reports (hourly, daily, on demand), newest first; needs the history database (503 ARB_API_NO_HISTORY)', querystring: schemaOf(ReportsQuery) } },
+    async (req, reply) => sourced(reply, await d.history.reports(req.query)),
+  );
+
+  app.get<{ Params: z.infer<typeof ReportParams> }>(
+    '/api/reports/:reportId',
+    { schema: { tags, summary: 'One stored report: totals, the full body and its markdown', params: schemaOf(ReportParams) } },
+    async (req, reply) => {
+      const report = await d.history.report(req.params.reportId);
+      void reply.header(HISTORY_SOURCE_HEADER, 'postgres');
+      return report ?? notFound(`no report ${req.params.reportId}`);
     },
   );
 
@@ -114,4 +134,10 @@ export function registerReadRoutes(app: FastifyInstance, d: ReadRouteDeps): void
     { schema: { tags, summary: 'The api audit trail (audit:api), newest first', querystring: schemaOf(StreamPageQuery) } },
     async (req) => ({ items: await d.audit.recent(req.query.limit) }),
   );
+}
+
+/** Names the page's source in a header too, so a client can tell without parsing the body. */
+function sourced<T>(reply: FastifyReply, page: Page<T>): Page<T> {
+  if (page.source !== undefined) void reply.header(HISTORY_SOURCE_HEADER, page.source);
+  return page;
 }

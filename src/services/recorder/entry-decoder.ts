@@ -14,7 +14,7 @@ import { parseEntryFields } from '../../bus/slow-track.js';
 import type { HistorySampler } from './history-sampler.js';
 import type { ExitSignalRow, PositionEventRow, PositionRow, PriceRow, RowBatch, SignalRow } from './row-batch.js';
 
-export type StreamRole = 'slow' | 'positions_closed' | 'settlements' | 'alerts';
+export type StreamRole = 'slow' | 'positions_closed' | 'settlements' | 'alerts' | 'notifications';
 
 export interface StreamEntry {
   readonly stream: string;
@@ -43,6 +43,8 @@ export function decodeEntry(entry: StreamEntry, batch: RowBatch, sampler: Histor
       return decodeSettlement(entry, batch);
     case 'alerts':
       return decodeAlert(entry, batch);
+    case 'notifications':
+      return decodeNotification(entry, batch);
     default:
       return decodeSlow(entry, batch, sampler);
   }
@@ -192,6 +194,24 @@ function decodeSettlement(entry: StreamEntry, batch: RowBatch): string | null {
   const s = checked.data;
   batch.settlements.push({ settlement_id: s.settlement_id, game_id: s.game_id, sport: s.sport, home_score: s.home_score, away_score: s.away_score, markets: s.markets, ts: s.ts });
   batch.addFinal({ game_id: s.game_id, home_score: s.home_score, away_score: s.away_score, final_ts: s.ts });
+  return null;
+}
+
+/**
+ * notifications:log, as notification_service writes it: `channel, id, status` and, for a delivery
+ * attempt, `type, severity, mode, events, attempts, detail`. Keyed by channel and id: the row
+ * holds the latest status; the time is the entry's.
+ */
+function decodeNotification(entry: StreamEntry, batch: RowBatch): string | null {
+  const { channel, id, status } = entry.fields;
+  if (!channel || !id || !status) return 'notification log entry without channel, id or status';
+  const f = entry.fields;
+  batch.addNotification({
+    notification_id: `${channel}:${id}`, channel, kind: f.type ?? status, status,
+    title: f.type === undefined ? status : `${f.type} (${f.severity ?? 'info'}, ${f.mode ?? '?'}, ${f.events ?? '?'} events)`,
+    body: `${f.detail ?? ''}${f.attempts === undefined ? '' : ` [attempts ${f.attempts}]`}`,
+    ts: Number(entry.id.split('-')[0]) * 1_000,
+  });
   return null;
 }
 

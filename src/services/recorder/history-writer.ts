@@ -70,6 +70,13 @@ const POSITION_EVENTS = w(
 );
 const SETTLEMENTS = w('settlements', 'settlement_id text, game_id text, sport text, home_score int, away_score int, markets jsonb, ts bigint');
 const INCIDENTS = w('incidents', 'incident_id text, kind text, source text, severity text, message text, detail jsonb, ts bigint');
+/** One row per (channel, notification): its latest delivery status; a replayed entry changes nothing. */
+const NOTIFICATIONS = w(
+  'notifications',
+  'notification_id text, channel text, kind text, title text, body text, status text, ts bigint',
+  `ON CONFLICT (notification_id) DO UPDATE SET status = EXCLUDED.status, title = EXCLUDED.title, body = EXCLUDED.body, ts = EXCLUDED.ts
+   WHERE notifications.ts <= EXCLUDED.ts AND (notifications.status, notifications.body) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.body)`,
+);
 const DEAD_LETTERS = w('dead_letters', 'stream text, entry_id text, fields jsonb, problem text, ts bigint');
 
 const FINALS_SQL = `UPDATE games g SET home_score = x.home_score, away_score = x.away_score, status = 'final',
@@ -85,7 +92,7 @@ function insertSql(t: TableWrite): string {
 }
 
 const STATEMENTS = new Map<TableWrite, string>(
-  [PRICES, GAMES, GAME_STATES, SIGNALS, EXIT_SIGNALS, TRADES, FILLS, POSITIONS, POSITION_EVENTS, SETTLEMENTS, INCIDENTS, DEAD_LETTERS].map((t) => [t, insertSql(t)]),
+  [PRICES, GAMES, GAME_STATES, SIGNALS, EXIT_SIGNALS, TRADES, FILLS, POSITIONS, POSITION_EVENTS, SETTLEMENTS, INCIDENTS, NOTIFICATIONS, DEAD_LETTERS].map((t) => [t, insertSql(t)]),
 );
 
 export interface WriteCounts {
@@ -109,6 +116,7 @@ export class HistoryWriter {
       [POSITION_EVENTS, batch.positionEvents],
       [SETTLEMENTS, batch.settlements],
       [INCIDENTS, batch.incidents],
+      [NOTIFICATIONS, [...batch.notifications.values()]],
       [DEAD_LETTERS, batch.deadLetters],
     ];
     return inTransaction(this.pool, async (client) => {

@@ -42,6 +42,7 @@ export function recordedStreams(prefix: string, extra: readonly string[] = []): 
     slow(SlowKey.mirrorStream('positions')),
     ...VENUES.map((v) => slow(SlowKey.pricesStream(v))),
     { key: prefix + SlowKey.healthAlerts, role: 'alerts', durable: false },
+    { key: prefix + SlowKey.notifyLog, role: 'notifications', durable: false },
     ...extra.map(slow),
   ];
 }

@@ -15,6 +15,7 @@ export interface PositionRow { position_id: string; game_id: string; sport: stri
 export interface PositionEventRow { msg_id: string; ts: number; position_id: string; state: string; contracts: number; mark_yes_price: number | null; cost_cc: number; realized_pnl_cc: number; unrealized_pnl_cc: number }
 export interface SettlementRow { settlement_id: string; game_id: string; sport: string; home_score: number; away_score: number; markets: unknown; ts: number }
 export interface IncidentRow { incident_id: string; kind: string; source: string; severity: string; message: string; detail: unknown; ts: number }
+export interface NotificationRow { notification_id: string; channel: string; kind: string; title: string; body: string; status: string; ts: number }
 export interface DeadLetterRow { stream: string; entry_id: string; fields: unknown; problem: string; ts: number }
 
 export class RowBatch {
@@ -31,6 +32,8 @@ export class RowBatch {
   readonly settlements: SettlementRow[] = [];
   readonly incidents: IncidentRow[] = [];
   readonly deadLetters: DeadLetterRow[] = [];
+  /** Latest delivery status per (channel, notification). */
+  readonly notifications = new Map<string, NotificationRow>();
 
   addGame(row: GameRow): void {
     const held = this.games.get(row.game_id);
@@ -48,6 +51,11 @@ export class RowBatch {
     if (held === undefined || held.updated_ts <= row.updated_ts) this.positions.set(row.position_id, row);
   }
 
+  addNotification(row: NotificationRow): void {
+    const held = this.notifications.get(row.notification_id);
+    if (held === undefined || held.ts <= row.ts) this.notifications.set(row.notification_id, row);
+  }
+
   addFinal(row: GameFinalRow): void {
     const held = this.finals.get(row.game_id);
     if (held === undefined || held.final_ts <= row.final_ts) this.finals.set(row.game_id, row);
@@ -58,7 +66,7 @@ export class RowBatch {
     return (
       this.prices.length + this.games.size + this.gameStates.length + this.finals.size + this.signals.size +
       this.exitSignals.length + this.trades.length + this.fills.length + this.positions.size +
-      this.positionEvents.length + this.settlements.length + this.incidents.length + this.deadLetters.length
+      this.positionEvents.length + this.settlements.length + this.incidents.length + this.deadLetters.length + this.notifications.size
     );
   }
 }
