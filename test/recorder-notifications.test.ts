@@ -48,9 +48,14 @@ describe('recorder: notifications:log', () => {
     expect(dead).toEqual([{ stream: log, problem: 'notification log entry without channel, id or status' }]);
 
     // The group reads the whole stream again (as after a lost ack): nothing changes, nothing doubles.
+    const lastId = ((await redis.xrevrange(log, '+', '-', 'COUNT', 1)) as [string, string[]][])[0]![0];
     await redis.xgroup('SETID', log, 'recorder', '0');
-    await eventually(() => caughtUp(redis, log), 10_000, 'notifications:log read again');
-    await new Promise((r) => setTimeout(r, 200));
+    const delivered = async () => {
+      const flat = ((await redis.xinfo('GROUPS', log)) as unknown[][]).find((g) => g[1] === 'recorder')!;
+      return String(flat[flat.indexOf('last-delivered-id') + 1]);
+    };
+    expect(await delivered()).not.toBe(lastId);
+    await eventually(async () => (await delivered()) === lastId && (await caughtUp(redis, log)), 10_000, 'notifications:log read again');
     expect(await rows()).toEqual(first);
     expect(await queryRows(url, 'SELECT * FROM dead_letters')).toHaveLength(1);
   });
