@@ -46,6 +46,7 @@ export const NHL_FIT: Readonly<NhlFit> = Object.freeze<NhlFit>({
   shortHandedFactor: 0.3023,
   extraAttackerFactor: 1.8211,
   emptyNetFactor: 3.2434,
+  shotEdge: 0,
   calibration: {
     link: 'identity',
     slopeStart: 1,
