@@ -98,6 +98,36 @@ describe('fitted models: shape', () => {
     );
   });
 
+  it('NHL shots so far: more home shots never lower P(home), the edge stops at maxShotDiff, symmetric, ignored with a market prior', () => {
+    const withShots = (h: number, a: number, over: Partial<WinProbInput> = {}) =>
+      homeWinProbability(nhlState({ ...over, hockey: { homeSkaters: 5, awaySkaters: 5, homeShots: h, awayShots: a } }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: -3, max: 3 }), (h, a, lead) => {
+        const over = { homeScore: 3 + lead, awayScore: 3 };
+        expect(withShots(h + 1, a, over)).toBeGreaterThanOrEqual(withShots(h, a, over) - 1e-12);
+        // Monotone in the lead with the shots held.
+        expect(homeWinProbability(nhlState({ homeScore: 4 + lead, awayScore: 3, hockey: { homeShots: h, awayShots: a } }))).toBeGreaterThanOrEqual(
+          withShots(h, a, over) - 1e-12,
+        );
+        // Neutral site: swapping the sides' scores and shots gives 1 - p.
+        const n = { neutralSite: true, homeScore: 3 + Math.sign(lead), awayScore: 3 };
+        const m = { neutralSite: true, homeScore: 3, awayScore: 3 + Math.sign(lead) };
+        expect(withShots(h, a, n)).toBeCloseTo(1 - withShots(a, h, m), 9);
+      }),
+      { numRuns: 200 },
+    );
+    expect(NHL_FIT.shotEdge).toBeGreaterThan(0);
+    expect(withShots(30, 10)).toBeGreaterThan(withShots(10, 10));
+    expect(withShots(10 + NHL.maxShotDiff + 10, 10)).toBe(withShots(10 + NHL.maxShotDiff, 10));
+    // No shots from the feed (or nonsense) reads as no shot difference.
+    expect(withShots(Number.NaN, 5)).toBe(homeWinProbability(nhlState()));
+    expect(withShots(-3, 5)).toBe(homeWinProbability(nhlState()));
+    // A market prior already carries the strength: the shots do not move it (fitted without a prior).
+    expect(withShots(40, 10, { pregameHomeProb: 0.55 })).toBe(withShots(10, 10, { pregameHomeProb: 0.55 }));
+    // The end still converges to the leader whatever the shots.
+    expect(withShots(5, 45, { period: 3, clockS: 1, homeScore: 3, awayScore: 2 })).toBeGreaterThan(0.99);
+  });
+
   it('symmetric at a neutral site: swapping the sides (score and ball) gives 1 - p', () => {
     fc.assert(
       fc.property(period, clock, leads, fc.integer({ min: 1, max: 99 }), (q, c, lead, y) => {
