@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crossValidate, type FitSpec } from './cross-validation.js';
+import { crossValidate, fitParams, groupFolds, type FitSpec } from './cross-validation.js';
 import { loadNflPlays, loadNhlEvents, type RealState } from './real-data.js';
 import { scoresOf, tailBins } from './winprob-cv.js';
 import { NFL_SPEC, NHL_POISSON_BASELINE, NHL_SPEC, nhlConstantsOf, nhlFitOf } from './winprob-fit-specs.js';
@@ -119,6 +119,19 @@ if (which === 'nfl') {
     both: nhlMixture(true, true),
   };
   for (const [name, spec] of Object.entries(variants)) if (!only || only.split(',').includes(name)) report(name, spec, states);
+  if (process.env['NO_SHOTS']) {
+    // As live today (the feed carries no shots): fitted with the shots, predicted without them.
+    const oof = new Float64Array(states.length);
+    for (const fold of groupFolds(states)) {
+      const model = NHL_SPEC.model(fitParams(NHL_SPEC, fold.train.map((i) => states[i]!)));
+      for (const i of fold.test) {
+        const s = states[i]!;
+        oof[i] = model({ ...s, input: { ...s.input, hockey: { ...s.input.hockey, homeShots: null, awayShots: null } } });
+      }
+    }
+    const sc = scoresOf(states, oof);
+    process.stdout.write(`fitted with shots, predicted without: Brier ${sc.brier.toFixed(4)} logloss ${sc.logLoss.toFixed(4)}\n`);
+  }
 }
 
 /**
