@@ -14,7 +14,8 @@ import { FIT_LOGIT_SD, NFL_FIT, NHL_FIT } from '../src/core/win-probability/fitt
 import { homeWinProbability, modelProbSd, type WinProbInput } from '../src/core/win-probability/index.js';
 import { bootstrapGames, crossValidate, groupFolds, type FitSpec, type Grouped } from '../eval/cross-validation.js';
 import { nelderMead } from '../eval/nelder-mead.js';
-import { loadNflPlays } from '../eval/real-data.js';
+import { loadNflPlays, type RealState } from '../eval/real-data.js';
+import { tailBins, tailEvidence } from '../eval/winprob-cv.js';
 
 const nflState = (over: Partial<WinProbInput> = {}): WinProbInput => ({
   sport: 'nfl',
@@ -261,5 +262,34 @@ describe('fit tools', () => {
     const mean = diff.reduce((s, v) => s + v, 0) / diff.length;
     expect(a.lo).toBeLessThanOrEqual(mean);
     expect(a.hi).toBeGreaterThanOrEqual(mean);
+  });
+});
+
+describe('tail evidence resampled by game', () => {
+  const state = (game: string, y: 0 | 1): RealState => ({ game, group: 'g', y, reference: 0.5, input: nhlState() });
+  it('counts the games in a bin and the upsets among them, and its interval holds the observed miss', () => {
+    // Ten games with 20 states at 3 %: one of them (game u) won by the side under 5 %.
+    const states: RealState[] = [];
+    const p: number[] = [];
+    for (let g = 0; g < 10; g++) for (let k = 0; k < 20; k++) (states.push(state(g === 0 ? 'u' : `g${g}`, g === 0 ? 1 : 0)), p.push(0.03));
+    // One game at 92 % that the favourite won.
+    for (let k = 0; k < 5; k++) (states.push(state('f', 1)), p.push(0.92));
+    const probs = Float64Array.from(p);
+    const ev = tailEvidence(states, probs);
+    const low = ev.find((e) => e.label === '< 5 %')!;
+    expect(low.games).toBe(10);
+    expect(low.upsetGames).toBe(1);
+    const bin = tailBins(states, probs).find((b) => b.label === '< 5 %')!;
+    const off = bin.observed - bin.meanPredicted;
+    expect(off).toBeCloseTo(0.07, 9);
+    expect(low.off.lo).toBeLessThanOrEqual(off);
+    expect(low.off.hi).toBeGreaterThanOrEqual(off);
+    // Resampling games, a bin whose upsets are one game of ten can land with none of it.
+    expect(low.off.lo).toBeLessThan(0);
+    const high = ev.find((e) => e.label === '90-95 %')!;
+    expect(high.games).toBe(1);
+    expect(high.upsetGames).toBe(0);
+    expect(high.off.lo).toBeCloseTo(0.08, 9);
+    expect(ev.find((e) => e.label === '5-10 %')!.games).toBe(0);
   });
 });
