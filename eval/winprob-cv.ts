@@ -6,7 +6,7 @@
  * NFL: leave one season out (2009-2014, six folds). NHL: five blocks of consecutive games.
  * Every state of a held-out fold is predicted by parameters fitted without that fold.
  */
-import { bootstrapGames, crossValidate, fitParams, logLossOf, seededUniform, type CvResult, type FitSpec, type Interval } from './cross-validation.js';
+import { bootstrapGames, crossValidate, fitParams, logLossOf, type CvResult, type FitSpec, type Interval } from './cross-validation.js';
 import { loadNflPlays, loadNhlEvents, type NflPlay, type RealState } from './real-data.js';
 import { NFL_SPEC, NHL_POISSON_BASELINE, NHL_SPEC } from './winprob-fit-specs.js';
 
@@ -153,31 +153,18 @@ export interface TailEvidence {
  */
 export function tailEvidence(states: readonly RealState[], p: Float64Array, resamples = 2000, seed = 14): TailEvidence[] {
   return TAIL_EDGES.map(([label, lo, hi]) => {
-    const byGame = new Map<string, { n: number; resid: number; y: 0 | 1 }>();
+    const games: string[] = [];
+    const resid: number[] = [];
+    const outcome = new Map<string, 0 | 1>();
     states.forEach((s, i) => {
       const q = p[i]!;
       if (!(q >= lo && q < hi)) return;
-      const e = byGame.get(s.game) ?? { n: 0, resid: 0, y: s.y };
-      e.n += 1;
-      e.resid += s.y - q;
-      byGame.set(s.game, e);
+      games.push(s.game);
+      resid.push(s.y - q);
+      outcome.set(s.game, s.y);
     });
-    const list = [...byGame.values()];
     const favouredLost = (y: 0 | 1) => (hi <= 0.5 ? y === 1 : y === 0);
-    const rand = seededUniform(seed);
-    const offs: number[] = [];
-    for (let r = 0; r < resamples && list.length > 0; r++) {
-      let n = 0;
-      let resid = 0;
-      for (let j = 0; j < list.length; j++) {
-        const e = list[Math.floor(rand() * list.length)]!;
-        n += e.n;
-        resid += e.resid;
-      }
-      offs.push(resid / n);
-    }
-    offs.sort((a, b) => a - b);
-    const off = offs.length > 0 ? { lo: offs[Math.floor(0.025 * offs.length)]!, hi: offs[Math.floor(0.975 * offs.length)]! } : { lo: NaN, hi: NaN };
-    return { label, games: list.length, upsetGames: list.filter((e) => favouredLost(e.y)).length, off };
+    const off = games.length > 0 ? bootstrapGames(games, Float64Array.from(resid), resamples, seed) : { lo: NaN, hi: NaN };
+    return { label, games: outcome.size, upsetGames: [...outcome.values()].filter(favouredLost).length, off };
   });
 }
