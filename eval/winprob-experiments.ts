@@ -117,6 +117,7 @@ if (which === 'nfl') {
     mix: nhlMixture(true, false),
     scoreEff: nhlMixture(false, true),
     both: nhlMixture(true, true),
+    pace: nhlPace(),
   };
   for (const [name, spec] of Object.entries(variants)) if (!only || only.split(',').includes(name)) report(name, spec, states);
   if (process.env['NO_SHOTS']) {
@@ -198,4 +199,31 @@ function tailGames(states: RealState[], p: Float64Array): void {
     const upset = list.filter(([, e]) => (b.lo < 0.5 ? e.y === 1 : e.y === 0));
     process.stdout.write(`${b.label}: ${list.length} games, ${b.n} plays; upsets: ${upset.map(([g, e]) => `${g} (${e.n})`).join(', ') || 'none'}\n`);
   }
+}
+
+/** NHL with the game's pace read from the shots so far: both rates x exp(pi * (shots - 60 * share played) / 10). */
+function nhlPace(): FitSpec<RealState> {
+  const n = NHL_SPEC.names.length;
+  return {
+    ...NHL_SPEC,
+    names: [...NHL_SPEC.names, 'pace'],
+    x0: [...NHL_SPEC.x0, 0],
+    steps: [...NHL_SPEC.steps, 0.2],
+    maxEvals: 750,
+    penalty: (x) => NHL_SPEC.penalty!(x.slice(0, n)),
+    model(x) {
+      const base = nhlConstantsOf(nhlFitOf(x.slice(0, n)));
+      const pace = x[n]!;
+      const consts = new Map<number, HockeyConstants>();
+      return (st) => {
+        const period = Math.max(1, Math.floor(st.input.period));
+        const played = period > 3 ? 1 : ((period - 1) * 1200 + (1200 - Math.min(1200, Math.max(0, st.input.clockS)))) / 3600;
+        const total = (st.input.hockey?.homeShots ?? 0) + (st.input.hockey?.awayShots ?? 0);
+        const m = Math.round(Math.exp((pace * (total - 60 * played)) / 10) * 1e3) / 1e3;
+        let c = consts.get(m);
+        if (!c) consts.set(m, (c = { ...base, goalsPer60: base.goalsPer60 * m }));
+        return hockeyHomeWin(st.input, c);
+      };
+    },
+  };
 }
