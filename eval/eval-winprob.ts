@@ -15,7 +15,7 @@ import { footballHomeWin } from '../src/core/win-probability/football.js';
 import { hockeyHomeWin } from '../src/core/win-probability/hockey.js';
 import type { RealState } from './real-data.js';
 import { ScoreCard, type Scores } from './score-card.js';
-import { ARBEES_OOF, bootstrapDiff, runNflCv, runNhlCv, scoresOf, tailBins, tailMisses, type SportCv } from './winprob-cv.js';
+import { ARBEES_OOF, bootstrapDiff, runNflCv, runNhlCv, scoresOf, tailBins, tailEvidence, tailMisses, type SportCv } from './winprob-cv.js';
 import { NFL_HAND_SET, NHL_HAND_SET, nflFitOf, nhlFitOf } from './winprob-fit-specs.js';
 import { runSimEval, SIM_MODELS, type SimEvalResult } from './sim-eval.js';
 
@@ -152,6 +152,12 @@ function realSection(r: SportCv<RealState>, describe: (x: number[]) => Record<st
     }),
   ]);
   const misses = tailMisses(tails[0]!);
+  const evidence = tailEvidence(r.states, oof.p);
+  const evidenceRows = evidence.map((e, b) => {
+    const bin = tails[0]![b]!;
+    const interval = Number.isFinite(e.off.lo) ? `[${(100 * e.off.lo).toFixed(1)}, ${(100 * e.off.hi).toFixed(1)}]` : '-';
+    return [e.label, String(bin.n), String(e.games), String(e.upsetGames), bin.n > 0 ? (100 * (bin.observed - bin.meanPredicted)).toFixed(1) : '-', interval];
+  });
   return [
     `### ${r.name}`,
     '',
@@ -180,6 +186,10 @@ function realSection(r: SportCv<RealState>, describe: (x: number[]) => Record<st
     misses.length === 0
       ? 'No tail bin with at least 200 states is off by more than 3 points (out of fold).'
       : `Tail bins with at least 200 states off by more than 3 points (out of fold): ${misses.map((m) => `${m.label} (${m.n} states, ${(100 * (m.observed - m.meanPredicted)).toFixed(1)} pp)`).join(', ')}.`,
+    '',
+    `What a tail bin can tell (${oof.name}): its states come from a few games with one outcome each, so the "off" is resampled by game (95 % interval, 2,000 resamples); "upsets" = games in the bin that the side the bin favours lost:`,
+    '',
+    table(['predicted', 'states', 'games', 'upsets', 'off (pp)', '95 % interval over games (pp)'], evidenceRows),
   ].join('\n');
 }
 

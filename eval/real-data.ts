@@ -206,7 +206,15 @@ export function loadNhlEvents(path: string, blocks = NHL_BLOCKS): NhlData {
   const states: RealState[] = [];
   for (const id of ids) {
     const y = outcomes.get(id)!;
+    // Shots on goal (goals included) before the current event: causal, what a live feed shows.
+    let homeShots = 0;
+    let awayShots = 0;
     for (const row of games.get(id)!) {
+      const event = cellText(row, col.event);
+      const shotBy = event === 'SHOT' || event === 'GOAL' ? cellText(row, col.teamType) : null;
+      const shotsBefore = { homeShots, awayShots };
+      if (shotBy === 'home') homeShots += 1;
+      else if (shotBy === 'away') awayShots += 1;
       if (skip.has(cellText(row, col.event) ?? '') || cellText(row, col.periodType) === 'SHOOTOUT') continue;
       const period = cellNumber(row, col.period);
       const clock = cellNumber(row, col.clock);
@@ -221,7 +229,7 @@ export function loadNhlEvents(path: string, blocks = NHL_BLOCKS): NhlData {
         clockS: clock,
         homeScore: hs,
         awayScore: as,
-        hockey: { homeSkaters: skaters(cellNumber(row, col.homeSkaters)), awaySkaters: skaters(cellNumber(row, col.awaySkaters)) },
+        hockey: { homeSkaters: skaters(cellNumber(row, col.homeSkaters)), awaySkaters: skaters(cellNumber(row, col.awaySkaters)), ...shotsBefore },
       };
       states.push({ game: id, group: blockOf.get(id)!, input, y, reference: referenceWinProb(referenceStateOf(input)) });
     }

@@ -137,3 +137,34 @@ export function tailBins(states: readonly RealState[], p: Float64Array): TailBin
 export function tailMisses(bins: readonly TailBin[], minN = 200, maxOffPp = 3): TailBin[] {
   return bins.filter((b) => b.n >= minN && Math.abs(b.observed - b.meanPredicted) * 100 > maxOffPp);
 }
+
+export interface TailEvidence {
+  label: string;
+  /** Games with at least one state in the bin, and those of them the favoured side lost. */
+  games: number;
+  upsetGames: number;
+  /** 95 % interval of the bin's "off" (observed minus mean predicted), resampling whole games. */
+  off: Interval;
+}
+
+/**
+ * How much a tail bin's miss can tell: its plays come from a few games that share one outcome
+ * each, so the bin's "off" is resampled by game (2,000 resamples, seeded).
+ */
+export function tailEvidence(states: readonly RealState[], p: Float64Array, resamples = 2000, seed = 14): TailEvidence[] {
+  return TAIL_EDGES.map(([label, lo, hi]) => {
+    const games: string[] = [];
+    const resid: number[] = [];
+    const outcome = new Map<string, 0 | 1>();
+    states.forEach((s, i) => {
+      const q = p[i]!;
+      if (!(q >= lo && q < hi)) return;
+      games.push(s.game);
+      resid.push(s.y - q);
+      outcome.set(s.game, s.y);
+    });
+    const favouredLost = (y: 0 | 1) => (hi <= 0.5 ? y === 1 : y === 0);
+    const off = games.length > 0 ? bootstrapGames(games, Float64Array.from(resid), resamples, seed) : { lo: NaN, hi: NaN };
+    return { label, games: outcome.size, upsetGames: [...outcome.values()].filter(favouredLost).length, off };
+  });
+}

@@ -74,9 +74,13 @@ export function nhlFitOf(x: readonly number[]): NhlFit {
     shortHandedFactor: round(Math.exp(x[3]!)),
     extraAttackerFactor: round(Math.exp(x[4]!)),
     emptyNetFactor: round(Math.exp(x[5]!)),
+    shotEdge: round(x[7]! / SHOT_EDGE_UNIT, 5),
     calibration: roundCal(calibrationOf('identity', 0, x[6]!)),
   };
 }
+
+/** The optimiser sees the shot edge per SHOT_EDGE_UNIT shots (a scale like the other parameters'). */
+const SHOT_EDGE_UNIT = 10;
 
 export function nhlConstantsOf(fit: NhlFit): HockeyConstants {
   return { ...NHL, ...fit };
@@ -88,14 +92,15 @@ const NHL_PRIOR = Object.freeze({ homeEdge: 0.1, homeEdgeSd: 0.1, manpower: [2.2
 /**
  * NHL: goal rate, home edge (log rate), power play / short-handed / extra attacker / empty net
  * factors (shrunk toward the hand-set values: one season's first 175 games see few pulled
- * goalies), tail cap. No link: the logistic link on the probit score made the Poisson model
+ * goalies), tail cap, and the shot edge (log rate ratio per shot on goal of difference so far,
+ * no prior: every fold puts it near 0.03). No link: the logistic link on the probit score made the Poisson model
  * worse out of fold (the fit then inflates the goal rate to 6 a game).
  */
 export const NHL_SPEC: FitSpec<RealState> = {
-  names: ['goalsPer60', 'homeEdge', 'powerPlayFactor', 'shortHandedFactor', 'extraAttackerFactor', 'emptyNetFactor', 'tailCap'],
-  x0: [Math.log(3.05), 0.1, Math.log(2.2), Math.log(0.3), Math.log(1.8), Math.log(3.5), capParam(0.01)],
-  steps: [0.1, 0.1, 0.3, 0.3, 0.3, 0.3, 1],
-  maxEvals: 400,
+  names: ['goalsPer60', 'homeEdge', 'powerPlayFactor', 'shortHandedFactor', 'extraAttackerFactor', 'emptyNetFactor', 'tailCap', 'shotEdge'],
+  x0: [Math.log(3.05), 0.1, Math.log(2.2), Math.log(0.3), Math.log(1.8), Math.log(3.5), capParam(0.01), 0],
+  steps: [0.1, 0.1, 0.3, 0.3, 0.3, 0.3, 1, 0.3],
+  maxEvals: 600,
   thin: 4,
   model(x) {
     const c = nhlConstantsOf(nhlFitOf(x));
@@ -151,5 +156,6 @@ export const NHL_HAND_SET: Readonly<HockeyConstants> = Object.freeze({
   shortHandedFactor: 0.3,
   extraAttackerFactor: 1.8,
   emptyNetFactor: 3.5,
+  shotEdge: 0,
   calibration: IDENTITY_CALIBRATION,
 });

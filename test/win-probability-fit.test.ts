@@ -14,7 +14,8 @@ import { FIT_LOGIT_SD, NFL_FIT, NHL_FIT } from '../src/core/win-probability/fitt
 import { homeWinProbability, modelProbSd, type WinProbInput } from '../src/core/win-probability/index.js';
 import { bootstrapGames, crossValidate, groupFolds, type FitSpec, type Grouped } from '../eval/cross-validation.js';
 import { nelderMead } from '../eval/nelder-mead.js';
-import { loadNflPlays } from '../eval/real-data.js';
+import { loadNflPlays, type RealState } from '../eval/real-data.js';
+import { tailBins, tailEvidence } from '../eval/winprob-cv.js';
 
 const nflState = (over: Partial<WinProbInput> = {}): WinProbInput => ({
   sport: 'nfl',
@@ -96,6 +97,36 @@ describe('fitted models: shape', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('NHL shots so far: more home shots never lower P(home), the edge stops at maxShotDiff, symmetric, ignored with a market prior', () => {
+    const withShots = (h: number, a: number, over: Partial<WinProbInput> = {}) =>
+      homeWinProbability(nhlState({ ...over, hockey: { homeSkaters: 5, awaySkaters: 5, homeShots: h, awayShots: a } }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: -3, max: 3 }), (h, a, lead) => {
+        const over = { homeScore: 3 + lead, awayScore: 3 };
+        expect(withShots(h + 1, a, over)).toBeGreaterThanOrEqual(withShots(h, a, over) - 1e-12);
+        // Monotone in the lead with the shots held.
+        expect(homeWinProbability(nhlState({ homeScore: 4 + lead, awayScore: 3, hockey: { homeShots: h, awayShots: a } }))).toBeGreaterThanOrEqual(
+          withShots(h, a, over) - 1e-12,
+        );
+        // Neutral site: swapping the sides' scores and shots gives 1 - p.
+        const n = { neutralSite: true, homeScore: 3 + Math.sign(lead), awayScore: 3 };
+        const m = { neutralSite: true, homeScore: 3, awayScore: 3 + Math.sign(lead) };
+        expect(withShots(h, a, n)).toBeCloseTo(1 - withShots(a, h, m), 9);
+      }),
+      { numRuns: 200 },
+    );
+    expect(NHL_FIT.shotEdge).toBeGreaterThan(0);
+    expect(withShots(30, 10)).toBeGreaterThan(withShots(10, 10));
+    expect(withShots(10 + NHL.maxShotDiff + 10, 10)).toBe(withShots(10 + NHL.maxShotDiff, 10));
+    // No shots from the feed (or nonsense) reads as no shot difference.
+    expect(withShots(Number.NaN, 5)).toBe(homeWinProbability(nhlState()));
+    expect(withShots(-3, 5)).toBe(homeWinProbability(nhlState()));
+    // A market prior already carries the strength: the shots do not move it (fitted without a prior).
+    expect(withShots(40, 10, { pregameHomeProb: 0.55 })).toBe(withShots(10, 10, { pregameHomeProb: 0.55 }));
+    // The end still converges to the leader whatever the shots.
+    expect(withShots(5, 45, { period: 3, clockS: 1, homeScore: 3, awayScore: 2 })).toBeGreaterThan(0.99);
   });
 
   it('symmetric at a neutral site: swapping the sides (score and ball) gives 1 - p', () => {
@@ -231,5 +262,34 @@ describe('fit tools', () => {
     const mean = diff.reduce((s, v) => s + v, 0) / diff.length;
     expect(a.lo).toBeLessThanOrEqual(mean);
     expect(a.hi).toBeGreaterThanOrEqual(mean);
+  });
+});
+
+describe('tail evidence resampled by game', () => {
+  const state = (game: string, y: 0 | 1): RealState => ({ game, group: 'g', y, reference: 0.5, input: nhlState() });
+  it('counts the games in a bin and the upsets among them, and its interval holds the observed miss', () => {
+    // Ten games with 20 states at 3 %: one of them (game u) won by the side under 5 %.
+    const states: RealState[] = [];
+    const p: number[] = [];
+    for (let g = 0; g < 10; g++) for (let k = 0; k < 20; k++) (states.push(state(g === 0 ? 'u' : `g${g}`, g === 0 ? 1 : 0)), p.push(0.03));
+    // One game at 92 % that the favourite won.
+    for (let k = 0; k < 5; k++) (states.push(state('f', 1)), p.push(0.92));
+    const probs = Float64Array.from(p);
+    const ev = tailEvidence(states, probs);
+    const low = ev.find((e) => e.label === '< 5 %')!;
+    expect(low.games).toBe(10);
+    expect(low.upsetGames).toBe(1);
+    const bin = tailBins(states, probs).find((b) => b.label === '< 5 %')!;
+    const off = bin.observed - bin.meanPredicted;
+    expect(off).toBeCloseTo(0.07, 9);
+    expect(low.off.lo).toBeLessThanOrEqual(off);
+    expect(low.off.hi).toBeGreaterThanOrEqual(off);
+    // Resampling games, a bin whose upsets are one game of ten can land with none of it.
+    expect(low.off.lo).toBeLessThan(0);
+    const high = ev.find((e) => e.label === '90-95 %')!;
+    expect(high.games).toBe(1);
+    expect(high.upsetGames).toBe(0);
+    expect(high.off.lo).toBeCloseTo(0.08, 9);
+    expect(ev.find((e) => e.label === '5-10 %')!.games).toBe(0);
   });
 });

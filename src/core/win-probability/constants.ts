@@ -158,6 +158,13 @@ export interface HockeyConstants {
   emptyNetFactor: number;
   pullWindowS: readonly number[];
   delayedPullS: number;
+  /**
+   * Log rate ratio added per shot on goal the home side leads by (shots so far, when the feed
+   * gives them and there is no market prior): the game's own evidence of the strength that a
+   * game without a prior does not know. The difference counts up to +-maxShotDiff.
+   */
+  shotEdge: number;
+  maxShotDiff: number;
   calibration: Calibration;
 }
 
@@ -191,6 +198,9 @@ export const NHL: Readonly<HockeyConstants> = Object.freeze({
   pullWindowS: [0, 75, 110, 130] as readonly number[],
   /** Seconds of a delayed-penalty pull outside the late window. */
   delayedPullS: 20,
+  shotEdge: NHL_FIT.shotEdge,
+  /** Beyond 25 shots of difference (0.7 % of the 2022-23 events; the largest seen was 33) the edge stops growing. */
+  maxShotDiff: 25,
   calibration: NHL_FIT.calibration,
 });
 

@@ -22,5 +22,7 @@ export interface NhlFit {
   shortHandedFactor: number;
   extraAttackerFactor: number;
   emptyNetFactor: number;
+  /** Log rate ratio per shot on goal of difference so far (no market prior only). */
+  shotEdge: number;
   calibration: Calibration;
 }

@@ -15,12 +15,12 @@
  *   fold 2013: 11 games, 1838 states, out-of-fold Brier 0.1736, log loss 0.5128; fit {"sigma":20.4743,"homeEdge":3.9886,"epScale":0.9224,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00055}}
  *   fold 2014: 11 games, 1891 states, out-of-fold Brier 0.2363, log loss 0.6768; fit {"sigma":18.0097,"homeEdge":2.9927,"epScale":0.732,"strengthSd":0,"calibration":{"link":"probit-logistic","slopeStart":1,"slopeEnd":1,"tailCap":0.00051}}
  *
- * NHL, five blocks of consecutive games; pooled out of fold: Brier 0.1898, log loss 0.5473:
- *   fold 1: 35 games, 11179 states, out-of-fold Brier 0.1726, log loss 0.5054; fit {"goalsPer60":5.6934,"homeEdge":0.0778,"powerPlayFactor":2.1996,"shortHandedFactor":0.3002,"extraAttackerFactor":1.7834,"emptyNetFactor":3.3935,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.00037}}
- *   fold 2: 35 games, 10885 states, out-of-fold Brier 0.1939, log loss 0.5566; fit {"goalsPer60":4.6314,"homeEdge":0.1018,"powerPlayFactor":2.16,"shortHandedFactor":0.3008,"extraAttackerFactor":1.8376,"emptyNetFactor":3.2414,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.00037}}
- *   fold 3: 35 games, 10830 states, out-of-fold Brier 0.1671, log loss 0.4935; fit {"goalsPer60":6.1164,"homeEdge":0.1145,"powerPlayFactor":2.176,"shortHandedFactor":0.301,"extraAttackerFactor":1.8773,"emptyNetFactor":3.1773,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.00143}}
- *   fold 4: 35 games, 10724 states, out-of-fold Brier 0.2044, log loss 0.5800; fit {"goalsPer60":5.3715,"homeEdge":0.136,"powerPlayFactor":2.1783,"shortHandedFactor":0.3006,"extraAttackerFactor":1.8319,"emptyNetFactor":3.287,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.00047}}
- *   fold 5: 35 games, 11024 states, out-of-fold Brier 0.2110, log loss 0.6017; fit {"goalsPer60":4.5662,"homeEdge":0.13,"powerPlayFactor":2.1574,"shortHandedFactor":0.3008,"extraAttackerFactor":1.7478,"emptyNetFactor":3.3866,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.00021}}
+ * NHL, five blocks of consecutive games; pooled out of fold: Brier 0.1868, log loss 0.5416:
+ *   fold 1: 35 games, 11179 states, out-of-fold Brier 0.1717, log loss 0.5081; fit {"goalsPer60":6.6549,"homeEdge":0.0558,"powerPlayFactor":2.1793,"shortHandedFactor":0.3011,"extraAttackerFactor":1.7566,"emptyNetFactor":3.4087,"shotEdge":0.03189,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.00001}}
+ *   fold 2: 35 games, 10885 states, out-of-fold Brier 0.1848, log loss 0.5361; fit {"goalsPer60":5.3159,"homeEdge":0.0885,"powerPlayFactor":2.1434,"shortHandedFactor":0.301,"extraAttackerFactor":1.8211,"emptyNetFactor":3.2638,"shotEdge":0.02776,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.00046}}
+ *   fold 3: 35 games, 10830 states, out-of-fold Brier 0.1752, log loss 0.5128; fit {"goalsPer60":7.0479,"homeEdge":0.0942,"powerPlayFactor":2.1446,"shortHandedFactor":0.3012,"extraAttackerFactor":1.8377,"emptyNetFactor":3.19,"shotEdge":0.03321,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.00048}}
+ *   fold 4: 35 games, 10724 states, out-of-fold Brier 0.2074, log loss 0.5875; fit {"goalsPer60":6.2468,"homeEdge":0.1175,"powerPlayFactor":2.1578,"shortHandedFactor":0.3006,"extraAttackerFactor":1.8218,"emptyNetFactor":3.2636,"shotEdge":0.03374,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.00075}}
+ *   fold 5: 35 games, 11024 states, out-of-fold Brier 0.1954, log loss 0.5646; fit {"goalsPer60":4.9294,"homeEdge":0.1188,"powerPlayFactor":2.1528,"shortHandedFactor":0.301,"extraAttackerFactor":1.7455,"emptyNetFactor":3.3909,"shotEdge":0.01709,"calibration":{"link":"identity","slopeStart":1,"slopeEnd":1,"tailCap":0.0001}}
  *
  * How each parameter enters the models: constants.ts, calibration.ts and the README.
  */
@@ -40,17 +40,18 @@ export const NFL_FIT: Readonly<NflFit> = Object.freeze<NflFit>({
 });
 
 export const NHL_FIT: Readonly<NhlFit> = Object.freeze<NhlFit>({
-  goalsPer60: 5.2185,
-  homeEdge: 0.1129,
-  powerPlayFactor: 2.1697,
-  shortHandedFactor: 0.3023,
-  extraAttackerFactor: 1.8211,
-  emptyNetFactor: 3.2434,
+  goalsPer60: 5.9922,
+  homeEdge: 0.0942,
+  powerPlayFactor: 2.1384,
+  shortHandedFactor: 0.301,
+  extraAttackerFactor: 1.8029,
+  emptyNetFactor: 3.252,
+  shotEdge: 0.02931,
   calibration: {
     link: 'identity',
     slopeStart: 1,
     slopeEnd: 1,
-    tailCap: 0.00147
+    tailCap: 0
   }
 });
 
@@ -58,4 +59,4 @@ export const NHL_FIT: Readonly<NhlFit> = Object.freeze<NhlFit>({
  * Leave-one-fold-out jackknife SD of the model's log-odds across the folds' fits (RMS over the
  * real states): how much the fitted model itself is in doubt. Sizing shrinks Kelly stakes by it.
  */
-export const FIT_LOGIT_SD: Readonly<Record<string, number>> = Object.freeze({ nfl: 0.4346, nhl: 0.2440 });
+export const FIT_LOGIT_SD: Readonly<Record<string, number>> = Object.freeze({ nfl: 0.4346, nhl: 0.3585 });

@@ -41,10 +41,19 @@ function pregameWin(s: number, c: HockeyConstants): number {
 
 const priorTables = new WeakMap<HockeyConstants, MonotoneTable>();
 
-/** Log rate ratio (home over away) from the market prior, else the home edge. */
+/** The shot-on-goal difference so far (home minus away), bounded; 0 when the feed has no shots. */
+function shotDifference(input: WinProbInput, c: HockeyConstants): number {
+  const h = finiteOrNull(input.hockey?.homeShots);
+  const a = finiteOrNull(input.hockey?.awayShots);
+  if (h === null || a === null || h < 0 || a < 0) return 0;
+  const d = h - a;
+  return d > c.maxShotDiff ? c.maxShotDiff : d < -c.maxShotDiff ? -c.maxShotDiff : d;
+}
+
+/** Log rate ratio (home over away) from the market prior, else the home edge and the shots so far. */
 function hockeyStrength(input: WinProbInput, c: HockeyConstants): number {
   const prior = marketPrior(input.pregameHomeProb);
-  if (prior === null) return input.neutralSite ? 0 : c.homeEdge;
+  if (prior === null) return (input.neutralSite ? 0 : c.homeEdge) + c.shotEdge * shotDifference(input, c);
   let table = priorTables.get(c);
   if (!table) {
     table = new MonotoneTable(STRENGTH_GRID.min, STRENGTH_GRID.max, STRENGTH_GRID.steps, (s) => pregameWin(s, c));

@@ -30,6 +30,9 @@ export interface HockeyDetail {
   awaySkaters?: number | null;
   /** Seconds left on the current power play, when the feed says. */
   powerPlayRemainingS?: number | null;
+  /** Shots on goal so far (goals included), when the feed says: the game's own evidence of strength. */
+  homeShots?: number | null;
+  awayShots?: number | null;
 }
 
 export interface SoccerDetail {
