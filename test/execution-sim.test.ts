@@ -143,7 +143,8 @@ describe('venue failures', () => {
     quote(2, { bid: 0.6, ask: 0.62, size: 100 }, { bid: 0.48, ask: 0.5, askSize: 100 });
     await new Promise((r) => setTimeout(r, 150));
     const positionBefore = kalshiPosition(tickers[2]!);
-    kalshi.faults.failNext(1, 400);
+    // Only the order POST: the background series-fee read of this market must not use up the fault.
+    kalshi.faults.failNext(1, 400, 'POST /portfolio/events/orders');
     const signal = { ...modelSignal({ marketId: tickers[2]!, yesPrice: 0.62, contracts: 3, modelProb: null }), game_id: games[2]!.id };
     h.publishSignal(signal);
     const t = await h.waitTrade(signal.signal_id);

@@ -91,7 +91,7 @@ export class KalshiSimVenue {
   /** Test hooks: injected REST failures, sequence gaps, dropped connections. */
   get faults(): SimRestFaults & SimWsFaults {
     return {
-      failNext: (count, status) => this.#rest.failNext(count, status),
+      failNext: (count, status, only) => this.#rest.failNext(count, status, only),
       skipSeq: (count) => this.#ws.skipSeq(count),
       dropConnections: () => this.#ws.dropConnections(),
       refuseSnapshotRequests: (refuse) => this.#ws.refuseSnapshotRequests(refuse),

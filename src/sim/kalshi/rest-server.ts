@@ -25,8 +25,12 @@ export interface SimEventInfo {
 }
 
 export interface SimRestFaults {
-  /** The next n requests answer with this status before anything else happens. */
-  failNext(count: number, status?: number): void;
+  /**
+   * The next n requests answer with this status before anything else happens; with `only`
+   * (e.g. `POST /portfolio/events/orders`), only requests of that method and path prefix count,
+   * so a background read (series fees, markets) cannot use up a fault meant for an order.
+   */
+  failNext(count: number, status?: number, only?: string): void;
 }
 
 export interface SimRestOptions {
@@ -64,7 +68,7 @@ export class KalshiSimRestApi implements SimRestFaults {
   readonly #routes: Route[];
   readonly #read: TokenBucket | null;
   readonly #write: TokenBucket | null;
-  #failures: { count: number; status: number } = { count: 0, status: 503 };
+  #failures: { count: number; status: number; only: string | undefined } = { count: 0, status: 503, only: undefined };
   requests = 0;
 
   constructor(options: SimRestOptions) {
@@ -98,8 +102,8 @@ export class KalshiSimRestApi implements SimRestFaults {
     ];
   }
 
-  failNext(count: number, status = 503): void {
-    this.#failures = { count, status };
+  failNext(count: number, status = 503, only?: string): void {
+    this.#failures = { count, status, only };
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -112,9 +116,16 @@ export class KalshiSimRestApi implements SimRestFaults {
     }
   }
 
+  #faultApplies(method: string, pathname: string): boolean {
+    const only = this.#failures.only;
+    if (only === undefined) return true;
+    const [onlyMethod, onlyPath = ''] = only.split(' ');
+    return method === onlyMethod && pathname.startsWith(`${REST_ROOT}${onlyPath}`);
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim.local');
-    if (this.#failures.count > 0) {
+    if (this.#failures.count > 0 && this.#faultApplies(req.method ?? 'GET', url.pathname)) {
       this.#failures.count--;
       send(res, this.#failures.status, { error: { code: 'service_unavailable', message: 'injected failure' } });
       return;
