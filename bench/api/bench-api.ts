@@ -10,7 +10,8 @@
  *    sequential GETs of each list route, idle and again under the 7k load. Target: p99 <= 20 ms.
  *
  * Settings: BENCH_QUICK=1 (short), BENCH_DURATION_MS, BENCH_API_RATE (7000), BENCH_API_CLIENTS (20),
- * BENCH_API_TRADES (10000), BENCH_API_REQUESTS (per route), BENCH_RESULTS_DIR.
+ * BENCH_API_TRADES (10000), BENCH_API_REQUESTS (per route), BENCH_RESULTS_DIR,
+ * BENCH_API_CPU_PROF=<dir> (the api process writes a V8 CPU profile there, for `node --cpu-prof`-style analysis).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   const childEnv = { REDIS_URL: redisServer.url, ARBEES_DATA_DIR: dataDir, ARBEES_API_PORT: String(port), ARBEES_API_TOKEN: 'bench-token-0123456789', LOG_LEVEL: 'warn', ARBEES_REGISTRY_POLL_MS: '100' };
   const children: BenchChild[] = [];
   try {
-    const apiChild = await BenchChild.start(path.join(here, 'api-worker.js'), { name: 'api', env: childEnv, startTimeoutMs: 20_000 });
+    const apiChild = await BenchChild.start(path.join(here, 'api-worker.js'), { name: 'api', env: childEnv, startTimeoutMs: 20_000, execArgv: env.BENCH_API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_API_CPU_PROF}`] : [] });
     children.push(apiChild);
     await apiChild.request('start');
     const publisher = await BenchChild.start(path.join(here, 'api-publisher-worker.js'), { name: 'publisher', env: childEnv, startTimeoutMs: 20_000 });

@@ -23,11 +23,19 @@ export interface WsClientCounters {
 }
 
 interface Pending {
-  text: string;
+  /** An event is encoded once by the hub and the same bytes go to every client; replies are strings. */
+  text: string | Buffer;
   topic: string | null;
 }
 
 const COALESCED_FAMILIES = ['prices.', 'orderbook.', 'status.'];
+/** Text frames: an encoded event is still JSON text for the peer. */
+const TEXT_FRAME = { binary: false } as const;
+
+/** Whether waiting messages of `topic` are replaced by newer ones (prices, books, status). */
+export function isCoalescedTopic(topic: string): boolean {
+  return COALESCED_FAMILIES.some((f) => topic.startsWith(f));
+}
 const CORK_BATCH = 32;
 
 export class WsClient {
@@ -53,10 +61,9 @@ export class WsClient {
     return false;
   }
 
-  /** Queues a serialized event; prices and books replace an unsent one of the same topic. */
-  enqueueEvent(topic: string, text: string): void {
+  /** Queues a serialized event; prices and books (`coalesce`, see isCoalescedTopic) replace an unsent one of the same topic. */
+  enqueueEvent(topic: string, text: string | Buffer, coalesce = isCoalescedTopic(topic)): void {
     if (this.#closed) return;
-    const coalesce = COALESCED_FAMILIES.some((f) => topic.startsWith(f));
     if (coalesce) {
       const waiting = this.#pendingByTopic.get(topic);
       if (waiting !== undefined) {
@@ -135,7 +142,7 @@ export class WsClient {
       for (let n = 0; n < CORK_BATCH && this.#head < this.#queue.length; n++) {
         const item = this.#queue[this.#head++]!;
         if (item.topic !== null) this.#pendingByTopic.delete(item.topic);
-        this.socket.send(item.text);
+        this.socket.send(item.text, TEXT_FRAME);
         this.counters.sent++;
       }
       raw?.uncork();

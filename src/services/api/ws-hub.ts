@@ -17,7 +17,7 @@ import {
 import type { RawEnvelope } from '../../core/envelope.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import { LiveCache } from './live-cache.js';
-import { WsClient, type WsClientOptions } from './ws-client.js';
+import { isCoalescedTopic, WsClient, type WsClientOptions } from './ws-client.js';
 
 export interface WsHubOptions extends WsClientOptions {
   maxClients: number;
@@ -48,11 +48,16 @@ export class WsHub {
   onHotMessage(topic: string, envelope: RawEnvelope): void {
     const event: WsEvent = { topic, type: envelope.type, ts: envelope.ts, origin_ts: envelope.origin_ts, src: envelope.src, data: envelope.data };
     this.cache.put(event);
-    let text: string | null = null;
+    // Encoded to bytes once: each client's send would otherwise encode the same string again.
+    let bytes: Buffer | null = null;
+    let coalesce = false;
     for (const client of this.#clients) {
       if (!client.matches(topic)) continue;
-      text ??= JSON.stringify({ kind: 'event', ...event });
-      client.enqueueEvent(topic, text);
+      if (bytes === null) {
+        bytes = Buffer.from(JSON.stringify({ kind: 'event', ...event }));
+        coalesce = isCoalescedTopic(topic);
+      }
+      client.enqueueEvent(topic, bytes, coalesce);
     }
   }
 
