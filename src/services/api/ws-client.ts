@@ -53,7 +53,13 @@ export class WsClient {
     readonly id: number,
     private readonly socket: WebSocket,
     private readonly options: WsClientOptions,
-    private readonly events: { onHopeless(client: WsClient): void; onDrop(): void; onCoalesce(): void },
+    private readonly events: {
+      onHopeless(client: WsClient): void;
+      onDrop(): void;
+      onCoalesce(): void;
+      /** Asks the owner to call flush() soon (the hub batches all clients in one pass); without it, the next turn of the loop. */
+      requestFlush?(client: WsClient): void;
+    },
   ) {}
 
   matches(topic: string): boolean {
@@ -124,10 +130,12 @@ export class WsClient {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    if (this.events.requestFlush !== undefined) this.events.requestFlush(this);
+    else setImmediate(() => this.flush());
   }
 
-  #flush(): void {
+  /** Sends what the socket takes now; called once per scheduled flush. */
+  flush(): void {
     this.#flushScheduled = false;
     if (this.#closed) return;
     if (this.#droppedSinceNotice > 0 && this.socket.bufferedAmount < this.options.maxBufferedBytes) {
@@ -154,7 +162,7 @@ export class WsClient {
     if (this.queued > 0) {
       // The socket is backed up: look again shortly rather than spin.
       this.#flushScheduled = true;
-      setTimeout(() => this.#flush(), 10).unref();
+      setTimeout(() => this.flush(), 10).unref();
       this.#checkHopeless();
     } else {
       this.#fullSinceMs = null;

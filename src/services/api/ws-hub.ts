@@ -25,12 +25,23 @@ export interface WsHubOptions extends WsClientOptions {
   maxProtocolErrors: number;
 }
 
+/**
+ * Clients are flushed together, at most once per FLUSH_INTERVAL_MS: the first message after a quiet
+ * spell leaves on the next turn of the loop, a burst is sent in batches (one writev per client per
+ * pass instead of one per message, which cost the api and every reader a syscall and a wake-up per
+ * message at 7k msg/s).
+ */
+const FLUSH_INTERVAL_MS = 1;
+
 export class WsHub {
   readonly cache = new LiveCache();
   /** Called when a client subscribes to a prefix the api serves itself (status.). */
   onStatusSubscribe: () => void = () => {};
   readonly #clients = new Set<WsClient>();
   readonly #errors = new Map<WsClient, number>();
+  readonly #dirty = new Set<WsClient>();
+  #flushPending = false;
+  #lastFlushMs = 0;
   #nextId = 1;
 
   constructor(
@@ -71,6 +82,7 @@ export class WsHub {
       onHopeless: () => this.metrics.inc('ws_slow_disconnects'),
       onDrop: () => this.metrics.inc('ws_dropped'),
       onCoalesce: () => this.metrics.inc('ws_coalesced'),
+      requestFlush: (c) => this.#requestFlush(c),
     });
     this.#clients.add(client);
     this.metrics.inc('ws_connections');
@@ -104,6 +116,23 @@ export class WsHub {
     for (const client of this.#clients) client.close(WsCloseCode.shutdown, 'api shutting down');
     this.#clients.clear();
   }
+
+  #requestFlush(client: WsClient): void {
+    this.#dirty.add(client);
+    if (this.#flushPending) return;
+    this.#flushPending = true;
+    const wait = FLUSH_INTERVAL_MS - (performance.now() - this.#lastFlushMs);
+    if (wait <= 0) setImmediate(this.#flushAll);
+    else setTimeout(this.#flushAll, wait);
+  }
+
+  readonly #flushAll = (): void => {
+    this.#flushPending = false;
+    this.#lastFlushMs = performance.now();
+    const clients = [...this.#dirty];
+    this.#dirty.clear();
+    for (const client of clients) client.flush();
+  };
 
   #onClientMessage(client: WsClient, raw: Buffer, isBinary: boolean): void {
     if (isBinary) return this.#protocolError(client, 'binary frames are not part of the protocol; send JSON text');
