@@ -18,6 +18,7 @@ import type { RawEnvelope } from '../../core/envelope.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import { LiveCache } from './live-cache.js';
 import { isCoalescedTopic, WsClient, type WsClientOptions } from './ws-client.js';
+import { encodeTextFrame } from './ws-frame.js';
 
 export interface WsHubOptions extends WsClientOptions {
   maxClients: number;
@@ -59,13 +60,13 @@ export class WsHub {
   onHotMessage(topic: string, envelope: RawEnvelope): void {
     const event: WsEvent = { topic, type: envelope.type, ts: envelope.ts, origin_ts: envelope.origin_ts, src: envelope.src, data: envelope.data };
     this.cache.put(event);
-    // Encoded to bytes once: each client's send would otherwise encode the same string again.
+    // Framed once (ws-frame.ts): every client gets the same bytes.
     let bytes: Buffer | null = null;
     let coalesce = false;
     for (const client of this.#clients) {
       if (!client.matches(topic)) continue;
       if (bytes === null) {
-        bytes = Buffer.from(JSON.stringify({ kind: 'event', ...event }));
+        bytes = encodeTextFrame(JSON.stringify({ kind: 'event', ...event }));
         coalesce = isCoalescedTopic(topic);
       }
       client.enqueueEvent(topic, bytes, coalesce);
@@ -98,11 +99,11 @@ export class WsHub {
 
   /** Sends a message the api made itself to every client subscribed to `prefix` (droppable like an event). */
   broadcast(prefix: string, message: object): void {
-    let text: string | null = null;
+    let frame: Buffer | null = null;
     for (const client of this.#clients) {
       if (!client.prefixes.has(prefix)) continue;
-      text ??= JSON.stringify(message);
-      client.enqueueEvent(prefix, text);
+      frame ??= encodeTextFrame(JSON.stringify(message));
+      client.enqueueEvent(prefix, frame);
     }
   }
 
