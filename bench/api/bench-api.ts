@@ -9,8 +9,11 @@
  * 2. REST lists with 10k trades recorded in trades:completed (plus signals, positions, games):
  *    sequential GETs of each list route, idle and again under the 7k load. Target: p99 <= 20 ms.
  *
+ *    "bus leg" is the share before the api's fan-out: publish `ts` to the api's hot-path handler
+ *    (ZMQ and the api's receive loop), measured in the api process.
  * Settings: BENCH_QUICK=1 (short), BENCH_DURATION_MS, BENCH_API_RATE (7000), BENCH_API_CLIENTS (20),
- * BENCH_API_TRADES (10000), BENCH_API_REQUESTS (per route), BENCH_RESULTS_DIR.
+ * BENCH_API_TRADES (10000), BENCH_API_REQUESTS (per route), BENCH_RESULTS_DIR,
+ * BENCH_API_CPU_PROF=<dir> (the api process writes a V8 CPU profile there, for `node --cpu-prof`-style analysis).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
   const childEnv = { REDIS_URL: redisServer.url, ARBEES_DATA_DIR: dataDir, ARBEES_API_PORT: String(port), ARBEES_API_TOKEN: 'bench-token-0123456789', LOG_LEVEL: 'warn', ARBEES_REGISTRY_POLL_MS: '100' };
   const children: BenchChild[] = [];
   try {
-    const apiChild = await BenchChild.start(path.join(here, 'api-worker.js'), { name: 'api', env: childEnv, startTimeoutMs: 20_000 });
+    const apiChild = await BenchChild.start(path.join(here, 'api-worker.js'), { name: 'api', env: childEnv, startTimeoutMs: 20_000, execArgv: env.BENCH_API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_API_CPU_PROF}`] : [] });
     children.push(apiChild);
     await apiChild.request('start');
     const publisher = await BenchChild.start(path.join(here, 'api-publisher-worker.js'), { name: 'publisher', env: childEnv, startTimeoutMs: 20_000 });
@@ -110,6 +113,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     await wsClients.request('record');
+    await apiChild.request('busLag');
     const cpuBefore = await apiChild.request<{ cpu: NodeJS.CpuUsage }>('usage');
     const [pubStats, loaded] = await Promise.all([
       publisher.request<{ sent: number; elapsedMs: number }>('run', { rate: options.rate, durationMs: options.durationMs, markets: options.markets }, options.durationMs + 60_000),
@@ -119,14 +123,15 @@ async function main(): Promise<void> {
     const ws = await wsClients.request<{ latencyUs: LatencySummary; receivedPerReader: number[]; stuckCloseCode: number | null }>('report');
     const cpuAfter = await apiChild.request<{ cpu: NodeJS.CpuUsage; rss: number }>('usage');
     const apiMetrics = await apiChild.request<Record<string, number>>('metrics');
+    const busLag = await apiChild.request<LatencySummary>('busLag');
     const apiCpuMs = (cpuAfter.cpu.user + cpuAfter.cpu.system - cpuBefore.cpu.user - cpuBefore.cpu.system) / 1_000;
 
-    const wsRow = { sent: pubStats.sent, ratePerSec: Math.round(pubStats.sent / (pubStats.elapsedMs / 1000)), clients: options.clients, minReceived: Math.min(...ws.receivedPerReader), maxReceived: Math.max(...ws.receivedPerReader), latencyUs: ws.latencyUs, apiCpuPercent: Math.round((apiCpuMs / pubStats.elapsedMs) * 100), apiRssBytes: cpuAfter.rss, coalesced: apiMetrics.ws_coalesced ?? 0, dropped: apiMetrics.ws_dropped ?? 0, slowDisconnects: apiMetrics.ws_slow_disconnects ?? 0 };
+    const wsRow = { sent: pubStats.sent, ratePerSec: Math.round(pubStats.sent / (pubStats.elapsedMs / 1000)), clients: options.clients, minReceived: Math.min(...ws.receivedPerReader), maxReceived: Math.max(...ws.receivedPerReader), latencyUs: ws.latencyUs, apiCpuPercent: Math.round((apiCpuMs / pubStats.elapsedMs) * 100), apiRssBytes: cpuAfter.rss, busLagUs: busLag, coalesced: apiMetrics.ws_coalesced ?? 0, dropped: apiMetrics.ws_dropped ?? 0, slowDisconnects: apiMetrics.ws_slow_disconnects ?? 0 };
     process.stdout.write(`\napi bench (${quick ? 'quick' : 'full'}; load ${loadAverage1m()} on ${machineInfo().nproc} cores: figures on a shared machine are not results)\n\n`);
     process.stdout.write(
       formatTable(
-        [{ header: 'hot path -> /ws' }, { header: 'sent', align: 'right' }, { header: 'msg/s', align: 'right' }, { header: 'recv/reader', align: 'right' }, { header: 'p50 us', align: 'right' }, { header: 'p99 us', align: 'right' }, { header: 'p999 us', align: 'right' }, { header: 'max us', align: 'right' }, { header: 'api CPU %', align: 'right' }, { header: 'coalesced', align: 'right' }, { header: 'dropped', align: 'right' }],
-        [[`${options.clients} clients (1 never reads)`, String(wsRow.sent), String(wsRow.ratePerSec), `${wsRow.minReceived}-${wsRow.maxReceived}`, formatMicros(ws.latencyUs.p50), formatMicros(ws.latencyUs.p99), formatMicros(ws.latencyUs.p999), formatMicros(ws.latencyUs.max), String(wsRow.apiCpuPercent), String(wsRow.coalesced), String(wsRow.dropped)]],
+        [{ header: 'hot path -> /ws' }, { header: 'sent', align: 'right' }, { header: 'msg/s', align: 'right' }, { header: 'recv/reader', align: 'right' }, { header: 'p50 us', align: 'right' }, { header: 'p99 us', align: 'right' }, { header: 'p999 us', align: 'right' }, { header: 'max us', align: 'right' }, { header: 'bus leg p50/p99 us', align: 'right' }, { header: 'api CPU %', align: 'right' }, { header: 'coalesced', align: 'right' }, { header: 'dropped', align: 'right' }],
+        [[`${options.clients} clients (1 never reads)`, String(wsRow.sent), String(wsRow.ratePerSec), `${wsRow.minReceived}-${wsRow.maxReceived}`, formatMicros(ws.latencyUs.p50), formatMicros(ws.latencyUs.p99), formatMicros(ws.latencyUs.p999), formatMicros(ws.latencyUs.max), `${formatMicros(busLag.p50)}/${formatMicros(busLag.p99)}`, String(wsRow.apiCpuPercent), String(wsRow.coalesced), String(wsRow.dropped)]],
       ) + '\n\n',
     );
     process.stdout.write(

@@ -45,7 +45,7 @@ export const api = defineService({
     const desk = new ControlDesk(redis, reader, async () => publisher, { slippage: config.flattenSlippage, exitTtlUs: config.exitTtlMs * 1_000 });
     const assets = new StaticAssets(config.staticDir !== '' ? config.staticDir : defaultStaticDir());
     if (!assets.built) log.warn({ dir: assets.dir }, 'dashboard bundle not found; run npm run build (the api still serves /api and /ws)');
-    metrics.provide('reads', () => ({ bad_entries: reader.badEntries, history_malformed: streams.counters.malformed, history_invalid: streams.counters.invalid, audit_failures: audit.failures, status_failures: pusher.failures }));
+    metrics.provide('reads', () => ({ bad_entries: reader.badEntries, history_malformed: streams.counters.malformed, history_invalid: streams.counters.invalid, page_cache_hits: streams.pages.counters.hits, page_cache_misses: streams.pages.counters.misses, audit_failures: audit.failures, status_failures: pusher.failures }));
 
     metrics.provide('history', () => ({ ...history.counters, database: history.hasDatabase ? 1 : 0 }));
     const pusher = new StatusPusher(reader, hub, config.statusPushMs);

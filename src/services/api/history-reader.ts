@@ -8,6 +8,7 @@ import type { Page, PositionView, SignalView, TradeView } from '../../core/api-p
 import type { Position, TradeCompleted, TradeSignal } from '../../core/messages.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { checkEntry, newSlowReadCounters, parseEntryFields, type SlowReadCounters } from '../../bus/slow-track.js';
+import { StreamPageCache } from './stream-page-cache.js';
 
 export interface PageRequest {
   limit: number;
@@ -33,11 +34,15 @@ const SCAN_FACTOR = 10;
 
 export class RedisHistoryReader implements HistoryReader {
   readonly counters: SlowReadCounters = newSlowReadCounters();
+  /** Decoded pages, reused while their stream is unchanged (stream-page-cache.ts). */
+  readonly pages: StreamPageCache;
 
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis) {
+    this.pages = new StreamPageCache(redis);
+  }
 
   async signals(page: PageRequest): Promise<Page<SignalView>> {
-    return this.#page(SlowKey.signalsStream, page, (id, fields) => {
+    return this.#page(SlowKey.signalsStream, page, '', (id, fields) => {
       const entry = parseEntryFields(fields);
       const typed = entry && checkEntry(entry, ['trade_signal', 'high_edge_signal'], this.counters);
       if (!typed) return null;
@@ -46,7 +51,7 @@ export class RedisHistoryReader implements HistoryReader {
   }
 
   async trades(page: PageRequest & { status?: TradeCompleted['status'] | undefined }): Promise<Page<TradeView>> {
-    return this.#page(SlowKey.tradesCompleted, page, (id, fields) => {
+    return this.#page(SlowKey.tradesCompleted, page, `status=${page.status ?? ''}`, (id, fields) => {
       const entry = parseEntryFields(fields);
       const typed = entry && checkEntry(entry, ['trade_completed'], this.counters);
       if (!typed) return null;
@@ -57,7 +62,7 @@ export class RedisHistoryReader implements HistoryReader {
   }
 
   async closedPositions(page: PageRequest): Promise<Page<PositionView>> {
-    return this.#page(SlowKey.positionsClosed, page, (id, fields) => {
+    return this.#page(SlowKey.positionsClosed, page, '', (id, fields) => {
       try {
         return { stream_id: id, position: JSON.parse(fields.data ?? '') as Position };
       } catch {
@@ -67,8 +72,13 @@ export class RedisHistoryReader implements HistoryReader {
     });
   }
 
-  /** Newest first; reads in chunks until the page is full (a filter may skip entries), bounded. */
-  async #page<T>(key: string, page: PageRequest, map: (id: string, fields: Record<string, string>) => T | null): Promise<Page<T>> {
+  /** Newest first, from the page cache while the stream is unchanged; `filter` names what `map` filters on. */
+  #page<T>(key: string, page: PageRequest, filter: string, map: (id: string, fields: Record<string, string>) => T | null): Promise<Page<T>> {
+    return this.pages.read(key, `${page.limit}|${page.before ?? ''}|${filter}`, () => this.#load(key, page, map));
+  }
+
+  /** Reads in chunks until the page is full (a filter may skip entries), bounded. */
+  async #load<T>(key: string, page: PageRequest, map: (id: string, fields: Record<string, string>) => T | null): Promise<Page<T>> {
     const items: T[] = [];
     let end = page.before === undefined ? '+' : `(${page.before}`;
     let lastId: string | null = null;

@@ -6,6 +6,7 @@
  */
 import type { WebSocket } from 'ws';
 import { WsCloseCode } from '../../core/api-protocol.js';
+import { encodeTextFrame } from './ws-frame.js';
 
 export interface WsClientOptions {
   queueMax: number;
@@ -23,12 +24,25 @@ export interface WsClientCounters {
 }
 
 interface Pending {
-  text: string;
+  /** A whole text frame (ws-frame.ts): an event is framed once by the hub, the same bytes for every client. */
+  frame: Buffer;
   topic: string | null;
 }
 
+/** The net socket under a `ws` WebSocket: frames are written to it directly, in queue order. */
+interface RawSocket {
+  write(chunk: Buffer): boolean;
+}
+
 const COALESCED_FAMILIES = ['prices.', 'orderbook.', 'status.'];
-const CORK_BATCH = 32;
+
+/** Whether waiting messages of `topic` are replaced by newer ones (prices, books, status). */
+export function isCoalescedTopic(topic: string): boolean {
+  return COALESCED_FAMILIES.some((f) => topic.startsWith(f));
+}
+/** Frames joined into one write while draining a queue (bigger writes go alone). */
+const WRITE_BATCH_BYTES = 64 * 1024;
+const WS_OPEN = 1;
 
 export class WsClient {
   readonly prefixes = new Set<string>();
@@ -45,7 +59,13 @@ export class WsClient {
     readonly id: number,
     private readonly socket: WebSocket,
     private readonly options: WsClientOptions,
-    private readonly events: { onHopeless(client: WsClient): void; onDrop(): void; onCoalesce(): void },
+    private readonly events: {
+      onHopeless(client: WsClient): void;
+      onDrop(): void;
+      onCoalesce(): void;
+      /** Asks the owner to call flush() soon (the hub batches all clients in one pass); without it, the next turn of the loop. */
+      requestFlush?(client: WsClient): void;
+    },
   ) {}
 
   matches(topic: string): boolean {
@@ -53,14 +73,13 @@ export class WsClient {
     return false;
   }
 
-  /** Queues a serialized event; prices and books replace an unsent one of the same topic. */
-  enqueueEvent(topic: string, text: string): void {
+  /** Queues a framed event (encodeTextFrame); prices and books (`coalesce`, see isCoalescedTopic) replace an unsent one of the same topic. */
+  enqueueEvent(topic: string, frame: Buffer, coalesce = isCoalescedTopic(topic)): void {
     if (this.#closed) return;
-    const coalesce = COALESCED_FAMILIES.some((f) => topic.startsWith(f));
     if (coalesce) {
       const waiting = this.#pendingByTopic.get(topic);
       if (waiting !== undefined) {
-        waiting.text = text;
+        waiting.frame = frame;
         this.counters.coalesced++;
         this.events.onCoalesce();
         return;
@@ -73,7 +92,7 @@ export class WsClient {
       this.#checkHopeless();
       return;
     }
-    const pending: Pending = { text, topic: coalesce ? topic : null };
+    const pending: Pending = { frame, topic: coalesce ? topic : null };
     if (coalesce) this.#pendingByTopic.set(topic, pending);
     this.#queue.push(pending);
     this.#scheduleFlush();
@@ -87,7 +106,7 @@ export class WsClient {
       this.events.onHopeless(this);
       return this.close(WsCloseCode.slowClient, 'ARB_API_WS_SLOW_CLIENT: replies not read');
     }
-    this.#queue.push({ text: JSON.stringify(message), topic: null });
+    this.#queue.push({ frame: encodeTextFrame(JSON.stringify(message)), topic: null });
     this.#scheduleFlush();
   }
 
@@ -117,28 +136,35 @@ export class WsClient {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    if (this.events.requestFlush !== undefined) this.events.requestFlush(this);
+    else setImmediate(() => this.flush());
   }
 
-  #flush(): void {
+  /** Sends what the socket takes now; called once per scheduled flush. */
+  flush(): void {
     this.#flushScheduled = false;
     if (this.#closed) return;
+    const raw = (this.socket as unknown as { _socket?: RawSocket })._socket;
+    // Closing or closed (the peer's close frame may have arrived): no data frame may follow it.
+    if (this.socket.readyState !== WS_OPEN || raw === undefined) return;
     if (this.#droppedSinceNotice > 0 && this.socket.bufferedAmount < this.options.maxBufferedBytes) {
-      this.socket.send(JSON.stringify({ kind: 'dropped', count: this.#droppedSinceNotice }));
+      raw.write(encodeTextFrame(JSON.stringify({ kind: 'dropped', count: this.#droppedSinceNotice })));
       this.#droppedSinceNotice = 0;
     }
-    // Corked, up to CORK_BATCH frames leave in one writev instead of one write each; the socket's
-    // backlog is checked between batches (corked bytes do not show in bufferedAmount).
-    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    // Frames leave in batches of one write each (not one write per message); the socket's backlog
+    // is checked between batches, so a slow reader holds at most a batch beyond the bound.
+    const batch: Buffer[] = [];
     while (this.#head < this.#queue.length && this.socket.bufferedAmount < this.options.maxBufferedBytes) {
-      raw?.cork();
-      for (let n = 0; n < CORK_BATCH && this.#head < this.#queue.length; n++) {
+      let bytes = 0;
+      while (bytes < WRITE_BATCH_BYTES && this.#head < this.#queue.length) {
         const item = this.#queue[this.#head++]!;
         if (item.topic !== null) this.#pendingByTopic.delete(item.topic);
-        this.socket.send(item.text);
+        batch.push(item.frame);
+        bytes += item.frame.length;
         this.counters.sent++;
       }
-      raw?.uncork();
+      raw.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, bytes));
+      batch.length = 0;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue.splice(0, this.#head);
@@ -147,7 +173,7 @@ export class WsClient {
     if (this.queued > 0) {
       // The socket is backed up: look again shortly rather than spin.
       this.#flushScheduled = true;
-      setTimeout(() => this.#flush(), 10).unref();
+      setTimeout(() => this.flush(), 10).unref();
       this.#checkHopeless();
     } else {
       this.#fullSinceMs = null;
