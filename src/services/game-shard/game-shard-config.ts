@@ -18,11 +18,6 @@ const services = (raw: string, env: string): readonly string[] | null => {
   return list;
 };
 
-const keyPrefix = (raw: string, env: string): string => {
-  if (!/^[A-Za-z0-9_:.-]*$/.test(raw)) throw new ConfigError(env, 'may hold only letters, digits and _ : . -');
-  return raw;
-};
-
 export const gameShardConfigSpec = {
   /** What the orchestrator reads as metrics.capacity: how many games this shard should be given. */
   capacity: defineVar({ env: 'SHARD_CAPACITY', default: 20, parse: parse.int(1, 10_000) }),
@@ -33,7 +28,7 @@ export const gameShardConfigSpec = {
     describe: 'Redis hash game_id -> GameInfo JSON written by the orchestrator',
   }),
   /** Prefix of the keys the shard writes itself (the pregame priors). */
-  keyPrefix: defineVar({ env: 'SHARD_KEY_PREFIX', default: '', parse: keyPrefix }),
+  keyPrefix: defineVar({ env: 'SHARD_KEY_PREFIX', default: '', parse: parse.keyPrefix }),
   gamesServices: defineVar({ env: 'SHARD_GAMES_SERVICES', default: ['orchestrator'] as readonly string[] | null, parse: services }),
   priceServices: defineVar({
     env: 'SHARD_PRICE_SERVICES',

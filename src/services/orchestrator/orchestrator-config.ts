@@ -18,11 +18,6 @@ function leagues(raw: string, env: string): Sport[] {
   return [...new Set(list)] as Sport[];
 }
 
-const keyPrefix = (raw: string, env: string): string => {
-  if (!/^[A-Za-z0-9_:.-]*$/.test(raw)) throw new ConfigError(env, 'may hold only letters, digits and _ : . -');
-  return raw;
-};
-
 export const orchestratorConfigSpec = {
   espnBaseUrl: defineVar({ env: 'ESPN_BASE_URL', default: ESPN_SITE_BASE_URL, parse: parse.url('http', 'https') }),
   espnMinIntervalMs: defineVar({ env: 'ESPN_MIN_INTERVAL_MS', default: 700, parse: parse.int(0, 60_000) }),
@@ -71,7 +66,7 @@ export const orchestratorConfigSpec = {
   alertsMaxLen: defineVar({ env: 'ORCH_ALERTS_MAXLEN', default: 10_000, parse: parse.int(10, 10_000_000) }),
   /** Health monitoring and shard discovery see only registry instances whose name starts so. */
   watchInstancePrefix: defineVar({ env: 'ORCH_WATCH_INSTANCE_PREFIX', default: '', parse: parse.string }),
-  keyPrefix: defineVar({ env: 'ORCH_KEY_PREFIX', default: '', parse: keyPrefix }),
+  keyPrefix: defineVar({ env: 'ORCH_KEY_PREFIX', default: '', parse: parse.keyPrefix }),
 
   breakerFailures: defineVar({ env: 'ORCH_BREAKER_FAILURES', default: 3, parse: parse.int(1, 1_000) }),
   breakerOpenMs: defineVar({ env: 'ORCH_BREAKER_OPEN_MS', default: 60_000, parse: parse.int(10, 3_600_000) }),

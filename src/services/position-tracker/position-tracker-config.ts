@@ -31,11 +31,6 @@ const optional =
   (raw: string, env: string): number | null =>
     parse.number(min, max)(raw, env);
 
-const keyPrefix = (raw: string, env: string): string => {
-  if (!/^[A-Za-z0-9_:.-]*$/.test(raw)) throw new ConfigError(env, 'may hold only letters, digits and _ : . -');
-  return raw;
-};
-
 const dollars = (raw: string, env: string): number => dollarsToCc(parse.number(0, 1e12)(raw, env));
 
 /** `PT_<VENUE>_TAKER_BP` for every venue (PT_KALSHI_TAKER_BP, PT_POLY_TAKER_BP, ...). */
@@ -48,13 +43,13 @@ function takerFeeSpec(): Record<`${Venue}TakerBp`, VarSpec<number>> {
 }
 
 export const trackerConfigSpec = {
-  keyPrefix: defineVar({ env: 'PT_KEY_PREFIX', default: '', parse: keyPrefix }),
+  keyPrefix: defineVar({ env: 'PT_KEY_PREFIX', default: '', parse: parse.keyPrefix }),
   /** Starting cash, in dollars (held as integer centi-cents). */
   initialBankrollCc: defineVar({ env: 'PT_INITIAL_BANKROLL_USD', default: dollarsToCc(1_000), parse: dollars }),
   /** Only hear hot-path publishers of these services (all when empty). */
   sourceServices: defineVar({ env: 'PT_SOURCE_SERVICES', default: [] as string[], parse: parse.list }),
   /** Trading day of the daily P&L (US sports trade on Eastern evenings). */
-  timeZone: defineVar({ env: 'PT_TIME_ZONE', default: 'America/New_York', parse: timeZone }),
+  timeZone: defineVar({ env: 'PT_TIME_ZONE', default: 'America/New_York', parse: parse.timeZone }),
 
   // Exit rules, in price points and milliseconds; unset values keep the rules' defaults.
   takeProfit: defineVar({ env: 'PT_TAKE_PROFIT', default: null, parse: optional(0, 1) }),
@@ -120,15 +115,6 @@ export function trackerExitRules(config: TrackerConfig): ExitRulesBySport {
   const sports: Partial<Record<Sport, ExitRuleOptions>> = {};
   for (const [sport, points] of Object.entries(config.stopLoss)) sports[sport as Sport] = { stopLossCc: cc(points ?? null) };
   return resolveExitOptions({ all, sports });
-}
-
-function timeZone(raw: string, env: string): string {
-  try {
-    new Intl.DateTimeFormat('en-CA', { timeZone: raw });
-  } catch {
-    throw new ConfigError(env, `must be an IANA time zone, got ${JSON.stringify(raw)}`);
-  }
-  return raw;
 }
 
 /** Fees used to mark positions (the exit fee comes off the liquidation value). */
