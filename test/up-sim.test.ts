@@ -91,6 +91,8 @@ describe('arbees up on the simulators', () => {
     try {
       const state = await waitUntilRunning(up, 4, 60_000);
       expect(state.children.map((c) => c.service)).toEqual(['simulator', 'zmq_listener', 'kalshi_monitor', 'polymarket_monitor']);
+      // zmq_listener runs at a lower priority (niceness 10) and may log its start last.
+      await waitForOutput(up, /zmq_listener started/, 1, 30_000);
       await waitForOutput(up, /kalshi_monitor started/, 1, 30_000);
       await waitForOutput(up, /polymarket_monitor started/, 1, 30_000);
       await waitForOutput(up, /Stop {7}Ctrl-C/);
