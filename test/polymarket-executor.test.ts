@@ -1,7 +1,8 @@
 /**
  * PolyOrderExecutor against the Polymarket simulator over real HTTP: per-market fees read from
  * the market (and refused above the rate the edge assumed), NO legs on the complement token,
- * fractional shares reported, and the order lookup deciding an order the venue never got.
+ * fractional shares reported, the order lookup deciding an order the venue never got, and the
+ * account's trades listed page by page (what a reconciliation compares our fills with).
  */
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,7 +38,7 @@ async function rig(takerFeeBp = 300) {
   const client = new PolymarketClobClient({ baseUrl: clobUrl, credentials, address: trader.address });
   let now = Date.now();
   const exec = new PolyOrderExecutor({ client, account: trader, fee: DEFAULT_FEES.poly, notFoundAfterMs: 60_000, now: () => now });
-  return { venue, exec, yes, no, advance: (ms: number) => (now += ms) };
+  return { venue, exec, client, clobUrl, yes, no, advance: (ms: number) => (now += ms) };
 }
 
 describe('PolyOrderExecutor on the simulated CLOB', () => {
@@ -80,5 +81,25 @@ describe('PolyOrderExecutor on the simulated CLOB', () => {
     const r = await r0.exec.reconcile(o, Date.now() - 61_000);
     expect(r).toMatchObject({ status: 'none' });
     expect(r!.detail).toMatch(/has no order 0x[0-9a-f]{64}: it was never placed/);
+  });
+
+  it('lists every trade of the account with its order id, page by page (GET /data/trades)', async () => {
+    const r0 = await rig(300);
+    r0.venue.setMakerQuotes(r0.yes, { yesBids: [[0.48, 10_000]], yesAsks: [[0.5, 10_000]] });
+    const orderIds: string[] = [];
+    for (let i = 0; i < 105; i++) {
+      const r = await r0.exec.place(order(r0.yes, { contracts: 5 }));
+      expect(r.status).toBe('filled');
+      orderIds.push(r.orderId!);
+    }
+    const trades = await r0.client.getTrades();
+    expect(trades).toHaveLength(105); // more than one page of 100
+    expect(trades.map((t) => t.takerOrderId)).toEqual(orderIds);
+    expect(trades.every((t) => t.traderSide === 'TAKER' && t.size === 5_000_000n && t.price === 0.5 && t.side === 'BUY')).toBe(true);
+    // Another account sees none of them.
+    const other = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+    const otherCredentials = r0.venue.registerApiKey({ address: other.address, collateralUsd: 10 });
+    const stranger = new PolymarketClobClient({ baseUrl: r0.clobUrl, credentials: otherCredentials, address: other.address });
+    expect(await stranger.getTrades()).toEqual([]);
   });
 });

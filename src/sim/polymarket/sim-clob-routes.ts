@@ -1,7 +1,8 @@
 /**
  * The simulated CLOB REST API: public reads (`/book`, `/books`, `/price`, `/midpoint`,
  * `/tick-size`, `/time`, `/version`), L1 key creation (`POST /auth/api-key`), and the L2 trading
- * calls (`POST /order`, `DELETE /order`, `DELETE /orders`, `DELETE /cancel-all`), each checked
+ * calls (`POST /order`, `DELETE /order`, `DELETE /orders`, `DELETE /cancel-all`, `GET /data/order/{id}`,
+ * `GET /data/trades`), each checked
  * the way the venue does: HMAC over timestamp + method + path + exact body with the key's
  * secret, passphrase and address matching the key, timestamp fresh.
  */
@@ -12,7 +13,7 @@ import { PolymarketParseError } from '../../venues/polymarket/errors.js';
 import { signedOrderFromJson } from '../../venues/polymarket/order-signing.js';
 import type { PolyOrderType } from '../../venues/polymarket/common.js';
 import type { SimCatalog } from './sim-catalog.js';
-import { SimOrderRejection, type SimExchange } from './sim-exchange.js';
+import { SimOrderRejection, type SimExchange, type SimTrade } from './sim-exchange.js';
 import { HttpFailure, parseJsonBody, readBody, sendJson } from './sim-http.js';
 import type { SimAccount, SimLedger } from './sim-ledger.js';
 import { P4 } from './sim-token-book.js';
@@ -38,6 +39,9 @@ export interface ClobRouteStats {
 }
 
 const ORDER_TYPES: readonly PolyOrderType[] = ['GTC', 'GTD', 'FOK', 'FAK'];
+const TRADES_PAGE = 100;
+/** The venue's "no more pages" cursor (base64 of -1). */
+const END_CURSOR = 'LTE=';
 
 export class SimClobRoutes {
   readonly counters: ClobRouteStats = { authFailures: 0, ordersAccepted: 0, ordersRejected: 0 };
@@ -48,6 +52,7 @@ export class SimClobRoutes {
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
     const q = url.searchParams;
     if (req.method === 'GET' && url.pathname.startsWith('/data/order/')) return this.lookupOrder(req, res, url);
+    if (req.method === 'GET' && url.pathname === '/data/trades') return this.listTrades(req, res, url);
     if (req.method === 'GET' && url.pathname.startsWith('/clob-markets/')) return this.clobMarket(res, url.pathname.slice('/clob-markets/'.length));
     switch (route) {
       case 'GET /book':
@@ -226,6 +231,68 @@ export class SimClobRoutes {
       associate_trades: rec.tradeIds,
       created_at: rec.createdAtS,
     });
+  }
+
+  /**
+   * `GET /data/trades` (L2): the account's trades, as taker or maker, oldest first, in pages of
+   * `TRADES_PAGE` with the venue's cursor convention (base64 offset; `LTE=` after the last page).
+   */
+  private async listTrades(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const auth = await this.authed(req, res, url);
+    if (!auth) return;
+    const all = this.deps.exchange.tradesOf(auth.account.apiKey);
+    const cursor = url.searchParams.get('next_cursor') ?? '';
+    const offset = cursor === '' ? 0 : Number(Buffer.from(cursor, 'base64').toString('utf8'));
+    if (!Number.isInteger(offset) || offset < 0) throw new HttpFailure(400, 'invalid next_cursor');
+    const page = all.slice(offset, offset + TRADES_PAGE);
+    const next = offset + page.length;
+    sendJson(res, 200, {
+      limit: TRADES_PAGE,
+      count: page.length,
+      next_cursor: next >= all.length ? END_CURSOR : Buffer.from(String(next)).toString('base64'),
+      data: page.map((t) => this.tradeJson(t, auth.account)),
+    });
+  }
+
+  private tradeJson(t: SimTrade, account: SimAccount): Record<string, unknown> {
+    const tick = this.deps.exchange.book(t.tokenId)?.tickSize ?? '0.0001';
+    const outcome = this.deps.catalog.token(t.tokenId)?.outcome ?? '';
+    const asTaker = t.takerApiKey === account.apiKey;
+    const price = priceString(t.p4, tick);
+    return {
+      id: t.tradeId,
+      taker_order_id: t.takerOrderId ?? '',
+      market: t.conditionId,
+      asset_id: t.tokenId,
+      side: t.takerSide,
+      size: unitsString(t.qty),
+      fee_rate_bps: String(t.takerApiKey !== null ? this.deps.takerFeeBp : 0),
+      price,
+      status: 'MATCHED',
+      match_time: String(t.matchTimeS),
+      last_update: String(t.matchTimeS),
+      outcome,
+      owner: asTaker ? t.takerApiKey : t.makerApiKey,
+      maker_address: account.address,
+      transaction_hash: '',
+      bucket_index: 0,
+      trader_side: asTaker ? 'TAKER' : 'MAKER',
+      maker_orders:
+        t.makerOrderId === null
+          ? []
+          : [
+              {
+                order_id: t.makerOrderId,
+                owner: t.makerApiKey ?? '',
+                matched_amount: unitsString(t.qty),
+                price,
+                fee_rate_bps: '0',
+                asset_id: t.tokenId,
+                outcome,
+                side: t.takerSide === 'BUY' ? 'SELL' : 'BUY',
+              },
+            ],
+    };
   }
 
   /** `GET /clob-markets/{condition_id}`: the market info in the official V2 client's compact shape (`MarketDetails`). */

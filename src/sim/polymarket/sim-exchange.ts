@@ -38,6 +38,11 @@ export interface SimTrade {
   /** null when the maker was the market maker's quote. */
   makerApiKey: string | null;
   takerFee: bigint;
+  /** The taker's order hash; null when the market maker took a resting order. */
+  takerOrderId: string | null;
+  /** The resting order's hash; null when the maker was the market maker's quote. */
+  makerOrderId: string | null;
+  matchTimeS: number;
 }
 
 export type SimExchangeEvents = {
@@ -91,6 +96,14 @@ export interface SimOrderRecord {
   tradeIds: string[];
 }
 
+/** One side of a trade: whose it was and which order. */
+interface TradeParty {
+  apiKey: string;
+  orderId: string;
+}
+
+const MAX_TRADES_PER_ACCOUNT = 100_000;
+
 const isMarketOrder = (t: PolyOrderType): boolean => t === 'FAK' || t === 'FOK';
 
 export function takerFee(qty: bigint, p4: number, rateBp: number): bigint {
@@ -108,6 +121,7 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
   private readonly orders = new Map<string, SimOrderRecord>();
   private seq = 0;
   private tradeSeq = 0;
+  private readonly accountTrades = new Map<string, SimTrade[]>();
 
   constructor(
     private readonly catalog: SimCatalog,
@@ -303,7 +317,7 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
     const tradeIds: string[] = [];
     this.withLevelDiff(market, () => {
       book.execute(t.side, fills);
-      this.settleTakerFills(account, t, fills, notional, fee, tradeIds, book);
+      this.settleTakerFills(account, t, orderId, fills, notional, fee, tradeIds, book);
       if (rest > 0n) this.rest(account, t, rest, orderId, expiresAtS, book);
     });
     market.volume += Number(notional) / 1e6;
@@ -332,6 +346,7 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
   private settleTakerFills(
     account: SimAccount,
     t: OrderTerms,
+    orderId: string,
     fills: readonly BookFill[],
     notional: bigint,
     fee: bigint,
@@ -349,7 +364,8 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
     account.feesPaid += fee;
     for (const f of fills) {
       if (f.resting) this.creditRestingFill(f.resting, f.p4, f.qty);
-      const trade = this.trade(book, f.p4, f.qty, t.side, account.apiKey, f.resting?.apiKey ?? null, takerFee(f.qty, f.p4, this.opts.takerFeeBp));
+      const maker = f.resting ? { apiKey: f.resting.apiKey, orderId: f.resting.orderId } : null;
+      const trade = this.trade(book, f.p4, f.qty, t.side, { apiKey: account.apiKey, orderId }, maker, takerFee(f.qty, f.p4, this.opts.takerFeeBp));
       tradeIds.push(trade.tradeId);
     }
   }
@@ -374,7 +390,7 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
   private fillRestingAgainstMaker(book: SimTokenBook, market: SimPolyMarket, order: RestingOrder, p4: number, qty: bigint): void {
     this.creditRestingFill(order, p4, qty);
     market.volume += Number(cost(qty, p4)) / 1e6;
-    this.trade(book, p4, qty, order.side === 'BUY' ? 'SELL' : 'BUY', null, order.apiKey, 0n);
+    this.trade(book, p4, qty, order.side === 'BUY' ? 'SELL' : 'BUY', null, { apiKey: order.apiKey, orderId: order.orderId }, 0n);
   }
 
   private refund(order: RestingOrder): void {
@@ -386,7 +402,7 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
     else if (tokenId) this.ledger.addShares(owner, tokenId, order.remaining);
   }
 
-  private trade(book: SimTokenBook, p4: number, qty: bigint, takerSide: PolySide, taker: string | null, maker: string | null, fee: bigint): SimTrade {
+  private trade(book: SimTokenBook, p4: number, qty: bigint, takerSide: PolySide, taker: TradeParty | null, maker: TradeParty | null, fee: bigint): SimTrade {
     const trade: SimTrade = {
       tradeId: `sim-trade-${++this.tradeSeq}`,
       tokenId: book.tokenId,
@@ -394,12 +410,29 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
       p4,
       qty,
       takerSide,
-      takerApiKey: taker,
-      makerApiKey: maker,
+      takerApiKey: taker?.apiKey ?? null,
+      makerApiKey: maker?.apiKey ?? null,
       takerFee: fee,
+      takerOrderId: taker?.orderId ?? null,
+      makerOrderId: maker?.orderId ?? null,
+      matchTimeS: Math.floor(Date.now() / 1000),
     };
+    for (const party of [taker, maker]) if (party !== null) this.remember(party.apiKey, trade);
     this.emit('trade', trade);
     return trade;
+  }
+
+  /** An account's trades, oldest first (what `GET /data/trades` pages through). */
+  tradesOf(apiKey: string): readonly SimTrade[] {
+    return this.accountTrades.get(apiKey) ?? [];
+  }
+
+  private remember(apiKey: string, trade: SimTrade): void {
+    let list = this.accountTrades.get(apiKey);
+    if (list === undefined) this.accountTrades.set(apiKey, (list = []));
+    list.push(trade);
+    // A simulator left running for days must not grow without bound; the venue keeps history, we keep the recent part.
+    if (list.length > MAX_TRADES_PER_ACCOUNT) list.splice(0, list.length - MAX_TRADES_PER_ACCOUNT);
   }
 
   /** Runs a mutation of a market's books and reports every price level whose size changed. */

@@ -21,11 +21,14 @@ import {
   parseMidpointResponse,
   parseOrderResponse,
   parsePriceResponse,
+  parseTradesPage,
   type PolyBookSummary,
   type PolyCancelResponse,
   type PolyClobMarket,
   type PolyOpenOrder,
   type PolyOrderResponse,
+  type PolyTrade,
+  type PolyTradesPage,
 } from './parse.js';
 
 export interface ClobClientOptions {
@@ -179,6 +182,32 @@ export class PolymarketClobClient {
     }
     if (raw === null || raw === '' || (typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0)) return null;
     return this.parse(raw, parseOpenOrder);
+  }
+
+  /**
+   * `GET /data/trades` (L2; signed over the path without its query): every trade the account took
+   * part in, all pages (reconciliation and audits; not on the order path).
+   */
+  async getTrades(maxPages = 1_000): Promise<PolyTrade[]> {
+    const creds = this.requireCredentials();
+    const address = this.address as Address;
+    const path = '/data/trades';
+    const out: PolyTrade[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < maxPages; page++) {
+      const raw = await this.http.request({
+        method: 'GET',
+        path,
+        query: cursor === null ? {} : { next_cursor: cursor },
+        idempotent: true,
+        headers: () => buildL2Headers(creds, address, { method: 'GET', requestPath: path }),
+      });
+      const parsed: PolyTradesPage = this.parse(raw, parseTradesPage);
+      out.push(...parsed.trades);
+      cursor = parsed.nextCursor;
+      if (cursor === null) return out;
+    }
+    throw new PolymarketParseError('next_cursor', `more than ${maxPages} pages of trades`);
   }
 
   async cancelOrder(orderId: string): Promise<PolyCancelResponse> {

@@ -17,6 +17,7 @@ import {
   parseMidpointResponse,
   parseOrderResponse,
   parsePriceResponse,
+  parseTradesPage,
   parseWsFrame,
   parseWsMessage,
   type PolyWsMessage,
@@ -232,6 +233,7 @@ describe('parsers under fuzzing', () => {
     ['order response', (r) => parseOrderResponse(r)],
     ['cancel response', (r) => parseCancelResponse(r)],
     ['price', (r) => parsePriceResponse(r)],
+    ['trades page', (r) => parseTradesPage(r)],
   ];
 
   it.each(parsers)('%s parser throws nothing but PolymarketParseError on any JSON', (_name, parse) => {

@@ -319,6 +319,81 @@ export function parseOpenOrder(raw: unknown, path = ''): PolyOpenOrder {
   };
 }
 
+/** One order's part of a trade, as `GET /data/trades` lists it. */
+export interface PolyTradeOrder {
+  orderId: string;
+  tokenId: string;
+  side: PolySide;
+  /** Base units matched for this order. */
+  matched: bigint;
+  price: number;
+}
+
+/**
+ * `GET /data/trades` (L2): one trade the account took part in. As taker, `takerOrderId` is its
+ * order; as maker, its orders are among `makerOrders` (the venue lists every maker of the trade).
+ */
+export interface PolyTrade {
+  tradeId: string;
+  takerOrderId: string;
+  tokenId: string;
+  /** The taker's side. */
+  side: PolySide;
+  size: bigint;
+  price: number;
+  status: string;
+  traderSide: 'TAKER' | 'MAKER';
+  makerOrders: PolyTradeOrder[];
+}
+
+export interface PolyTradesPage {
+  trades: PolyTrade[];
+  /** Null after the last page (the venue sends `LTE=`). */
+  nextCursor: string | null;
+}
+
+function parseTradeOrder(raw: unknown, path: string): PolyTradeOrder {
+  const o = asObject(raw, path);
+  return {
+    orderId: nonEmpty(o, 'order_id', path),
+    tokenId: tokenId(o.asset_id, join(path, 'asset_id')),
+    side: side(o.side, join(path, 'side')),
+    matched: decimalUnits(o, 'matched_amount', path),
+    price: priceString(o.price, join(path, 'price')),
+  };
+}
+
+export function parseTrade(raw: unknown, path = ''): PolyTrade {
+  const o = asObject(raw, path);
+  const traderSide = str(o, 'trader_side', path);
+  if (traderSide !== 'TAKER' && traderSide !== 'MAKER') fail(join(path, 'trader_side'), `expected "TAKER" or "MAKER", got ${describe(traderSide)}`);
+  const makers = o.maker_orders === undefined || o.maker_orders === null ? [] : asArray(o.maker_orders, join(path, 'maker_orders'));
+  return {
+    tradeId: nonEmpty(o, 'id', path),
+    takerOrderId: str(o, 'taker_order_id', path),
+    tokenId: tokenId(o.asset_id, join(path, 'asset_id')),
+    side: side(o.side, join(path, 'side')),
+    size: decimalUnits(o, 'size', path),
+    price: priceString(o.price, join(path, 'price')),
+    status: nonEmpty(o, 'status', path).toUpperCase(),
+    traderSide,
+    makerOrders: makers.map((m, i) => parseTradeOrder(m, join(join(path, 'maker_orders'), i))),
+  };
+}
+
+/** The venue's "no more pages" cursor. */
+const LAST_CURSOR = 'LTE=';
+
+export function parseTradesPage(raw: unknown, path = ''): PolyTradesPage {
+  const o = asObject(raw, path);
+  const data = asArray(o.data, join(path, 'data'));
+  const cursor = optStr(o, 'next_cursor', path);
+  return {
+    trades: data.map((t, i) => parseTrade(t, join(join(path, 'data'), i))),
+    nextCursor: cursor === null || cursor === '' || cursor === LAST_CURSOR ? null : cursor,
+  };
+}
+
 /**
  * `GET /clob-markets/{condition_id}` (the official V2 client's getClobMarketInfo, `MarketDetails`):
  * `c` condition id, `t` the YES and NO tokens (`t` id, `o` outcome), `mts` min tick size, `nr`
