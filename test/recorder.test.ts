@@ -121,6 +121,21 @@ describe('recorder', () => {
     expect(svc.ctx.metrics.get('gap_entries_lost')).toBe(6);
   });
 
+  it('keeps recording when Redis forgets the streams and its group (restarted empty), with a critical incident', async () => {
+    const { redis, prefix, url } = await setup();
+    await appendTrade(redis, prefix, trade('v1'));
+    const svc = await run(recorderEnv(prefix, url));
+    await eventually(async () => (await count(url, 'trades')) === 1, 10_000, 'first trade');
+    // What an empty restart does to the recorder's streams: gone, with the group on them.
+    const streams = await redis.keys(`${prefix}*`);
+    await redis.del(...streams);
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 3; i++) await appendTrade(redis, prefix, trade(`v-after-${i}`));
+    await eventually(async () => (await count(url, 'trades')) === 4, 10_000, 'trades written after the streams vanished');
+    await eventually(async () => (await count(url, 'incidents', "kind = 'stream_gap' AND severity = 'critical'")) >= 1, 10_000, 'critical gap incident');
+    expect(svc.ctx.metrics.get('streams_vanished')).toBeGreaterThanOrEqual(1);
+  });
+
   it('waits while Postgres is down and resumes from its last ack: nothing lost, nothing duplicated', async () => {
     const { redis, prefix } = testRedis();
     cleanups.push(async () => {

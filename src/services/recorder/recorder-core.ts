@@ -33,6 +33,7 @@ export interface RecorderOptions {
 }
 
 const RETRY = { baseMs: 100, maxMs: 5_000, jitter: 0.5 } as const;
+const VANISHED = 'Redis lost the stream and the recorder group (restarted empty or flushed); recording resumes on what it holds now';
 
 export class Recorder {
   private readonly sampler: HistorySampler;
@@ -139,16 +140,17 @@ export class Recorder {
     batch.deadLetters.push({ stream: entry.stream, entry_id: entry.id, fields: entry.fields, problem: problem.slice(0, 2_000), ts: nowMicros() });
   }
 
-  private addGap(batch: RowBatch, gap: StreamGap, why = 'stream trimmed past what the recorder had read'): void {
+  private addGap(batch: RowBatch, gap: StreamGap, why = gap.vanished === true ? VANISHED : 'stream trimmed past what the recorder had read'): void {
     this.o.metrics.inc('gaps');
+    if (gap.vanished === true) this.o.metrics.inc('streams_vanished');
     if (gap.lost !== null) this.o.metrics.inc('gap_entries_lost', gap.lost);
     const message = `${gap.stream}: ${why} (after ${gap.afterId}, resumed at ${gap.resumeId ?? 'the end'}, ${gap.lost ?? 'unknown'} entries lost)`;
     this.o.log.warn({ code: 'ARB_RECORDER_GAP', ...gap }, `ARB_RECORDER_GAP: ${message}`);
     batch.incidents.push({
-      incident_id: `gap:${gap.stream}:${gap.afterId}`,
+      incident_id: gap.vanished === true ? `gap:${gap.stream}:vanished:${nowMicros()}` : `gap:${gap.stream}:${gap.afterId}`,
       kind: 'stream_gap',
       source: 'recorder',
-      severity: gap.afterId === '0-0' ? 'info' : 'warning',
+      severity: gap.vanished === true ? 'critical' : gap.afterId === '0-0' ? 'info' : 'warning',
       message,
       detail: gap,
       ts: nowMicros(),

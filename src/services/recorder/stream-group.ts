@@ -24,11 +24,16 @@ export interface StreamGap {
   readonly resumeId: string | null;
   /** Entries lost, when Redis can tell (entries-added minus entries-read minus what is left). */
   readonly lost: number | null;
+  /** The stream and the group were gone: Redis restarted empty or was flushed. */
+  readonly vanished?: boolean;
 }
 
 type RawRead = [string, [string, string[] | null][]][] | null;
 
 export class StreamGroup {
+  /** Streams whose group vanished (a Redis that restarted empty or was flushed): reported once as a gap. */
+  private readonly vanished = new Set<string>();
+
   constructor(
     private readonly redis: Redis,
     readonly streams: readonly RecordedStream[],
@@ -47,6 +52,15 @@ export class StreamGroup {
     }
   }
 
+  private async recreate(): Promise<void> {
+    const groups = await Promise.all(this.streams.map((s) => this.redis.xinfo('GROUPS', s.key).catch(() => [])));
+    this.streams.forEach((s, i) => {
+      const names = (groups[i] as unknown[][]).map(pairs).map((g) => g.name);
+      if (!names.includes(this.group)) this.vanished.add(s.key);
+    });
+    await this.ensure();
+  }
+
   /** This consumer's entries delivered before a crash and never acknowledged (oldest first). */
   readPending(count: number): Promise<StreamEntry[]> {
     return this.read(count, null, '0');
@@ -61,7 +75,16 @@ export class StreamGroup {
     const args: (string | number)[] = ['GROUP', this.group, this.consumer, 'COUNT', count];
     if (blockMs !== null) args.push('BLOCK', blockMs);
     args.push('STREAMS', ...keys, ...keys.map(() => from));
-    const raw = (await this.redis.call('XREADGROUP', ...args)) as RawRead;
+    let raw: RawRead;
+    try {
+      raw = (await this.redis.call('XREADGROUP', ...args)) as RawRead;
+    } catch (err) {
+      if (!String((err as Error).message).includes('NOGROUP')) throw err;
+      // Redis lost the group, so it lost the streams too: start over on what it holds now (reading
+      // everything written since), and say so as a gap: what was unread before is gone.
+      await this.recreate();
+      return [];
+    }
     const out: StreamEntry[] = [];
     for (const [key, entries] of raw ?? []) {
       const stream = this.streams.find((s) => s.key === key);
@@ -82,13 +105,14 @@ export class StreamGroup {
    * is reported once, also across restarts.
    */
   async findGaps(): Promise<StreamGap[]> {
+    const gaps: StreamGap[] = [...this.vanished].map((stream) => ({ stream, afterId: '0-0', resumeId: null, lost: null, vanished: true }));
+    this.vanished.clear();
     const pipeline = this.redis.pipeline();
     for (const s of this.streams) {
       pipeline.xinfo('STREAM', s.key);
       pipeline.xinfo('GROUPS', s.key);
     }
     const results = (await pipeline.exec()) ?? [];
-    const gaps: StreamGap[] = [];
     for (const [i, s] of this.streams.entries()) {
       const [infoErr, infoRaw] = results[2 * i] ?? [null, null];
       const [groupsErr, groupsRaw] = results[2 * i + 1] ?? [null, null];
