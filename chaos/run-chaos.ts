@@ -205,7 +205,7 @@ async function oversizeFrame(run: Run, name: string): Promise<void> {
     run.report.add(name, 'zmq_listener keeps the link: later frames of that publisher arrive', mirrored, mirrored ? 'probe price mirrored after the 17 MiB frame' : 'no probe price in 5 s');
     await sleep(2_500); // one heartbeat
     const after = await listenerMetrics(run.r);
-    const counted = Object.keys(after).filter((k) => /oversize|link_drop/i.test(k) && (after[k] ?? 0) > (before[k] ?? 0));
+    const counted = Object.keys(after).filter((k) => /oversize|protocol_drop|link_drop/i.test(k) && (after[k] ?? 0) > (before[k] ?? 0));
     run.report.add(name, 'the oversize frame is counted', counted.length > 0, counted.length > 0 ? counted.map((k) => `${k} ${before[k] ?? 0} -> ${after[k]}`).join(', ') : 'no oversize counter rose in its heartbeat');
     const received = (after['sub.received'] ?? 0) > (before['sub.received'] ?? 0);
     run.report.add(name, 'zmq_listener keeps receiving from the services', received, `received ${before['sub.received'] ?? '?'} -> ${after['sub.received'] ?? '?'}`);
