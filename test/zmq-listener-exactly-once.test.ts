@@ -119,6 +119,26 @@ describe('zmq_listener exactly-once writes', () => {
     expect(await redis.hget(SlowKey.bridgeSeen('prices:kalshi'), 'kalshi_monitor.0|prices.kalshi.STALL')).toBe('300 0badc0de');
   }, 30_000);
 
+  it('appends an entry Redis refused to run (OOM) even when a later one of its market got in first', async () => {
+    server = await PrivateRedis.start();
+    redis = server.client();
+    const writer = await newWriter(server.url);
+    await writer.write(range(1, 3).map((seq) => item(priceEnvelope('0badc0de', 'OOM', seq))), []);
+    await redis.config('SET', 'maxmemory', '1000');
+    const refused = await writer.write([item(priceEnvelope('0badc0de', 'OOM', 4))], []);
+    expect(refused.retry).toHaveLength(1);
+    expect(refused.error?.message).toMatch(/^OOM/);
+    await redis.config('SET', 'maxmemory', '0');
+    // Seq 5 lands before the retry of seq 4 (e.g. another flush in flight at the time).
+    await writer.write([item(priceEnvelope('0badc0de', 'OOM', 5))], []);
+    const retried = await writer.write(refused.retry, []);
+    expect(retried).toMatchObject({ written: 1, duplicates: 0 });
+    // The mark stays at 5: a repeat of 4 or 5 is still skipped.
+    const again = await writer.write([4, 5].map((seq) => item(priceEnvelope('0badc0de', 'OOM', seq))), []);
+    expect(again.duplicates).toBe(2);
+    expect(await seqsInStream(redis, 'prices:kalshi', 'prices.kalshi.OOM')).toEqual([1, 2, 3, 5, 4]);
+  }, 30_000);
+
   it('never rolls the latest price or game back with a stale write, and takes a restarted publisher', async () => {
     server = await PrivateRedis.start();
     redis = server.client();

@@ -28,8 +28,10 @@ const CHUNK = 1000;
 
 /**
  * KEYS[1] stream, KEYS[2] marks, KEYS[3] previous marks; ARGV[1] approximate cap; ARGV[2]
- * msgpack array of flat field arrays; ARGV[3] msgpack flat array (field, seq, boot) per entry;
- * ARGV[4] marks per generation. Returns {appended, skipped}.
+ * msgpack array of flat field arrays; ARGV[3] msgpack flat array (field, seq, boot, unsent) per
+ * entry, unsent = 1 when Redis refused the entry's last attempt before running it (so it is
+ * appended whatever the marks say; see redis-writer.ts); ARGV[4] marks per generation.
+ * Returns {appended, skipped}.
  */
 export const APPEND_BATCH_LUA = `
 local stream, seen, prev = KEYS[1], KEYS[2], KEYS[3]
@@ -39,11 +41,12 @@ local marks = cmsgpack.unpack(ARGV[3])
 local cap = tonumber(ARGV[4])
 local n = #entries
 
--- The distinct publisher streams of this batch and their stored marks ("<seq> <boot>").
-local stored, names = {}, {}
+-- The distinct publisher streams of this batch and their stored marks ("<seq> <boot>"),
+-- kept as two flat tables (no table per entry).
+local lastSeq, lastBoot, names = {}, {}, {}
 for i = 1, n do
-  local f = marks[3 * i - 2]
-  if stored[f] == nil then stored[f] = false; names[#names + 1] = f end
+  local f = marks[4 * i - 3]
+  if lastSeq[f] == nil then lastSeq[f] = false; names[#names + 1] = f end
 end
 local function load(key, list)
   local missing = {}
@@ -51,32 +54,37 @@ local function load(key, list)
     local e = math.min(s + ${CHUNK} - 1, #list)
     local values = redis.call('HMGET', key, unpack(list, s, e))
     for j = 1, #values do
-      if values[j] then stored[list[s + j - 1]] = values[j] else missing[#missing + 1] = list[s + j - 1] end
+      local v, f = values[j], list[s + j - 1]
+      local sp = v and string.find(v, ' ', 1, true)
+      if sp then
+        lastSeq[f] = tonumber(string.sub(v, 1, sp - 1))
+        lastBoot[f] = string.sub(v, sp + 1)
+      else
+        missing[#missing + 1] = f
+      end
     end
   end
   return missing
 end
-load(prev, load(seen, names))
-
-local last = {}
-for f, v in pairs(stored) do
-  if v then
-    local sp = string.find(v, ' ', 1, true)
-    if sp then last[f] = { tonumber(string.sub(v, 1, sp - 1)), string.sub(v, sp + 1) } end
-  end
-end
+local missing = load(seen, names)
+if #missing > 0 then load(prev, missing) end
 
 local appended, skipped, dirty = 0, 0, {}
 for i = 1, n do
-  local f, seq, boot = marks[3 * i - 2], marks[3 * i - 1], marks[3 * i]
-  local m = last[f]
-  if m and m[2] == boot and m[1] and seq <= m[1] then
+  local f, seq, boot, unsent = marks[4 * i - 3], marks[4 * i - 2], marks[4 * i - 1], marks[4 * i]
+  local last = lastSeq[f]
+  local sameBoot = last and lastBoot[f] == boot
+  if sameBoot and seq <= last and unsent ~= 1 then
     skipped = skipped + 1
   else
     redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', unpack(entries[i]))
     appended = appended + 1
-    if not dirty[f] then dirty[f] = true; dirty[#dirty + 1] = f end
-    last[f] = { seq, boot }
+    -- The mark only moves forward within a boot (an unsent entry may be older than it).
+    if not (sameBoot and seq <= last) then
+      if not dirty[f] then dirty[f] = true; dirty[#dirty + 1] = f end
+      lastSeq[f] = seq
+      lastBoot[f] = boot
+    end
   end
 end
 
@@ -85,7 +93,7 @@ for s = 1, #dirty, ${CHUNK} do
   for j = s, math.min(s + ${CHUNK} - 1, #dirty) do
     local f = dirty[j]
     args[#args + 1] = f
-    args[#args + 1] = string.format('%.0f', last[f][1]) .. ' ' .. last[f][2]
+    args[#args + 1] = string.format('%.0f', lastSeq[f]) .. ' ' .. lastBoot[f]
   end
   redis.call('HSET', seen, unpack(args))
 end

@@ -27,6 +27,12 @@ export interface MirrorItem {
   route: MirrorRoute;
   /** Its slow-track entry fields, encoded at the first write that needs them (entryFieldsOf). */
   fields?: string[] | undefined;
+  /**
+   * Its last write failed with a reply that means Redis did not run it (BUSY, OOM, LOADING...),
+   * as opposed to a timeout or a lost connection, after which it may have landed. Such an entry
+   * is appended on retry even if a later entry of its publisher stream got in first.
+   */
+  unsent?: boolean | undefined;
 }
 
 /**
@@ -190,13 +196,14 @@ export class RedisWriter {
     const seenMax = this.options.seenMax ?? SEEN_GENERATION_MAX;
     for (const [stream, group] of groups) {
       const entries = new Array<string[]>(group.indices.length);
-      const marks = new Array<string | number>(3 * group.indices.length);
+      const marks = new Array<string | number>(4 * group.indices.length);
       for (let j = 0; j < group.indices.length; j++) {
         const item = items[group.indices[j]!]!;
         entries[j] = entryFieldsOf(item);
-        marks[3 * j] = seenField(item.envelope.src, item.route);
-        marks[3 * j + 1] = item.envelope.seq;
-        marks[3 * j + 2] = publisherBoot(item.envelope.id);
+        marks[4 * j] = seenField(item.envelope.src, item.route);
+        marks[4 * j + 1] = item.envelope.seq;
+        marks[4 * j + 2] = publisherBoot(item.envelope.id);
+        marks[4 * j + 3] = item.unsent === true ? 1 : 0;
       }
       scripted.arbeesAppendBatch(stream, SlowKey.bridgeSeen(stream), SlowKey.bridgeSeenPrevious(stream), group.maxLen, packr.pack(entries), packr.pack(marks), seenMax);
       units.push({ kind: 'stream', indices: group.indices });
@@ -251,8 +258,14 @@ export class RedisWriter {
         if (err === null) {
           out.written += unit.indices.length;
           out.duplicates += skippedOf(results[u]![1]);
-        } else if (transient) for (const i of unit.indices) retryMask[i] = 1;
-        else out.rejected += unit.indices.length;
+        } else if (transient) {
+          // A reply from the server says the script never ran; anything else leaves it open.
+          const unsent = err.name === 'ReplyError';
+          for (const i of unit.indices) {
+            retryMask[i] = 1;
+            items[i]!.unsent = unsent;
+          }
+        } else out.rejected += unit.indices.length;
       } else if (err === null) {
         out.latestWritten += unit.entries.length;
         out.latestStale += skippedOf(results[u]![1]);
