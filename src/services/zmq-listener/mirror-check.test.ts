@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RawEnvelope } from '../../core/envelope.js';
 import { isMessageType, MessageSchemas } from '../../core/messages.js';
-import { checkMirrorable, publisherBoot, seenField } from './mirror-check.js';
+import { streamEntryFields } from '../../bus/slow-track.js';
+import { checkMirrorable, publisherBoot } from './mirror-check.js';
 import { routeTopic, type MirrorLimits } from './mirror-rules.js';
 
 const limits: MirrorLimits = { pricesMaxLen: 10, gameEventsMaxLen: 10, signalsMaxLen: 10, mirrorMaxLen: 10 };
@@ -38,7 +39,11 @@ describe('mirror check', () => {
   it('takes the boot id from the id HotPublisher mints, and any short id whole', () => {
     expect(publisherBoot('0a1b2c3d1z')).toBe('0a1b2c3d');
     expect(publisherBoot('abc')).toBe('abc');
-    expect(seenField('pub.0', routeTopic('signals.trade.s9', limits))).toBe('pub.0|signals.trade');
+  });
+
+  it('finds topic, id, src and seq first in a stream entry, where the append script reads its marks', () => {
+    const fields = streamEntryFields('prices.kalshi.KXA', envelope({ cause: 'c' }));
+    expect(fields.slice(0, 8)).toEqual(['topic', 'prices.kalshi.KXA', 'id', 'a1b2c3d4f', 'src', 'kalshi_monitor.0', 'seq', '7']);
   });
 
   it('never throws, and accepts exactly what the schema of a known type accepts (fast-check)', () => {

@@ -29,11 +29,6 @@ export function publisherBoot(id: string): string {
   return id.length > BOOT_ID_LENGTH ? id.slice(0, BOOT_ID_LENGTH) : id;
 }
 
-/** The dedupe mark's field: one per publisher and sequence key (`|` is refused in src). */
-export function seenField(src: string, route: MirrorRoute): string {
-  return `${src}|${route.seqKey}`;
-}
-
 const isIdentity = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= MAX_IDENTITY_LENGTH;
 
 /**

@@ -23,30 +23,43 @@
  * write never rolls a price or a game back.
  */
 
+import { BOOT_ID_LENGTH } from './mirror-check.js';
+
 /** Fields per HMGET/HSET call: Lua's unpack() has a stack limit (~8000 values). */
 const CHUNK = 1000;
 
 /**
  * KEYS[1] stream, KEYS[2] marks, KEYS[3] previous marks; ARGV[1] approximate cap; ARGV[2]
- * msgpack array of flat field arrays; ARGV[3] msgpack flat array (field, seq, boot, unsent) per
- * entry, unsent = 1 when Redis refused the entry's last attempt before running it (so it is
- * appended whatever the marks say; see redis-writer.ts); ARGV[4] marks per generation.
- * Returns {appended, skipped}.
+ * msgpack array of flat field arrays (slow-track.ts streamEntryFields: topic, id, src, seq come
+ * first, and the marks are read from there, so the listener packs nothing more per entry);
+ * ARGV[3] '' or msgpack [[index, seq key, ...], [index, ...]]: the entries whose sequence key is
+ * not their topic (signals), and the entries Redis refused to run last time (appended whatever
+ * the marks say; see redis-writer.ts); ARGV[4] marks per generation. Returns {appended, skipped}.
  */
 export const APPEND_BATCH_LUA = `
 local stream, seen, prev = KEYS[1], KEYS[2], KEYS[3]
 local maxlen = ARGV[1]
 local entries = cmsgpack.unpack(ARGV[2])
-local marks = cmsgpack.unpack(ARGV[3])
 local cap = tonumber(ARGV[4])
 local n = #entries
+local seqKeyOf, unsent = {}, {}
+if ARGV[3] ~= '' then
+  local extra = cmsgpack.unpack(ARGV[3])
+  for j = 1, #extra[1], 2 do seqKeyOf[extra[1][j]] = extra[1][j + 1] end
+  for j = 1, #extra[2] do unsent[extra[2][j]] = true end
+end
 
--- The distinct publisher streams of this batch and their stored marks ("<seq> <boot>"),
--- kept as two flat tables (no table per entry).
+-- Each entry's mark: field "<src>|<seq key>", its seq and its publisher's boot id. The
+-- distinct fields of this batch and their stored marks ("<seq> <boot>") go in flat tables.
+local fieldOf, seqOf, bootOf = {}, {}, {}
 local lastSeq, lastBoot, names = {}, {}, {}
 for i = 1, n do
-  local f = marks[4 * i - 3]
-  if lastSeq[f] == nil then lastSeq[f] = false; names[#names + 1] = f end
+  local e = entries[i]
+  if e[1] == 'topic' and e[3] == 'id' and e[5] == 'src' and e[7] == 'seq' and tonumber(e[8]) then
+    local f = e[6] .. '|' .. (seqKeyOf[i] or e[2])
+    fieldOf[i], seqOf[i], bootOf[i] = f, tonumber(e[8]), string.sub(e[4], 1, ${BOOT_ID_LENGTH})
+    if lastSeq[f] == nil then lastSeq[f] = false; names[#names + 1] = f end
+  end
 end
 local function load(key, list)
   local missing = {}
@@ -66,21 +79,23 @@ local function load(key, list)
   end
   return missing
 end
-local missing = load(seen, names)
-if #missing > 0 then load(prev, missing) end
+if #names > 0 then
+  local missing = load(seen, names)
+  if #missing > 0 then load(prev, missing) end
+end
 
 local appended, skipped, dirty = 0, 0, {}
 for i = 1, n do
-  local f, seq, boot, unsent = marks[4 * i - 3], marks[4 * i - 2], marks[4 * i - 1], marks[4 * i]
-  local last = lastSeq[f]
-  local sameBoot = last and lastBoot[f] == boot
-  if sameBoot and seq <= last and unsent ~= 1 then
+  local f, seq, boot = fieldOf[i], seqOf[i], bootOf[i]
+  local last = f and lastSeq[f]
+  local behind = last and lastBoot[f] == boot and seq <= last
+  if behind and not unsent[i] then
     skipped = skipped + 1
   else
     redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', unpack(entries[i]))
     appended = appended + 1
     -- The mark only moves forward within a boot (an unsent entry may be older than it).
-    if not (sameBoot and seq <= last) then
+    if f and not behind then
       if not dirty[f] then dirty[f] = true; dirty[#dirty + 1] = f end
       lastSeq[f] = seq
       lastBoot[f] = boot

@@ -16,7 +16,7 @@ import { SlowKey } from '../../core/slow-keys.js';
 import { ThrottledLog } from '../../core/throttled-log.js';
 import type { LatestEntry } from './latest-table.js';
 import { priceHashFields } from './latest-values.js';
-import { publisherBoot, seenField } from './mirror-check.js';
+import { publisherBoot } from './mirror-check.js';
 import { APPEND_BATCH_LUA, REPLACE_HASHES_LUA, REPLACE_JSON_VALUES_LUA } from './mirror-scripts.js';
 import type { MirrorRoute } from './mirror-rules.js';
 
@@ -98,7 +98,7 @@ const packr = new Packr({ useRecords: false });
 type Unit = { kind: 'stream'; indices: number[] } | { kind: 'latest'; entries: LatestEntry[] };
 
 interface ScriptCommands {
-  arbeesAppendBatch(stream: string, seen: string, seenPrevious: string, maxLen: number, packedEntries: Buffer, packedMarks: Buffer, seenMax: number): unknown;
+  arbeesAppendBatch(stream: string, seen: string, seenPrevious: string, maxLen: number, packedEntries: Buffer, packedExtra: Buffer | '', seenMax: number): unknown;
   arbeesReplaceHashes(numKeys: number, ...keysThenPacked: (string | Buffer)[]): unknown;
   arbeesReplaceJsonValues(numKeys: number, ...keysThenPacked: (string | Buffer)[]): unknown;
 }
@@ -196,16 +196,17 @@ export class RedisWriter {
     const seenMax = this.options.seenMax ?? SEEN_GENERATION_MAX;
     for (const [stream, group] of groups) {
       const entries = new Array<string[]>(group.indices.length);
-      const marks = new Array<string | number>(4 * group.indices.length);
+      // The script reads each mark from the entry's own fields; only the exceptions travel apart.
+      const seqKeys: (number | string)[] = [];
+      const unsent: number[] = [];
       for (let j = 0; j < group.indices.length; j++) {
         const item = items[group.indices[j]!]!;
         entries[j] = entryFieldsOf(item);
-        marks[4 * j] = seenField(item.envelope.src, item.route);
-        marks[4 * j + 1] = item.envelope.seq;
-        marks[4 * j + 2] = publisherBoot(item.envelope.id);
-        marks[4 * j + 3] = item.unsent === true ? 1 : 0;
+        if (item.route.seqKey !== item.topic) seqKeys.push(j + 1, item.route.seqKey);
+        if (item.unsent === true) unsent.push(j + 1);
       }
-      scripted.arbeesAppendBatch(stream, SlowKey.bridgeSeen(stream), SlowKey.bridgeSeenPrevious(stream), group.maxLen, packr.pack(entries), packr.pack(marks), seenMax);
+      const extra = seqKeys.length + unsent.length > 0 ? packr.pack([seqKeys, unsent]) : '';
+      scripted.arbeesAppendBatch(stream, SlowKey.bridgeSeen(stream), SlowKey.bridgeSeenPrevious(stream), group.maxLen, packr.pack(entries), extra, seenMax);
       units.push({ kind: 'stream', indices: group.indices });
     }
   }
