@@ -55,7 +55,7 @@ function listener(flushMs: number, batchSize = 1_000): ZmqListener {
 
 const price = (seq: number): RawEnvelope => ({
   v: 1, type: 'price', id: `m${seq}`, src: 'kalshi_monitor.0', seq, ts: 1_000 + seq, origin_ts: 900 + seq,
-  data: { venue: 'kalshi', market_id: `K${seq % 3}`, yes_bid: 0.4, yes_ask: 0.42, status: 'open' },
+  data: { venue: 'kalshi', market_id: `K${seq % 3}`, game_id: null, team: null, yes_bid: 0.4, yes_ask: 0.42, yes_bid_size: 1, yes_ask_size: 1, status: 'open' },
 });
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { HotPublisher } from '../src/bus/hot-publisher.js';
+import type { ExitSignal, GameInfo, HealthAlert, Position, TradeCompleted, TradeSignal } from '../src/core/messages.js';
+import { nowMicros } from '../src/core/time.js';
 import { defineService, startService, type RunningService } from '../src/runtime/service.js';
 import { zmqListener } from '../src/services/zmq-listener/zmq-listener.js';
 import { eventually } from './helpers/redis.js';
@@ -71,10 +73,96 @@ export async function warmUp(publisher: HotPublisher, redis: Redis, tag = 'a'): 
   let n = 0;
   const stream = `mirror:warmup:${tag}`;
   await eventually(async () => {
-    publisher.publishRaw(`warmup.${tag}.w${n++}`, 'warmup', { n });
+    publisher.publish(`warmup.${tag}.w${n++}`, 'health_alert', healthAlert(`warm-up ${n}`));
     return (await redis.xlen(stream).catch(() => 0)) > 0;
   }, 15_000, 'the listener to hear the publisher');
 }
+
+// Valid messages of each kind: the bridge mirrors nothing that fails its type's schema.
+export const healthAlert = (message: string): HealthAlert => ({
+  alert_id: `a-${randomBytes(4).toString('hex')}`,
+  service: 'zl_test_pub',
+  instance: null,
+  severity: 'info',
+  kind: 'other',
+  message,
+  ts: nowMicros(),
+});
+
+export const tradeSignal = (signalId: string): TradeSignal => ({
+  signal_id: signalId,
+  kind: 'model_edge',
+  game_id: '401585601',
+  sport: 'nba',
+  legs: [{ venue: 'kalshi', market_id: 'KXA', team: 'BOS', side: 'yes', action: 'buy', yes_price: 0.55, contracts: 10, fee_cc: 1700 }],
+  model_prob: 0.62,
+  net_edge: 0.05,
+  gross_edge: 0.07,
+  confidence: 0.8,
+  reason: 'model above market',
+  created_ts: 1_700_000_000_000_000,
+  expires_ts: 1_700_000_005_000_000,
+});
+
+export const gameInfo = (sport: GameInfo['sport'], gameId: string, event: GameInfo['event'] = 'discovered'): GameInfo => ({
+  event,
+  game_id: gameId,
+  sport,
+  name: 'LAL at BOS',
+  home: { name: 'Boston Celtics', abbr: 'BOS' },
+  away: { name: 'Los Angeles Lakers', abbr: 'LAL' },
+  start_time: '2026-01-05T00:30:00Z',
+  status: 'live',
+  markets: [],
+  shard: 'game_shard.0',
+});
+
+export const exitSignal = (positionId: string): ExitSignal => ({
+  exit_id: `x-${positionId}`,
+  position_id: positionId,
+  game_id: '401585601',
+  venue: 'kalshi',
+  market_id: 'KXA',
+  side: 'yes',
+  contracts: 10,
+  yes_price: 0.5,
+  reason: 'take_profit',
+  created_ts: 1_700_000_000_000_000,
+  expires_ts: 1_700_000_005_000_000,
+});
+
+export const tradeCompleted = (tradeId: string): TradeCompleted => ({
+  trade_id: tradeId,
+  source: 'signal',
+  source_id: 'sig1',
+  game_id: '401585601',
+  sport: 'nba',
+  mode: 'paper',
+  status: 'filled',
+  reason: null,
+  fills: [{ venue: 'kalshi', market_id: 'KXA', side: 'yes', action: 'buy', contracts: 10, yes_price: 0.55, fee_cc: 1700, order_id: null }],
+  decided_ts: 1_700_000_000_000_000,
+});
+
+export const position = (positionId: string): Position => ({
+  position_id: positionId,
+  game_id: '401585601',
+  sport: 'nba',
+  venue: 'kalshi',
+  market_id: 'KXA',
+  team: 'BOS',
+  side: 'yes',
+  state: 'open',
+  contracts: 10,
+  avg_yes_price: 0.55,
+  mark_yes_price: null,
+  cost_cc: 55_000,
+  fees_cc: 1_700,
+  realized_pnl_cc: 0,
+  unrealized_pnl_cc: 0,
+  opened_ts: 1_700_000_000_000_000,
+  updated_ts: 1_700_000_000_000_000,
+});
 
 /** Metrics of a running service, as its heartbeat would publish them. */
 export const metricsOf = (node: TestNode): Record<string, number> => node.running.ctx.metrics.snapshot();

@@ -12,7 +12,12 @@ import { Topic } from '../src/core/topics.js';
 import { eventually } from './helpers/redis.js';
 import { PrivateRedis } from './helpers/private-redis.js';
 import {
+  exitSignal,
   fieldsOf,
+  healthAlert,
+  position,
+  tradeCompleted,
+  tradeSignal,
   metricsOf,
   startListener,
   startPublisher,
@@ -48,20 +53,7 @@ const gameInfo = (event: GameInfo['event']): GameInfo => ({
   shard: 'game_shard.0',
 });
 
-const signal: TradeSignal = {
-  signal_id: 'sig1',
-  kind: 'model_edge',
-  game_id: '401585601',
-  sport: 'nba',
-  legs: [{ venue: 'kalshi', market_id: 'KXA', team: 'BOS', side: 'yes', action: 'buy', yes_price: 0.55, contracts: 10, fee_cc: 1700 }],
-  model_prob: 0.62,
-  net_edge: 0.05,
-  gross_edge: 0.07,
-  confidence: 0.8,
-  reason: 'model above market',
-  created_ts: 1_700_000_000_000_000,
-  expires_ts: 1_700_000_005_000_000,
-};
+const signal: TradeSignal = tradeSignal('sig1');
 
 const book: OrderBook = {
   venue: 'kalshi',
@@ -105,11 +97,11 @@ describe.each(['script', 'xadd'])('zmq_listener slow-track layout (%s writer)', 
     p.publish(Topic.game('nba', '401585601'), 'game_info', gameInfo('discovered'));
     p.publish(Topic.game('nba', '401585601'), 'game_info', gameInfo('updated'));
     p.publish(Topic.tradeSignal('sig1'), 'trade_signal', signal);
-    p.publishRaw(Topic.exitSignal('pos1'), 'exit_signal', { exit_id: 'x1', position_id: 'pos1' });
+    p.publish(Topic.exitSignal('pos1'), 'exit_signal', exitSignal('pos1'));
     p.publish(Topic.orderbook('kalshi', 'KXA'), 'orderbook', book);
-    p.publishRaw(Topic.tradeCompleted('t1'), 'trade_completed', { trade_id: 't1' });
-    p.publishRaw(Topic.position('pos1'), 'position', { position_id: 'pos1' });
-    p.publishRaw('health.game_shard.0', 'health', { ok: true });
+    p.publish(Topic.tradeCompleted('t1'), 'trade_completed', tradeCompleted('t1'));
+    p.publish(Topic.position('pos1'), 'position', position('pos1'));
+    p.publish('health.game_shard.0', 'health_alert', healthAlert('layout'));
     await p.flush();
 
     await eventually(async () => (await redis.xlen(SlowKey.mirrorStream('health.game_shard'))) === 1, 10_000, 'last topic mirrored');
@@ -198,8 +190,8 @@ describe.each(['script', 'xadd'])('zmq_listener slow-track layout (%s writer)', 
   it('keeps going and counts when Redis refuses a write for good', async () => {
     await redis.set('mirror:clash:x', 'not a stream');
     const p = pub.publisher;
-    p.publishRaw('clash.x.1', 'clash', { n: 1 });
-    p.publishRaw('clash.y.1', 'clash', { n: 2 });
+    p.publish('clash.x.1', 'health_alert', healthAlert('clash 1'));
+    p.publish('clash.y.1', 'health_alert', healthAlert('clash 2'));
     await p.flush();
     await eventually(async () => (await redis.xlen('mirror:clash:y')) === 1, 5_000, 'the next family still mirrored');
     await eventually(() => (metricsOf(listener)['bridge.write_errors'] ?? 0) >= 1, 5_000, 'write error counted');

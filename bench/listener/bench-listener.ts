@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { errorMessage } from '../../src/core/errors.js';
+import { SlowKey } from '../../src/core/slow-keys.js';
 import { sleep } from '../../src/core/time.js';
 import { PrivateRedis } from '../../test/helpers/private-redis.js';
 import { BenchChild } from '../common/bench-child.js';
@@ -139,7 +140,8 @@ async function runCase(
   const listenerUsage = await listener.request<UsageReport | null>('usageStop', activeMs);
   const redisCpu = (await redisCpuSeconds(redis)) - redisCpu0;
   const audit = await auditStreams(redis, PRICE_STREAMS, reply.perTopic);
-  await redis.unlink(...PRICE_STREAMS);
+  // The listener's dedupe marks of these streams go too, so every case starts from the same state.
+  await redis.unlink(...PRICE_STREAMS, ...PRICE_STREAMS.flatMap((s) => [SlowKey.bridgeSeen(s), SlowKey.bridgeSeenPrevious(s)]));
   const spanS = Math.max(1e-6, (audit.lastLandedMs * 1000 + 500 - reply.firstTs) / 1e6);
   const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
   const sent = Math.max(1, reply.stats.sent);

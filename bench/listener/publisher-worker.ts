@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HotPublisher } from '../../src/bus/hot-publisher.js';
 import type { PriceUpdate } from '../../src/core/messages.js';
+import { nowMicros } from '../../src/core/time.js';
 import { Topic, type Venue } from '../../src/core/topics.js';
 import { defineService, startService, type RunningService } from '../../src/runtime/service.js';
 import { serveBenchCommands } from '../common/bench-child.js';
@@ -74,9 +75,17 @@ serveBenchCommands(
       publisher = await running.ctx.publisher({ batchPrefixes });
       return { endpoint: publisher.endpoint, src: publisher.src };
     },
-    /** A few warm-up messages on a family of their own (mirror:warmup:bench). */
+    /**
+     * A few warm-up messages on a family of their own (mirror:warmup:bench); a valid message
+     * type, since the listener mirrors nothing that fails its check.
+     */
     warm(count: number): void {
-      for (let i = 0; i < count; i++) live().publishRaw(`warmup.bench.w${warmCount++}`, 'warmup', { n: warmCount });
+      for (let i = 0; i < count; i++) {
+        const n = warmCount++;
+        live().publish(`warmup.bench.w${n}`, 'health_alert', {
+          alert_id: `warm-${n}`, service: 'bench_listener_pub', instance: null, severity: 'info', kind: 'other', message: 'warm-up', ts: nowMicros(),
+        });
+      }
     },
     async publish(args: PublishCaseArgs): Promise<PublishCaseReply> {
       const p = live();

@@ -44,6 +44,13 @@ export const SlowKey = {
   /** The bridge's own status and counters. */
   bridgeStatus: 'bridge:status',
   /**
+   * The bridge's dedupe marks of one mirrored stream: hash `<src>|<seq key>` -> `<seq> <boot>`
+   * of the last entry appended from that publisher stream, so a retried append is skipped.
+   * `bridgeSeenPrevious` is the generation before (rotated by size; see mirror-scripts.ts).
+   */
+  bridgeSeen: (stream: string) => `bridge:seen:${stream}`,
+  bridgeSeenPrevious: (stream: string) => `bridge:seen_prev:${stream}`,
+  /**
    * Reduce-only mode: when set (same ON values as the kill switch), execution_service rejects new
    * entries and still takes exits. Written by the api's pause/resume control.
    */

@@ -12,10 +12,12 @@ import { errorMessage } from '../../core/errors.js';
 import { latestGameValue, streamEntryFields } from '../../bus/slow-track.js';
 import type { BusLogger } from '../../bus/bus-options.js';
 import { backoffDelay } from '../../core/backoff.js';
+import { SlowKey } from '../../core/slow-keys.js';
 import { ThrottledLog } from '../../core/throttled-log.js';
 import type { LatestEntry } from './latest-table.js';
 import { priceHashFields } from './latest-values.js';
-import { APPEND_BATCH_LUA, REPLACE_HASHES_LUA } from './mirror-scripts.js';
+import { publisherBoot } from './mirror-check.js';
+import { APPEND_BATCH_LUA, REPLACE_HASHES_LUA, REPLACE_JSON_VALUES_LUA } from './mirror-scripts.js';
 import type { MirrorRoute } from './mirror-rules.js';
 
 /** One hot message waiting to be appended to its stream. */
@@ -25,6 +27,12 @@ export interface MirrorItem {
   route: MirrorRoute;
   /** Its slow-track entry fields, encoded at the first write that needs them (entryFieldsOf). */
   fields?: string[] | undefined;
+  /**
+   * Its last write failed with a reply that means Redis did not run it (BUSY, OOM, LOADING...),
+   * as opposed to a timeout or a lost connection, after which it may have landed. Such an entry
+   * is appended on retry even if a later entry of its publisher stream got in first.
+   */
+  unsent?: boolean | undefined;
 }
 
 /**
@@ -45,17 +53,29 @@ export interface RedisWriterOptions {
   /** Reconnect backoff: doubles from min to max. */
   retryMinMs: number;
   retryMaxMs: number;
+  /**
+   * Dedupe marks per stream before the hash rotates to its previous generation (one per
+   * publisher stream, i.e. per market and publisher); default SEEN_GENERATION_MAX.
+   */
+  seenMax?: number;
   logger: BusLogger;
 }
 
+/** Far above the markets a venue lists at once, so a live market's mark survives a rotation. */
+export const SEEN_GENERATION_MAX = 100_000;
+
 export interface WriteOutcome {
-  /** Stream entries Redis confirmed. */
+  /** Stream entries Redis confirmed: appended now, or found already appended (duplicates). */
   written: number;
+  /** Of `written`, those a previous (timed-out but applied) write had already appended. */
+  duplicates: number;
   /** Entries to try again (Redis unreachable or busy), in their original order. */
   retry: MirrorItem[];
   /** Entries Redis refused for good (e.g. WRONGTYPE); they are dropped and counted. */
   rejected: number;
   latestWritten: number;
+  /** Of `latestWritten`, those skipped because Redis held the same or a newer message. */
+  latestStale: number;
   latestRetry: LatestEntry[];
   latestRejected: number;
   /** First error seen, for the log line. */
@@ -78,8 +98,14 @@ const packr = new Packr({ useRecords: false });
 type Unit = { kind: 'stream'; indices: number[] } | { kind: 'latest'; entries: LatestEntry[] };
 
 interface ScriptCommands {
-  arbeesAppendBatch(stream: string, maxLen: number, packedEntries: Buffer): unknown;
-  arbeesReplaceHashes(numKeys: number, ...keysThenPackedFields: (string | Buffer)[]): unknown;
+  arbeesAppendBatch(stream: string, seen: string, seenPrevious: string, maxLen: number, packedEntries: Buffer, packedExtra: Buffer | '', seenMax: number): unknown;
+  arbeesReplaceHashes(numKeys: number, ...keysThenPacked: (string | Buffer)[]): unknown;
+  arbeesReplaceJsonValues(numKeys: number, ...keysThenPacked: (string | Buffer)[]): unknown;
+}
+
+/** Script replies: {done, skipped}; anything else counts as all done, none skipped. */
+function skippedOf(reply: unknown): number {
+  return Array.isArray(reply) && typeof reply[1] === 'number' ? reply[1] : 0;
 }
 
 export class RedisWriter {
@@ -106,8 +132,9 @@ export class RedisWriter {
       connectionName: 'zmq_listener',
       retryStrategy: (times: number) => backoffDelay({ baseMs: options.retryMinMs, maxMs: options.retryMaxMs }, times - 1),
     });
-    this.redis.defineCommand('arbeesAppendBatch', { numberOfKeys: 1, lua: APPEND_BATCH_LUA });
+    this.redis.defineCommand('arbeesAppendBatch', { numberOfKeys: 3, lua: APPEND_BATCH_LUA });
     this.redis.defineCommand('arbeesReplaceHashes', { lua: REPLACE_HASHES_LUA });
+    this.redis.defineCommand('arbeesReplaceJsonValues', { lua: REPLACE_JSON_VALUES_LUA });
     this.redis.on('error', (err: Error) => this.logConnectionError(err));
     this.redis.on('ready', () => this.handleReady());
     this.redis.on('close', () => this.handleClose());
@@ -166,9 +193,20 @@ export class RedisWriter {
       group.indices.push(i);
     }
     const scripted = pipeline as unknown as ScriptCommands;
+    const seenMax = this.options.seenMax ?? SEEN_GENERATION_MAX;
     for (const [stream, group] of groups) {
-      const entries = group.indices.map((i) => entryFieldsOf(items[i]!));
-      scripted.arbeesAppendBatch(stream, group.maxLen, packr.pack(entries));
+      const entries = new Array<string[]>(group.indices.length);
+      // The script reads each mark from the entry's own fields; only the exceptions travel apart.
+      const seqKeys: (number | string)[] = [];
+      const unsent: number[] = [];
+      for (let j = 0; j < group.indices.length; j++) {
+        const item = items[group.indices[j]!]!;
+        entries[j] = entryFieldsOf(item);
+        if (item.route.seqKey !== item.topic) seqKeys.push(j + 1, item.route.seqKey);
+        if (item.unsent === true) unsent.push(j + 1);
+      }
+      const extra = seqKeys.length + unsent.length > 0 ? packr.pack([seqKeys, unsent]) : '';
+      scripted.arbeesAppendBatch(stream, SlowKey.bridgeSeen(stream), SlowKey.bridgeSeenPrevious(stream), group.maxLen, packr.pack(entries), extra, seenMax);
       units.push({ kind: 'stream', indices: group.indices });
     }
   }
@@ -181,37 +219,58 @@ export class RedisWriter {
     }
   }
 
+  /** Both scripts skip a write older than what the key holds (see mirror-scripts.ts). */
   private addLatest(pipeline: ReturnType<Redis['pipeline']>, latest: readonly LatestEntry[], units: Unit[]): void {
     const hashes: LatestEntry[] = [];
-    for (const entry of latest) {
-      const target = entry.target;
-      if (target.kind === 'price_hash') {
-        hashes.push(entry);
-      } else {
-        pipeline.set(target.key, latestGameValue(entry.topic, entry.envelope), 'EX', target.ttlS);
-        units.push({ kind: 'latest', entries: [entry] });
-      }
+    const games: LatestEntry[] = [];
+    for (const entry of latest) (entry.target.kind === 'price_hash' ? hashes : games).push(entry);
+    const scripted = pipeline as unknown as ScriptCommands;
+    if (hashes.length > 0) {
+      const keys = hashes.map((e) => e.target.key);
+      const fields = hashes.map((e) => priceHashFields(entryFieldsOf(e), e.envelope.data));
+      const marks = hashes.flatMap((e) => [e.envelope.src, e.envelope.seq, publisherBoot(e.envelope.id)]);
+      scripted.arbeesReplaceHashes(keys.length, ...keys, packr.pack(fields), packr.pack(marks));
+      units.push({ kind: 'latest', entries: hashes });
     }
-    if (hashes.length === 0) return;
-    const keys = hashes.map((e) => e.target.key);
-    const fields = hashes.map((e) => priceHashFields(entryFieldsOf(e), e.envelope.data));
-    (pipeline as unknown as ScriptCommands).arbeesReplaceHashes(keys.length, ...keys, packr.pack(fields));
-    units.push({ kind: 'latest', entries: hashes });
+    if (games.length > 0) {
+      const keys = games.map((e) => e.target.key);
+      const args = games.flatMap((e) => [
+        latestGameValue(e.topic, e.envelope),
+        e.target.kind === 'game_json' ? e.target.ttlS : 0,
+        e.envelope.src,
+        e.envelope.seq,
+        publisherBoot(e.envelope.id),
+      ]);
+      scripted.arbeesReplaceJsonValues(keys.length, ...keys, packr.pack(args));
+      units.push({ kind: 'latest', entries: games });
+    }
   }
 
   private outcome(items: readonly MirrorItem[], units: Unit[], results: [Error | null, unknown][]): WriteOutcome {
-    const out: WriteOutcome = { written: 0, retry: [], rejected: 0, latestWritten: 0, latestRetry: [], latestRejected: 0, error: null };
+    const out: WriteOutcome = {
+      written: 0, duplicates: 0, retry: [], rejected: 0, latestWritten: 0, latestStale: 0, latestRetry: [], latestRejected: 0, error: null,
+    };
     const retryMask = new Uint8Array(items.length);
     units.forEach((unit, u) => {
       const err = results[u]?.[0] ?? (results[u] === undefined ? new Error('no reply for pipeline command') : null);
       if (err !== null) out.error ??= err;
       const transient = err !== null && isTransientWriteError(err);
       if (unit.kind === 'stream') {
-        if (err === null) out.written += unit.indices.length;
-        else if (transient) for (const i of unit.indices) retryMask[i] = 1;
-        else out.rejected += unit.indices.length;
-      } else if (err === null) out.latestWritten += unit.entries.length;
-      else if (transient) out.latestRetry.push(...unit.entries);
+        if (err === null) {
+          out.written += unit.indices.length;
+          out.duplicates += skippedOf(results[u]![1]);
+        } else if (transient) {
+          // A reply from the server says the script never ran; anything else leaves it open.
+          const unsent = err.name === 'ReplyError';
+          for (const i of unit.indices) {
+            retryMask[i] = 1;
+            items[i]!.unsent = unsent;
+          }
+        } else out.rejected += unit.indices.length;
+      } else if (err === null) {
+        out.latestWritten += unit.entries.length;
+        out.latestStale += skippedOf(results[u]![1]);
+      } else if (transient) out.latestRetry.push(...unit.entries);
       else out.latestRejected += unit.entries.length;
     });
     for (let i = 0; i < items.length; i++) if (retryMask[i] === 1) out.retry.push(items[i]!);

@@ -13,6 +13,7 @@ import { ThrottledLog } from '../../core/throttled-log.js';
 import { FlushLatency, type LatencySummary } from './flush-latency.js';
 import { LatestTable, type LatestEntry } from './latest-table.js';
 import { MirrorBuffer } from './mirror-buffer.js';
+import { checkMirrorable } from './mirror-check.js';
 import type { MirrorLimits } from './mirror-rules.js';
 import { RouteCache } from './route-cache.js';
 import type { MirrorItem, RedisWriter, WriteOutcome } from './redis-writer.js';
@@ -50,6 +51,12 @@ export interface BridgeCounters {
   write_errors: number;
   retried: number;
   unrouted: number;
+  /** Messages not mirrored: unknown type, wrong type for the topic, bad data, src, id or seq. */
+  invalid: number;
+  /** Stream entries a timed-out write had already appended (or heard twice): not appended again. */
+  duplicates: number;
+  /** Latest-state writes skipped because Redis already held the same or a newer message. */
+  stale_latest: number;
 }
 
 export type BridgeMetrics = BridgeCounters &
@@ -78,6 +85,7 @@ export class ZmqListener {
   private readonly counters: BridgeCounters = {
     received: 0, mirrored: 0, latest_written: 0, pipelines: 0, pipeline_failures: 0, dropped: 0,
     dropped_latest: 0, coalesced: 0, redis_errors: 0, write_errors: 0, retried: 0, unrouted: 0,
+    invalid: 0, duplicates: 0, stale_latest: 0,
   };
   private readonly inFlight: Flush[] = [];
   /** Failed flushes waiting for the others in flight to settle, so they requeue in order. */
@@ -94,6 +102,7 @@ export class ZmqListener {
   /** Buffer-full lines and Redis-failure lines, each at most once a second. */
   private readonly dropLog: ThrottledLog;
   private readonly errorLog: ThrottledLog;
+  private readonly invalidLog: ThrottledLog;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -104,16 +113,22 @@ export class ZmqListener {
     this.retryBackoff = new Backoff({ baseMs: options.retryMinMs, maxMs: options.retryMaxMs });
     this.dropLog = new ThrottledLog(options.logger, { maxPerWindow: 1 });
     this.errorLog = new ThrottledLog(options.logger, { maxPerWindow: 1 });
+    this.invalidLog = new ThrottledLog(options.logger, { maxPerWindow: 1 });
     this.routes = new RouteCache(options.limits);
     this.buffer = new MirrorBuffer(options.bufferMax);
     this.latest = new LatestTable(options.latestMax ?? options.bufferMax);
     writer.onReady(() => this.schedule());
   }
 
-  /** The receive path: route, queue, schedule a flush. Never throws, never waits. */
+  /** The receive path: route, check, queue, schedule a flush. Never throws, never waits. */
   enqueue(topic: string, envelope: RawEnvelope): void {
     this.counters.received++;
     const route = this.routes.route(topic);
+    const problem = checkMirrorable(route, envelope);
+    if (problem !== null) {
+      this.noteInvalid(topic, problem);
+      return;
+    }
     if (!route.routed) this.counters.unrouted++;
     // One object is both the stream entry and the latest-state entry, so the two writes share
     // one encoding of the message (entryFieldsOf).
@@ -224,7 +239,9 @@ export class ZmqListener {
     this.inFlight.splice(this.inFlight.indexOf(flush), 1);
     if (flush.latest.length > 0) this.latestInFlight = false;
     this.counters.mirrored += outcome.written;
+    this.counters.duplicates += outcome.duplicates;
     this.counters.latest_written += outcome.latestWritten;
+    this.counters.stale_latest += outcome.latestStale;
     this.counters.write_errors += outcome.rejected + outcome.latestRejected;
     if (outcome.rejected + outcome.latestRejected > 0) this.logRejected(outcome);
     const mustRetry = outcome.retry.length > 0 || outcome.latestRetry.length > 0;
@@ -272,6 +289,16 @@ export class ZmqListener {
     );
   }
 
+  private noteInvalid(topic: string, problem: string): void {
+    this.counters.invalid++;
+    // A flood of bad messages costs a counter each and at most one line a second.
+    if (!this.invalidLog.allow()) return;
+    this.log.warn(
+      { code: 'ARB_FRAME_SCHEMA', topic: topic.slice(0, 200), problem, invalid: this.counters.invalid },
+      'ARB_FRAME_SCHEMA: message not mirrored',
+    );
+  }
+
   private logRetry(outcome: WriteOutcome): void {
     this.errorLog.warn(
       { code: 'ARB_REDIS_UNAVAILABLE', err: outcome.error?.message, retrying: outcome.retry.length, buffered: this.buffer.size },
@@ -291,9 +318,11 @@ export class ZmqListener {
 function failedOutcome(flush: Flush, err: unknown): WriteOutcome {
   return {
     written: 0,
+    duplicates: 0,
     retry: flush.items,
     rejected: 0,
     latestWritten: 0,
+    latestStale: 0,
     latestRetry: flush.latest,
     latestRejected: 0,
     error: new Error(errorMessage(err)),

@@ -62,6 +62,8 @@ export const zmqListener = defineService({
       await writeStatus(ctx, writer, config.statusMs);
     });
 
+    // The subscriber's validation stays off: the bridge checks each message once itself
+    // (mirror-check.ts), without replacing the data it mirrors by a parsed copy.
     await ctx.subscribe([''], (topic, envelope) => bridge.enqueue(topic, envelope), { validate: false });
     log.info(
       { pricesMaxLen: config.pricesMaxLen, signalsMaxLen: config.signalsMaxLen, bufferMax: config.bufferMax, writeMode: config.writeMode },

@@ -1,0 +1,51 @@
+/**
+ * What the bridge lets onto the slow track, and the identity it dedupes writes by.
+ *
+ * The listener subscribes with the subscriber's validation off (see zmq-listener.ts), so this is
+ * the one check a mirrored message gets: the codec has already checked the envelope's shape
+ * (field types), and here the bridge checks what the streams' readers rely on: a known message
+ * type that its topic may carry, data that passes that type's check (the hand-written
+ * TRUSTED_CHECKS for the hot `price`/`orderbook`, the zod schema for the rare rest, without
+ * replacing the data by the parsed copy), and the src/id/seq the dedupe marks are built from.
+ */
+import type { RawEnvelope } from '../../core/envelope.js';
+import { TRUSTED_CHECKS } from '../../core/message-checks.js';
+import { isMessageType, MessageSchemas } from '../../core/messages.js';
+import type { MirrorRoute } from './mirror-rules.js';
+
+/** Bounds of src and id, as for other ids on the hot path (message-checks.ts). */
+const MAX_IDENTITY_LENGTH = 128;
+
+/**
+ * HotPublisher mints ids as `<boot id: 8 hex chars><message count, base 36>`; the boot id is
+ * random per process, so a publisher that restarts (its seqs start again at 1) has a new one.
+ * An id minted elsewhere in another format still works: its first characters then change from
+ * message to message, which turns the dedupe off for it (every entry looks like a new boot),
+ * never makes it skip one.
+ */
+export const BOOT_ID_LENGTH = 8;
+
+export function publisherBoot(id: string): string {
+  return id.length > BOOT_ID_LENGTH ? id.slice(0, BOOT_ID_LENGTH) : id;
+}
+
+const isIdentity = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= MAX_IDENTITY_LENGTH;
+
+/**
+ * Null when the message may be mirrored; otherwise which part is wrong (for the counter's log
+ * line). Never throws, whatever the envelope holds.
+ */
+export function checkMirrorable(route: MirrorRoute, envelope: RawEnvelope): string | null {
+  const type = envelope.type;
+  if (!isMessageType(type)) return 'type (unknown)';
+  if (route.types !== null && !route.types.includes(type)) return `type (${type} on this topic)`;
+  if (!isIdentity(envelope.src) || envelope.src.includes('|')) return 'src';
+  if (!isIdentity(envelope.id)) return 'id';
+  if (!Number.isSafeInteger(envelope.seq) || envelope.seq < 1) return 'seq';
+  const trusted = TRUSTED_CHECKS[type];
+  if (trusted !== undefined) {
+    const problem = trusted(envelope.data);
+    return problem === null ? null : `data (${problem})`;
+  }
+  return MessageSchemas[type].safeParse(envelope.data).success ? null : 'data';
+}
