@@ -457,14 +457,22 @@ function waitForReady(child: ManagedChild, timeoutMs: number): Promise<void> {
   });
 }
 
-/** The redis-cli invocation for a URL: `-p` on this host, `-u` (password masked) otherwise. */
+/**
+ * The redis-cli invocation for a URL, to paste as is: host, port, TLS, ACL user and database
+ * number (`/3` -> `-n 3`) kept; a password never printed (`--askpass` prompts for it).
+ */
 export function redisCli(url: string): string {
   const u = new URL(url);
-  const local = u.hostname === '127.0.0.1' || u.hostname === 'localhost';
-  if (local && u.password === '' && u.username === '' && u.protocol === 'redis:') {
-    return u.port === '' || u.port === '6379' ? 'redis-cli' : `redis-cli -p ${u.port}`;
-  }
-  return `redis-cli -u ${scrubString(url, [])}`;
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  const args = ['redis-cli'];
+  if (host !== '127.0.0.1' && host !== 'localhost') args.push('-h', host);
+  if (u.port !== '' && u.port !== '6379') args.push('-p', u.port);
+  if (u.protocol === 'rediss:') args.push('--tls');
+  if (u.username !== '') args.push('--user', decodeURIComponent(u.username));
+  if (u.password !== '') args.push('--askpass');
+  const db = u.pathname.replace(/^\//, '');
+  if (/^\d+$/.test(db) && db !== '0') args.push('-n', db);
+  return args.join(' ');
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
