@@ -24,6 +24,8 @@ import type { RestartBackoffOptions } from './restart-backoff.js';
 import { RunFile, type UpState } from './run-file.js';
 import { childInstanceId, type SupervisorOptions } from './supervisor-options.js';
 import { prepareApiAccess, type ApiAccess } from './api-access.js';
+import { ensureBusKey } from '../runtime/bus-key.js';
+import type { BusKeys } from '../bus/envelope-signer.js';
 
 interface ServiceChild {
   readonly service: string;
@@ -65,6 +67,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
   private postgres: PostgresEndpoint | null = null;
   private simulator: SimulatorRun | null = null;
   private apiAccess: ApiAccess | null = null;
+  private busKey: BusKeys | null = null;
   private notifySink: LocalNotifySink | null = null;
   private readonly services: ServiceChild[] = [];
   private starting: Promise<void> | null = null;
@@ -123,6 +126,8 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     this.checkNotStopping();
     if (this.options.simulator !== null) await this.startSimulator();
     this.apiAccess = prepareApiAccess(this.options.services, this.options.dataDir);
+    // Before any child starts, so the banner can name it (services run alone create it too, atomically).
+    this.busKey = ensureBusKey(this.options.dataDir, process.env.ARBEES_BUS_KEY ?? '', process.env.ARBEES_BUS_KEY_PREVIOUS ?? '');
     if (this.options.services.some((s) => s.service === NOTIFY_SERVICE)) {
       this.notifySink = await LocalNotifySink.startIfUnconfigured(process.env, (line) => this.say(line));
     }
@@ -425,6 +430,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
         `  Registry   ${cli} --scan --pattern 'registry:*'`,
         '  Stop       Ctrl-C (twice to force)',
         ...(this.apiAccess === null ? [] : [`  Controls   ${this.apiAccess.tokenLine}; arbees status for a summary here`, `  Dashboard  ${this.apiAccess.url}`]),
+        ...(this.busKey === null ? [] : [`  Signals    signed with bus key ${this.busKey.current.id} (${this.busKey.source === 'ARBEES_BUS_KEY' ? 'from ARBEES_BUS_KEY' : `${this.busKey.source}, mode 0600`}); execution trades on no other`]),
       ].join('\n'),
     );
   }
