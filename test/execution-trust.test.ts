@@ -82,6 +82,8 @@ describe('paper mode: only authenticated signals from allowed roles are traded',
     strangers.push(
       // Unsigned, its own role.
       await Stranger.start(h, fake, '0', `${fake}.0`, null),
+      // Unsigned, claims to be the legit source.
+      await Stranger.start(h, fake, '3', `${h.sourceName}.evil3`, null),
       // Claims to be the legit source, signs with a key the system does not have.
       await Stranger.start(h, fake, '1', `${h.sourceName}.evil`, (t, e) => other.sign(t, e)),
       // Claims to be the legit source, holds the real key, but alters the signal after signing (a MAC that does not match).
@@ -121,9 +123,10 @@ describe('paper mode: only authenticated signals from allowed roles are traded',
 
   it('rejects each stranger: no order, no trade record, counted by problem, audited with its reason code', async () => {
     const sent: Record<string, string[]> = {
-      unsigned: await untilRejected('unsigned', (s) => strangers[0]!.publish(s)),
-      unknown_key: await untilRejected('unknown_key', (s) => strangers[1]!.publish(s)),
-      bad_mac: await untilRejected('bad_mac', (s) => strangers[2]!.publish(s)),
+      foreign: await untilRejected('untrusted_source', (s) => strangers[0]!.publish(s)),
+      unsigned: await untilRejected('unsigned', (s) => strangers[1]!.publish(s)),
+      unknown_key: await untilRejected('unknown_key', (s) => strangers[2]!.publish(s)),
+      bad_mac: await untilRejected('bad_mac', (s) => strangers[3]!.publish(s)),
       untrusted_source: await untilRejected('untrusted_source', (s) => void intruder.ctx.publisher().then((p) => p.publish(Topic.tradeSignal(s.signal_id), 'trade_signal', s))),
     };
     // A legit signal after all of them is traded: the service was listening the whole time.
@@ -139,20 +142,21 @@ describe('paper mode: only authenticated signals from allowed roles are traded',
     expect(m.get('signals_untrusted')).toBe(['unsigned', 'unknown_key', 'bad_mac', 'untrusted_source'].reduce((n, p) => n + m.get(`untrusted.${p}`), 0));
     expect(h.exec!.ctx.metrics.snapshot()['exec.open_positions']).toBe(1);
 
-    await eventually(async () => (await h.audit()).filter((a) => a.event === 'signal_untrusted').length >= 4, 5_000, 'audit entries');
+    await eventually(async () => (await h.audit()).filter((a) => a.event === 'signal_untrusted').length >= 5, 5_000, 'audit entries');
     const audited = (await h.audit()).filter((a) => a.event === 'signal_untrusted');
     const reasonOf = (id: string) => audited.find((a) => a.source_id === id)?.reason ?? '';
+    expect(reasonOf(sent.foreign!.at(-1)!)).toMatch(new RegExp(`^EXEC_UNTRUSTED_SOURCE: publisher "${fake}\\.0"`));
     expect(reasonOf(sent.unsigned!.at(-1)!)).toMatch(/^EXEC_UNAUTHENTICATED: unsigned/);
     expect(reasonOf(sent.unknown_key!.at(-1)!)).toMatch(/^EXEC_UNAUTHENTICATED: unknown_key/);
     expect(reasonOf(sent.bad_mac!.at(-1)!)).toMatch(/^EXEC_UNAUTHENTICATED: bad_mac/);
     expect(reasonOf(sent.untrusted_source!.at(-1)!)).toMatch(new RegExp(`^EXEC_UNTRUSTED_SOURCE: publisher "${intruderName}\\.`));
-    expect(JSON.parse(audited.find((a) => a.source_id === sent.unsigned!.at(-1))!.data!)).toMatchObject({ src: `${fake}.0` });
+    expect(JSON.parse(audited.find((a) => a.source_id === sent.unsigned!.at(-1))!.data!)).toMatchObject({ src: `${h.sourceName}.evil3` });
   });
 
   it('a stranger cannot burn a signal id: the legit signal with an id a stranger used first is still traded', async () => {
     const s = modelSignal({ marketId: market, yesPrice: 0.45, contracts: 3, modelProb: null });
     const before = h.exec!.ctx.metrics.get('untrusted.unsigned');
-    strangers[0]!.publish(s);
+    strangers[1]!.publish(s);
     await eventually(() => h.exec!.ctx.metrics.get('untrusted.unsigned') > before, 5_000, 'the stranger rejected');
     const cause = h.publishSignal(s);
     const trade = await h.waitTrade(s.signal_id);
@@ -167,6 +171,44 @@ describe('paper mode: only authenticated signals from allowed roles are traded',
     const entry = JSON.parse(raw!) as { role?: string; key_id?: string };
     expect(entry.role).toBe('execution_service');
     expect(entry.key_id).toBe(ensureBusKey(h.dataDir).current.id);
+  });
+});
+
+describe('default subscription: publishers registered under another role are not even heard', () => {
+  const h = new ExecHarness();
+  let stranger: Stranger;
+
+  beforeAll(async () => {
+    await h.startSource();
+    stranger = await Stranger.start(h, `fakepub_${h.uid}`, '0', `fakepub_${h.uid}.0`, null);
+    // EXEC_SOURCE_SERVICES unset: the signal subscriber follows the registry entries of the allowed roles only.
+    await h.startExec({ EXEC_SOURCE_SERVICES: '' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stranger?.close();
+    await h.close();
+  });
+
+  it('a fake registry entry pointing at a foreign publisher gets nothing through, while the legit source trades', async () => {
+    const market = `KXDEF-${h.uid}`;
+    h.publishBook('kalshi', market, [[0.4, 500]], [[0.42, 500]]);
+    await new Promise((r) => setTimeout(r, 100));
+    const ids: string[] = [];
+    const deadline = Date.now() + 1_500;
+    while (Date.now() < deadline) {
+      const s = modelSignal({ marketId: market, yesPrice: 0.45, contracts: 5, modelProb: null });
+      ids.push(s.signal_id);
+      stranger.publish(s);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const legit = modelSignal({ marketId: market, yesPrice: 0.45, contracts: 5, modelProb: null });
+    h.publishSignal(legit);
+    expect(await h.waitTrade(legit.signal_id)).toMatchObject({ status: 'filled' });
+    expect((await h.streamTrades()).filter((t) => ids.includes(t.trade.source_id))).toEqual([]);
+    expect(h.exec!.ctx.metrics.get('signals_received')).toBe(1);
+    // Not rejected either: never heard (the subscriber did not connect to it).
+    expect(h.exec!.ctx.metrics.get('signals_untrusted')).toBe(0);
   });
 });
 

@@ -157,7 +157,9 @@ export const executionService = defineService({
         if (!gate.admit(topic, envelope)) return;
         return topic.startsWith(TopicPrefix.tradeSignals) ? engine.onTradeSignal(envelope) : engine.onExitSignal(envelope);
       },
-      { validate: false, ...sources },
+      // Only publishers registered under an allowed role are even connected to (a registry entry
+      // is no proof, hence the gate; but a stranger under another name is not heard at all).
+      { validate: false, services: config.sourceServices.length > 0 ? config.sourceServices : [...config.tradeSignalSources, ...config.exitSignalSources] },
     );
   },
 });

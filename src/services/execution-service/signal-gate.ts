@@ -53,15 +53,17 @@ export class SignalGate {
   /** True when the signal may be decided on; otherwise it has been counted, audited and logged. Never throws. */
   admit(topic: string, envelope: RawEnvelope): boolean {
     const exit = topic.startsWith(TopicPrefix.exitSignals);
-    if (this.#o.verifier !== null) {
-      const check = this.#o.verifier.verify(topic, envelope);
-      if (!check.ok) return this.#reject(topic, envelope, check.problem, reasonText('EXEC_UNAUTHENTICATED', `${check.problem}: ${check.detail}`));
-    }
+    // The role first: a string compare, so junk from other publishers costs no HMAC. Either check
+    // failing rejects; the role only counts once the MAC says the src is what was signed.
     const role = roleOf(envelope.src);
     const allowed = exit ? this.#o.exitRoles : this.#o.tradeRoles;
     if (!allowed.includes(role)) {
       const detail = `publisher ${JSON.stringify(envelope.src.slice(0, 100))} (role ${JSON.stringify(role.slice(0, 64))}) may not send ${exit ? 'exit' : 'trade'} signals; allowed: ${allowed.join(', ') || 'none'}`;
       return this.#reject(topic, envelope, 'untrusted_source', reasonText('EXEC_UNTRUSTED_SOURCE', detail));
+    }
+    if (this.#o.verifier !== null) {
+      const check = this.#o.verifier.verify(topic, envelope);
+      if (!check.ok) return this.#reject(topic, envelope, check.problem, reasonText('EXEC_UNAUTHENTICATED', `${check.problem}: ${check.detail}`));
     }
     return true;
   }
