@@ -40,7 +40,10 @@ export const executionConfigSpec = {
    * `off` (debugging only, refused in live mode): the role check alone.
    */
   signalAuth: defineVar({ env: 'EXEC_SIGNAL_AUTH', default: 'required' as 'required' | 'off', parse: parse.oneOf('required', 'off') }),
-  /** Publishers to hear signals / books from (empty: every publisher in the registry). */
+  /**
+   * Publishers to hear signals / books from. Empty: books from every publisher in the registry,
+   * signals from those registered under the roles above only.
+   */
   sourceServices: defineVar({ env: 'EXEC_SOURCE_SERVICES', default: [] as string[], parse: parse.list }),
   bankrollUsd: usd('EXEC_BANKROLL_USD', 1_000, 'cash the service may trade with'),
   kellyFraction: defineVar({ env: 'EXEC_KELLY_FRACTION', default: 0.25, parse: parse.number(0.0001, 1) }),
