@@ -50,6 +50,8 @@ export class ExecHarness {
   readonly dataDir = mkdtempSync(path.join(tmpdir(), 'arb-exec-'));
   readonly heard: HeardTrade[] = [];
   exec: RunningService | null = null;
+  /** Added to every environment this harness builds (e.g. ARBEES_HOT_TRANSPORT=redis). */
+  extraEnv: Record<string, string> = {};
   #source: RunningService | null = null;
   #pub: HotPublisher | null = null;
   #sub: ZmqSubscriber | null = null;
@@ -73,6 +75,7 @@ export class ExecHarness {
       EXEC_RECONCILE_INTERVAL_MS: '100',
       // These tests publish books before their signals: hear every book (execution-follow.test.ts covers `follow`).
       EXEC_MARKET_SUBSCRIPTION: 'all',
+      ...this.extraEnv,
       ...extra,
     });
   }

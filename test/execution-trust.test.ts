@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvelopeSigner, type BusKeys } from '../src/bus/envelope-signer.js';
+import { RedisPublisher } from '../src/bus/redis-publisher.js';
 import { ZmqPublisher } from '../src/bus/zmq-publisher.js';
 import { registerInstance } from '../src/bus/registry.js';
 import { ConfigError } from '../src/core/errors.js';
@@ -25,7 +26,7 @@ import { defineService, startService, type RunningService } from '../src/runtime
 import { executionService } from '../src/services/execution-service/execution-service.js';
 import { KalshiSimVenue } from '../src/sim/kalshi/kalshi-sim-venue.js';
 import { ExecHarness, modelSignal, OrderReplyDelayProxy } from './execution-harness.js';
-import { eventually } from './helpers/redis.js';
+import { eventually, TEST_REDIS_URL } from './helpers/redis.js';
 import { makeKey, nbaGame } from './kalshi-helpers.js';
 
 /** A publisher outside the system: its own socket, registered in the registry by hand. */
@@ -209,6 +210,44 @@ describe('default subscription: publishers registered under another role are not
     expect(h.exec!.ctx.metrics.get('signals_received')).toBe(1);
     // Not rejected either: never heard (the subscriber did not connect to it).
     expect(h.exec!.ctx.metrics.get('signals_untrusted')).toBe(0);
+  });
+});
+
+describe('Redis pub/sub hot transport: the same MAC, the same gate', () => {
+  const h = new ExecHarness();
+  h.extraEnv = { ARBEES_HOT_TRANSPORT: 'redis' };
+  let stranger: RedisPublisher;
+
+  beforeAll(async () => {
+    await h.startSource();
+    // No registry to go through: anyone who can PUBLISH on the Redis reaches the subscriber.
+    stranger = new RedisPublisher({ src: `${h.sourceName}.x`, redisUrl: TEST_REDIS_URL });
+    h.exec = await startService(executionService, h.env({ ARBEES_INSTANCE: h.instance }));
+  }, 60_000);
+
+  afterAll(async () => {
+    await stranger?.close();
+    await h.close();
+  });
+
+  it('refuses an unsigned signal published straight on Redis; trades the signed one', async () => {
+    const market = `KXRDS-${h.uid}`;
+    const ids: string[] = [];
+    await eventually(
+      () => {
+        h.publishBook('kalshi', market, [[0.4, 500]], [[0.42, 500]]);
+        const s = modelSignal({ marketId: market, yesPrice: 0.45, contracts: 5, modelProb: null });
+        ids.push(s.signal_id);
+        stranger.publish(Topic.tradeSignal(s.signal_id), 'trade_signal', s);
+        return h.exec!.ctx.metrics.get('untrusted.unsigned') > 0;
+      },
+      15_000,
+      'an unsigned signal over Redis rejected',
+    );
+    const legit = modelSignal({ marketId: market, yesPrice: 0.45, contracts: 5, modelProb: null });
+    h.publishSignal(legit);
+    expect(await h.waitTrade(legit.signal_id)).toMatchObject({ status: 'filled' });
+    expect((await h.streamTrades()).filter((t) => ids.includes(t.trade.source_id))).toEqual([]);
   });
 });
 
