@@ -158,7 +158,8 @@ describe.each(['requirepass', 'acl'] as const)('Redis with credentials (%s)', (k
     try {
       await eventually(async () => {
         const raw = await admin.get(registryKey('execution_service', instance));
-        return raw !== null && (JSON.parse(raw) as { status: string }).status === 'healthy';
+        // The start line too: a SIGTERM before the service installs its handlers would kill it mid-line.
+        return raw !== null && (JSON.parse(raw) as { status: string }).status === 'healthy' && out.join('').includes('execution_service started');
       }, 30_000, 'execution_service healthy in the registry');
     } finally {
       const exited = new Promise((r) => child.once('exit', r));
