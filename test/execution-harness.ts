@@ -50,6 +50,8 @@ export class ExecHarness {
   readonly dataDir = mkdtempSync(path.join(tmpdir(), 'arb-exec-'));
   readonly heard: HeardTrade[] = [];
   exec: RunningService | null = null;
+  /** Added to every environment this harness builds (e.g. ARBEES_HOT_TRANSPORT=redis). */
+  extraEnv: Record<string, string> = {};
   #source: RunningService | null = null;
   #pub: HotPublisher | null = null;
   #sub: ZmqSubscriber | null = null;
@@ -67,9 +69,13 @@ export class ExecHarness {
       ARBEES_DATA_DIR: this.dataDir,
       EXEC_KEY_PREFIX: this.prefix,
       EXEC_SOURCE_SERVICES: this.sourceName,
+      // The stand-in plays game_shard and position_tracker; it signs with the data dir's bus key.
+      EXEC_TRADE_SIGNAL_SOURCES: this.sourceName,
+      EXEC_EXIT_SIGNAL_SOURCES: this.sourceName,
       EXEC_RECONCILE_INTERVAL_MS: '100',
       // These tests publish books before their signals: hear every book (execution-follow.test.ts covers `follow`).
       EXEC_MARKET_SUBSCRIPTION: 'all',
+      ...this.extraEnv,
       ...extra,
     });
   }

@@ -1,6 +1,7 @@
 /**
  * Options of the hot-path publisher and subscriber, with their defaults in one place.
  */
+import type { RawEnvelope } from '../core/envelope.js';
 import type { CodecName } from './codec.js';
 
 export interface BusLogger {
@@ -46,6 +47,15 @@ export interface PublisherOptions {
   batchMaxItems?: number;
   batchMaxDelayMs?: number;
   logger?: BusLogger;
+  /** Signs the envelopes of `signedPrefixes` topics (sets their `mac`); none signed without it. */
+  signer?: EnvelopeMacWriter | null;
+  /** Topic prefixes whose envelopes get a MAC: those that can move money. */
+  signedPrefixes?: readonly string[];
+}
+
+/** What a publisher needs of bus/envelope-signer.ts's EnvelopeSigner. */
+export interface EnvelopeMacWriter {
+  sign(topic: string, envelope: RawEnvelope): void;
 }
 
 export interface SubscriberOptions {
@@ -69,6 +79,9 @@ export const PUBLISHER_DEFAULTS = {
   batchPrefixes: [] as readonly string[],
   batchMaxItems: 256,
   batchMaxDelayMs: 2,
+  signer: null as EnvelopeMacWriter | null,
+  /** Trade, high-edge and exit signals: a few dozen a second, one HMAC each. */
+  signedPrefixes: ['signals.'] as readonly string[],
 };
 
 export const SUBSCRIBER_DEFAULTS = {

@@ -82,7 +82,8 @@ const junkArb = fc.letrec((tie) => ({
 })).value;
 
 /** Values of the wrong type for each envelope field. */
-const wrongField: Record<keyof RawEnvelope, unknown[]> = {
+// `mac` is not the codec's business (bus/envelope-signer.ts checks it).
+const wrongField: Record<Exclude<keyof RawEnvelope, 'mac'>, unknown[]> = {
   v: ['1', null, [], {}, true],
   type: [1, null, [], {}, true],
   id: [1, null, [], {}, false],
@@ -206,7 +207,7 @@ describe('envelope codec: hostile input only ever raises DecodeError', () => {
   });
 
   it('an envelope with any one field of the wrong type is rejected, alone or inside a batch', () => {
-    const fieldArb = fc.constantFrom(...(Object.keys(wrongField) as (keyof RawEnvelope)[]));
+    const fieldArb = fc.constantFrom(...(Object.keys(wrongField) as (keyof typeof wrongField)[]));
     fc.assert(
       fc.property(envelopeArb, fieldArb, fc.nat(), (e, field, pick) => {
         const options = wrongField[field];

@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../core/errors.js';
-import type { BusConfig, BusLogger } from './bus-options.js';
+import type { BusConfig, BusLogger, EnvelopeMacWriter } from './bus-options.js';
 import { ipcBindAddress, tcpBindAddress } from './endpoints.js';
 import type { HotPublisher } from './hot-publisher.js';
 import type { HotSubscriber } from './hot-subscriber.js';
@@ -21,6 +21,8 @@ export interface CreatePublisherOptions {
   seedPort?: number;
   logger: BusLogger;
   batchPrefixes?: readonly string[];
+  /** Signs the money-moving topics (`signals.*`) with the system's bus key. */
+  signer?: EnvelopeMacWriter | null;
 }
 
 export async function createHotPublisher(config: BusConfig, options: CreatePublisherOptions): Promise<HotPublisher> {
@@ -30,6 +32,7 @@ export async function createHotPublisher(config: BusConfig, options: CreatePubli
     sendHighWaterMark: config.sendHighWaterMark,
     logger: options.logger,
     ...(options.batchPrefixes ? { batchPrefixes: options.batchPrefixes } : {}),
+    ...(options.signer ? { signer: options.signer } : {}),
   };
   if (config.hotTransport === 'redis') return new RedisPublisher({ ...common, redisUrl: config.redisUrl });
   if (config.zmqTransport === 'ipc') {

@@ -92,6 +92,7 @@ export abstract class HotPublisher {
       data,
     };
     if (opts?.cause !== undefined) envelope.cause = opts.cause;
+    if (this.options.signer !== null && this.isSigned(topic)) this.options.signer.sign(topic, envelope);
     this.counters.published++;
     if (this.shouldBatch(topic)) this.addToBatch(topic, envelope);
     else if (!this.enqueue([topic, this.codec.encode(envelope)])) return null;
@@ -113,6 +114,12 @@ export abstract class HotPublisher {
     await this.flush();
     this.closed = true;
     await this.closeTransport();
+  }
+
+  private isSigned(topic: string): boolean {
+    const prefixes = this.options.signedPrefixes;
+    for (let i = 0; i < prefixes.length; i++) if (topic.startsWith(prefixes[i]!)) return true;
+    return false;
   }
 
   private shouldBatch(topic: string): boolean {

@@ -17,6 +17,7 @@ export interface Envelope<T extends MessageType = MessageType> {
   origin_ts: number;
   cause?: string;
   data: MessageData<T>;
+  mac?: unknown;
 }
 
 /** An envelope whose `data` has not been checked against its schema (what a bridge forwards). */
@@ -30,4 +31,9 @@ export interface RawEnvelope {
   origin_ts: number;
   cause?: string;
   data: unknown;
+  /**
+   * `<key id>.<base64url HMAC-SHA256>` under the system's bus key (bus/envelope-signer.ts), on the
+   * topics that can move money (`signals.*`); absent elsewhere. Not checked by the codec.
+   */
+  mac?: unknown;
 }

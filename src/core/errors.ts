@@ -59,6 +59,7 @@ export const ErrorCodes = {
   ARB_SETTLEMENT_UNRESOLVED: 'a final game could not be settled (tie in a sport without draws, or a market with no known outcome); positions left open',
   ARB_POSITION_SNAPSHOT_MISMATCH: 'the positions:open snapshot disagreed with the positions rebuilt from the durable streams; the streams win',
   ARB_EXEC_SIGNAL_INVALID: 'a trade or exit signal is malformed; it was rejected and recorded',
+  ARB_EXEC_SIGNAL_UNTRUSTED: 'a trade or exit signal came from a publisher not allowed to send it, or failed authentication; it was rejected, counted and audited',
   ARB_EXEC_ORDER_UNKNOWN: 'a venue order has an unknown outcome (timeout, lost reply); its market is blocked until reconciled',
   ARB_EXEC_VENUE_REJECTED: 'a venue refused an execution order',
   ARB_EXEC_RECORD_FAILED: 'an execution record (decision, trades:completed, audit) could not be written; it is retried',

@@ -221,6 +221,10 @@ export const PositionSchema = z.object({
 export const HeartbeatSchema = z.object({
   service: z.string(),
   instance: z.string(),
+  /** The service definition the instance runs (what it may publish); absent in older entries. */
+  role: z.string().optional(),
+  /** Id of the bus key it signs signals with (bus/envelope-signer.ts); absent in older entries. */
+  key_id: z.string().optional(),
   status: z.enum(['starting', 'healthy', 'degraded', 'stopping']),
   pid: z.number().int(),
   host: z.string(),

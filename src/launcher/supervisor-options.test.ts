@@ -58,6 +58,12 @@ describe('arbees up options', () => {
     expect(redisCli('redis://127.0.0.1:6380')).toBe('redis-cli -p 6380');
     const withPassword = redisCli('redis://user:hunter22@db.example:6379/0');
     expect(withPassword).not.toContain('hunter22');
-    expect(withPassword).toContain('-u redis://user:');
+    expect(withPassword).toBe('redis-cli -h db.example --user user --askpass');
+  });
+
+  it('keeps the database number, the ACL user and TLS in the printed command; a password only as --askpass', () => {
+    expect(redisCli('redis://127.0.0.1:6380/3')).toBe('redis-cli -p 6380 -n 3');
+    expect(redisCli('redis://:s3cret-pw@127.0.0.1:6394/3')).toBe('redis-cli -p 6394 --askpass -n 3');
+    expect(redisCli('rediss://alice:p%40ss@[::1]:7000/12')).toBe('redis-cli -h ::1 -p 7000 --tls --user alice --askpass -n 12');
   });
 });

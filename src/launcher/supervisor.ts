@@ -24,6 +24,8 @@ import type { RestartBackoffOptions } from './restart-backoff.js';
 import { RunFile, type UpState } from './run-file.js';
 import { childInstanceId, type SupervisorOptions } from './supervisor-options.js';
 import { prepareApiAccess, type ApiAccess } from './api-access.js';
+import { ensureBusKey } from '../runtime/bus-key.js';
+import type { BusKeys } from '../bus/envelope-signer.js';
 
 interface ServiceChild {
   readonly service: string;
@@ -65,6 +67,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
   private postgres: PostgresEndpoint | null = null;
   private simulator: SimulatorRun | null = null;
   private apiAccess: ApiAccess | null = null;
+  private busKey: BusKeys | null = null;
   private notifySink: LocalNotifySink | null = null;
   private readonly services: ServiceChild[] = [];
   private starting: Promise<void> | null = null;
@@ -123,6 +126,8 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     this.checkNotStopping();
     if (this.options.simulator !== null) await this.startSimulator();
     this.apiAccess = prepareApiAccess(this.options.services, this.options.dataDir);
+    // Before any child starts, so the banner can name it (services run alone create it too, atomically).
+    this.busKey = ensureBusKey(this.options.dataDir, process.env.ARBEES_BUS_KEY ?? '', process.env.ARBEES_BUS_KEY_PREVIOUS ?? '');
     if (this.options.services.some((s) => s.service === NOTIFY_SERVICE)) {
       this.notifySink = await LocalNotifySink.startIfUnconfigured(process.env, (line) => this.say(line));
     }
@@ -425,6 +430,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
         `  Registry   ${cli} --scan --pattern 'registry:*'`,
         '  Stop       Ctrl-C (twice to force)',
         ...(this.apiAccess === null ? [] : [`  Controls   ${this.apiAccess.tokenLine}; arbees status for a summary here`, `  Dashboard  ${this.apiAccess.url}`]),
+        ...(this.busKey === null ? [] : [`  Signals    signed with bus key ${this.busKey.current.id} (${this.busKey.source === 'ARBEES_BUS_KEY' ? 'from ARBEES_BUS_KEY' : `${this.busKey.source}, mode 0600`}); execution trades on no other`]),
       ].join('\n'),
     );
   }
@@ -457,14 +463,22 @@ function waitForReady(child: ManagedChild, timeoutMs: number): Promise<void> {
   });
 }
 
-/** The redis-cli invocation for a URL: `-p` on this host, `-u` (password masked) otherwise. */
+/**
+ * The redis-cli invocation for a URL, to paste as is: host, port, TLS, ACL user and database
+ * number (`/3` -> `-n 3`) kept; a password never printed (`--askpass` prompts for it).
+ */
 export function redisCli(url: string): string {
   const u = new URL(url);
-  const local = u.hostname === '127.0.0.1' || u.hostname === 'localhost';
-  if (local && u.password === '' && u.username === '' && u.protocol === 'redis:') {
-    return u.port === '' || u.port === '6379' ? 'redis-cli' : `redis-cli -p ${u.port}`;
-  }
-  return `redis-cli -u ${scrubString(url, [])}`;
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  const args = ['redis-cli'];
+  if (host !== '127.0.0.1' && host !== 'localhost') args.push('-h', host);
+  if (u.port !== '' && u.port !== '6379') args.push('-p', u.port);
+  if (u.protocol === 'rediss:') args.push('--tls');
+  if (u.username !== '') args.push('--user', decodeURIComponent(u.username));
+  if (u.password !== '') args.push('--askpass');
+  const db = u.pathname.replace(/^\//, '');
+  if (/^\d+$/.test(db) && db !== '0') args.push('-n', db);
+  return args.join(' ');
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

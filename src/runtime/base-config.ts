@@ -11,6 +11,10 @@ export const baseConfigSpec = {
   zmqHost: defineVar({ env: 'ARBEES_ZMQ_HOST', default: '127.0.0.1', parse: parse.string }),
   dataDir: defineVar({ env: 'ARBEES_DATA_DIR', default: '.data', parse: parse.string }),
   instance: defineVar({ env: 'ARBEES_INSTANCE', default: '0', parse: parse.string }),
+  /** The system's shared key for signing signals (runtime/bus-key.ts); unset: `<data dir>/bus-key`. */
+  busKey: defineVar({ env: 'ARBEES_BUS_KEY', default: '', parse: parse.string, secret: true }),
+  /** The key before the last rotation, still accepted when verifying. */
+  busKeyPrevious: defineVar({ env: 'ARBEES_BUS_KEY_PREVIOUS', default: '', parse: parse.string, secret: true }),
   logLevel: defineVar({
     env: 'LOG_LEVEL',
     default: 'info' as const,

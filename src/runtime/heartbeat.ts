@@ -16,6 +16,10 @@ export interface HeartbeatOptions {
   instance: string;
   intervalMs: number;
   ttlMs: number;
+  /** What the instance may send (its service definition's name): readers trust signals by role. */
+  role?: string;
+  /** Id of the bus key it signs with (runtime/bus-key.ts), so a key rotation can be followed. */
+  keyId?: string;
 }
 
 export class HeartbeatLoop {
@@ -46,6 +50,8 @@ export class HeartbeatLoop {
     return {
       service: this.options.service,
       instance: this.options.instance,
+      ...(this.options.role !== undefined ? { role: this.options.role } : {}),
+      ...(this.options.keyId !== undefined ? { key_id: this.options.keyId } : {}),
       status: this.status,
       pid: process.pid,
       host: hostname(),

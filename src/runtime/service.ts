@@ -9,10 +9,12 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
 import type { Heartbeat } from '../core/messages.js';
+import { EnvelopeSigner } from '../bus/envelope-signer.js';
 import { createHotPublisher, createHotSubscriber, type HotSubscription } from '../bus/hot-bus.js';
 import type { HotPublisher } from '../bus/hot-publisher.js';
 import type { MessageHandler } from '../bus/hot-subscriber.js';
 import { baseConfigSpec, type BaseConfig } from './base-config.js';
+import { ensureBusKey } from './bus-key.js';
 import { loadConfig, secretVariables, type ConfigOf, type ConfigSpec } from './config.js';
 import { HeartbeatLoop } from './heartbeat.js';
 import { createLogger, secretValues } from './logger.js';
@@ -26,6 +28,8 @@ export interface ServiceContext<C> {
   readonly log: Logger;
   readonly redis: Redis;
   readonly metrics: Metrics;
+  /** Signs this service's `signals.*` messages and verifies others' with the system's bus key. */
+  readonly signer: EnvelopeSigner;
   /** The service's hot-path publisher (created on first call, registered in the heartbeat). */
   publisher(options?: { batchPrefixes?: readonly string[] }): Promise<HotPublisher>;
   /** A subscriber that follows every publisher in the registry (or the Redis transport). */
@@ -64,6 +68,8 @@ export async function startService<S extends ConfigSpec>(
 ): Promise<RunningService> {
   const spec = { ...baseConfigSpec, ...(def.configSpec ?? {}) } as typeof baseConfigSpec & S;
   const config = loadConfig(spec, env) as unknown as Readonly<BaseConfig & ConfigOf<S>>;
+  // Before anything connects: a bad ARBEES_BUS_KEY is a config error like any other.
+  const signer = new EnvelopeSigner(ensureBusKey(config.dataDir, config.busKey, config.busKeyPrevious));
   const log = createLogger({
     name: def.name,
     level: config.logLevel,
@@ -77,6 +83,8 @@ export async function startService<S extends ConfigSpec>(
     instance: config.instance,
     intervalMs: config.heartbeatMs,
     ttlMs: config.registryTtlMs,
+    role: def.name,
+    keyId: signer.keyId,
   });
   const stopHooks: (() => Promise<void> | void)[] = [];
   let publisher: Promise<HotPublisher> | null = null;
@@ -89,8 +97,9 @@ export async function startService<S extends ConfigSpec>(
     log,
     redis,
     metrics,
+    signer,
     publisher(options) {
-      publisher ??= createHotPublisher(config, { service: def.name, seedPort: def.seedPort, logger: log, ...options }).then((pub) => {
+      publisher ??= createHotPublisher(config, { service: def.name, seedPort: def.seedPort, logger: log, signer, ...options }).then((pub) => {
         if (pub.endpoint !== null) heartbeat.addEndpoint(pub.endpoint);
         metrics.provide('pub', () => ({ ...pub.metrics() }));
         stopHooks.push(() => pub.close());

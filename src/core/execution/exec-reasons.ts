@@ -19,6 +19,8 @@ export const ExecReasons = {
   EXEC_DRY_RUN: 'dry run: the order was logged, not signed or sent',
   EXEC_STATE: 'a fill could not be applied to the position book',
   EXEC_ENTRIES_PAUSED: 'new entries are paused (reduce-only mode, control:entries_paused); exits still run',
+  EXEC_UNTRUSTED_SOURCE: 'the signal came from a publisher whose role may not send it (trades: game_shard; exits: position_tracker, api); never traded',
+  EXEC_UNAUTHENTICATED: 'the signal carries no valid MAC under the bus key (unsigned, unknown key id, or altered); never traded',
 } as const;
 
 export type ExecReasonCode = keyof typeof ExecReasons;

@@ -12,6 +12,7 @@ export type AuditEvent =
   | 'signal_received'
   | 'entries_paused'
   | 'signal_malformed'
+  | 'signal_untrusted'
   | 'duplicate_detected'
   | 'rejected'
   | 'accepted'

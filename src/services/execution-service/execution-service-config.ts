@@ -28,7 +28,22 @@ export const executionConfigSpec = {
   dryRun: defineVar({ env: 'EXEC_DRY_RUN', default: false, parse: parse.bool }),
   /** Prepended to every Redis key this service owns (tests isolate themselves with it). */
   keyPrefix: defineVar({ env: 'EXEC_KEY_PREFIX', default: '', parse: parse.string }),
-  /** Publishers to hear signals / books from (empty: every publisher in the registry). */
+  /**
+   * Roles (service names) whose trade / exit signals are acted on; a signal from any other
+   * publisher is rejected, counted and audited (signal-gate.ts). Exits also come from the api's
+   * flatten control.
+   */
+  tradeSignalSources: defineVar({ env: 'EXEC_TRADE_SIGNAL_SOURCES', default: ['game_shard'] as string[], parse: parse.list }),
+  exitSignalSources: defineVar({ env: 'EXEC_EXIT_SIGNAL_SOURCES', default: ['position_tracker', 'api'] as string[], parse: parse.list }),
+  /**
+   * `required`: only signals carrying a valid MAC under the system's bus key are acted on.
+   * `off` (debugging only, refused in live mode): the role check alone.
+   */
+  signalAuth: defineVar({ env: 'EXEC_SIGNAL_AUTH', default: 'required' as 'required' | 'off', parse: parse.oneOf('required', 'off') }),
+  /**
+   * Publishers to hear signals / books from. Empty: books from every publisher in the registry,
+   * signals from those registered under the roles above only.
+   */
   sourceServices: defineVar({ env: 'EXEC_SOURCE_SERVICES', default: [] as string[], parse: parse.list }),
   bankrollUsd: usd('EXEC_BANKROLL_USD', 1_000, 'cash the service may trade with'),
   kellyFraction: defineVar({ env: 'EXEC_KELLY_FRACTION', default: 0.25, parse: parse.number(0.0001, 1) }),
@@ -131,8 +146,16 @@ export function checkLiveOptIns(config: Pick<ExecutionConfig, 'mode' | 'liveTrad
   }
 }
 
+/** Live orders only on authenticated signals: EXEC_SIGNAL_AUTH=off is for paper and sim debugging. */
+export function checkSignalAuth(config: Pick<ExecutionConfig, 'mode' | 'signalAuth'>): void {
+  if (config.mode === 'live' && config.signalAuth !== 'required') {
+    throw new ConfigError('EXEC_SIGNAL_AUTH', 'must be required for EXEC_MODE=live (live orders are placed only on signals signed with the bus key)');
+  }
+}
+
 export function resolveExecutionSettings(config: ExecutionConfig): ExecutionSettings {
   checkLiveOptIns(config);
+  checkSignalAuth(config);
   if (config.minSidePrice > config.maxSidePrice) throw new ConfigError('EXEC_MIN_SIDE_PRICE', 'must not exceed EXEC_MAX_SIDE_PRICE');
   const limits = resolveRiskLimits({
     maxContractsPerOrder: config.maxContractsPerOrder,

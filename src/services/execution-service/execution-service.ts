@@ -24,6 +24,7 @@ import { createEntryPause } from './entry-pause.js';
 import { OrderOutcomeTracker } from './order-outcome-tracker.js';
 import { RedisOutbox } from './redis-outbox.js';
 import { replayState } from './state-replay.js';
+import { SignalGate } from './signal-gate.js';
 import { TradeRecorder } from './trade-recorder.js';
 import { buildExecutors } from './venue-executors.js';
 import type { TradeRecord } from './execution-types.js';
@@ -138,11 +139,27 @@ export const executionService = defineService({
       sources,
     );
     if (follow) followMarkets({ sub: marketSub.subscriber, engine, state, books, config, log, metrics, onStop: ctx.onStop });
-    // Signals are validated by the engine (not dropped by the subscriber), so a malformed one is still recorded.
+    const gate = new SignalGate({
+      tradeRoles: config.tradeSignalSources,
+      exitRoles: config.exitSignalSources,
+      verifier: config.signalAuth === 'required' ? ctx.signer : null,
+      audit,
+      metrics,
+      log,
+    });
+    log.info({ signalAuth: config.signalAuth, busKeyId: ctx.signer.keyId, tradeSources: config.tradeSignalSources, exitSources: config.exitSignalSources }, 'trusted signal sources');
+    if (config.signalAuth === 'off') log.warn('EXEC_SIGNAL_AUTH=off: signals are not authenticated; any publisher that claims an allowed role can trade (debugging only)');
+    // Signals are validated by the engine (not dropped by the subscriber), so a malformed one is
+    // still recorded; they are not parsed before the gate, which checks the MAC over them as sent.
     await ctx.subscribe(
       [TopicPrefix.tradeSignals, TopicPrefix.exitSignals],
-      (topic, envelope) => (topic.startsWith(TopicPrefix.tradeSignals) ? engine.onTradeSignal(envelope) : engine.onExitSignal(envelope)),
-      { validate: false, ...sources },
+      (topic, envelope) => {
+        if (!gate.admit(topic, envelope)) return;
+        return topic.startsWith(TopicPrefix.tradeSignals) ? engine.onTradeSignal(envelope) : engine.onExitSignal(envelope);
+      },
+      // Only publishers registered under an allowed role are even connected to (a registry entry
+      // is no proof, hence the gate; but a stranger under another name is not heard at all).
+      { validate: false, services: config.sourceServices.length > 0 ? config.sourceServices : [...config.tradeSignalSources, ...config.exitSignalSources] },
     );
   },
 });
