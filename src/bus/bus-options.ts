@@ -27,6 +27,12 @@ export interface BusConfig {
   receiveHighWaterMark: number;
   registryPollMs: number;
   registryTtlMs: number;
+  /** How often registry entries are rewritten (the removal grace after an outage is TTL + this). */
+  heartbeatMs?: number;
+  redisConnectTimeoutMs?: number;
+  redisCommandTimeoutMs?: number;
+  zmqHeartbeatMs?: number;
+  zmqHeartbeatTimeoutMs?: number;
   /** `full`: every message parsed by its zod schema; `trusted` (default): hand checks for price/orderbook. */
   busValidation?: 'trusted' | 'full';
 }

@@ -8,6 +8,7 @@ import type { BusConfig, BusLogger } from './bus-options.js';
 import { ipcBindAddress, tcpBindAddress } from './endpoints.js';
 import type { HotPublisher } from './hot-publisher.js';
 import type { HotSubscriber } from './hot-subscriber.js';
+import type { RedisTimeouts } from './redis-connection.js';
 import { RedisPublisher } from './redis-publisher.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 import { RegistryWatcher } from './registry.js';
@@ -31,7 +32,7 @@ export async function createHotPublisher(config: BusConfig, options: CreatePubli
     logger: options.logger,
     ...(options.batchPrefixes ? { batchPrefixes: options.batchPrefixes } : {}),
   };
-  if (config.hotTransport === 'redis') return new RedisPublisher({ ...common, redisUrl: config.redisUrl });
+  if (config.hotTransport === 'redis') return new RedisPublisher({ ...common, ...redisTimeouts(config), redisUrl: config.redisUrl });
   if (config.zmqTransport === 'ipc') {
     return ZmqPublisher.create({ ...common, bindAddress: ipcBindAddress(config.dataDir, options.service, config.instance) });
   }
@@ -69,7 +70,7 @@ export async function createHotSubscriber(config: BusConfig, options: CreateSubs
     ...(options.validate !== undefined ? { validate: options.validate } : {}),
   };
   if (config.hotTransport === 'redis') {
-    const subscriber = new RedisSubscriber({ ...base, redisUrl: config.redisUrl });
+    const subscriber = new RedisSubscriber({ ...base, ...redisTimeouts(config), redisUrl: config.redisUrl });
     return { subscriber, close: () => subscriber.close() };
   }
   const subscriber = new ZmqSubscriber(base);
@@ -89,5 +90,12 @@ export async function createHotSubscriber(config: BusConfig, options: CreateSubs
       watcher.stop();
       await subscriber.close();
     },
+  };
+}
+
+function redisTimeouts(config: BusConfig): Partial<RedisTimeouts> {
+  return {
+    ...(config.redisConnectTimeoutMs !== undefined ? { connectTimeoutMs: config.redisConnectTimeoutMs } : {}),
+    ...(config.redisCommandTimeoutMs !== undefined ? { commandTimeoutMs: config.redisCommandTimeoutMs } : {}),
   };
 }

@@ -12,6 +12,7 @@
 import type { Redis } from 'ioredis';
 import { ArbeesError, errorMessage } from '../core/errors.js';
 import { sleep } from '../core/time.js';
+import { duplicateRedisClient } from './redis-connection.js';
 import {
   errorReply,
   MOVE_IF_PRESENT_LUA,
@@ -106,7 +107,7 @@ export class RpcServer<Req = unknown, Res = unknown> {
     this.livenessTimer.unref();
     this.reaperTimer.unref();
     await this.reap();
-    this.blocking = this.redis.duplicate();
+    this.blocking = duplicateRedisClient(this.redis, { blocking: true });
     this.takeLoop = this.runTakeLoop(this.blocking);
   }
 
@@ -212,7 +213,8 @@ export class RpcServer<Req = unknown, Res = unknown> {
       } catch (err) {
         if (!this.running) break;
         this.counters.redis_errors += 1;
-        this.options.logger.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: rpc take failed; retrying');
+        // Counted here, logged once per outage by the connection's tracker.
+        this.options.logger.debug({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: rpc take failed; retrying');
         await sleep(500);
         continue;
       }
