@@ -77,6 +77,13 @@ export const PUBLISHER_DEFAULTS = {
   batchMaxDelayMs: 2,
 };
 
+/**
+ * ZMTP heartbeats of every hot-path socket (publisher and subscriber): a ping a second, the link
+ * down after 4 s without traffic. Generous on purpose: a subscriber whose receive queue is full
+ * stops reading its socket, and so stops answering pings too.
+ */
+export const ZMQ_HEARTBEAT_DEFAULTS = { heartbeatMs: 1_000, heartbeatTimeoutMs: 4_000 };
+
 export const SUBSCRIBER_DEFAULTS = {
   receiveHighWaterMark: 100_000,
   validate: true,

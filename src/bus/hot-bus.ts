@@ -33,16 +33,17 @@ export async function createHotPublisher(config: BusConfig, options: CreatePubli
     ...(options.batchPrefixes ? { batchPrefixes: options.batchPrefixes } : {}),
   };
   if (config.hotTransport === 'redis') return new RedisPublisher({ ...common, ...redisTimeouts(config), redisUrl: config.redisUrl });
+  const zmqCommon = { ...common, ...zmqHeartbeats(config) };
   if (config.zmqTransport === 'ipc') {
-    return ZmqPublisher.create({ ...common, bindAddress: ipcBindAddress(config.dataDir, options.service, config.instance) });
+    return ZmqPublisher.create({ ...zmqCommon, bindAddress: ipcBindAddress(config.dataDir, options.service, config.instance) });
   }
   try {
-    return await ZmqPublisher.create({ ...common, bindAddress: tcpBindAddress(config.zmqHost, options.seedPort, config.instance) });
+    return await ZmqPublisher.create({ ...zmqCommon, bindAddress: tcpBindAddress(config.zmqHost, options.seedPort, config.instance) });
   } catch (err) {
     // The seed port is taken (a second host-local instance, or a stale process): any port will do,
     // subscribers find it in the registry.
     options.logger.warn({ err: errorMessage(err) }, 'seed port busy, binding a free port');
-    return ZmqPublisher.create({ ...common, bindAddress: `tcp://${config.zmqHost}:*` });
+    return ZmqPublisher.create({ ...zmqCommon, bindAddress: `tcp://${config.zmqHost}:*` });
   }
 }
 
@@ -73,7 +74,7 @@ export async function createHotSubscriber(config: BusConfig, options: CreateSubs
     const subscriber = new RedisSubscriber({ ...base, ...redisTimeouts(config), redisUrl: config.redisUrl });
     return { subscriber, close: () => subscriber.close() };
   }
-  const subscriber = new ZmqSubscriber(base);
+  const subscriber = new ZmqSubscriber({ ...base, ...zmqHeartbeats(config) });
   const watcher = new RegistryWatcher(options.redis, {
     pollMs: config.registryPollMs,
     logger: options.logger,
@@ -97,5 +98,12 @@ function redisTimeouts(config: BusConfig): Partial<RedisTimeouts> {
   return {
     ...(config.redisConnectTimeoutMs !== undefined ? { connectTimeoutMs: config.redisConnectTimeoutMs } : {}),
     ...(config.redisCommandTimeoutMs !== undefined ? { commandTimeoutMs: config.redisCommandTimeoutMs } : {}),
+  };
+}
+
+function zmqHeartbeats(config: BusConfig): { heartbeatMs?: number; heartbeatTimeoutMs?: number } {
+  return {
+    ...(config.zmqHeartbeatMs !== undefined ? { heartbeatMs: config.zmqHeartbeatMs } : {}),
+    ...(config.zmqHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: config.zmqHeartbeatTimeoutMs } : {}),
   };
 }
