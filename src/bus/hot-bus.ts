@@ -8,7 +8,7 @@ import type { BusConfig, BusLogger } from './bus-options.js';
 import { ipcBindAddress, tcpBindAddress } from './endpoints.js';
 import type { HotPublisher } from './hot-publisher.js';
 import type { HotSubscriber } from './hot-subscriber.js';
-import type { RedisTimeouts } from './redis-connection.js';
+import { redisOutageTrackerOf, type RedisTimeouts } from './redis-connection.js';
 import { RedisPublisher } from './redis-publisher.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 import { RegistryWatcher } from './registry.js';
@@ -60,6 +60,8 @@ export interface CreateSubscriberOptions {
 
 export interface HotSubscription {
   subscriber: HotSubscriber;
+  /** The registry watcher behind a ZMQ subscriber (null over Redis pub/sub). */
+  watcher: RegistryWatcher | null;
   close(): Promise<void>;
 }
 
@@ -72,7 +74,7 @@ export async function createHotSubscriber(config: BusConfig, options: CreateSubs
   };
   if (config.hotTransport === 'redis') {
     const subscriber = new RedisSubscriber({ ...base, ...redisTimeouts(config), redisUrl: config.redisUrl });
-    return { subscriber, close: () => subscriber.close() };
+    return { subscriber, watcher: null, close: () => subscriber.close() };
   }
   const subscriber = new ZmqSubscriber({ ...base, ...zmqHeartbeats(config) });
   const watcher = new RegistryWatcher(options.redis, {
@@ -80,13 +82,17 @@ export async function createHotSubscriber(config: BusConfig, options: CreateSubs
     logger: options.logger,
     ...(options.services ? { services: options.services } : {}),
     excludeEndpoint: options.ownEndpoint ?? null,
-    removalGraceMs: config.registryTtlMs,
+    // Entries come back within a heartbeat once Redis does; until then they are unknown, not gone.
+    removalGraceMs: config.registryTtlMs + (config.heartbeatMs ?? 2_000),
+    linkAlive: (ep) => subscriber.isLinkUp(ep),
+    outages: redisOutageTrackerOf(options.redis),
   });
   watcher.on('added', (ep) => subscriber.connect(ep));
   watcher.on('removed', (ep) => subscriber.disconnect(ep));
   await watcher.start();
   return {
     subscriber,
+    watcher,
     close: async () => {
       watcher.stop();
       await subscriber.close();
