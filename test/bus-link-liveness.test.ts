@@ -1,9 +1,10 @@
 /**
  * The ZMQ link of a subscriber to each publisher, on real sockets: one frame over the 16 MiB
  * limit no longer cuts the subscriber off for good (libzmq drops the link; it is counted, logged
- * and re-dialed, and the valid frames after it arrive), and the link state follows the
- * publisher: up once it is connected, down when its process is hung (SIGSTOP: only the ZMTP
- * heartbeat can tell), up again when it resumes, and down at once when it exits.
+ * and re-dialed, and the valid frames after it arrive; our own publishers refuse to send one),
+ * and the link state follows the publisher: up once it is connected, down when its process is
+ * hung (SIGSTOP: only the ZMTP heartbeat can tell), up again when it resumes, and down at once
+ * when it exits.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -16,6 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RawEnvelope } from '../src/core/envelope.js';
 import { EnvelopeCodec } from '../src/bus/codec.js';
 import type { BusLogger } from '../src/bus/bus-options.js';
+import { ZmqPublisher } from '../src/bus/zmq-publisher.js';
 import { MAX_FRAME_BYTES, ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import { eventually } from './helpers/redis.js';
 
@@ -81,6 +83,29 @@ describe('ZMQ publisher links', () => {
     const lines = log.warnings.filter((w) => w.obj.code === 'ARB_BUS_LINK_DROPPED');
     expect(lines).toHaveLength(1);
     expect(lines[0]!.obj.endpoint).toBe(endpoint);
+  });
+
+  it('our own publisher refuses an oversize frame: counted and logged, and no subscriber loses its link', async () => {
+    const log = captureLogger();
+    const pub = await ZmqPublisher.create({ src: 'big.0', bindAddress: 'tcp://127.0.0.1:*', logger: log });
+    const sub = new ZmqSubscriber({ validate: false });
+    cleanups.push(() => sub.close(), () => pub.close());
+    const heard: string[] = [];
+    sub.onMessage((_topic, env) => void heard.push(String((env.data as { n: unknown }).n)));
+    sub.subscribe('probe.');
+    sub.connect(pub.endpoint!);
+    await eventually(() => {
+      pub.publishRaw('probe.x', 'probe', { n: 'warmup' });
+      return heard.length > 0;
+    }, 5_000, 'the link to carry frames');
+
+    expect(pub.publishRaw('probe.x', 'probe', { n: 'big', blob: 'x'.repeat(MAX_FRAME_BYTES + 1) })).toBeNull();
+    for (let i = 0; i < 20; i++) pub.publishRaw('probe.x', 'probe', { n: i });
+    await eventually(() => heard.includes('19'), 2_000, 'the frames after it');
+    expect(heard.filter((n) => /^\d+$/.test(n))).toHaveLength(20); // nothing lost: the link never dropped
+    expect(pub.metrics().oversize).toBe(1);
+    expect(sub.metrics().link_drops).toBe(0);
+    expect(log.warnings.filter((w) => String(w.msg).includes('ARB_PUBLISH_DROPPED'))).toHaveLength(1);
   });
 
   it('knows a hung publisher (SIGSTOP) from a live one by the heartbeat, and a stopped one at once', async () => {

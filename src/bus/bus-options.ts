@@ -78,6 +78,12 @@ export const PUBLISHER_DEFAULTS = {
 };
 
 /**
+ * The largest frame a subscriber takes (ZMQ_MAXMSGSIZE); publishers refuse to send bigger ones,
+ * which would cost every subscriber its link for a moment.
+ */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/**
  * ZMTP heartbeats of every hot-path socket (publisher and subscriber): a ping a second, the link
  * down after 4 s without traffic. Generous on purpose: a subscriber whose receive queue is full
  * stops reading its socket, and so stops answering pings too.

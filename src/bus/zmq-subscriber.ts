@@ -17,9 +17,9 @@ import * as zmq from 'zeromq';
 import { errorMessage } from '../core/errors.js';
 import { ThrottledLog } from '../core/throttled-log.js';
 import { HotSubscriber, type SubscriberMetrics } from './hot-subscriber.js';
-import { ZMQ_HEARTBEAT_DEFAULTS, type SubscriberOptions } from './bus-options.js';
+import { MAX_FRAME_BYTES, ZMQ_HEARTBEAT_DEFAULTS, type SubscriberOptions } from './bus-options.js';
 
-export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+export { MAX_FRAME_BYTES };
 
 /** libzmq's own reconnect delay after a lost connection (its default, stated). */
 const RECONNECT_INTERVAL_MS = 100;
