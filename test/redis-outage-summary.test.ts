@@ -4,12 +4,15 @@
  * timeout instead of hanging, an outage is one line when it starts and one when it ends (with
  * what failed meanwhile) however many clients and commands failed, no ioredis stack trace, a
  * blocking reader is not cut by the command timeout, and a write that timed out while Redis was
- * away is not replayed when the client reconnects.
+ * away is not replayed when the client reconnects; a heartbeat through a stall does not pile up
+ * writes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from 'pino';
 import { createRedisClient, duplicateRedisClient, redisOutageTrackerOf, redisTarget } from '../src/bus/redis-connection.js';
+import { HeartbeatLoop } from '../src/runtime/heartbeat.js';
 import { createLogger } from '../src/runtime/logger.js';
+import { Metrics } from '../src/runtime/metrics.js';
 import { PrivateRedis } from './helpers/private-redis.js';
 import { eventually } from './helpers/redis.js';
 
@@ -104,5 +107,29 @@ describe('Redis clients and outages', () => {
     const outage = outageLines(lines);
     expect(outage.map((l) => String(l.msg).includes('reachable again'))).toEqual([false, true]);
     expect(outage[1]!.connection_errors as number).toBeGreaterThan(0);
+  });
+  it('a heartbeat through a stall sends a write per command timeout, not one per beat', async () => {
+    const server = await startServer();
+    const { log, lines } = capture();
+    const redis = createRedisClient(server.url, { logger: log, commandTimeoutMs: 500 });
+    cleanups.push(() => redis.disconnect());
+    const heartbeat = new HeartbeatLoop(redis, new Metrics(), log, { service: 'hb', instance: '0', intervalMs: 50, ttlMs: 5_000 });
+    await heartbeat.start();
+    cleanups.push(() => heartbeat.stop());
+    const admin = server.client();
+    cleanups.push(() => admin.disconnect());
+    const setCalls = async () => Number(/cmdstat_set:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
+
+    const before = await setCalls();
+    process.kill(server.pid!, 'SIGSTOP');
+    await sleep(2_000); // 40 beat intervals
+    process.kill(server.pid!, 'SIGCONT');
+    await eventually(() => lines.some((l) => l.msg === 'heartbeat restored'), 5_000, 'the heartbeat back');
+    const during = (await setCalls()) - before;
+    // Each write waits up to its 500 ms timeout, and no beat starts while one waits: about 4
+    // writes reach Redis from the stall, not 40. (Plus the few after it, before the count.)
+    expect(heartbeat.skipped).toBeGreaterThan(20);
+    expect(during).toBeLessThan(15);
+    expect(lines.filter((l) => String(l.msg).includes('heartbeat failed'))).toHaveLength(1);
   });
 });
