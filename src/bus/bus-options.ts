@@ -28,6 +28,12 @@ export interface BusConfig {
   receiveHighWaterMark: number;
   registryPollMs: number;
   registryTtlMs: number;
+  /** How often registry entries are rewritten (the removal grace after an outage is TTL + this). */
+  heartbeatMs?: number;
+  redisConnectTimeoutMs?: number;
+  redisCommandTimeoutMs?: number;
+  zmqHeartbeatMs?: number;
+  zmqHeartbeatTimeoutMs?: number;
   /** `full`: every message parsed by its zod schema; `trusted` (default): hand checks for price/orderbook. */
   busValidation?: 'trusted' | 'full';
 }
@@ -83,6 +89,19 @@ export const PUBLISHER_DEFAULTS = {
   /** Trade, high-edge and exit signals: a few dozen a second, one HMAC each. */
   signedPrefixes: ['signals.'] as readonly string[],
 };
+
+/**
+ * The largest frame a subscriber takes (ZMQ_MAXMSGSIZE); publishers refuse to send bigger ones,
+ * which would cost every subscriber its link for a moment.
+ */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/**
+ * ZMTP heartbeats of every hot-path socket (publisher and subscriber): a ping a second, the link
+ * down after 4 s without traffic. Generous on purpose: a subscriber whose receive queue is full
+ * stops reading its socket, and so stops answering pings too.
+ */
+export const ZMQ_HEARTBEAT_DEFAULTS = { heartbeatMs: 1_000, heartbeatTimeoutMs: 4_000 };
 
 export const SUBSCRIBER_DEFAULTS = {
   receiveHighWaterMark: 100_000,

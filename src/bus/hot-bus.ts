@@ -8,6 +8,7 @@ import type { BusConfig, BusLogger, EnvelopeMacWriter } from './bus-options.js';
 import { ipcBindAddress, tcpBindAddress } from './endpoints.js';
 import type { HotPublisher } from './hot-publisher.js';
 import type { HotSubscriber } from './hot-subscriber.js';
+import { redisOutageTrackerOf, type RedisTimeouts } from './redis-connection.js';
 import { RedisPublisher } from './redis-publisher.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 import { RegistryWatcher } from './registry.js';
@@ -34,17 +35,18 @@ export async function createHotPublisher(config: BusConfig, options: CreatePubli
     ...(options.batchPrefixes ? { batchPrefixes: options.batchPrefixes } : {}),
     ...(options.signer ? { signer: options.signer } : {}),
   };
-  if (config.hotTransport === 'redis') return new RedisPublisher({ ...common, redisUrl: config.redisUrl });
+  if (config.hotTransport === 'redis') return new RedisPublisher({ ...common, ...redisTimeouts(config), redisUrl: config.redisUrl });
+  const zmqCommon = { ...common, ...zmqHeartbeats(config) };
   if (config.zmqTransport === 'ipc') {
-    return ZmqPublisher.create({ ...common, bindAddress: ipcBindAddress(config.dataDir, options.service, config.instance) });
+    return ZmqPublisher.create({ ...zmqCommon, bindAddress: ipcBindAddress(config.dataDir, options.service, config.instance) });
   }
   try {
-    return await ZmqPublisher.create({ ...common, bindAddress: tcpBindAddress(config.zmqHost, options.seedPort, config.instance) });
+    return await ZmqPublisher.create({ ...zmqCommon, bindAddress: tcpBindAddress(config.zmqHost, options.seedPort, config.instance) });
   } catch (err) {
     // The seed port is taken (a second host-local instance, or a stale process): any port will do,
     // subscribers find it in the registry.
     options.logger.warn({ err: errorMessage(err) }, 'seed port busy, binding a free port');
-    return ZmqPublisher.create({ ...common, bindAddress: `tcp://${config.zmqHost}:*` });
+    return ZmqPublisher.create({ ...zmqCommon, bindAddress: `tcp://${config.zmqHost}:*` });
   }
 }
 
@@ -61,6 +63,8 @@ export interface CreateSubscriberOptions {
 
 export interface HotSubscription {
   subscriber: HotSubscriber;
+  /** The registry watcher behind a ZMQ subscriber (null over Redis pub/sub). */
+  watcher: RegistryWatcher | null;
   close(): Promise<void>;
 }
 
@@ -72,25 +76,43 @@ export async function createHotSubscriber(config: BusConfig, options: CreateSubs
     ...(options.validate !== undefined ? { validate: options.validate } : {}),
   };
   if (config.hotTransport === 'redis') {
-    const subscriber = new RedisSubscriber({ ...base, redisUrl: config.redisUrl });
-    return { subscriber, close: () => subscriber.close() };
+    const subscriber = new RedisSubscriber({ ...base, ...redisTimeouts(config), redisUrl: config.redisUrl });
+    return { subscriber, watcher: null, close: () => subscriber.close() };
   }
-  const subscriber = new ZmqSubscriber(base);
+  const subscriber = new ZmqSubscriber({ ...base, ...zmqHeartbeats(config) });
   const watcher = new RegistryWatcher(options.redis, {
     pollMs: config.registryPollMs,
     logger: options.logger,
     ...(options.services ? { services: options.services } : {}),
     excludeEndpoint: options.ownEndpoint ?? null,
-    removalGraceMs: config.registryTtlMs,
+    // Entries come back within a heartbeat once Redis does; until then they are unknown, not gone.
+    removalGraceMs: config.registryTtlMs + (config.heartbeatMs ?? 2_000),
+    linkAlive: (ep) => subscriber.isLinkUp(ep),
+    outages: redisOutageTrackerOf(options.redis),
   });
   watcher.on('added', (ep) => subscriber.connect(ep));
   watcher.on('removed', (ep) => subscriber.disconnect(ep));
   await watcher.start();
   return {
     subscriber,
+    watcher,
     close: async () => {
       watcher.stop();
       await subscriber.close();
     },
+  };
+}
+
+function redisTimeouts(config: BusConfig): Partial<RedisTimeouts> {
+  return {
+    ...(config.redisConnectTimeoutMs !== undefined ? { connectTimeoutMs: config.redisConnectTimeoutMs } : {}),
+    ...(config.redisCommandTimeoutMs !== undefined ? { commandTimeoutMs: config.redisCommandTimeoutMs } : {}),
+  };
+}
+
+function zmqHeartbeats(config: BusConfig): { heartbeatMs?: number; heartbeatTimeoutMs?: number } {
+  return {
+    ...(config.zmqHeartbeatMs !== undefined ? { heartbeatMs: config.zmqHeartbeatMs } : {}),
+    ...(config.zmqHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: config.zmqHeartbeatTimeoutMs } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { sequenceKey } from '../core/topics.js';
 import { ThrottledLog } from '../core/throttled-log.js';
 import { EnvelopeCodec, type BatchItem } from './codec.js';
 import {
+  MAX_FRAME_BYTES,
   PUBLISHER_DEFAULTS,
   batchTopicFor,
   silentLogger,
@@ -31,6 +32,8 @@ export interface PublisherMetrics {
   dropped: number;
   queued: number;
   batched: number;
+  /** Frames over MAX_FRAME_BYTES, refused (and counted in `dropped` too). */
+  oversize: number;
 }
 
 type Frame = [topic: string, payload: Buffer];
@@ -49,7 +52,7 @@ export abstract class HotPublisher {
   private drained: Promise<void> = Promise.resolve();
   private readonly batches = new Map<string, BatchItem[]>();
   private batchTimer: NodeJS.Timeout | null = null;
-  private readonly counters = { published: 0, sent_frames: 0, dropped: 0, batched: 0 };
+  private readonly counters = { published: 0, sent_frames: 0, dropped: 0, batched: 0, oversize: 0 };
   /** A full queue drops per message: one line a second says so. */
   private readonly dropLog: ThrottledLog;
   protected closed = false;
@@ -158,6 +161,7 @@ export abstract class HotPublisher {
 
   /** Returns false when the frame was dropped at the queue bound. */
   private enqueue(frame: Frame): boolean {
+    if (frame[1].length > MAX_FRAME_BYTES) return this.refuseOversize(frame);
     const pending = this.queue.length - this.queueHead;
     if (pending >= this.options.maxQueue) {
       this.counters.dropped++;
@@ -193,6 +197,17 @@ export abstract class HotPublisher {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Subscribers would drop their link for it (and every frame in flight with it). */
+  private refuseOversize(frame: Frame): false {
+    this.counters.dropped++;
+    this.counters.oversize++;
+    this.dropLog.warn(
+      { topic: frame[0].slice(0, 200), bytes: frame[1].length, oversize: this.counters.oversize, src: this.src },
+      `ARB_PUBLISH_DROPPED: frame over ${MAX_FRAME_BYTES} bytes not sent`,
+    );
+    return false;
   }
 
   private logDrop(): void {

@@ -2,24 +2,31 @@
  * The same hot-path API over Redis pub/sub (`ARBEES_HOT_TRANSPORT=redis`), the seed's migration
  * switch, so both transports can be measured side by side. The channel is the topic.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient, type RedisTimeouts } from './redis-connection.js';
 import { HotPublisher } from './hot-publisher.js';
 import type { PublisherOptions } from './bus-options.js';
 
 const MAX_INFLIGHT = 1024;
 
-export interface RedisPublisherOptions extends PublisherOptions {
+export interface RedisPublisherOptions extends PublisherOptions, Partial<RedisTimeouts> {
   redisUrl: string;
 }
 
 export class RedisPublisher extends HotPublisher {
   private readonly redis: Redis;
   private inflight = 0;
+  /** Publishes Redis did not take (unreachable). */
+  dropped = 0;
 
   constructor(options: RedisPublisherOptions) {
     super(options);
-    this.redis = new Redis(options.redisUrl, { enableAutoPipelining: true, lazyConnect: false });
-    this.redis.on('error', (err: Error) => this.log.warn({ err: err.message }, 'ARB_REDIS_UNAVAILABLE: hot publisher'));
+    this.redis = createRedisClient(options.redisUrl, {
+      logger: this.log,
+      ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+      ioredis: { enableAutoPipelining: true, lazyConnect: false },
+    });
   }
 
   get endpoint(): string | null {
@@ -35,7 +42,9 @@ export class RedisPublisher extends HotPublisher {
       () => { this.inflight--; },
       (err: Error) => {
         this.inflight--;
-        this.log.warn({ err: err.message, topic }, 'ARB_PUBLISH_DROPPED: redis publish failed');
+        this.dropped++;
+        // The outage tracker logs the outage once; each dropped publish is counted, not logged.
+        this.log.debug({ err: err.message, topic }, 'ARB_PUBLISH_DROPPED: redis publish failed');
       },
     );
     if (++this.inflight >= MAX_INFLIGHT) await reply;

@@ -6,11 +6,12 @@
  * of per-market patterns (execution_service and position_tracker follow their markets) would
  * cost redis-server a glob match each per message, while a channel is one hash lookup.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient, type RedisTimeouts } from './redis-connection.js';
 import { HotSubscriber } from './hot-subscriber.js';
 import type { SubscriberOptions } from './bus-options.js';
 
-export interface RedisSubscriberOptions extends SubscriberOptions {
+export interface RedisSubscriberOptions extends SubscriberOptions, Partial<RedisTimeouts> {
   redisUrl: string;
 }
 
@@ -24,8 +25,12 @@ export class RedisSubscriber extends HotSubscriber {
 
   constructor(options: RedisSubscriberOptions) {
     super(options);
-    this.redis = new Redis(options.redisUrl, { lazyConnect: false });
-    this.redis.on('error', (err: Error) => this.log.warn({ err: err.message }, 'ARB_REDIS_UNAVAILABLE: hot subscriber'));
+    this.redis = createRedisClient(options.redisUrl, {
+      logger: this.log,
+      ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+      ioredis: { lazyConnect: false },
+    });
     this.redis.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
       this.handleFrame(channel.toString('latin1'), message);
     });
@@ -67,7 +72,8 @@ export class RedisSubscriber extends HotSubscriber {
   }
 
   private readonly onCommandError = (err: Error): void => {
-    this.log.warn({ err: err.message }, 'ARB_REDIS_UNAVAILABLE: (un)subscribe failed');
+    // ioredis re-subscribes by itself on reconnect; the outage is logged once by its tracker.
+    this.log.debug({ err: err.message }, 'ARB_REDIS_UNAVAILABLE: (un)subscribe failed');
   };
 
   private reconcile(): void {

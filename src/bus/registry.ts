@@ -1,14 +1,17 @@
 /**
  * The service registry in Redis: each instance keeps `registry:<service>:<instance>` alive with
  * a TTL refreshed by its heartbeat, carrying its hot-path endpoints and metrics. Subscribers
- * watch the registry and connect to publishers as they appear, and forget them when their key
- * expires, so a shard started later is picked up without a restart.
+ * watch the registry and connect to publishers as they appear, so a shard started later is
+ * picked up without a restart. They forget a publisher when its entry says `stopping` (at once),
+ * or when its entry is gone and its ZMQ link is down too: a registry entry can vanish because
+ * Redis stalled or restarted while its writer was fine, and the hot path must not depend on it.
  */
 import type { Redis } from 'ioredis';
 import { EventEmitter } from 'node:events';
 import { errorMessage } from '../core/errors.js';
 import { HeartbeatSchema, type Heartbeat } from '../core/messages.js';
 import { silentLogger, type BusLogger } from './bus-options.js';
+import type { RedisOutageTracker } from './redis-outage-tracker.js';
 
 const REGISTRY_PREFIX = 'registry:';
 
@@ -123,11 +126,21 @@ export interface RegistryWatcherOptions {
   /** Never report this endpoint (a service's own publisher). */
   excludeEndpoint?: string | null;
   /**
-   * After Redis was unreachable, entries of live publishers may have expired and not yet been
-   * rewritten by their next heartbeat; removals wait this long after the last failed poll so an
-   * outage does not cut subscribers off from publishers that never stopped.
+   * After Redis was unreachable or slow, entries of live publishers may have expired and not yet
+   * been rewritten by their next heartbeat; removals wait this long after Redis came back (the
+   * end of the last failed or slow poll, or of an outage the tracker saw) so an outage does not
+   * cut subscribers off from publishers that never stopped. A registry TTL plus a heartbeat.
    */
   removalGraceMs?: number;
+  /** A poll slower than this counts as trouble too (a stall shorter than the command timeout). */
+  slowPollMs?: number;
+  /**
+   * Whether the hot-path link to an endpoint is up (ZmqSubscriber.isLinkUp): an endpoint whose
+   * entry is missing is kept while its link is up. Without it a missing entry means gone.
+   */
+  linkAlive?: (endpoint: string) => boolean;
+  /** The process's view of Redis outages (redis-connection.ts); its outages start a grace too. */
+  outages?: RedisOutageTracker | null;
 }
 
 /**
@@ -141,8 +154,13 @@ export class RegistryWatcher extends EventEmitter<{ added: [string]; removed: [s
   private readonly pollMs: number;
   private readonly log: BusLogger;
   private polling: Promise<void> | null = null;
-  private lastFailedPoll = 0;
+  /** The last poll failed: the next good one ends the trouble. */
+  private failing = false;
+  /** When the last trouble (failed or slow poll) ended. */
+  private troubleEndMs = Number.NEGATIVE_INFINITY;
   private readonly reader: RegistryEndpointReader;
+  /** Polls that failed; missing entries kept because their link was up; removals. */
+  readonly counters = { failed_polls: 0, slow_polls: 0, held_by_link: 0, removed: 0 };
 
   constructor(
     private readonly redis: Redis,
@@ -183,20 +201,29 @@ export class RegistryWatcher extends EventEmitter<{ added: [string]; removed: [s
   }
 
   private async pollOnce(): Promise<void> {
+    const started = Date.now();
     let instances: RegistryEndpoints[];
     try {
       instances = await this.reader.read();
     } catch (err) {
-      // Redis down: keep the connections we have; ZMQ does not need Redis to flow.
-      this.log.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: registry poll failed');
-      this.lastFailedPoll = Date.now();
+      // Redis down: keep the connections we have; ZMQ does not need Redis to flow. The outage is
+      // logged once by the connection's tracker; each failed poll is only counted.
+      this.counters.failed_polls++;
+      this.log.debug({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: registry poll failed');
+      this.failing = true;
       return;
     }
+    const now = Date.now();
+    const slow = now - started > (this.options.slowPollMs ?? 1_000);
+    if (slow) this.counters.slow_polls++;
+    if (this.failing || slow) this.troubleEndMs = now;
+    this.failing = false;
     const live = new Set<string>();
+    const stopping = new Set<string>();
     for (const hb of instances) {
       if (this.options.services !== undefined && !this.options.services.includes(hb.service)) continue;
-      if (hb.status === 'stopping') continue;
-      for (const ep of hb.endpoints) if (ep !== this.options.excludeEndpoint) live.add(ep);
+      const into = hb.status === 'stopping' ? stopping : live;
+      for (const ep of hb.endpoints) if (ep !== this.options.excludeEndpoint) into.add(ep);
     }
     for (const ep of live) {
       if (!this.known.has(ep)) {
@@ -204,12 +231,24 @@ export class RegistryWatcher extends EventEmitter<{ added: [string]; removed: [s
         this.emit('added', ep);
       }
     }
-    if (Date.now() - this.lastFailedPoll < (this.options.removalGraceMs ?? 5_000)) return;
+    const inGrace = now - this.lastTroubleMs() < (this.options.removalGraceMs ?? 5_000);
     for (const ep of [...this.known]) {
-      if (!live.has(ep)) {
-        this.known.delete(ep);
-        this.emit('removed', ep);
+      if (live.has(ep)) continue;
+      // A stopping entry is a positive word from the publisher: it goes at once, grace or not.
+      if (!stopping.has(ep)) {
+        if (this.options.linkAlive?.(ep) === true) {
+          this.counters.held_by_link++;
+          continue;
+        }
+        if (inGrace) continue;
       }
+      this.known.delete(ep);
+      this.counters.removed++;
+      this.emit('removed', ep);
     }
+  }
+
+  private lastTroubleMs(): number {
+    return Math.max(this.troubleEndMs, this.options.outages?.lastTroubleMs() ?? Number.NEGATIVE_INFINITY);
   }
 }

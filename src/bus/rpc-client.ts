@@ -10,6 +10,7 @@
 import type { Redis } from 'ioredis';
 import { ArbeesError, errorMessage, RpcRemoteError, RpcTimeoutError } from '../core/errors.js';
 import { sleep } from '../core/time.js';
+import { duplicateRedisClient } from './redis-connection.js';
 import {
   isValidRequestId,
   newRequestId,
@@ -61,7 +62,7 @@ export class RpcClient<Req = unknown, Res = unknown> {
     this.options = resolveClientOptions(options);
     this.repliesKey = RpcKey.replies(this.options.queue, this.options.clientId);
     this.requestsKey = RpcKey.requests(this.options.queue);
-    this.reader = redis.duplicate();
+    this.reader = duplicateRedisClient(redis, { blocking: true });
     this.readLoop = this.runReadLoop();
   }
 
@@ -144,7 +145,8 @@ export class RpcClient<Req = unknown, Res = unknown> {
       } catch (err) {
         if (this.closed) break;
         this.counters.redis_errors += 1;
-        this.options.logger.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: rpc reply read failed; retrying');
+        // Counted here, logged once per outage by the connection's tracker.
+        this.options.logger.debug({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: rpc reply read failed; retrying');
         await sleep(500);
         continue;
       }

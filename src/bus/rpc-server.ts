@@ -12,6 +12,10 @@
 import type { Redis } from 'ioredis';
 import { ArbeesError, errorMessage } from '../core/errors.js';
 import { sleep } from '../core/time.js';
+import { duplicateRedisClient, isRedisUnreachableError } from './redis-connection.js';
+
+/** Periodic steps failing because Redis is away: counted; the outage is one line from its tracker. */
+const quietIfAway = (err: unknown): 'debug' | 'warn' => (isRedisUnreachableError(err) ? 'debug' : 'warn');
 import {
   errorReply,
   MOVE_IF_PRESENT_LUA,
@@ -106,7 +110,7 @@ export class RpcServer<Req = unknown, Res = unknown> {
     this.livenessTimer.unref();
     this.reaperTimer.unref();
     await this.reap();
-    this.blocking = this.redis.duplicate();
+    this.blocking = duplicateRedisClient(this.redis, { blocking: true });
     this.takeLoop = this.runTakeLoop(this.blocking);
   }
 
@@ -162,7 +166,7 @@ export class RpcServer<Req = unknown, Res = unknown> {
       } while (cursor !== '0');
     } catch (err) {
       this.counters.redis_errors += 1;
-      this.options.logger.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: rpc reaper pass failed');
+      this.options.logger[quietIfAway(err)]({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: rpc reaper pass failed');
     }
     if (moved > 0) this.options.logger.info({ queue: this.options.queue, moved }, 'rpc reaper redelivered requests of a dead server');
     return moved;
@@ -195,7 +199,7 @@ export class RpcServer<Req = unknown, Res = unknown> {
       await this.redis.set(this.keys.liveness, value, 'PX', this.options.livenessTtlMs);
     } catch (err) {
       this.counters.redis_errors += 1;
-      this.options.logger.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: rpc server liveness refresh failed');
+      this.options.logger[quietIfAway(err)]({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: rpc server liveness refresh failed');
     }
   }
 
@@ -212,7 +216,8 @@ export class RpcServer<Req = unknown, Res = unknown> {
       } catch (err) {
         if (!this.running) break;
         this.counters.redis_errors += 1;
-        this.options.logger.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: rpc take failed; retrying');
+        // Counted here, logged once per outage by the connection's tracker.
+        this.options.logger.debug({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: rpc take failed; retrying');
         await sleep(500);
         continue;
       }

@@ -5,11 +5,14 @@
  */
 import * as zmq from 'zeromq';
 import { HotPublisher } from './hot-publisher.js';
-import type { PublisherOptions } from './bus-options.js';
+import { ZMQ_HEARTBEAT_DEFAULTS, type PublisherOptions } from './bus-options.js';
 
 export interface ZmqPublisherOptions extends PublisherOptions {
   /** `ipc:///path.ipc`, `tcp://127.0.0.1:5555`, or `tcp://127.0.0.1:*` for any free port. */
   bindAddress: string;
+  /** ZMTP heartbeats: a subscriber that stops answering (hung, gone) is dropped and its queue freed. */
+  heartbeatMs?: number;
+  heartbeatTimeoutMs?: number;
 }
 
 export class ZmqPublisher extends HotPublisher {
@@ -20,9 +23,14 @@ export class ZmqPublisher extends HotPublisher {
   private constructor(options: ZmqPublisherOptions) {
     super(options);
     this.bindAddress = options.bindAddress;
+    const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? ZMQ_HEARTBEAT_DEFAULTS.heartbeatTimeoutMs;
     this.socket = new zmq.Publisher({
       sendHighWaterMark: options.sendHighWaterMark ?? 100_000,
       linger: 500,
+      heartbeatInterval: options.heartbeatMs ?? ZMQ_HEARTBEAT_DEFAULTS.heartbeatMs,
+      heartbeatTimeout: heartbeatTimeoutMs,
+      // Tells each subscriber to drop the link after this long without hearing from us.
+      heartbeatTimeToLive: heartbeatTimeoutMs,
     });
   }
 

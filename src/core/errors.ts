@@ -9,6 +9,7 @@ export const ErrorCodes = {
   ARB_TOPIC_INVALID: 'a topic or topic id is malformed',
   ARB_HANDLER_FAILED: 'a message handler threw',
   ARB_PUBLISH_DROPPED: 'a message was dropped at the publisher high-water mark',
+  ARB_BUS_LINK_DROPPED: 'libzmq dropped a publisher link for a protocol error (most often a frame over the 16 MiB limit); it was re-dialed at once and the frames in flight were lost',
   ARB_REDIS_UNAVAILABLE: 'Redis is not reachable',
   ARB_REDIS_NOT_INSTALLED: 'redis-server is not installed',
   ARB_RPC_TIMEOUT: 'an RPC reply did not arrive in time',

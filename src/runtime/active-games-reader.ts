@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RawEnvelope } from '../core/envelope.js';
 import { errorMessage } from '../core/errors.js';
+import { isRedisUnreachableError } from '../bus/redis-connection.js';
 import { parseGameInfo } from '../core/market-assignment.js';
 import type { GameInfo } from '../core/messages.js';
 import type { Metrics } from './metrics.js';
@@ -136,7 +137,9 @@ export class ActiveGamesReader {
       raw = await redis.hgetall(key);
     } catch (err) {
       metrics.inc(metricNames.readFailures);
-      log.warn({ key, err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: cannot read the active games');
+      // Redis away: counted here, its outage logged once by the connection's tracker.
+      const level = isRedisUnreachableError(err) ? 'debug' : 'warn';
+      log[level]({ key, err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: cannot read the active games');
       return null;
     }
     if (this.#stopped) return null;

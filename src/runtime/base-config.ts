@@ -26,6 +26,13 @@ export const baseConfigSpec = {
   /** Three missed heartbeats and an instance is gone (the reference system used one, and flapped). */
   registryTtlMs: defineVar({ env: 'ARBEES_REGISTRY_TTL_MS', default: 6_000, parse: parse.int(300, 600_000) }),
   registryPollMs: defineVar({ env: 'ARBEES_REGISTRY_POLL_MS', default: 500, parse: parse.int(50, 60_000) }),
+  /** Every Redis client (src/bus/redis-connection.ts): longest wait for a connection... */
+  redisConnectTimeoutMs: defineVar({ env: 'ARBEES_REDIS_CONNECT_TIMEOUT_MS', default: 2_000, parse: parse.int(100, 60_000) }),
+  /** ...and for the reply to a non-blocking command, so a stalled Redis fails commands instead of hanging them. */
+  redisCommandTimeoutMs: defineVar({ env: 'ARBEES_REDIS_COMMAND_TIMEOUT_MS', default: 2_000, parse: parse.int(50, 60_000) }),
+  /** ZMTP heartbeat period on every hot-path socket; a link silent for ARBEES_ZMQ_HEARTBEAT_TIMEOUT_MS is down. */
+  zmqHeartbeatMs: defineVar({ env: 'ARBEES_ZMQ_HEARTBEAT_MS', default: 1_000, parse: parse.int(100, 60_000) }),
+  zmqHeartbeatTimeoutMs: defineVar({ env: 'ARBEES_ZMQ_HEARTBEAT_TIMEOUT_MS', default: 4_000, parse: parse.int(200, 600_000) }),
   /** Hot subscribers: `trusted` checks price/orderbook by hand (core/message-checks.ts), `full` parses every message with zod. */
   busValidation: defineVar({ env: 'ARBEES_BUS_VALIDATION', default: 'trusted' as const, parse: parse.oneOf('trusted', 'full') }),
   /** Capture raw venue frames and HTTP reads for replay (docs/capture.md); `arbees up` turns it on. */

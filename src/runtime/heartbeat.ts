@@ -1,6 +1,9 @@
 /**
  * Keeps an instance's registry entry alive: every interval it rewrites the entry (TTL a few
  * intervals long) with status, endpoints and metrics. A missed beat is logged, never fatal.
+ * Through a Redis outage the writes fail after the client's command timeout (redis-connection.ts)
+ * and a beat is skipped while the previous one is still waiting, so nothing piles up; the first
+ * failure and the recovery are one line each.
  */
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
@@ -29,6 +32,9 @@ export class HeartbeatLoop {
   private readonly startedTs = nowMicros();
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
+  private inFlight = 0;
+  /** Beats skipped because the previous one was still waiting for Redis. */
+  skipped = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -65,17 +71,23 @@ export class HeartbeatLoop {
 
   async start(): Promise<void> {
     await this.beat();
-    this.timer = setInterval(() => void this.beat(), this.options.intervalMs);
+    this.timer = setInterval(() => {
+      if (this.inFlight > 0) this.skipped++;
+      else void this.beat();
+    }, this.options.intervalMs);
     this.timer.unref();
   }
 
   async beat(): Promise<void> {
+    this.inFlight++;
     try {
       await registerInstance(this.redis, this.current(), this.options.ttlMs);
-      if (this.failures > 0) this.log.info({ missed: this.failures }, 'heartbeat restored');
+      if (this.failures > 0) this.log.info({ missed: this.failures, skipped: this.skipped }, 'heartbeat restored');
       this.failures = 0;
     } catch (err) {
       if (this.failures++ === 0) this.log.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: heartbeat failed');
+    } finally {
+      this.inFlight--;
     }
   }
 

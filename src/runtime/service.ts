@@ -5,12 +5,13 @@
  * drains publishers, closes sockets and withdraws the registry entry.
  */
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
 import type { Heartbeat } from '../core/messages.js';
 import { EnvelopeSigner } from '../bus/envelope-signer.js';
 import { createHotPublisher, createHotSubscriber, type HotSubscription } from '../bus/hot-bus.js';
+import { createRedisClient } from '../bus/redis-connection.js';
 import type { HotPublisher } from '../bus/hot-publisher.js';
 import type { MessageHandler } from '../bus/hot-subscriber.js';
 import { baseConfigSpec, type BaseConfig } from './base-config.js';
@@ -75,8 +76,12 @@ export async function startService<S extends ConfigSpec>(
     level: config.logLevel,
     secrets: secretValues(secretVariables(spec), env),
   });
-  const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
-  redis.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
+  const redis = createRedisClient(config.redisUrl, {
+    logger: log,
+    connectTimeoutMs: config.redisConnectTimeoutMs,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+    ioredis: { lazyConnect: false, maxRetriesPerRequest: 2 },
+  });
   const metrics = new Metrics();
   const heartbeat = new HeartbeatLoop(redis, metrics, log, {
     service: def.name,

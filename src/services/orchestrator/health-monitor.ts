@@ -8,6 +8,10 @@
  * an orchestrator restart neither forgets a dead service nor re-alerts a live one). The reference
  * system never updated its remembered pid, so after one restart every heartbeat looked like
  * another; here the new values replace the old ones the moment the restart is reported.
+ *
+ * "dead" needs a complete view (registry-trust.ts): while Redis was recently unreachable or
+ * slow, an instance missing from the registry is unknown (counted, not alerted), since its entry
+ * may only have expired because its heartbeats could not reach Redis either.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -18,6 +22,7 @@ import { microsToIso } from '../../core/time.js';
 import { listInstances } from '../../bus/registry.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { AlertInput } from './alert-sink.js';
+import type { RegistryTrust } from './registry-trust.js';
 
 const KnownInstanceSchema = z.object({
   service: z.string(),
@@ -55,6 +60,7 @@ export class HealthMonitor {
 
   constructor(
     private readonly redis: Redis,
+    private readonly trust: RegistryTrust,
     private readonly options: Readonly<HealthMonitorOptions>,
     private readonly raise: (alert: AlertInput) => Promise<unknown>,
     private readonly metrics: Metrics,
@@ -64,7 +70,7 @@ export class HealthMonitor {
   /** One check of the registry; returns the alerts raised. Throws only if Redis is unreachable. */
   async check(nowMs: number = Date.now()): Promise<AlertInput[]> {
     if (!this.loaded) await this.load();
-    const live = (await listInstances(this.redis, this.log)).filter(
+    const live = (await this.trust.read(() => listInstances(this.redis, this.log))).filter(
       (hb) => hb.instance.startsWith(this.options.instancePrefix) && idOf(hb) !== idOf(this.options.self),
     );
     const alerts: AlertInput[] = [];
@@ -81,8 +87,14 @@ export class HealthMonitor {
       }
     }
     const forgotten: string[] = [];
+    const complete = this.trust.complete();
+    let unknown = 0;
     for (const [id, k] of this.known) {
       if (seen.has(id)) continue;
+      if (k.state === 'up' && !complete && k.status !== 'stopping') {
+        unknown++;
+        continue;
+      }
       if (k.state === 'up') {
         // 20 % slack for clocks of different processes and the write after the beat's ts.
         const withdrawn = nowMs * 1000 - k.last_ts < this.options.registryTtlMs * 800;
@@ -108,6 +120,7 @@ export class HealthMonitor {
     for (const a of alerts) await this.raise(a);
     this.metrics.set('health.instances_up', [...this.known.values()].filter((k) => k.state === 'up').length);
     this.metrics.set('health.instances_dead', [...this.known.values()].filter((k) => k.state === 'dead').length);
+    this.metrics.set('health.instances_unknown', unknown);
     return alerts;
   }
 

@@ -16,6 +16,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
+import { isRedisUnreachableError, redisOutageTrackerOf } from '../../bus/redis-connection.js';
 import type { GameInfo } from '../../core/messages.js';
 import { Topic } from '../../core/topics.js';
 import type { HotPublisher } from '../../bus/hot-publisher.js';
@@ -31,6 +32,7 @@ import { GameTable } from './game-table.js';
 import { HealthMonitor } from './health-monitor.js';
 import { MarketLookup, type LookupOutcome, type MarketFinder } from './market-lookup.js';
 import { orchestratorKeys, type OrchestratorConfig, type OrchestratorKeys } from './orchestrator-config.js';
+import { RegistryTrust } from './registry-trust.js';
 import { ShardAssigner } from './shard-assigner.js';
 import { eventFor, gameInfo, observedFromEspn, startMsOf, type TrackedGame } from './tracked-game.js';
 import type { EspnGame } from '../../venues/espn/common.js';
@@ -55,6 +57,8 @@ export interface OrchestratorDeps {
   setStatus: (status: 'healthy' | 'degraded', detail?: string) => void;
   /** The registry TTL of this deployment (tells a withdrawn entry from an expired one). */
   registryTtlMs: number;
+  /** The heartbeat interval of this deployment (entries come back this long after Redis does). */
+  heartbeatMs?: number;
   /** Delay before re-announcing listed games after a restart (lets subscribers reconnect). */
   reannounceDelayMs?: number;
   now?: () => number;
@@ -94,8 +98,15 @@ export class Orchestrator {
       recheckMs: this.cfg.discoveryRecheckMs,
       concurrency: this.cfg.discoveryConcurrency,
     });
+    // One view of the registry's completeness for both readers: never a verdict from a view
+    // Redis could not give whole (registry-trust.ts).
+    const trust = new RegistryTrust({
+      settleMs: deps.registryTtlMs + (deps.heartbeatMs ?? 2_000),
+      outages: redisOutageTrackerOf(deps.redis),
+    });
     this.assigner = new ShardAssigner(
       deps.redis,
+      trust,
       this.store,
       {
         shardService: this.cfg.shardService,
@@ -110,6 +121,7 @@ export class Orchestrator {
     this.alerts = new AlertSink(deps.redis, deps.publisher, this.keys.healthAlerts, this.cfg.alertsMaxLen, deps.metrics, deps.log, deps.instance);
     this.health = new HealthMonitor(
       deps.redis,
+      trust,
       {
         instancePrefix: this.cfg.watchInstancePrefix,
         self: { service: deps.service, instance: deps.instance },
@@ -188,7 +200,9 @@ export class Orchestrator {
       } catch (err) {
         if (this.stopped) return;
         this.deps.metrics.inc('loop_errors');
-        this.deps.log.warn({ err: errorMessage(err) }, 'orchestrator step failed; retrying next tick');
+        // Redis away: its outage is one line from the connection's tracker, not one per tick.
+        const level = isRedisUnreachableError(err) ? 'debug' : 'warn';
+        this.deps.log[level]({ err: errorMessage(err) }, 'orchestrator step failed; retrying next tick');
       }
       this.after(interval(), run);
     };
@@ -348,7 +362,7 @@ export class Orchestrator {
       if (this.needs(g, now)) return { put: JSON.stringify(gameInfo({ ...g, shard: to }, eventFor(g, false))) };
       return isOver(g.status) && g.listed ? 'keep' : 'delete';
     };
-    const { applied, shards } = await this.assigner.reconcile(
+    const { applied, shards, complete } = await this.assigner.reconcile(
       needing.map((g) => ({ id: g.game_id, preferMove: g.status === 'scheduled' })),
       now,
       activeUpdate,
@@ -367,7 +381,8 @@ export class Orchestrator {
       }
     }
     await this.syncListing(now);
-    await this.alertOnMissingShards(needing, shards.some((s) => s.acceptsNew));
+    // From a view Redis could not give whole, "no shard" is not known: say nothing yet.
+    if (complete) await this.alertOnMissingShards(needing, shards.some((s) => s.acceptsNew));
   }
 
   /** games:active holds the games that need a shard, and finished ones until their retention ends. */

@@ -41,6 +41,7 @@ export const orchestrator = defineService({
       log: ctx.log,
       setStatus: (status, detail) => ctx.setStatus(status, detail),
       registryTtlMs: cfg.registryTtlMs,
+      heartbeatMs: cfg.heartbeatMs,
       reannounceDelayMs: Math.max(1_000, cfg.registryPollMs * 3),
     });
     await core.start();

@@ -4,12 +4,17 @@
  * capacity is `metrics.capacity`); the plan (assignment-plan.ts) is applied move by move through
  * compare-and-set, so a shard killed with -9 loses its games to the others within the registry
  * TTL plus one tick, and a shard that comes back under the same name is used again.
+ *
+ * Only from a complete view (registry-trust.ts): while Redis was recently unreachable or slow, a
+ * shard that owns games but is missing from the registry is "unknown": it keeps its games and
+ * takes no new ones, and nothing is reassigned because its entry is gone.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Heartbeat } from '../../core/messages.js';
 import { listInstances } from '../../bus/registry.js';
 import type { Metrics } from '../../runtime/metrics.js';
+import type { RegistryTrust } from './registry-trust.js';
 import type { ActiveUpdate, AssignmentStore } from './assignment-store.js';
 import { planAssignments, type Move, type PlanGame, type ShardView } from './assignment-plan.js';
 
@@ -33,6 +38,7 @@ export class ShardAssigner {
 
   constructor(
     private readonly redis: Redis,
+    private readonly trust: RegistryTrust,
     private readonly store: AssignmentStore,
     private readonly options: Readonly<ShardAssignerOptions>,
     private readonly metrics: Metrics,
@@ -41,7 +47,7 @@ export class ShardAssigner {
 
   /** The shards alive in the registry, as the planner sees them. */
   async shards(nowMs: number): Promise<ShardView[]> {
-    const instances = (await listInstances(this.redis, this.log)).filter(
+    const instances = (await this.trust.read(() => listInstances(this.redis, this.log))).filter(
       (hb) => hb.service === this.options.shardService && hb.instance.startsWith(this.options.instancePrefix),
     );
     const views: ShardView[] = [];
@@ -79,9 +85,11 @@ export class ShardAssigner {
     games: readonly PlanGame[],
     nowMs: number,
     activeUpdate: (gameId: string, to: string | null) => ActiveUpdate,
-  ): Promise<{ applied: AppliedMove[]; shards: ShardView[] }> {
+  ): Promise<{ applied: AppliedMove[]; shards: ShardView[]; complete: boolean }> {
     const shards = await this.shards(nowMs);
     const owners = await this.store.owners();
+    const complete = this.trust.complete();
+    if (!complete) this.keepUnknownOwners(shards, owners);
     const moves = planAssignments({ games, owners, shards, rebalanceMaxMoves: this.options.rebalanceMaxMoves });
     const applied: AppliedMove[] = [];
     for (const move of moves) {
@@ -94,6 +102,19 @@ export class ShardAssigner {
       }
       applied.push({ ...move, applied: result.ok });
     }
-    return { applied, shards };
+    return { applied, shards, complete };
+  }
+
+  /** Owners missing from an incomplete view stay owners: unknown, not gone. */
+  private keepUnknownOwners(shards: ShardView[], owners: ReadonlyMap<string, string>): void {
+    const seen = new Set(shards.map((s) => s.id));
+    let unknown = 0;
+    for (const id of new Set(owners.values())) {
+      if (seen.has(id)) continue;
+      shards.push({ id, capacity: this.options.defaultCapacity, acceptsNew: false, keepsGames: true });
+      unknown++;
+    }
+    this.metrics.set('assign.unknown_shards', unknown);
+    if (unknown > 0) this.metrics.inc('assign.held_unknown');
   }
 }

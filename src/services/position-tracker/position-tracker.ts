@@ -6,6 +6,7 @@
  * durable streams after a restart.
  */
 import { TopicPrefix } from '../../core/topics.js';
+import { duplicateRedisClient } from '../../bus/redis-connection.js';
 import { defineService } from '../../runtime/service.js';
 import { trackerConfigSpec, trackerExitRules, trackerKeys } from './position-tracker-config.js';
 import { PositionTracker } from './position-tracker-core.js';
@@ -19,8 +20,8 @@ export const positionTracker = defineService({
     const { config } = ctx;
     trackerExitRules(config); // inconsistent exit settings stop the start, naming the variable
     const publisher = await ctx.publisher();
-    const reader = ctx.redis.duplicate();
-    reader.on('error', () => {}); // errors surface on the read itself, which retries
+    // Its own connection for XREAD BLOCK; errors surface on the read itself, which retries.
+    const reader = duplicateRedisClient(ctx.redis, { blocking: true });
     const tracker = new PositionTracker({
       config,
       keys: trackerKeys(config.keyPrefix),

@@ -4,6 +4,7 @@
  * applies the migrations at start. See README.md.
  */
 import { errorMessage } from '../../core/errors.js';
+import { duplicateRedisClient } from '../../bus/redis-connection.js';
 import { defineService } from '../../runtime/service.js';
 import { migratePool } from '../../store/migrate.js';
 import { openPool } from '../../store/pg-pool.js';
@@ -25,8 +26,8 @@ export const recorder = defineService({
       },
     });
     // Its own connection: XREADGROUP BLOCK holds it for up to RECORDER_BLOCK_MS.
-    const reader = ctx.redis.duplicate({ maxRetriesPerRequest: 1 });
-    reader.on('error', () => {}); // surfaces on the read itself, which retries
+    // Errors surface on the read itself, which retries; no command timeout (XREADGROUP BLOCK).
+    const reader = duplicateRedisClient(ctx.redis, { blocking: true, ioredis: { maxRetriesPerRequest: 1 } });
     const group = new StreamGroup(reader, recordedStreams(config.keyPrefix, config.extraStreams), config.group, `${ctx.name}-${ctx.instance}`);
     const rec = new Recorder({
       group,
