@@ -57,6 +57,8 @@ export const SlowKey = {
   entriesPaused: 'control:entries_paused',
   /** The api's audit trail: one entry per control request (who, what, when, result). */
   auditApi: 'audit:api',
+  /** execution_service: the id of the last batch its outbox wrote (redis-outbox.ts), per instance. */
+  execOutboxMarker: (instance: string) => `exec:outbox:${instance}`,
   /** Hash venue:market -> why execution blocked it (an order of unknown outcome); read by the notifier. */
   execBlocked: 'exec:blocked',
   /** notification_service: one event id accepted (SET NX with a TTL), the dedupe window. */

@@ -23,6 +23,7 @@ import { KillSwitch } from './kill-switch.js';
 import { createEntryPause } from './entry-pause.js';
 import { OrderOutcomeTracker } from './order-outcome-tracker.js';
 import { RedisOutbox } from './redis-outbox.js';
+import { SlowKey } from '../../core/slow-keys.js';
 import { replayState } from './state-replay.js';
 import { SignalGate } from './signal-gate.js';
 import { TradeRecorder } from './trade-recorder.js';
@@ -42,7 +43,7 @@ export const executionService = defineService({
 
     const books = new BookCache(config.bookMaxAgeMs * 1_000, { pricesAsBooks: config.marketSubscription === 'follow' });
     const state = new ExecutionState(settings.limits, settings.bankrollCc);
-    const outbox = new RedisOutbox(redis, log);
+    const outbox = new RedisOutbox(redis, log, config.keyPrefix + SlowKey.execOutboxMarker(config.instance));
     const audit = new AuditLog(outbox, settings.keys.audit, config.auditMaxLen, log);
     const killSwitch = new KillSwitch({
       redis,

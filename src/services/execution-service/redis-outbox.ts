@@ -6,12 +6,23 @@
  * trade's stream entry and its decision record are written together or not at all (a restart
  * can then never book a fill twice, nor lose one that was recorded). A full outbox drops the
  * oldest entry and says so.
+ *
+ * A write whose reply never came (a stalled Redis: the command timed out on our side but sat in
+ * the server's socket buffer) may still be applied when Redis resumes. Resending it blindly booked
+ * trades twice (chaos run: 100 repeated trade ids after a 20 s stall). So every transaction also
+ * sets a marker key to its batch id, and after a write of unknown outcome the next attempt first
+ * reads the marker: the batch is dropped as written if it is there, and sent again only if not.
+ * Redis runs one connection's commands in order, so once that read answers, the earlier
+ * transaction has run or never will (a timed-out command is not replayed on reconnect).
  */
+import { randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
 
 const MAX_ENTRIES_PER_TX = 64;
+/** The marker outlives any outage worth waiting out; it is one small key per process. */
+const MARKER_TTL_MS = 86_400_000;
 
 export interface OutboxEntry {
   readonly what: string;
@@ -29,13 +40,21 @@ export class RedisOutbox {
   #flushing: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  /** The batch whose last write got no answer: [id, entries in it]. */
+  #unsure: [string, number] | null = null;
+  readonly #bootId = randomBytes(4).toString('hex');
+  #batches = 0;
   written = 0;
   dropped = 0;
   failures = 0;
+  /** Batches found written after their reply was lost (not sent again). */
+  confirmedAfterTimeout = 0;
 
   constructor(
     private readonly redis: Redis,
     private readonly log: Pick<Logger, 'warn'>,
+    /** Where each transaction leaves its batch id (one key per process and instance). */
+    private readonly markerKey: string,
     private readonly capacity = 100_000,
     private readonly retryMs = 250,
   ) {}
@@ -44,6 +63,7 @@ export class RedisOutbox {
     this.#queue.push(entry);
     if (this.#queue.length > this.capacity) {
       const lost = this.#queue.shift()!;
+      if (this.#unsure !== null) this.#unsure[1] = Math.max(0, this.#unsure[1] - 1); // it was the unsure batch's head
       this.dropped++;
       this.log.warn({ code: 'ARB_EXEC_RECORD_FAILED', dropped: this.dropped, what: lost.what }, 'ARB_EXEC_RECORD_FAILED: outbox full, oldest record dropped');
     }
@@ -70,31 +90,63 @@ export class RedisOutbox {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
+      if (this.#unsure !== null && !(await this.#settleUnsure())) return;
       // Several entries per transaction: one round trip each kept the backlog growing under load.
       const batch = this.#queue.slice(0, MAX_ENTRIES_PER_TX);
-      const entry = batch[0]!;
+      const batchId = `${this.#bootId}-${++this.#batches}`;
       try {
         const tx = this.redis.multi();
         for (const e of batch) e.write(tx);
+        tx.set(this.markerKey, batchId, 'PX', MARKER_TTL_MS);
         const results = await tx.exec();
         const failed = results?.find(([err]) => err !== null);
         if (failed) throw failed[0];
         if (results === null) throw new Error('transaction aborted');
       } catch (err) {
-        this.failures++;
-        if (this.failures % 20 === 1) {
-          this.log.warn({ code: 'ARB_EXEC_RECORD_FAILED', err: errorMessage(err), what: entry.what, pending: this.#queue.length }, 'ARB_EXEC_RECORD_FAILED: write failed, retrying');
-        }
-        if (!this.#stopped) {
-          this.#timer ??= setTimeout(() => {
-            this.#timer = null;
-            void this.flush();
-          }, this.retryMs);
-        }
+        // Redis answered with an error: nothing to wonder about. No answer: it may still run.
+        if (!isReplyError(err)) this.#unsure = [batchId, batch.length];
+        this.#failed(err, batch[0]!.what);
         return;
       }
-      this.#queue.splice(0, batch.length);
-      this.written += batch.length;
+      this.#done(batch.length);
+    }
+  }
+
+  /** True when the batch of unknown outcome is settled (found written, or known not to be). */
+  async #settleUnsure(): Promise<boolean> {
+    const [batchId, size] = this.#unsure!;
+    let marker: string | null;
+    try {
+      marker = await this.redis.get(this.markerKey);
+    } catch (err) {
+      this.#failed(err, 'outbox marker');
+      return false;
+    }
+    this.#unsure = null;
+    if (marker === batchId) {
+      this.confirmedAfterTimeout++;
+      this.#done(size);
+    }
+    return true;
+  }
+
+  #done(size: number): void {
+    this.#queue.splice(0, size);
+    this.written += size;
+  }
+
+  #failed(err: unknown, what: string): void {
+    this.failures++;
+    if (this.failures % 20 === 1) {
+      this.log.warn({ code: 'ARB_EXEC_RECORD_FAILED', err: errorMessage(err), what, pending: this.#queue.length }, 'ARB_EXEC_RECORD_FAILED: write failed, retrying');
+    }
+    if (!this.#stopped) {
+      this.#timer ??= setTimeout(() => {
+        this.#timer = null;
+        void this.flush();
+      }, this.retryMs);
     }
   }
 }
+
+const isReplyError = (err: unknown): boolean => err instanceof Error && err.name === 'ReplyError';
