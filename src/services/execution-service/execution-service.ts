@@ -8,6 +8,7 @@ import { TopicPrefix, VENUES, type Venue } from '../../core/topics.js';
 import type { OrderBook, PriceUpdate } from '../../core/messages.js';
 import { errorMessage } from '../../core/errors.js';
 import { nowMicros } from '../../core/time.js';
+import { LedgerGuard } from '../../runtime/ledger-guard.js';
 import { defineService } from '../../runtime/service.js';
 import { AuditLog } from './audit-log.js';
 import { BookCache } from './book-cache.js';
@@ -86,64 +87,89 @@ export const executionService = defineService({
 
     await killSwitch.start();
     await entryPause.start();
-    const replay = await replayState(redis, settings.keys, state, (gameId, sport) => engine.noteGameSport(gameId, sport));
-    if (replay.failedFills.length > 0) log.error({ code: 'ARB_EXEC_STATE', failed: replay.failedFills.slice(0, 10) }, 'some replayed fills could not be applied');
-    const blocked = await tracker.loadBlocked();
-    const inFlight = await store.inFlight();
-    const records: TradeRecord[] = [];
-    for (const { member, record } of inFlight) {
-      if (record) records.push(record);
-      else await store.forgetInFlight(member);
-    }
-    log.info({ ...replay, failedFills: replay.failedFills.length, blocked, inFlight: records.length, cashCc: state.bankroll.cashCc }, 'state rebuilt from trades:completed');
-    await engine.recover(records);
-    tracker.start();
+    // Rebuild from trades:completed, then hear signals: only once the ledger guard admits the
+    // ledger (src/runtime/ledger-guard.ts). Halted, the service stays up and trades nothing.
+    const rebuildAndServe = async () => {
+      const replay = await replayState(redis, settings.keys, state, (gameId, sport) => engine.noteGameSport(gameId, sport));
+      if (replay.failedFills.length > 0) log.error({ code: 'ARB_EXEC_STATE', failed: replay.failedFills.slice(0, 10) }, 'some replayed fills could not be applied');
+      const blocked = await tracker.loadBlocked();
+      const inFlight = await store.inFlight();
+      const records: TradeRecord[] = [];
+      for (const { member, record } of inFlight) {
+        if (record) records.push(record);
+        else await store.forgetInFlight(member);
+      }
+      log.info({ ...replay, failedFills: replay.failedFills.length, blocked, inFlight: records.length, cashCc: state.bankroll.cashCc }, 'state rebuilt from trades:completed');
+      await engine.recover(records);
+      tracker.start();
 
-    metrics.provide('exec', () => ({
-      cash_cc: state.bankroll.cashCc,
-      available_cc: state.bankroll.availableCc,
-      reserved_cc: state.bankroll.reservedCc,
-      open_positions: state.positions.open().length,
-      exposure_cc: state.risk.exposureOf().totalCc(),
-      blocked_markets: state.risk.blockedMarkets().size,
-      unknown_decisions: tracker.unknownDecisions,
-      books: books.size,
-      outbox_pending: outbox.pending,
-      outbox_dropped: outbox.dropped,
-      kill_switch_read_errors: killSwitch.readErrors,
-    }));
+      metrics.provide('exec', () => ({
+        cash_cc: state.bankroll.cashCc,
+        available_cc: state.bankroll.availableCc,
+        reserved_cc: state.bankroll.reservedCc,
+        open_positions: state.positions.open().length,
+        exposure_cc: state.risk.exposureOf().totalCc(),
+        blocked_markets: state.risk.blockedMarkets().size,
+        unknown_decisions: tracker.unknownDecisions,
+        books: books.size,
+        outbox_pending: outbox.pending,
+        outbox_dropped: outbox.dropped,
+        kill_switch_read_errors: killSwitch.readErrors,
+      }));
 
-    const sources = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
-    const follow = config.marketSubscription === 'follow';
-    const marketSub = await ctx.subscribe(
-      follow ? [] : [TopicPrefix.orderbooks, TopicPrefix.prices],
-      // The subscriber has already validated `data` against the schema its `type` names (the
-      // hottest path of this service: validating again cost 16% of its CPU in bench:pipeline).
-      (_topic, envelope) => {
-        if (envelope.type === 'orderbook') {
-          books.onOrderBook(envelope.data as OrderBook, nowMicros(), envelope.origin_ts);
-          return;
-        }
-        if (envelope.type !== 'price') return;
-        const p = envelope.data as PriceUpdate;
-        books.onPrice(p, envelope.origin_ts, nowMicros());
-        if (p.status === 'settled' && typeof p.last_price === 'number' && state.hasPosition(p.venue, p.market_id)) {
-          const changes = state.settle(p.venue, p.market_id, p.last_price, nowMicros());
-          if (changes.length > 0) {
-            audit.record({ event: 'completed', sourceId: `${p.venue}:${p.market_id}`, reason: `settled at ${p.last_price}`, data: changes.map((c) => c.position.positionId) });
-            redis.hset(settings.keys.settlements, `${p.venue}:${p.market_id}`, String(p.last_price)).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'settlement not persisted'));
+      const sources = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
+      const follow = config.marketSubscription === 'follow';
+      const marketSub = await ctx.subscribe(
+        follow ? [] : [TopicPrefix.orderbooks, TopicPrefix.prices],
+        // The subscriber has already validated `data` against the schema its `type` names (the
+        // hottest path of this service: validating again cost 16% of its CPU in bench:pipeline).
+        (_topic, envelope) => {
+          if (envelope.type === 'orderbook') {
+            books.onOrderBook(envelope.data as OrderBook, nowMicros(), envelope.origin_ts);
+            return;
           }
-        }
-      },
-      sources,
-    );
-    if (follow) followMarkets({ sub: marketSub.subscriber, engine, state, books, config, log, metrics, onStop: ctx.onStop });
-    // Signals are validated by the engine (not dropped by the subscriber), so a malformed one is still recorded.
-    await ctx.subscribe(
-      [TopicPrefix.tradeSignals, TopicPrefix.exitSignals],
-      (topic, envelope) => (topic.startsWith(TopicPrefix.tradeSignals) ? engine.onTradeSignal(envelope) : engine.onExitSignal(envelope)),
-      { validate: false, ...sources },
-    );
+          if (envelope.type !== 'price') return;
+          const p = envelope.data as PriceUpdate;
+          books.onPrice(p, envelope.origin_ts, nowMicros());
+          if (p.status === 'settled' && typeof p.last_price === 'number' && state.hasPosition(p.venue, p.market_id)) {
+            const changes = state.settle(p.venue, p.market_id, p.last_price, nowMicros());
+            if (changes.length > 0) {
+              audit.record({ event: 'completed', sourceId: `${p.venue}:${p.market_id}`, reason: `settled at ${p.last_price}`, data: changes.map((c) => c.position.positionId) });
+              redis.hset(settings.keys.settlements, `${p.venue}:${p.market_id}`, String(p.last_price)).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'settlement not persisted'));
+            }
+          }
+        },
+        sources,
+      );
+      if (follow) followMarkets({ sub: marketSub.subscriber, engine, state, books, config, log, metrics, onStop: ctx.onStop });
+      // Signals are validated by the engine (not dropped by the subscriber), so a malformed one is still recorded.
+      await ctx.subscribe(
+        [TopicPrefix.tradeSignals, TopicPrefix.exitSignals],
+        (topic, envelope) => (topic.startsWith(TopicPrefix.tradeSignals) ? engine.onTradeSignal(envelope) : engine.onExitSignal(envelope)),
+        { validate: false, ...sources },
+      );
+    };
+    const guard = config.ledgerGuard
+      ? LedgerGuard.forService(ctx, { keyPrefix: config.keyPrefix, streams: [settings.keys.tradesCompleted], publisher })
+      : null;
+    ctx.onStop(() => guard?.stop());
+    if (guard === null || (await guard.check()) === 'ok') {
+      await rebuildAndServe();
+      guard?.watch();
+      return;
+    }
+    log.warn('execution state is not rebuilt and no signal is heard until the ledger is confirmed (arbees ledger status)');
+    void guard
+      .admit()
+      .then(async (admitted) => {
+        if (!admitted) return;
+        await rebuildAndServe();
+        guard.watch();
+      })
+      .catch((err: unknown) => {
+        log.error({ err: errorMessage(err) }, 'rebuilding execution state after the ledger was admitted failed; restart the service');
+        ctx.setStatus('degraded', `rebuild failed: ${errorMessage(err)}; restart execution_service`);
+      });
   },
 });
 
