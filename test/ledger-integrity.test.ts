@@ -18,10 +18,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registryKey } from '../src/bus/registry.js';
 import { streamEntryFields } from '../src/bus/slow-track.js';
 import { ENVELOPE_VERSION } from '../src/core/envelope.js';
-import type { Heartbeat, TradeCompleted } from '../src/core/messages.js';
+import { HealthAlertSchema, type Heartbeat, type TradeCompleted } from '../src/core/messages.js';
 import { nowMicros } from '../src/core/time.js';
 import { Topic } from '../src/core/topics.js';
 import { kill9, ROOT } from './execution-harness.js';
+import { migratePool } from '../src/store/migrate.js';
+import { openPool } from '../src/store/pg-pool.js';
+import { createServerDatabase } from './helpers/postgres.js';
 import { PrivateRedis } from './helpers/private-redis.js';
 import { eventually } from './helpers/redis.js';
 import { fill, trade } from './position-tracker-harness.js';
@@ -56,8 +59,11 @@ afterAll(() => {
   if (build) rmSync(build.buildDir, { recursive: true, force: true });
 });
 
+const cleanups: (() => Promise<void>)[] = [];
+
 afterEach(async () => {
   for (const c of children.splice(0)) await kill9(c);
+  for (const fn of cleanups.splice(0)) await fn();
   redis?.disconnect();
   redis = null;
   await server?.stop();
@@ -100,9 +106,9 @@ function spawnService(service: string): ChildProcess {
   return child;
 }
 
-function cli(args: string[]): Promise<{ code: number; stdout: string }> {
+function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [build.cli, ...args], { cwd: ROOT, env: env() }, (err, stdout) => {
+    execFile(process.execPath, [build.cli, ...args], { cwd: ROOT, env: { ...env(), ...extraEnv } }, (err, stdout) => {
       resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout });
     });
   });
@@ -115,6 +121,23 @@ async function appendTrades(r: Redis, from: number, to: number): Promise<void> {
     const topic = Topic.tradeCompleted(t.trade_id);
     const envelope = { v: ENVELOPE_VERSION, type: 'trade_completed', id: `e${i}`, src: 'exec.0', seq: i + 1, ts: nowMicros(), origin_ts: nowMicros(), data: t };
     await r.xadd(TRADES, '*', ...streamEntryFields(topic, envelope));
+  }
+}
+
+/** Rows as the recorder writes them for trades:completed entries (only what the check reads matters). */
+async function recordHistory(url: string, streamIds: string[]): Promise<void> {
+  const pool = openPool(url, { max: 1 });
+  try {
+    await migratePool(pool);
+    for (const [i, id] of streamIds.entries()) {
+      await pool.query(
+        `INSERT INTO trades (trade_id, msg_id, stream_id, source, source_id, game_id, sport, mode, status, reason, fees_cc, decided_ts)
+         VALUES ($1, $2, $3, 'signal', $4, $5, 'nba', 'paper', 'filled', NULL, 10, $6)`,
+        [`lg-${i}`, `e${i}`, id, `sig-lg-${i}`, `g${i}`, nowMicros()],
+      );
+    }
+  } finally {
+    await pool.end();
   }
 }
 
@@ -149,7 +172,8 @@ async function criticalAlerts(r: Redis): Promise<string[]> {
   return entries
     .map(([, f]) => Object.fromEntries(f.flatMap((_, i) => (i % 2 === 0 ? [[f[i], f[i + 1]]] : []))) as Record<string, string>)
     .filter((a) => a.severity === 'critical')
-    .map((a) => a.service!);
+    // What the notifier and the recorder read: the HealthAlert in `data`.
+    .map((a) => HealthAlertSchema.parse(JSON.parse(a.data!)).service);
 }
 
 describe('a Redis that lost ledger data', () => {
@@ -161,6 +185,10 @@ describe('a Redis that lost ledger data', () => {
     expect(await r.get(KILL)).toBeNull();
     await kill9(pt);
     await kill9(ex);
+    // The recorder's history holds all 10 (as it would have committed them).
+    const db = await createServerDatabase();
+    cleanups.push(() => db.drop());
+    await recordHistory(db.url, (await r.xrange(TRADES, '-', '+')).map(([id]) => id));
 
     // Redis restarts empty (memory only), and an older copy of part of the log comes back.
     await server!.kill();
@@ -186,6 +214,10 @@ describe('a Redis that lost ledger data', () => {
     expect(status.stdout).toMatch(/position_tracker\.0\.json: LOST/);
     expect(status.stdout).toMatch(/execution_service\.0\.json: LOST/);
     expect(status.stdout).toMatch(/kill switch\s+ON \(ledger: /);
+    expect(status.stdout).toMatch(/postgres\s+not checked/);
+    const withHistory = await cli(['ledger', 'status'], { DATABASE_URL: db.url });
+    expect(withHistory.stdout).toMatch(/postgres\s+10 trades recorded/);
+    expect(withHistory.stdout).toMatch(/WARNING: Postgres holds trades trades:completed no longer has/);
 
     const confirm = await cli(['ledger', 'confirm', '--note', 'test']);
     expect(confirm.code).toBe(0);

@@ -15,6 +15,7 @@ import { loadConfig } from '../runtime/config.js';
 import { LedgerProbe } from '../runtime/ledger-probe.js';
 import { LedgerRecordFile } from '../runtime/ledger-record-file.js';
 import { scrubString } from '../runtime/logger.js';
+import { checkHistory, historyUrl } from './ledger-history-check.js';
 import { redisUrlFor } from './status-report.js';
 
 const USAGE = `usage:
@@ -46,7 +47,7 @@ export function parseLedgerArgs(argv: readonly string[]): LedgerArgs {
   return { sub, prefix, note, keepHalted };
 }
 
-/** Runs the command; returns the exit code (1: a record says data was lost, for status). */
+/** Runs the command; returns the exit code (1: a service's record says data was lost, for status). */
 export async function runLedger(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out: (line: string) => void = (l) => void process.stdout.write(l + '\n')): Promise<number> {
   const args = parseLedgerArgs(argv);
   const url = redisUrlFor(env);
@@ -62,6 +63,9 @@ export async function runLedger(argv: readonly string[], env: NodeJS.ProcessEnv 
     const dataDir = loadConfig({ dataDir: baseConfigSpec.dataDir }, env).dataDir;
     const report = new LedgerReport(redis, args.prefix, dataDir);
     const lost = await report.print(out);
+    // Informational: after a confirmed loss Postgres keeps the trades Redis lost, for good.
+    const history = await checkHistory(historyUrl(env, dataDir), await report.probe.mark(args.prefix + SlowKey.tradesCompleted), args.prefix + SlowKey.tradesCompleted);
+    for (const line of history.lines) out(line);
     if (args.sub === 'status') return lost ? 1 : 0;
     return await confirm(redis, report.probe, args, out);
   } finally {
