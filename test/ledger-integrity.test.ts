@@ -6,7 +6,8 @@
  * in alerts:health, heartbeat `degraded` saying why, nothing rebuilt from the truncated stream,
  * the processes still up. `arbees ledger status` names the loss; after `arbees ledger confirm`
  * they rebuild from the ledger as it is. An intact restart, and a Redis restart with its AOF,
- * must not halt anything; a FLUSHALL under running services halts them too.
+ * must not halt anything; a FLUSHALL under running services halts them too, and once confirmed
+ * a later restart takes the confirmed ledger without a second halt.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +41,8 @@ let redis: Redis | null = null;
 let dataDir = '';
 let children: ChildProcess[] = [];
 const output = new Map<ChildProcess, string[]>();
+/** The latest process of each service: a killed one's registry entry outlives it by a TTL. */
+const current = new Map<string, ChildProcess>();
 
 // Compiled asynchronously: a minute of spawnSync starves the vitest worker's RPC.
 beforeAll(async () => {
@@ -103,6 +106,7 @@ function spawnService(service: string): ChildProcess {
   child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()));
   output.set(child, lines);
   children.push(child);
+  current.set(service, child);
   return child;
 }
 
@@ -141,9 +145,11 @@ async function recordHistory(url: string, streamIds: string[]): Promise<void> {
   }
 }
 
+/** The registry entry of the service's latest process (null while it is another's). */
 async function heartbeat(r: Redis, service: string): Promise<Heartbeat | null> {
   const text = await r.get(registryKey(service, '0')).catch(() => null);
-  return text === null ? null : (JSON.parse(text) as Heartbeat);
+  const hb = text === null ? null : (JSON.parse(text) as Heartbeat);
+  return hb !== null && hb.pid === current.get(service)?.pid ? hb : null;
 }
 
 /** Both services rebuilt `open` positions and say healthy (execution: `execOpen`, it rebuilds only at start). */
@@ -290,5 +296,17 @@ describe('no false halt', () => {
     await r.flushall();
     await waitHalted(r);
     expect((await heartbeat(r, PT))!.metrics['ledger.incidents']).toBe(1);
+
+    // Confirmed: they go on, and a later restart takes the confirmed (empty) ledger without a second halt.
+    expect((await cli(['ledger', 'confirm'])).code).toBe(0);
+    await eventually(async () => (await heartbeat(r, PT))?.status === 'healthy' && (await heartbeat(r, EXEC))?.status === 'healthy', 5_000, 'both healthy after confirm');
+    await kill9(pt);
+    await kill9(ex);
+    [pt, ex] = await startBoth();
+    await waitRebuilt(r, 0);
+    expect(await r.get(KILL)).toBe('off');
+    for (const [s, c] of [[PT, pt], [EXEC, ex]] as const) {
+      expect((await heartbeat(r, s))!.metrics['ledger.incidents'], output.get(c)!.join('').slice(-3000)).toBe(0);
+    }
   }, 120_000);
 });

@@ -46,8 +46,10 @@ describe('judgeLedger', () => {
     expect(judgeLedger(seen, epoch('e2', 9_000, 'restored'), { [T]: EMPTY_MARK }).kind).toBe('accepted');
   });
 
-  it("a service's own finding is a loss on any start", () => {
+  it("a service's own finding is a loss when it has no record (a new data dir on a stale Redis)", () => {
     expect(judgeLedger(null, null, { [T]: EMPTY_MARK }, ['checkpoint ahead'])).toEqual({ kind: 'lost', problems: ['checkpoint ahead'] });
+    expect(judgeLedger(null, epoch('e1'), { [T]: mark('5-0', 3) }, ['checkpoint ahead']).kind).toBe('lost');
+    expect(judgeLedger(record('e1', { [T]: mark('5-0', 3) }), epoch('e1'), { [T]: mark('5-0', 3) }, ['checkpoint ahead']).kind).toBe('intact');
   });
 });
 

@@ -56,8 +56,11 @@ export const EMPTY_MARK: StreamMark = Object.freeze({ lastId: STREAM_START, entr
 
 /**
  * The verdict. `extraProblems` are a service's own consistency findings (e.g. the tracker's
- * checkpoint ahead of the stream it was taken from); they count as a loss unless an operator has
- * accepted the ledger since our record.
+ * checkpoint ahead of the stream it was taken from): they count when the service has no record
+ * of its own (a new data dir on a stale Redis). With a record they add nothing the streams' ends
+ * do not already show (a lost AOF tail or a stale replica keeps a prefix of the writes, so the
+ * checkpoint cannot outrun the stream), and after a confirmed loss under a running service they
+ * would halt it again for the loss already accepted.
  */
 export function judgeLedger(
   record: LedgerRecord | null,
@@ -66,7 +69,7 @@ export function judgeLedger(
   extraProblems: readonly string[] = [],
 ): LedgerVerdict {
   if (record !== null && epoch !== null && epoch.id !== record.epoch && acceptedAfter(epoch, record)) return { kind: 'accepted', epoch };
-  const problems = [...extraProblems];
+  const problems = record === null ? [...extraProblems] : [];
   if (record !== null) {
     if (epoch === null) {
       problems.unshift(`ledger:epoch is gone (this service last saw epoch ${record.epoch}): Redis came back empty or was flushed`);
