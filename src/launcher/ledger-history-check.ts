@@ -26,7 +26,7 @@ export function historyUrl(env: NodeJS.ProcessEnv, dataDir: string): string | nu
 }
 
 export async function checkHistory(url: string | null, trades: StreamMark, streamKey: string): Promise<HistoryCheck> {
-  if (url === null) return { lines: ['postgres      not checked (DATABASE_URL unset and no running arbees up)'], lost: false };
+  if (url === null) return { lines: ['postgres      not checked (DATABASE_URL unset, and no running arbees up with a Postgres)'], lost: false };
   const pool = openPool(url, { max: 1, connectTimeoutMs: 2_000 });
   try {
     const { rows } = await pool.query<{ n: string; last: string | null }>(

@@ -176,7 +176,7 @@ export class LedgerGuard {
         this.o.log.info({ streams: this.o.streams }, 'ledger: no epoch yet on a ledger with history (first start with the ledger guard); adopting it as it is');
         return this.#probe.ensureEpoch('adopted', `existing ledger adopted by ${by}`);
       case 'accepted':
-        this.o.log.warn({ epoch: verdict.epoch.id, origin: verdict.epoch.origin, note: verdict.epoch.note }, 'ledger: an operator accepted the ledger as it is now; rebuilding from it');
+        this.o.log.warn({ epoch: verdict.epoch.id, origin: verdict.epoch.origin, note: verdict.epoch.note }, 'ledger: an operator accepted the ledger as it is now (a service still to rebuild rebuilds from it)');
         return verdict.epoch;
       case 'intact':
         return epoch!;
@@ -223,7 +223,7 @@ export class LedgerGuard {
   }
 
   private resume(verdict: LedgerVerdict): void {
-    this.o.log.warn({ verdict: verdict.kind }, 'ledger: halt lifted; the kill switch stays as it is (arbees ledger confirm clears a ledger halt)');
+    this.o.log.warn({ verdict: verdict.kind }, `ledger: halt lifted (${verdict.kind === 'accepted' ? 'confirmed by an operator' : 'the ledger is intact again'}); the kill switch is left to arbees ledger confirm or the operator`);
     this.#halt = null;
     this.counters.halted = 0;
     this.o.setStatus('healthy');
