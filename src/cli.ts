@@ -14,6 +14,7 @@ const USAGE = `usage:
   arbees ledger status      the durable ledger in Redis and each service's record of it (what was lost)
   arbees ledger confirm [--note T] [--keep-halted]
                             accept the ledger as it is after Redis lost data: halted services rebuild
+  arbees ledger restore     put back what the recorder's Postgres holds and Redis lost, then rebuild
   arbees notify test [channel]  send one test alert through each configured channel (webhook,
                             slack, discord, telegram, sms, signal); non-zero exit when one fails
   arbees report [--since T] [--until T] [--format md|html|json] [--out FILE] [--tz ZONE]

@@ -128,8 +128,8 @@ async function appendTrades(r: Redis, from: number, to: number): Promise<void> {
   }
 }
 
-/** Rows as the recorder writes them for trades:completed entries (only what the check reads matters). */
-async function recordHistory(url: string, streamIds: string[]): Promise<void> {
+/** Rows as the recorder writes them for the trades:completed entries appendTrades wrote. */
+async function recordHistory(url: string, streamIds: string[], settleFirstGame = false): Promise<void> {
   const pool = openPool(url, { max: 1 });
   try {
     await migratePool(pool);
@@ -138,6 +138,18 @@ async function recordHistory(url: string, streamIds: string[]): Promise<void> {
         `INSERT INTO trades (trade_id, msg_id, stream_id, source, source_id, game_id, sport, mode, status, reason, fees_cc, decided_ts)
          VALUES ($1, $2, $3, 'signal', $4, $5, 'nba', 'paper', 'filled', NULL, 10, $6)`,
         [`lg-${i}`, `e${i}`, id, `sig-lg-${i}`, `g${i}`, nowMicros()],
+      );
+      await pool.query(
+        `INSERT INTO fills (trade_id, leg, venue, market_id, side, action, contracts, yes_price, fee_cc, order_id, decided_ts)
+         VALUES ($1, 0, 'kalshi', $2, 'yes', 'buy', 5, 0.4, 10, NULL, $3)`,
+        [`lg-${i}`, `LG-M${i}`, nowMicros()],
+      );
+    }
+    if (settleFirstGame) {
+      // A settlement the tracker recorded after all of them (g0's home team won: LG-M0 pays 1).
+      await pool.query(
+        `INSERT INTO settlements (settlement_id, game_id, sport, home_score, away_score, markets, ts) VALUES ('stl-g0', 'g0', 'nba', 101, 99, $1, $2)`,
+        [JSON.stringify([{ venue: 'kalshi', market_id: 'LG-M0', outcome: 'home', outcome_yes_price: 1 }]), nowMicros()],
       );
     }
   } finally {
@@ -258,6 +270,38 @@ describe('a Redis that lost ledger data', () => {
     expect(await r.exists('positions:checkpoint')).toBe(0);
     const status = await cli(['ledger', 'status']);
     expect(status.stdout).toMatch(/saw it reach/);
+  }, 90_000);
+});
+
+describe('arbees ledger restore', () => {
+  it('puts back the trades and settlements Postgres holds under their stream ids; the halted services rebuild the whole ledger', async () => {
+    const r = await setUp(false);
+    await appendTrades(r, 0, 10);
+    let [pt, ex] = await startBoth();
+    await waitRebuilt(r, 10);
+    await kill9(pt);
+    await kill9(ex);
+    const ids = (await r.xrange(TRADES, '-', '+')).map(([id]) => id);
+    const db = await createServerDatabase();
+    cleanups.push(() => db.drop());
+    await recordHistory(db.url, ids, true);
+
+    await server!.kill();
+    await server!.restart();
+    [pt, ex] = await startBoth();
+    await waitHalted(r);
+    expect((await cli(['ledger', 'restore'])).stdout).toMatch(/no Postgres to restore from/);
+
+    const restored = await cli(['ledger', 'restore'], { DATABASE_URL: db.url });
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toMatch(/restored 10 trades and 1 settlements/);
+    expect((await r.xrange(TRADES, '-', '+')).map(([id]) => id)).toEqual(ids);
+    expect(await r.hget('ledger:epoch', 'origin')).toBe('restored');
+    expect(await r.get(KILL)).toBe('off');
+    // Every trade back, and g0's position settled by the restored settlement: 9 open in both.
+    await waitRebuilt(r, 9);
+    expect(Number(await r.hget('positions:checkpoint', 'trades_applied'))).toBe(10);
+    expect((await cli(['ledger', 'status'], { DATABASE_URL: db.url })).stdout).not.toMatch(/WARNING: Postgres holds/);
   }, 90_000);
 });
 

@@ -15,17 +15,22 @@ import { loadConfig } from '../runtime/config.js';
 import { LedgerProbe } from '../runtime/ledger-probe.js';
 import { LedgerRecordFile } from '../runtime/ledger-record-file.js';
 import { scrubString } from '../runtime/logger.js';
+import { openPool } from '../store/pg-pool.js';
 import { checkHistory, historyUrl } from './ledger-history-check.js';
+import { restoreLedger } from './ledger-restore.js';
 import { redisUrlFor } from './status-report.js';
 
 const USAGE = `usage:
   arbees ledger status [--prefix P]            the ledger in Redis, each service's record of it, Redis persistence
   arbees ledger confirm [--prefix P] [--note TEXT] [--keep-halted]
                                                accept the ledger as it is now after a loss: halted services
-                                               rebuild from it; the ledger's kill switch goes off (not with --keep-halted)`;
+                                               rebuild from it; the ledger's kill switch goes off (not with --keep-halted)
+  arbees ledger restore [--prefix P] [--keep-halted]
+                                               put back the trades and settlements the recorder's Postgres holds and
+                                               Redis lost (DATABASE_URL or the running arbees up), then as confirm`;
 
 interface LedgerArgs {
-  readonly sub: 'status' | 'confirm';
+  readonly sub: 'status' | 'confirm' | 'restore';
   readonly prefix: string;
   readonly note: string;
   readonly keepHalted: boolean;
@@ -33,7 +38,7 @@ interface LedgerArgs {
 
 export function parseLedgerArgs(argv: readonly string[]): LedgerArgs {
   const [sub, ...rest] = argv;
-  if (sub !== 'status' && sub !== 'confirm') throw new Error(USAGE);
+  if (sub !== 'status' && sub !== 'confirm' && sub !== 'restore') throw new Error(USAGE);
   let prefix = '';
   let note = '';
   let keepHalted = false;
@@ -67,6 +72,7 @@ export async function runLedger(argv: readonly string[], env: NodeJS.ProcessEnv 
     const history = await checkHistory(historyUrl(env, dataDir), await report.probe.mark(args.prefix + SlowKey.tradesCompleted), args.prefix + SlowKey.tradesCompleted);
     for (const line of history.lines) out(line);
     if (args.sub === 'status') return lost ? 1 : 0;
+    if (args.sub === 'restore') return await restore(redis, historyUrl(env, dataDir), args, out);
     return await confirm(redis, report.probe, args, out);
   } finally {
     redis.disconnect();
@@ -80,6 +86,33 @@ async function confirm(redis: Redis, probe: LedgerProbe, args: LedgerArgs, out: 
   const epoch = await probe.replaceEpoch('confirmed', note);
   out('');
   out(`confirmed: new ledger epoch ${epoch.id}; services halted on the ledger rebuild from it as it is now at their next check (ARBEES_LEDGER_CHECK_MS, 2 s)`);
+  await liftLedgerHalt(redis, args, out);
+  return 0;
+}
+
+async function restore(redis: Redis, url: string | null, args: LedgerArgs, out: (line: string) => void): Promise<number> {
+  if (url === null) {
+    out('arbees ledger restore: no Postgres to restore from (set DATABASE_URL, or run it while arbees up serves its Postgres)');
+    return 2;
+  }
+  const pool = openPool(url, { max: 1, connectTimeoutMs: 5_000 });
+  try {
+    const result = await restoreLedger(redis, pool, args.prefix);
+    out('');
+    if (result.refused !== null) {
+      out(`restore refused, nothing written: ${result.refused}`);
+      return 1;
+    }
+    out(`restored ${result.trades} trades and ${result.settlements} settlements from Postgres (settlements placed after the last trade before their time); new epoch written: halted services rebuild at their next check`);
+  } finally {
+    await pool.end().catch(() => {});
+  }
+  await liftLedgerHalt(redis, args, out);
+  return 0;
+}
+
+/** Turns off a kill switch the ledger guard set (never an operator's own). */
+async function liftLedgerHalt(redis: Redis, args: LedgerArgs, out: (line: string) => void): Promise<void> {
   const killKey = args.prefix + SlowKey.killSwitch;
   const value = await redis.get(killKey);
   if (value !== null && value.startsWith(LEDGER_HALT_PREFIX)) {
@@ -91,7 +124,6 @@ async function confirm(redis: Redis, probe: LedgerProbe, args: LedgerArgs, out: 
   } else if (killSwitchValueIsOn(value)) {
     out(`kill switch stays ON (${JSON.stringify(value)}): not set by the ledger guard`);
   }
-  return 0;
 }
 
 /** The status lines; true when some service's record says Redis lost data. */
