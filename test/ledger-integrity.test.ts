@@ -291,6 +291,12 @@ describe('arbees ledger restore', () => {
     [pt, ex] = await startBoth();
     await waitHalted(r);
     expect((await cli(['ledger', 'restore'])).stdout).toMatch(/no Postgres to restore from/);
+    // A stream that moved on since the loss cannot take the lost entries back in order.
+    await appendTrades(r, 20, 21);
+    const refused = await cli(['ledger', 'restore'], { DATABASE_URL: db.url });
+    expect([refused.code, refused.stdout.includes('restore refused, nothing written')]).toEqual([1, true]);
+    expect(await r.xlen(TRADES)).toBe(1);
+    await r.del(TRADES);
 
     const restored = await cli(['ledger', 'restore'], { DATABASE_URL: db.url });
     expect(restored.code).toBe(0);
