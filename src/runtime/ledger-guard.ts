@@ -54,6 +54,8 @@ export class LedgerGuard {
   readonly counters = { checks: 0, check_errors: 0, incidents: 0, halted: 0 };
   readonly #probe: LedgerProbe;
   #halt: { problems: readonly string[] } | null = null;
+  /** The status this guard set last (null: it left the status to the service). */
+  #status: { status: Heartbeat['status']; detail: string } | null = null;
   #timer: NodeJS.Timeout | null = null;
   #wake: (() => void) | null = null;
   #checking = false;
@@ -85,19 +87,23 @@ export class LedgerGuard {
     o.metrics.provide('ledger', () => ({ ...this.counters }));
   }
 
-  /** Why the service is halted, or null. */
-  get haltReason(): string | null {
-    return this.#halt?.problems[0] ?? null;
-  }
-
   /**
    * Resolves true once the ledger may be rebuilt from (checked intact, new, or accepted by an
    * operator); while it is lost the service is halted and this keeps checking. False: stopped.
    */
   async admit(): Promise<boolean> {
+    let unchecked = false;
     for (;;) {
       if (this.#stopped) return false;
-      if ((await this.check()) === 'ok') return !this.#stopped;
+      const outcome = await this.check();
+      if (outcome === 'ok') {
+        if (unchecked) this.setHealthy();
+        return !this.#stopped;
+      }
+      if (outcome === 'error' && this.#halt === null) {
+        unchecked = true;
+        this.setStatusNow('degraded', 'ledger not checked yet (Redis unreadable): nothing rebuilt until it is');
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.o.checkMs);
         this.#wake = () => {
@@ -187,12 +193,7 @@ export class LedgerGuard {
     const first = this.#halt === null;
     this.#halt = { problems };
     this.counters.halted = 1;
-    const detail = `HALTED: Redis lost ledger data: ${problems[0]}. Nothing is rebuilt from it; see arbees ledger status, accept with arbees ledger confirm`;
-    this.o.setStatus('degraded', detail);
-    // The runtime marks a service healthy when its start returns; this halt must outlive that.
-    setTimeout(() => {
-      if (this.#halt !== null) this.o.setStatus('degraded', detail);
-    }, 0);
+    this.setStatusNow('degraded', `HALTED: Redis lost ledger data: ${problems[0]}. Nothing is rebuilt from it; see arbees ledger status, accept with arbees ledger confirm or restore`);
     const switched = await this.haltTrading(problems[0]!, first);
     if (!first) return;
     this.counters.incidents++;
@@ -222,11 +223,26 @@ export class LedgerGuard {
     }
   }
 
+  /** Set again after the current tick: the runtime marks a service healthy when its start returns. */
+  private setStatusNow(status: Heartbeat['status'], detail: string): void {
+    const mine = { status, detail };
+    this.#status = mine;
+    this.o.setStatus(status, detail);
+    setTimeout(() => {
+      if (this.#status === mine && !this.#stopped) this.o.setStatus(status, detail);
+    }, 0);
+  }
+
+  private setHealthy(): void {
+    this.#status = null;
+    this.o.setStatus('healthy');
+  }
+
   private resume(verdict: LedgerVerdict): void {
     this.o.log.warn({ verdict: verdict.kind }, `ledger: halt lifted (${verdict.kind === 'accepted' ? 'confirmed by an operator' : 'the ledger is intact again'}); the kill switch is left to arbees ledger confirm or the operator`);
     this.#halt = null;
     this.counters.halted = 0;
-    this.o.setStatus('healthy');
+    this.setHealthy();
   }
 
   private async raiseAlert(message: string): Promise<void> {
