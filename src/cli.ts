@@ -11,6 +11,10 @@ const USAGE = `usage:
   arbees run <service>      run one service in the foreground
   arbees services           list the services
   arbees status             summary of the running system (services, games, P&L, kill switch)
+  arbees ledger status      the durable ledger in Redis and each service's record of it (what was lost)
+  arbees ledger confirm [--note T] [--keep-halted]
+                            accept the ledger as it is after Redis lost data: halted services rebuild
+  arbees ledger restore     put back what the recorder's Postgres holds and Redis lost, then rebuild
   arbees notify test [channel]  send one test alert through each configured channel (webhook,
                             slack, discord, telegram, sms, signal); non-zero exit when one fails
   arbees report [--since T] [--until T] [--format md|html|json] [--out FILE] [--tz ZONE]
@@ -46,6 +50,11 @@ async function main(argv: string[]): Promise<void> {
     case 'status': {
       const { runStatus } = await import('./launcher/status-report.js');
       await runStatus();
+      return;
+    }
+    case 'ledger': {
+      const { runLedger } = await import('./launcher/ledger-command.js');
+      process.exitCode = await runLedger(argv.slice(1));
       return;
     }
     case 'notify': {

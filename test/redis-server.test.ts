@@ -80,19 +80,21 @@ describe('finding Redis', () => {
     expect(found).toMatchObject({ url: server.url, source: 'local', server: null });
   });
 
-  it('starts a private redis-server with AOF in the data dir, keeps data across restarts, stops it', async () => {
+  it('starts a private redis-server with AOF (everysec, noeviction) in the data dir, keeps data across restarts, stops it', async () => {
     const dataDir = tempDir();
     const opts = findOptions(dataDir);
     const found = await findOrStartRedis(opts);
     expect(found.source).toBe('private');
     const server = found.server!;
     cleanups.push(() => server.stop());
-    expect(opts.said.join('\n')).toMatch(/starting a private redis-server on redis:\/\/127\.0\.0\.1:\d+ \(AOF in .*\/redis\)/);
+    expect(opts.said.join('\n')).toMatch(/starting a private redis-server on redis:\/\/127\.0\.0\.1:\d+ \(AOF appendfsync everysec in .*\/redis\)/);
     expect(found.url).toBe(`redis://127.0.0.1:${server.port}`);
 
     const redis = new Redis(found.url);
     await redis.set('arb:aof', 'kept');
     expect(await redis.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    expect(await redis.config('GET', 'appendfsync')).toEqual(['appendfsync', 'everysec']);
+    expect(await redis.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
     expect(await redis.config('GET', 'bind')).toEqual(['bind', '127.0.0.1']);
     redis.disconnect();
     const pid = server.pid!;
@@ -136,6 +138,8 @@ describe('arbees up and Redis', () => {
     const redis = new Redis(state.redis!.url);
     try {
       expect(await redis.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    expect(await redis.config('GET', 'appendfsync')).toEqual(['appendfsync', 'everysec']);
+    expect(await redis.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
       expect(await redis.config('GET', 'dir')).toEqual(['dir', path.join(up.dataDir, 'redis')]);
       const key = registryKey('demo_publisher', state.children[0]!.instance);
       await eventually(async () => (await redis.exists(key)) === 1, 10_000, 'the registry entry in the private Redis');

@@ -58,6 +58,7 @@ export const ErrorCodes = {
   ARB_TRADE_MALFORMED: 'a trades:completed entry or trades.completed message is malformed; it was counted and skipped',
   ARB_TRADE_NOT_DURABLE: 'a trade heard on the hot path never reached the durable trades:completed stream',
   ARB_SETTLEMENT_UNRESOLVED: 'a final game could not be settled (tie in a sport without draws, or a market with no known outcome); positions left open',
+  ARB_LEDGER_LOST: 'Redis lost part of the durable ledger (empty restart, FLUSHALL, stale replica): trading halted, nothing rebuilt until `arbees ledger confirm`',
   ARB_POSITION_SNAPSHOT_MISMATCH: 'the positions:open snapshot disagreed with the positions rebuilt from the durable streams; the streams win',
   ARB_EXEC_SIGNAL_INVALID: 'a trade or exit signal is malformed; it was rejected and recorded',
   ARB_EXEC_SIGNAL_UNTRUSTED: 'a trade or exit signal came from a publisher not allowed to send it, or failed authentication; it was rejected, counted and audited',

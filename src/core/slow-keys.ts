@@ -27,6 +27,13 @@ export const SlowKey = {
   /** Hash: the tracker's last committed stream ids (trades, settlements) and bankroll totals. */
   positionsCheckpoint: 'positions:checkpoint',
   killSwitch: 'control:kill_switch',
+  /**
+   * Hash `id, created_us, origin, note`: the identity of the durable ledger (trades:completed,
+   * positions:settlements...). Written once per ledger, replaced only by `arbees ledger confirm`;
+   * services that rebuild from the ledger compare it (and the streams' ends) with their own
+   * record outside Redis, so a Redis that lost data is detected (src/runtime/ledger-guard.ts).
+   */
+  ledgerEpoch: 'ledger:epoch',
   /** execution_service's audit trail: one entry per decision (accepted, rejected, filled, unknown...). */
   auditExecution: 'audit:execution',
   /**

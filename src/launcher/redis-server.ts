@@ -1,7 +1,7 @@
 /**
  * Finds the Redis `arbees up` should use, in this order: REDIS_URL when set; a server already
  * answering on 127.0.0.1:6379; else a private `redis-server` started in the data dir (AOF on,
- * bound to loopback) and stopped with the supervisor. Without any of them it fails with
+ * appendfsync everysec, bound to loopback) and stopped with the supervisor. Without any of them it fails with
  * ARB_REDIS_NOT_INSTALLED and tells the user how to install Redis.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
@@ -106,7 +106,7 @@ export async function findOrStartRedis(options: FindRedisOptions): Promise<Redis
     ...(options.onServerExit ? { onExit: options.onServerExit } : {}),
     ...(options.onServerSpawn ? { onSpawn: options.onServerSpawn } : {}),
   });
-  options.say(`no Redis on ${options.redisProbeUrl} and REDIS_URL unset: starting a private redis-server on ${server.url} (AOF in ${server.dir})`);
+  options.say(`no Redis on ${options.redisProbeUrl} and REDIS_URL unset: starting a private redis-server on ${server.url} (AOF appendfsync everysec in ${server.dir})`);
   await server.start();
   return { url: server.url, source: 'private', server };
 }
@@ -133,7 +133,8 @@ async function choosePort(preferred: number): Promise<number> {
 export type RedisPersistence = 'aof' | 'aof-always' | 'none';
 
 const PERSISTENCE_ARGS: Record<RedisPersistence, readonly string[]> = {
-  aof: ['--appendonly', 'yes'],
+  // everysec: at most one second of writes lost on a crash, and the ledger guard sees that loss.
+  aof: ['--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction'],
   'aof-always': ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
   none: ['--save', '', '--appendonly', 'no'],
 };

@@ -13,7 +13,8 @@ import { RunFile } from './run-file.js';
 import { prepareApiAccess, API_SERVICE } from './api-access.js';
 import { baseConfigSpec } from '../runtime/base-config.js';
 
-function redisUrlFor(env: NodeJS.ProcessEnv): string {
+/** The Redis of the running system (also `arbees ledger`). */
+export function redisUrlFor(env: NodeJS.ProcessEnv): string {
   if (env.REDIS_URL) return env.REDIS_URL;
   const dataDir = loadConfig({ dataDir: baseConfigSpec.dataDir }, env).dataDir;
   return new RunFile(dataDir).read()?.redis?.url ?? 'redis://127.0.0.1:6379';

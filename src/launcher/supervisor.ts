@@ -402,7 +402,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     const where: Record<RedisEndpoint['source'], string> = {
       env: 'from REDIS_URL',
       local: 'the server already running here',
-      private: `private redis-server, pid ${redis.server?.pid}, AOF in ${redis.server?.dir}`,
+      private: `private redis-server, pid ${redis.server?.pid}, AOF appendfsync everysec in ${redis.server?.dir}`,
     };
     const cli = redisCli(redis.url);
     const pg = this.postgres;

@@ -13,6 +13,7 @@ import { resolveKellyOptions, type KellyOptions } from '../../core/sizing/kelly.
 import { resolveRiskLimits, type RiskLimits } from '../../core/risk/risk-limits.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { defineVar, parse, type ConfigOf } from '../../runtime/config.js';
+import { ledgerGuardConfigSpec } from '../../runtime/ledger-guard-config.js';
 import { kalshiCredentialSpec, polymarketCredentialSpec } from '../../runtime/venue-credentials.js';
 import { venueEndpointSpec } from '../../runtime/venue-endpoints.js';
 
@@ -90,6 +91,7 @@ export const executionConfigSpec = {
   polyClobUrl: venueEndpointSpec.polyClobUrl,
   ...kalshiCredentialSpec,
   ...polymarketCredentialSpec,
+  ...ledgerGuardConfigSpec,
 };
 
 export type ExecutionConfig = ConfigOf<typeof executionConfigSpec>;

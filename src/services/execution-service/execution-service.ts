@@ -8,6 +8,7 @@ import { TopicPrefix, VENUES, type Venue } from '../../core/topics.js';
 import type { OrderBook, PriceUpdate } from '../../core/messages.js';
 import { errorMessage } from '../../core/errors.js';
 import { nowMicros } from '../../core/time.js';
+import { LedgerGuard } from '../../runtime/ledger-guard.js';
 import { defineService } from '../../runtime/service.js';
 import { AuditLog } from './audit-log.js';
 import { BookCache } from './book-cache.js';
@@ -88,6 +89,9 @@ export const executionService = defineService({
 
     await killSwitch.start();
     await entryPause.start();
+    // Rebuild from trades:completed, then hear signals: only once the ledger guard admits the
+    // ledger (src/runtime/ledger-guard.ts). Halted, the service stays up and trades nothing.
+    const rebuildAndServe = async () => {
     const replay = await replayState(redis, settings.keys, state, (gameId, sport) => engine.noteGameSport(gameId, sport));
     if (replay.failedFills.length > 0) log.error({ code: 'ARB_EXEC_STATE', failed: replay.failedFills.slice(0, 10) }, 'some replayed fills could not be applied');
     const blocked = await tracker.loadBlocked();
@@ -162,6 +166,28 @@ export const executionService = defineService({
       // is no proof, hence the gate; but a stranger under another name is not heard at all).
       { validate: false, services: config.sourceServices.length > 0 ? config.sourceServices : [...config.tradeSignalSources, ...config.exitSignalSources] },
     );
+    };
+    const guard = config.ledgerGuard
+      ? LedgerGuard.forService(ctx, { keyPrefix: config.keyPrefix, streams: [settings.keys.tradesCompleted], publisher })
+      : null;
+    ctx.onStop(() => guard?.stop());
+    if (guard === null || (await guard.check()) === 'ok') {
+      await rebuildAndServe();
+      guard?.watch();
+      return;
+    }
+    log.warn('execution state is not rebuilt and no signal is heard until the ledger is confirmed (arbees ledger status)');
+    void guard
+      .admit()
+      .then(async (admitted) => {
+        if (!admitted) return;
+        await rebuildAndServe();
+        guard.watch();
+      })
+      .catch((err: unknown) => {
+        log.error({ err: errorMessage(err) }, 'rebuilding execution state after the ledger was admitted failed; restart the service');
+        ctx.setStatus('degraded', `rebuild failed: ${errorMessage(err)}; restart execution_service`);
+      });
   },
 });
 

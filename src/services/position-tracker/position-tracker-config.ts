@@ -10,6 +10,7 @@ import { dollarsToCc } from '../../core/money.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { SPORTS, VENUES, type Sport, type Venue } from '../../core/topics.js';
 import { defineVar, parse, type ConfigOf, type VarSpec } from '../../runtime/config.js';
+import { ledgerGuardConfigSpec } from '../../runtime/ledger-guard-config.js';
 
 /** `nba=0.03,nfl=0.05`: stop loss in price points per sport, over the exit rules' sport table. */
 function stopLossTable(raw: string, env: string): Partial<Record<Sport, number>> {
@@ -91,6 +92,7 @@ export const trackerConfigSpec = {
   /** 0: never trimmed here; the recorder trims positions:closed below what it has committed. */
   closedMaxLen: defineVar({ env: 'PT_CLOSED_MAXLEN', default: 0, parse: parse.int(0, 100_000_000) }),
   ...takerFeeSpec(),
+  ...ledgerGuardConfigSpec,
 };
 
 export type TrackerConfig = ConfigOf<typeof trackerConfigSpec>;
