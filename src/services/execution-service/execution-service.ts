@@ -92,80 +92,80 @@ export const executionService = defineService({
     // Rebuild from trades:completed, then hear signals: only once the ledger guard admits the
     // ledger (src/runtime/ledger-guard.ts). Halted, the service stays up and trades nothing.
     const rebuildAndServe = async () => {
-    const replay = await replayState(redis, settings.keys, state, (gameId, sport) => engine.noteGameSport(gameId, sport));
-    if (replay.failedFills.length > 0) log.error({ code: 'ARB_EXEC_STATE', failed: replay.failedFills.slice(0, 10) }, 'some replayed fills could not be applied');
-    const blocked = await tracker.loadBlocked();
-    const inFlight = await store.inFlight();
-    const records: TradeRecord[] = [];
-    for (const { member, record } of inFlight) {
-      if (record) records.push(record);
-      else await store.forgetInFlight(member);
-    }
-    log.info({ ...replay, failedFills: replay.failedFills.length, blocked, inFlight: records.length, cashCc: state.bankroll.cashCc }, 'state rebuilt from trades:completed');
-    await engine.recover(records);
-    tracker.start();
+      const replay = await replayState(redis, settings.keys, state, (gameId, sport) => engine.noteGameSport(gameId, sport));
+      if (replay.failedFills.length > 0) log.error({ code: 'ARB_EXEC_STATE', failed: replay.failedFills.slice(0, 10) }, 'some replayed fills could not be applied');
+      const blocked = await tracker.loadBlocked();
+      const inFlight = await store.inFlight();
+      const records: TradeRecord[] = [];
+      for (const { member, record } of inFlight) {
+        if (record) records.push(record);
+        else await store.forgetInFlight(member);
+      }
+      log.info({ ...replay, failedFills: replay.failedFills.length, blocked, inFlight: records.length, cashCc: state.bankroll.cashCc }, 'state rebuilt from trades:completed');
+      await engine.recover(records);
+      tracker.start();
 
-    metrics.provide('exec', () => ({
-      cash_cc: state.bankroll.cashCc,
-      available_cc: state.bankroll.availableCc,
-      reserved_cc: state.bankroll.reservedCc,
-      open_positions: state.positions.open().length,
-      exposure_cc: state.risk.exposureOf().totalCc(),
-      blocked_markets: state.risk.blockedMarkets().size,
-      unknown_decisions: tracker.unknownDecisions,
-      books: books.size,
-      outbox_pending: outbox.pending,
-      outbox_dropped: outbox.dropped,
-      kill_switch_read_errors: killSwitch.readErrors,
-    }));
+      metrics.provide('exec', () => ({
+        cash_cc: state.bankroll.cashCc,
+        available_cc: state.bankroll.availableCc,
+        reserved_cc: state.bankroll.reservedCc,
+        open_positions: state.positions.open().length,
+        exposure_cc: state.risk.exposureOf().totalCc(),
+        blocked_markets: state.risk.blockedMarkets().size,
+        unknown_decisions: tracker.unknownDecisions,
+        books: books.size,
+        outbox_pending: outbox.pending,
+        outbox_dropped: outbox.dropped,
+        kill_switch_read_errors: killSwitch.readErrors,
+      }));
 
-    const sources = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
-    const follow = config.marketSubscription === 'follow';
-    const marketSub = await ctx.subscribe(
-      follow ? [] : [TopicPrefix.orderbooks, TopicPrefix.prices],
-      // The subscriber has already validated `data` against the schema its `type` names (the
-      // hottest path of this service: validating again cost 16% of its CPU in bench:pipeline).
-      (_topic, envelope) => {
-        if (envelope.type === 'orderbook') {
-          books.onOrderBook(envelope.data as OrderBook, nowMicros(), envelope.origin_ts);
-          return;
-        }
-        if (envelope.type !== 'price') return;
-        const p = envelope.data as PriceUpdate;
-        books.onPrice(p, envelope.origin_ts, nowMicros());
-        if (p.status === 'settled' && typeof p.last_price === 'number' && state.hasPosition(p.venue, p.market_id)) {
-          const changes = state.settle(p.venue, p.market_id, p.last_price, nowMicros());
-          if (changes.length > 0) {
-            audit.record({ event: 'completed', sourceId: `${p.venue}:${p.market_id}`, reason: `settled at ${p.last_price}`, data: changes.map((c) => c.position.positionId) });
-            redis.hset(settings.keys.settlements, `${p.venue}:${p.market_id}`, String(p.last_price)).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'settlement not persisted'));
+      const sources = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
+      const follow = config.marketSubscription === 'follow';
+      const marketSub = await ctx.subscribe(
+        follow ? [] : [TopicPrefix.orderbooks, TopicPrefix.prices],
+        // The subscriber has already validated `data` against the schema its `type` names (the
+        // hottest path of this service: validating again cost 16% of its CPU in bench:pipeline).
+        (_topic, envelope) => {
+          if (envelope.type === 'orderbook') {
+            books.onOrderBook(envelope.data as OrderBook, nowMicros(), envelope.origin_ts);
+            return;
           }
-        }
-      },
-      sources,
-    );
-    if (follow) followMarkets({ sub: marketSub.subscriber, engine, state, books, config, log, metrics, onStop: ctx.onStop });
-    const gate = new SignalGate({
-      tradeRoles: config.tradeSignalSources,
-      exitRoles: config.exitSignalSources,
-      verifier: config.signalAuth === 'required' ? ctx.signer : null,
-      audit,
-      metrics,
-      log,
-    });
-    log.info({ signalAuth: config.signalAuth, busKeyId: ctx.signer.keyId, tradeSources: config.tradeSignalSources, exitSources: config.exitSignalSources }, 'trusted signal sources');
-    if (config.signalAuth === 'off') log.warn('EXEC_SIGNAL_AUTH=off: signals are not authenticated; any publisher that claims an allowed role can trade (debugging only)');
-    // Signals are validated by the engine (not dropped by the subscriber), so a malformed one is
-    // still recorded; they are not parsed before the gate, which checks the MAC over them as sent.
-    await ctx.subscribe(
-      [TopicPrefix.tradeSignals, TopicPrefix.exitSignals],
-      (topic, envelope) => {
-        if (!gate.admit(topic, envelope)) return;
-        return topic.startsWith(TopicPrefix.tradeSignals) ? engine.onTradeSignal(envelope) : engine.onExitSignal(envelope);
-      },
-      // Only publishers registered under an allowed role are even connected to (a registry entry
-      // is no proof, hence the gate; but a stranger under another name is not heard at all).
-      { validate: false, services: config.sourceServices.length > 0 ? config.sourceServices : [...config.tradeSignalSources, ...config.exitSignalSources] },
-    );
+          if (envelope.type !== 'price') return;
+          const p = envelope.data as PriceUpdate;
+          books.onPrice(p, envelope.origin_ts, nowMicros());
+          if (p.status === 'settled' && typeof p.last_price === 'number' && state.hasPosition(p.venue, p.market_id)) {
+            const changes = state.settle(p.venue, p.market_id, p.last_price, nowMicros());
+            if (changes.length > 0) {
+              audit.record({ event: 'completed', sourceId: `${p.venue}:${p.market_id}`, reason: `settled at ${p.last_price}`, data: changes.map((c) => c.position.positionId) });
+              redis.hset(settings.keys.settlements, `${p.venue}:${p.market_id}`, String(p.last_price)).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'settlement not persisted'));
+            }
+          }
+        },
+        sources,
+      );
+      if (follow) followMarkets({ sub: marketSub.subscriber, engine, state, books, config, log, metrics, onStop: ctx.onStop });
+      const gate = new SignalGate({
+        tradeRoles: config.tradeSignalSources,
+        exitRoles: config.exitSignalSources,
+        verifier: config.signalAuth === 'required' ? ctx.signer : null,
+        audit,
+        metrics,
+        log,
+      });
+      log.info({ signalAuth: config.signalAuth, busKeyId: ctx.signer.keyId, tradeSources: config.tradeSignalSources, exitSources: config.exitSignalSources }, 'trusted signal sources');
+      if (config.signalAuth === 'off') log.warn('EXEC_SIGNAL_AUTH=off: signals are not authenticated; any publisher that claims an allowed role can trade (debugging only)');
+      // Signals are validated by the engine (not dropped by the subscriber), so a malformed one is
+      // still recorded; they are not parsed before the gate, which checks the MAC over them as sent.
+      await ctx.subscribe(
+        [TopicPrefix.tradeSignals, TopicPrefix.exitSignals],
+        (topic, envelope) => {
+          if (!gate.admit(topic, envelope)) return;
+          return topic.startsWith(TopicPrefix.tradeSignals) ? engine.onTradeSignal(envelope) : engine.onExitSignal(envelope);
+        },
+        // Only publishers registered under an allowed role are even connected to (a registry entry
+        // is no proof, hence the gate; but a stranger under another name is not heard at all).
+        { validate: false, services: config.sourceServices.length > 0 ? config.sourceServices : [...config.tradeSignalSources, ...config.exitSignalSources] },
+      );
     };
     const guard = config.ledgerGuard
       ? LedgerGuard.forService(ctx, { keyPrefix: config.keyPrefix, streams: [settings.keys.tradesCompleted], publisher })
