@@ -88,6 +88,23 @@ export class ChaosSystem {
     return this.upState().children;
   }
 
+  /** `arbees <args>` run beside the system, as an operator would (same Redis and data dir). */
+  runCli(args: readonly string[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: this.options.redisUrl, ARBEES_DATA_DIR: this.options.dataDir };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    return new Promise((resolve) =>
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, output });
+      }),
+    );
+  }
+
   /** SIGINT (Ctrl-C) and the exit code; SIGKILL after the timeout. */
   async stop(timeoutMs = 30_000): Promise<number | null> {
     const child = this.child;

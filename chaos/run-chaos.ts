@@ -266,6 +266,7 @@ async function checkFills(run: Run, name: string): Promise<void> {
 }
 
 async function restartRedisEmpty(run: Run, name: string): Promise<void> {
+  const openBefore = new Set(await run.r.hkeys(SlowKey.positionsOpen));
   const t0 = Date.now();
   await run.redis.restartEmpty();
   const halted = await waitFor(async () => killSwitchValueIsOn(await run.r.get(SlowKey.killSwitch)), 30_000);
@@ -273,14 +274,47 @@ async function restartRedisEmpty(run: Run, name: string): Promise<void> {
   run.report.add(name, 'trading halts (kill switch on, with a reason)', halted, halted ? `after ${s(Date.now() - t0)}: ${String(value).slice(0, 120)}` : 'kill switch still off after 30 s');
   const alerts = await alertsSince(run.r, '0-0');
   const critical = alerts.filter((a) => a.severity === 'critical');
-  run.report.add(name, 'a critical alert is raised', critical.length > 0, critical.length > 0 ? critical.map((a) => `${a.service}: ${a.message}`).join('; ').slice(0, 160) : `${alerts.length} alerts, none critical`);
+  run.report.add(name, 'a critical alert is raised', critical.length > 0, critical.length > 0 ? `${critical.length}: ${critical[0]!.service}: ${critical[0]!.message}`.slice(0, 160) : `${alerts.length} alerts, none critical`);
   await sleep(5_000);
-  const trades = await tradesSince(run.r, '0-0');
-  const filledAfter = trades.filter((t) => t.status === 'filled' || t.status === 'partial');
-  run.report.add(name, 'no trade while halted', filledAfter.length === 0, `${filledAfter.length} fills after the restart`);
-  const open = await run.r.hlen(SlowKey.positionsOpen).catch(() => -1);
-  run.report.add(name, 'positions not rebuilt from the truncated ledger', open <= 0, `positions:open holds ${open}`);
+  const written = await run.r.xlen(SlowKey.tradesCompleted);
+  run.report.add(name, 'nothing written into the truncated trades:completed while halted', written === 0, `${written} entries`);
+
+  // The two services that rebuild from the ledger, killed while halted: they must come back halted.
+  const openNow = await run.r.hlen(SlowKey.positionsOpen);
+  const rebuilders = run.sys.children().filter((c) => c.service === 'position_tracker' || c.service === 'execution_service');
+  for (const c of rebuilders) if (c.pid !== null) process.kill(c.pid, 'SIGKILL');
+  const oldPids = new Set(rebuilders.map((c) => c.pid));
+  const backHalted = await waitFor(async () => {
+    const entries = (await listInstances(run.r)).filter((h) => rebuilders.some((c) => c.service === h.service && c.instance === h.instance));
+    return entries.length === rebuilders.length && entries.every((h) => !oldPids.has(h.pid) && h.status === 'degraded' && /HALTED/.test(h.detail ?? ''));
+  }, 20_000);
+  const openAfterRestart = await run.r.hlen(SlowKey.positionsOpen);
+  run.report.add(
+    name,
+    'restarted while halted, the tracker and execution stay halted and rebuild nothing',
+    backHalted && openAfterRestart === openNow,
+    `${backHalted ? 'both back, degraded (HALTED)' : 'not both back halted within 20 s'}; positions:open ${openNow} -> ${openAfterRestart}`,
+  );
+
+  // The operator puts the ledger back from the recorder's Postgres.
+  const restore = await run.sys.runCli(['ledger', 'restore']);
+  run.report.add(name, 'arbees ledger restore puts the lost ledger back from Postgres', restore.code === 0, `exit ${restore.code}: ${lastLines(restore.output, 2)}`);
+  const resumed = await waitFor(async () => {
+    const entries = (await listInstances(run.r)).filter((h) => rebuilders.some((c) => c.service === h.service));
+    return entries.length >= rebuilders.length && entries.every((h) => h.status === 'healthy') && !killSwitchValueIsOn(await run.r.get(SlowKey.killSwitch));
+  }, 20_000);
+  const openAfter = new Set(await run.r.hkeys(SlowKey.positionsOpen));
+  const missing = [...openBefore].filter((id) => !openAfter.has(id));
+  const extra = [...openAfter].filter((id) => !openBefore.has(id));
+  run.report.add(
+    name,
+    'after the restore, trading resumes with the positions held before the loss',
+    resumed && missing.length === 0 && extra.length === 0,
+    `${resumed ? 'resumed' : 'not resumed within 20 s'}; ${openBefore.size} open before, ${openAfter.size} after (${missing.length} missing, ${extra.length} new)`,
+  );
 }
+
+const lastLines = (text: string, n: number): string => text.trim().split('\n').slice(-n).join(' / ').slice(0, 200);
 
 // ---------------------------------------------------------------------------------------------
 // Checks shared by the Redis faults

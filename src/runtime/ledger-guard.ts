@@ -115,6 +115,11 @@ export class LedgerGuard {
     }
   }
 
+  /** Halted now: Redis lost ledger data and no operator accepted or restored it yet. */
+  get halted(): boolean {
+    return this.#halt !== null;
+  }
+
   /** Keeps checking while the service runs: a Redis that restarts empty under it halts it too. */
   watch(): void {
     if (this.#stopped || this.#timer !== null) return;

@@ -159,6 +159,9 @@ export const executionService = defineService({
       await ctx.subscribe(
         [TopicPrefix.tradeSignals, TopicPrefix.exitSignals],
         (topic, envelope) => {
+          // Halted on a lost ledger: not even a rejection goes into the truncated trades:completed, so a
+          // restore from Postgres (which needs the stream not to have moved on) stays possible.
+          if (guard?.halted === true) return void metrics.inc('signals_ledger_halted');
           if (!gate.admit(topic, envelope)) return;
           return topic.startsWith(TopicPrefix.tradeSignals) ? engine.onTradeSignal(envelope) : engine.onExitSignal(envelope);
         },
