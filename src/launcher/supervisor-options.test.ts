@@ -58,6 +58,13 @@ describe('arbees up options', () => {
     expect(redisCli('redis://127.0.0.1:6380')).toBe('redis-cli -p 6380');
     const withPassword = redisCli('redis://user:hunter22@db.example:6379/0');
     expect(withPassword).not.toContain('hunter22');
-    expect(withPassword).toContain('-u redis://user:');
+    expect(withPassword).toBe('REDISCLI_AUTH=<password> redis-cli -h db.example --user user');
+  });
+
+  it('keeps the database number, host, port and TLS of REDIS_URL in the redis-cli hint', () => {
+    expect(redisCli('redis://127.0.0.1:6379/3')).toBe('redis-cli -n 3');
+    expect(redisCli('redis://localhost:6390/12')).toBe('redis-cli -p 6390 -n 12');
+    expect(redisCli('rediss://:s3cret@cache.example:6380/2')).toBe('REDISCLI_AUTH=<password> redis-cli -h cache.example -p 6380 -n 2 --tls');
+    expect(redisCli('redis://[::1]:7000/1')).toBe('redis-cli -h ::1 -p 7000 -n 1');
   });
 });

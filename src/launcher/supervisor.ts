@@ -457,14 +457,21 @@ function waitForReady(child: ManagedChild, timeoutMs: number): Promise<void> {
   });
 }
 
-/** The redis-cli invocation for a URL: `-p` on this host, `-u` (password masked) otherwise. */
+/**
+ * The redis-cli invocation for a URL: host, port, database, user and TLS kept, the password never
+ * printed (a REDISCLI_AUTH placeholder the operator fills in, which also keeps it out of `ps`).
+ */
 export function redisCli(url: string): string {
   const u = new URL(url);
-  const local = u.hostname === '127.0.0.1' || u.hostname === 'localhost';
-  if (local && u.password === '' && u.username === '' && u.protocol === 'redis:') {
-    return u.port === '' || u.port === '6379' ? 'redis-cli' : `redis-cli -p ${u.port}`;
-  }
-  return `redis-cli -u ${scrubString(url, [])}`;
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const args = ['redis-cli'];
+  if (host !== '' && host !== '127.0.0.1' && host !== 'localhost') args.push('-h', host);
+  if (u.port !== '' && u.port !== '6379') args.push('-p', u.port);
+  const db = u.pathname.replace(/^\//, '');
+  if (db !== '' && db !== '0') args.push('-n', db);
+  if (u.username !== '') args.push('--user', decodeURIComponent(u.username));
+  if (u.protocol === 'rediss:') args.push('--tls');
+  return (u.password !== '' ? 'REDISCLI_AUTH=<password> ' : '') + args.join(' ');
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
