@@ -30,6 +30,7 @@ import { HealthAlertWriter } from './health-alert-writer.js';
 import { SlowKey } from '../core/slow-keys.js';
 import { loadConfig } from '../runtime/config.js';
 import { notifyConfigSpec } from '../services/notification-service/notification-service-config.js';
+import { embeddedPostgresUrl, ensureEmbeddedPassword } from '../store/embedded-postgres-password.js';
 
 interface ServiceChild {
   readonly service: string;
@@ -289,7 +290,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       restart: this.restart,
       onLine: this.lineSink('postgres'),
     });
-    this.postgres = { url: `postgres://postgres@127.0.0.1:${port}/postgres`, source: 'embedded', child };
+    // The child serves this password too (both read the file); the services get it in DATABASE_URL.
+    this.postgres = { url: embeddedPostgresUrl('127.0.0.1', port, ensureEmbeddedPassword(dataDir)), source: 'embedded', child };
     this.say(`DATABASE_URL unset: serving an embedded Postgres (PGlite) from ${dataDir}`);
     child.on('spawn', () => this.saveState());
     child.on('exit', (code, signal, delay) => {

@@ -1,11 +1,19 @@
 /**
  * An embedded PostgreSQL for a machine without one: PGlite (Postgres compiled to WASM) with its
- * data in a directory, served on a loopback TCP port by PGLiteSocketServer, so every service
- * talks to it through `pg` with a plain DATABASE_URL, exactly as to a real server.
+ * data in a directory, so every service talks to it through `pg` with a plain DATABASE_URL,
+ * exactly as to a real server. PGlite accepts any user and password, so it listens only on a
+ * unix socket in a private directory, and clients come in through a loopback TCP port that asks
+ * for a password (SCRAM-SHA-256; see postgres-auth-proxy.ts). The password is generated once and
+ * kept next to the data (embedded-postgres-password.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { embeddedPostgresUrl, ensureEmbeddedPassword } from './embedded-postgres-password.js';
+import { PostgresAuthProxy } from './postgres-auth-proxy.js';
 
 export interface EmbeddedPostgresOptions {
   /** Directory of the database files; `memory://` keeps it in memory (tests). */
@@ -18,6 +26,10 @@ export interface EmbeddedPostgresOptions {
    * queries across connections and keeps a transaction's queries together.
    */
   maxConnections?: number;
+  /** The password clients must give; default: the one stored next to dataDir (made on first use). */
+  password?: string;
+  /** Called with the user name of each client that gave a wrong password. */
+  onAuthFailure?: (user: string) => void;
 }
 
 const DEFAULTS = { host: '127.0.0.1', port: 0, maxConnections: 32 } as const;
@@ -26,33 +38,47 @@ export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
+    private readonly proxy: PostgresAuthProxy,
+    private readonly socketDir: string,
     readonly host: string,
     readonly port: number,
+    private readonly password: string,
   ) {}
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const o = { ...DEFAULTS, ...options };
-    if (!o.dataDir.includes('://')) mkdirSync(o.dataDir, { recursive: true });
+    const inMemory = o.dataDir.includes('://');
+    if (!inMemory) mkdirSync(o.dataDir, { recursive: true });
+    const password = o.password ?? (inMemory ? randomBytes(24).toString('base64url') : ensureEmbeddedPassword(o.dataDir));
+    // mkdtemp makes the directory 0700: only this user reaches PGlite's own socket. In the temp
+    // dir rather than the data dir, because a unix socket path is limited to ~107 bytes.
+    const socketDir = mkdtempSync(path.join(tmpdir(), 'arb-pgsock-'));
+    const innerPath = path.join(socketDir, '.s.PGSQL');
     const db = await PGlite.create({ dataDir: o.dataDir });
-    const server = new PGLiteSocketServer({ db, host: o.host, port: o.port, maxConnections: o.maxConnections });
+    const server = new PGLiteSocketServer({ db, path: innerPath, maxConnections: o.maxConnections });
+    const proxy = new PostgresAuthProxy({ host: o.host, port: o.port, innerPath, password, ...(o.onAuthFailure ? { onAuthFailure: o.onAuthFailure } : {}) });
     try {
       await server.start();
+      const port = await proxy.listen();
+      return new EmbeddedPostgres(db, server, proxy, socketDir, o.host, port, password);
     } catch (err) {
+      await server.stop().catch(() => undefined);
       await db.close();
+      rmSync(socketDir, { recursive: true, force: true });
       throw err;
     }
-    const port = Number(server.getServerConn().split(':').pop());
-    return new EmbeddedPostgres(db, server, o.host, port);
   }
 
-  /** What clients connect with (PGlite ignores the password; the user is `postgres`). */
+  /** What clients connect with: user `postgres` and the password. */
   get url(): string {
-    return `postgres://postgres@${this.host}:${this.port}/postgres`;
+    return embeddedPostgresUrl(this.host, this.port, this.password);
   }
 
   /** Closes client connections, then the database (flushing it to disk). */
   async stop(): Promise<void> {
+    await this.proxy.close();
     await this.server.stop();
     await this.db.close();
+    rmSync(this.socketDir, { recursive: true, force: true });
   }
 }
