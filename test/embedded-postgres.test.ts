@@ -100,6 +100,8 @@ describe('embedded postgres', () => {
     );
     const rows = await pool.query<{ n: number }>('SELECT n FROM c ORDER BY n');
     expect(rows.rows.map((r) => r.n)).toEqual([0, 2, 4, 6, 100, 102, 104, 106]);
+    // The lighter memory settings (README, store section) are in force.
+    expect((await pool.query('SHOW shared_buffers')).rows).toEqual([{ shared_buffers: '16MB' }]);
   }, 60_000);
 
   it('as a child: reports ready over IPC, answers, and exits when its parent disconnects', async () => {

@@ -7,9 +7,12 @@
  * kept next to the data (embedded-postgres-password.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { embeddedPostgresUrl, ensureEmbeddedPassword } from './embedded-postgres-password.js';
@@ -30,9 +33,31 @@ export interface EmbeddedPostgresOptions {
   password?: string;
   /** Called with the user name of each client that gave a wrong password. */
   onAuthFailure?: (user: string) => void;
+  /** Postgres' buffer cache inside PGlite's WASM memory (see MEMORY_SETTINGS). */
+  sharedBuffers?: string;
 }
 
-const DEFAULTS = { host: '127.0.0.1', port: 0, maxConnections: 32 } as const;
+const DEFAULTS = { host: '127.0.0.1', port: 0, maxConnections: 32, sharedBuffers: '16MB' } as const;
+
+/**
+ * PGlite starts Postgres with its stock settings: 128 MB of shared_buffers and 64 MB of
+ * maintenance_work_mem, all inside the WASM memory, which only grows. Our database is small and
+ * its files sit in the OS page cache anyway, so a smaller cache costs little and saves ~150 MB of
+ * resident memory (figures in the README's store section).
+ */
+function memorySettings(sharedBuffers: string): string[] {
+  return ['-c', `shared_buffers=${sharedBuffers}`, '-c', 'maintenance_work_mem=16MB', '-c', 'temp_buffers=2MB'];
+}
+
+const INIT_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'embedded-postgres-init-main.js');
+const INIT_TIMEOUT_MS = 180_000;
+
+/** A new database is made by a short-lived process (see embedded-postgres-init-main.ts). */
+async function initInChildIfNew(dataDir: string): Promise<void> {
+  // Run from the TypeScript sources (tests) there is no compiled init script: PGlite inits in-process.
+  if (existsSync(path.join(dataDir, 'PG_VERSION')) || !existsSync(INIT_MAIN)) return;
+  await promisify(execFile)(process.execPath, [INIT_MAIN, dataDir], { timeout: INIT_TIMEOUT_MS });
+}
 
 export class EmbeddedPostgres {
   private constructor(
@@ -48,13 +73,16 @@ export class EmbeddedPostgres {
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const o = { ...DEFAULTS, ...options };
     const inMemory = o.dataDir.includes('://');
-    if (!inMemory) mkdirSync(o.dataDir, { recursive: true });
+    if (!inMemory) {
+      mkdirSync(o.dataDir, { recursive: true });
+      await initInChildIfNew(o.dataDir);
+    }
     const password = o.password ?? (inMemory ? randomBytes(24).toString('base64url') : ensureEmbeddedPassword(o.dataDir));
     // mkdtemp makes the directory 0700: only this user reaches PGlite's own socket. In the temp
     // dir rather than the data dir, because a unix socket path is limited to ~107 bytes.
     const socketDir = mkdtempSync(path.join(tmpdir(), 'arb-pgsock-'));
     const innerPath = path.join(socketDir, '.s.PGSQL');
-    const db = await PGlite.create({ dataDir: o.dataDir });
+    const db = await PGlite.create({ dataDir: o.dataDir, startParams: [...PGlite.defaultStartParams, ...memorySettings(o.sharedBuffers)] });
     const server = new PGLiteSocketServer({ db, path: innerPath, maxConnections: o.maxConnections });
     const proxy = new PostgresAuthProxy({ host: o.host, port: o.port, innerPath, password, ...(o.onAuthFailure ? { onAuthFailure: o.onAuthFailure } : {}) });
     try {
