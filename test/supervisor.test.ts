@@ -156,12 +156,14 @@ describe('supervisor (arbees up)', () => {
     expect(await up.exited).toBe(0);
   }, 60_000);
 
-  it('a bad setting stops arbees up before anything starts: exit 78 naming the service and the variable', async () => {
-    const up = startUp({ ARBEES_SERVICES: 'demo_publisher,zmq_listener', ARBEES_ZMQ_LISTENER__ARBEES_SNDHWM: 'lots' });
+  it('a bad execution setting stops arbees up before anything starts: exit 78 naming the service and the variable', async () => {
+    // A cross-variable check (live mode without its opt-ins), which only the service's own code knows.
+    const up = startUp({ ARBEES_SERVICES: 'demo_publisher,execution_service', ARBEES_EXECUTION_SERVICE__EXEC_MODE: 'live' });
     expect(await up.exited).toBe(78);
     const out = up.output();
-    expect(out).toContain('zmq_listener rejected its configuration; nothing was started');
-    expect(out).toContain('zmq_listener: ARBEES_SNDHWM must be an integer, got "lots"');
+    expect(out).toContain('execution_service rejected its configuration; nothing was started');
+    expect(out).toContain('execution_service: ARBEES_LIVE_TRADING must be true for EXEC_MODE=live');
+    expect(out).not.toContain('running on the simulators');
     expect(out).not.toContain('starting a private redis-server');
     expect(up.state()).toBeNull(); // run files removed, and no child was ever recorded
     expect(alivePids(up.knownPids())).toEqual([]);
