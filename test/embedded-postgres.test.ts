@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pidAlive, waitForPidExit } from '../src/launcher/process-utils.js';
@@ -69,6 +70,16 @@ describe('embedded postgres', () => {
     wrong.username = 'admin';
     await expect(query(wrong.toString(), 'SELECT 1')).rejects.toMatchObject({ code: '28P01' });
     expect(failures).toEqual(['postgres', 'admin']);
+    // Garbage instead of a startup message: that connection is refused, the server carries on.
+    for (const junk of [Buffer.from('GET / HTTP/1.1\r\n\r\n'), Buffer.from([0, 0, 0, 8, 0, 0, 0, 0]), Buffer.alloc(64, 0xff)]) {
+      const socket = connect(new URL(db.url).port === '' ? 5432 : Number(new URL(db.url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      let reply = '';
+      socket.on('data', (d: Buffer) => (reply += d.toString()));
+      socket.end(junk);
+      await new Promise((resolve) => socket.on('close', resolve));
+      expect(reply).toMatch(/^E[\s\S]*C08P01/); // a FATAL protocol_violation, then closed
+    }
     expect(await query<{ one: number }>(db.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
 
     await db.stop();

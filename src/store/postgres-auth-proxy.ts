@@ -62,11 +62,14 @@ export class PostgresAuthProxy {
     let startup: Buffer | null = null;
     let user = '';
     let scram: ScramServerFirst | null = null;
+    let refused = false;
     const fail = (message: string) => {
+      refused = true;
       clearTimeout(timer);
       client.end(errorResponse(message));
     };
     const onData = (chunk: Buffer) => {
+      if (refused) return; // whatever a refused client still sends is dropped
       buffer = Buffer.concat([buffer, chunk]);
       for (;;) {
         const typed = startup !== null;
