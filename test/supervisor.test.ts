@@ -131,8 +131,11 @@ describe('supervisor (arbees up)', () => {
     expect(await again.exited).toBe(0);
   }, 60_000);
 
-  it('with --keep-going: a child with a bad config is not restarted, the others keep running, a DOWN line repeats and alerts:health says it', async () => {
-    const up = startUp({ ARBEES_SERVICES: 'demo_publisher,zmq_listener', ARBEES_DEMO_PUBLISHER__LOG_LEVEL: 'bogus', ARBEES_UP_DOWN_REPEAT_MS: '400' }, { args: ['--keep-going'] });
+  it('with --keep-going: a child with a bad config is not restarted, the others keep running, a DOWN line repeats, alerts:health says it and the notifier delivers it', async () => {
+    const up = startUp(
+      { ARBEES_SERVICES: 'demo_publisher,zmq_listener,notification_service', ARBEES_DEMO_PUBLISHER__LOG_LEVEL: 'bogus', ARBEES_UP_DOWN_REPEAT_MS: '400' },
+      { args: ['--keep-going'] },
+    );
     await eventually(() => up.state()?.children.find((c) => c.service === 'demo_publisher')?.state === 'failed', 20_000, 'demo_publisher failed');
     await eventually(() => up.state()?.children.find((c) => c.service === 'zmq_listener')?.state === 'running', 20_000, 'zmq_listener running');
     await waitForOutput(up, /DOWN 1 service: demo_publisher\.\S+ \(bad configuration: LOG_LEVEL must be one of/, 3);
@@ -141,11 +144,14 @@ describe('supervisor (arbees up)', () => {
     const out = up.output();
     expect(out).toContain('demo_publisher: LOG_LEVEL must be one of'); // the check before the start
     expect(out).not.toMatch(/demo_publisher\.\S+ restarted/);
+    // No channel configured: the local sink of arbees up prints what the notifier delivered.
+    await waitForOutput(up, /alert 1 at local sink: .*SERVICE DOWN demo_publisher\.\S+: demo_publisher\.\S+ is down and will not be restarted/);
     const redis = new Redis(up.state()!.redis!.url);
     try {
-      const entries = await redis.xrange('alerts:health', '-', '+');
-      expect(entries).toHaveLength(1);
-      const fields = Object.fromEntries(chunk(entries[0]![1]));
+      const entries = (await redis.xrange('alerts:health', '-', '+')).map(([, f]) => Object.fromEntries(chunk(f)));
+      const about = entries.filter((f) => f.service === 'demo_publisher');
+      expect(about).toHaveLength(1);
+      const fields = about[0]!;
       expect(fields).toMatchObject({ service: 'demo_publisher', severity: 'critical', kind: 'dead' });
       expect(JSON.parse(fields.data!).message).toMatch(/^demo_publisher\.\S+ is down and will not be restarted: bad configuration: LOG_LEVEL must be one of/);
     } finally {

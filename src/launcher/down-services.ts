@@ -28,6 +28,8 @@ export interface DownServicesOptions {
   readonly say: (line: string) => void;
   /** Null when there is no Redis yet to write alerts to. */
   readonly alerts: () => HealthAlertWriter | null;
+  /** Resolves when an alert written now will reach the notifier (see HealthAlertWriter.waitUntilHealthy). */
+  readonly beforeAlert?: (writer: HealthAlertWriter) => Promise<void>;
 }
 
 export class DownServices {
@@ -49,6 +51,7 @@ export class DownServices {
     this.timer.unref();
     const writer = this.o.alerts();
     if (writer === null) return;
+    await this.o.beforeAlert?.(writer);
     const impact = IMPACT[d.service];
     const { alert, error } = await writer.raise({
       service: d.service,

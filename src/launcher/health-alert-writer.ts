@@ -37,6 +37,25 @@ export class HealthAlertWriter {
     }
   }
 
+  /**
+   * Waits until the heartbeat under `registryKey` says healthy (true) or `timeoutMs` passes
+   * (false). The notifier reads alerts:health from where it was at its first start, so an alert
+   * written before then would reach the stream but no channel.
+   */
+  async waitUntilHealthy(registryKey: string, timeoutMs: number, pollMs = 250): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const raw = await this.redis.get(registryKey);
+        if (raw !== null && (JSON.parse(raw) as { status?: unknown }).status === 'healthy') return true;
+      } catch {
+        // unreadable or unreachable for now: polled again until the deadline
+      }
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
   close(): void {
     this.redis.disconnect();
   }

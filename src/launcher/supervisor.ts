@@ -28,6 +28,7 @@ import { describeProblems, runConfigPreflight, type ConfigCheckRequest } from '.
 import { DownServices } from './down-services.js';
 import { HealthAlertWriter } from './health-alert-writer.js';
 import { SlowKey } from '../core/slow-keys.js';
+import { registryKey } from '../bus/registry.js';
 import { loadConfig } from '../runtime/config.js';
 import { notifyConfigSpec } from '../services/notification-service/notification-service-config.js';
 import { embeddedPostgresUrl, ensureEmbeddedPassword } from '../store/embedded-postgres-password.js';
@@ -55,6 +56,8 @@ interface PostgresEndpoint {
 const POSTGRES_READY_TIMEOUT_MS = 120_000;
 /** The configuration check loads every service's code once: seconds on a slow machine. */
 const PREFLIGHT_TIMEOUT_MS = 60_000;
+/** How long a keep-going alert waits for the notifier to be up (then it is written anyway). */
+const NOTIFIER_WAIT_MS = 60_000;
 /** Stands in for endpoints not started yet while the configurations are checked. */
 const PLANNED_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Infrastructure gets this long to flush after a forced stop before SIGKILL. */
@@ -104,7 +107,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.width = Math.max(...names.map((n) => n.length));
     this.own = this.formatter('arbees', 0);
     this.restart = { initialMs: options.restartInitialMs, maxMs: options.restartMaxMs, stableMs: options.restartStableMs };
-    this.down = new DownServices({ repeatMs: options.downRepeatMs, say: (m) => this.say(m), alerts: () => this.alerts() });
+    this.down = new DownServices({
+      repeatMs: options.downRepeatMs,
+      say: (m) => this.say(m),
+      alerts: () => this.alerts(),
+      beforeAlert: (writer) => this.notifierReady(writer),
+    });
   }
 
   /** Prints lines of the supervisor's own, in one write so no child's line lands between them. */
@@ -420,6 +428,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.alertWriter = new HealthAlertWriter(this.redis.url, prefix + SlowKey.healthAlerts);
     }
     return this.alertWriter;
+  }
+
+  /** Until the notifier (when planned) is healthy, at most NOTIFIER_WAIT_MS: it then delivers the alert. */
+  private async notifierReady(writer: HealthAlertWriter): Promise<void> {
+    const notifiers = this.services.filter((s) => s.service === NOTIFY_SERVICE);
+    if (notifiers.length === 0 || notifiers.every((s) => s.child.state === 'failed')) return;
+    await writer.waitUntilHealthy(registryKey(NOTIFY_SERVICE, childInstanceId(this.options, 0)), NOTIFIER_WAIT_MS);
   }
 
   /**
