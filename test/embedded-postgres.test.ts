@@ -62,6 +62,9 @@ describe('embedded postgres', () => {
     const passwordFile = embeddedPasswordPath(dataDir);
     expect(path.dirname(passwordFile)).toBe(path.dirname(dataDir)); // in the arbees data dir
     expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    // PGlite's own socket (no password) sits in a directory only this user can enter.
+    expect(statSync(`${dataDir}.sock`).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(`${dataDir}.sock`, '.s.PGSQL')).isSocket()).toBe(true);
     const password = readFileSync(passwordFile, 'utf8');
     expect(new URL(db.url).password).toBe(password);
     const wrong = new URL(db.url);

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,24 @@ function memorySettings(sharedBuffers: string): string[] {
   return ['-c', `shared_buffers=${sharedBuffers}`, '-c', 'maintenance_work_mem=16MB', '-c', 'temp_buffers=2MB'];
 }
 
+const TEMP_SOCKET_PREFIX = 'arb-pgsock-';
+/** A unix socket path must fit in sockaddr_un (108 bytes on Linux, 104 on macOS). */
+const MAX_SOCKET_PATH = 100;
+
+/**
+ * Where PGlite's own socket goes: a 0700 directory only this user can enter, next to the data
+ * (`<data dir>.sock/`, so a killed server leaves nothing in /tmp) or, for an in-memory database or
+ * a data dir too deep for a socket path, a new one in the temp dir.
+ */
+function privateSocketDir(dataDir: string | null): string {
+  const beside = dataDir === null ? null : `${path.resolve(dataDir)}.sock`;
+  if (beside === null || path.join(beside, '.s.PGSQL').length > MAX_SOCKET_PATH) return mkdtempSync(path.join(tmpdir(), TEMP_SOCKET_PREFIX));
+  mkdirSync(beside, { recursive: true, mode: 0o700 });
+  if (!lstatSync(beside).isDirectory()) throw new Error(`${beside} is not a directory`);
+  chmodSync(beside, 0o700);
+  return beside;
+}
+
 const INIT_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'embedded-postgres-init-main.js');
 const INIT_TIMEOUT_MS = 180_000;
 
@@ -78,10 +96,9 @@ export class EmbeddedPostgres {
       await initInChildIfNew(o.dataDir);
     }
     const password = o.password ?? (inMemory ? randomBytes(24).toString('base64url') : ensureEmbeddedPassword(o.dataDir));
-    // mkdtemp makes the directory 0700: only this user reaches PGlite's own socket. In the temp
-    // dir rather than the data dir, because a unix socket path is limited to ~107 bytes.
-    const socketDir = mkdtempSync(path.join(tmpdir(), 'arb-pgsock-'));
+    const socketDir = privateSocketDir(inMemory ? null : o.dataDir);
     const innerPath = path.join(socketDir, '.s.PGSQL');
+    rmSync(innerPath, { force: true }); // left by a server that was killed
     const db = await PGlite.create({ dataDir: o.dataDir, startParams: [...PGlite.defaultStartParams, ...memorySettings(o.sharedBuffers)] });
     const server = new PGLiteSocketServer({ db, path: innerPath, maxConnections: o.maxConnections });
     const proxy = new PostgresAuthProxy({ host: o.host, port: o.port, innerPath, password, ...(o.onAuthFailure ? { onAuthFailure: o.onAuthFailure } : {}) });
@@ -92,7 +109,7 @@ export class EmbeddedPostgres {
     } catch (err) {
       await server.stop().catch(() => undefined);
       await db.close();
-      rmSync(socketDir, { recursive: true, force: true });
+      rmSync(innerPath, { force: true });
       throw err;
     }
   }
@@ -107,6 +124,7 @@ export class EmbeddedPostgres {
     await this.proxy.close();
     await this.server.stop();
     await this.db.close();
-    rmSync(this.socketDir, { recursive: true, force: true });
+    rmSync(path.join(this.socketDir, '.s.PGSQL'), { force: true });
+    if (path.basename(this.socketDir).startsWith(TEMP_SOCKET_PREFIX)) rmSync(this.socketDir, { recursive: true, force: true });
   }
 }
