@@ -7,7 +7,8 @@ import { runServiceMain } from './runtime/service.js';
 import { SERVICES, serviceLoader } from './services/index.js';
 
 const USAGE = `usage:
-  arbees up                 start Redis/Postgres if needed and every service (Ctrl-C stops all)
+  arbees up [--keep-going]  start Redis/Postgres if needed and every service (Ctrl-C stops all);
+                            a service that rejects its configuration stops it, unless --keep-going
   arbees run <service>      run one service in the foreground
   arbees services           list the services
   arbees status             summary of the running system (services, games, P&L, kill switch)
@@ -44,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'up': {
       const { runUp } = await import('./launcher/up.js');
-      await runUp();
+      await runUp(process.env, argv.slice(1));
       return;
     }
     case 'status': {

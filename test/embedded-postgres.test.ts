@@ -3,13 +3,15 @@
  * across restarts, and, run as `arbees up`'s child, stops by itself when its parent goes away.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pidAlive, waitForPidExit } from '../src/launcher/process-utils.js';
 import { EmbeddedPostgres } from '../src/store/embedded-postgres.js';
+import { embeddedPasswordPath } from '../src/store/embedded-postgres-password.js';
 import type { EmbeddedPostgresReady } from '../src/store/embedded-postgres-main.js';
 
 const MAIN = path.resolve('dist/src/store/embedded-postgres-main.js');
@@ -39,7 +41,7 @@ describe('embedded postgres', () => {
     const dataDir = path.join(tempDir(), 'pgdata');
     let db = await EmbeddedPostgres.start({ dataDir });
     cleanups.push(() => db.stop());
-    expect(db.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+    expect(db.url).toMatch(/^postgres:\/\/postgres:[\w-]{32}@127\.0\.0\.1:\d+\/postgres$/);
     expect(await query<{ one: number }>(db.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
 
     await query(db.url, 'CREATE TABLE t (id int primary key, note text)');
@@ -50,6 +52,45 @@ describe('embedded postgres', () => {
     db = await EmbeddedPostgres.start({ dataDir });
     cleanups.push(() => db.stop());
     expect(await query(db.url, 'SELECT id, note FROM t ORDER BY id')).toEqual([{ id: 1, note: 'a' }, { id: 2, note: 'b' }]);
+  }, 60_000);
+
+  it('asks for the password: a wrong one or another user\'s guess is refused (28P01), the stored one (0600) works across restarts', async () => {
+    const dataDir = path.join(tempDir(), 'pgdata');
+    const failures: string[] = [];
+    let db = await EmbeddedPostgres.start({ dataDir, onAuthFailure: (user) => failures.push(user) });
+    cleanups.push(() => db.stop());
+    const passwordFile = embeddedPasswordPath(dataDir);
+    expect(path.dirname(passwordFile)).toBe(path.dirname(dataDir)); // in the arbees data dir
+    expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    // PGlite's own socket (no password) sits in a directory only this user can enter.
+    expect(statSync(`${dataDir}.sock`).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(`${dataDir}.sock`, '.s.PGSQL')).isSocket()).toBe(true);
+    const password = readFileSync(passwordFile, 'utf8');
+    expect(new URL(db.url).password).toBe(password);
+    const wrong = new URL(db.url);
+    wrong.password = 'not-the-password';
+    await expect(query(wrong.toString(), 'SELECT 1')).rejects.toMatchObject({ code: '28P01' });
+    wrong.username = 'admin';
+    await expect(query(wrong.toString(), 'SELECT 1')).rejects.toMatchObject({ code: '28P01' });
+    expect(failures).toEqual(['postgres', 'admin']);
+    // Garbage instead of a startup message: that connection is refused, the server carries on.
+    for (const junk of [Buffer.from('GET / HTTP/1.1\r\n\r\n'), Buffer.from([0, 0, 0, 8, 0, 0, 0, 0]), Buffer.alloc(64, 0xff)]) {
+      const socket = connect(new URL(db.url).port === '' ? 5432 : Number(new URL(db.url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      let reply = '';
+      socket.on('data', (d: Buffer) => (reply += d.toString()));
+      socket.end(junk);
+      await new Promise((resolve) => socket.on('close', resolve));
+      expect(reply).toMatch(/^E[\s\S]*C08P01/); // a FATAL protocol_violation, then closed
+    }
+    expect(await query<{ one: number }>(db.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+
+    await db.stop();
+    cleanups.pop();
+    db = await EmbeddedPostgres.start({ dataDir });
+    cleanups.push(() => db.stop());
+    expect(new URL(db.url).password).toBe(password);
+    expect(await query<{ one: number }>(db.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
   }, 60_000);
 
   it('serves several pool connections at once, with transactions kept apart', async () => {
@@ -73,6 +114,8 @@ describe('embedded postgres', () => {
     );
     const rows = await pool.query<{ n: number }>('SELECT n FROM c ORDER BY n');
     expect(rows.rows.map((r) => r.n)).toEqual([0, 2, 4, 6, 100, 102, 104, 106]);
+    // The lighter memory settings (README, store section) are in force.
+    expect((await pool.query('SHOW shared_buffers')).rows).toEqual([{ shared_buffers: '16MB' }]);
   }, 60_000);
 
   it('as a child: reports ready over IPC, answers, and exits when its parent disconnects', async () => {

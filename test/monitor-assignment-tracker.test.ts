@@ -43,14 +43,14 @@ let diffs: AssignmentDiff[];
 let metrics: Metrics;
 let tracker: AssignmentTracker | null;
 
-function newTracker(r: Redis = redis, graceMs = 100): AssignmentTracker {
+function newTracker(r: Redis = redis, graceMs = 100, logger = log): AssignmentTracker {
   tracker = new AssignmentTracker({
     venue: 'kalshi',
     redis: r,
     activeGamesKey: key,
     healIntervalMs: 100,
     finalGraceMs: graceMs,
-    log,
+    log: logger,
     metrics,
     onChange: (d) => diffs.push(d),
   });
@@ -84,6 +84,24 @@ describe('AssignmentTracker', () => {
     expect(t.table.markets().size).toBe(2);
     await eventually(() => t.table.markets().size === 0, 2_000, 'removal after the grace');
     expect(diffs.at(-1)!.removed.map((m) => m.marketId).sort()).toEqual(['KX-g1-BOS', 'KX-g1-NSH']);
+  });
+
+  it('logs why markets are released: "game ended" only for a game that ended', async () => {
+    const lines: { msg: string; gameId: string; reason: string }[] = [];
+    const capture = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const scheduled = { ...info('g6'), status: 'scheduled' as const };
+    await redis.hset(key, 'g1', JSON.stringify(info('g1')), 'g6', JSON.stringify(scheduled), 'g7', JSON.stringify(info('g7')));
+    const t = newTracker(redis, 100, capture);
+    await t.start();
+    expect(t.table.markets().size).toBe(6);
+    t.onGameMessage('games.nhl.g1', envelope('game_info', info('g1', 'final')));
+    await redis.hdel(key, 'g6', 'g7'); // dropped by the orchestrator: one not live yet, one live
+    await eventually(() => t.table.markets().size === 0, 3_000, 'every game released');
+    const released = Object.fromEntries(lines.filter((l) => l.msg.includes('markets released')).map((l) => [l.gameId, l]));
+    expect(released.g1).toMatchObject({ reason: 'ended', msg: 'game ended (final); markets released' });
+    expect(released.g6).toMatchObject({ reason: 'not_live_yet', msg: 'game not live yet (scheduled) and no longer in games:active; markets released' });
+    expect(released.g7).toMatchObject({ reason: 'unassigned' });
+    expect(released.g7!.msg).not.toContain('ended');
   });
 
   it('heals: a game that appears in the hash later is picked up without any message', async () => {

@@ -31,7 +31,7 @@ export interface UpProcess {
 
 const running: UpProcess[] = [];
 
-export function startUp(env: NodeJS.ProcessEnv = {}, options: { dataDir?: string } = {}): UpProcess {
+export function startUp(env: NodeJS.ProcessEnv = {}, options: { dataDir?: string; args?: readonly string[] } = {}): UpProcess {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'arb-up-'));
   const prefix = `t${randomBytes(3).toString('hex')}`;
   const childEnv: NodeJS.ProcessEnv = {
@@ -47,7 +47,7 @@ export function startUp(env: NodeJS.ProcessEnv = {}, options: { dataDir?: string
   };
   if (!('REDIS_URL' in env)) delete childEnv.REDIS_URL;
   if (!('DATABASE_URL' in env)) delete childEnv.DATABASE_URL;
-  const proc = spawn(process.execPath, [CLI, 'up'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'up', ...(options.args ?? [])], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -4,6 +4,7 @@
  * prices flow through the hot path into the Redis slow track. Ctrl-C leaves nothing behind.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,7 +27,10 @@ describe('arbees up smoke', () => {
     expect([...new Set(state.children.map((c) => c.service))].sort()).toEqual(Object.keys(UP_SERVICES).sort());
     expect(state.redis!.source).toBe('private');
     expect(state.postgres).toMatchObject({ source: 'embedded' });
-    expect(state.postgres!.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+    // The run file and the banner never show the generated password; it is kept in the data dir.
+    expect(state.postgres!.url).toMatch(/^postgres:\/\/postgres:\[redacted\]@127\.0\.0\.1:\d+\/postgres$/);
+    const password = readFileSync(path.join(up.dataDir, 'pgdata.password'), 'utf8');
+    expect(up.output()).not.toContain(password);
     await waitForOutput(up, /Stop {7}Ctrl-C/);
     expect(up.output()).toContain(`Postgres   ${state.postgres!.url}`);
 
@@ -41,7 +45,9 @@ describe('arbees up smoke', () => {
       redis.disconnect();
     }
 
-    const client = new pg.Client({ connectionString: state.postgres!.url });
+    const pgUrl = new URL(state.postgres!.url);
+    pgUrl.password = password;
+    const client = new pg.Client({ connectionString: pgUrl.toString() });
     await client.connect();
     try {
       expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);

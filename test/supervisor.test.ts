@@ -25,6 +25,22 @@ function hangOnStopPreload(): string {
   return file;
 }
 
+/** A preload that makes a real service exit as one whose configuration fails in its start (exit 78). */
+function exitBadConfigPreload(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'arb-bad-'));
+  preloadDirs.push(dir);
+  const file = path.join(dir, 'exit-bad-config.cjs');
+  writeFileSync(file, "process.stderr.write('demo_publisher: cannot start: ARB_CONFIG_INVALID: DEMO_SECRET_PATH cannot be read (ENOENT)\\n');\nprocess.exit(78);\n");
+  return file;
+}
+
+/** XRANGE field list -> pairs. */
+function chunk(fields: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) out.push([fields[i]!, fields[i + 1]!]);
+  return out;
+}
+
 beforeAll(() => {
   expect(existsSync(CLI), 'run `npx tsc -p .` first (npm test does)').toBe(true);
 });
@@ -115,26 +131,68 @@ describe('supervisor (arbees up)', () => {
     expect(await again.exited).toBe(0);
   }, 60_000);
 
-  it('reports a child with a bad config once and does not restart it; the others keep running', async () => {
-    const up = startUp({ ARBEES_SERVICES: 'demo_publisher,zmq_listener', ARBEES_DEMO_PUBLISHER__LOG_LEVEL: 'bogus' });
+  it('with --keep-going: a child with a bad config is not restarted, the others keep running, a DOWN line repeats, alerts:health says it and the notifier delivers it', async () => {
+    const up = startUp(
+      { ARBEES_SERVICES: 'demo_publisher,zmq_listener,notification_service', ARBEES_DEMO_PUBLISHER__LOG_LEVEL: 'bogus', ARBEES_UP_DOWN_REPEAT_MS: '400' },
+      { args: ['--keep-going'] },
+    );
     await eventually(() => up.state()?.children.find((c) => c.service === 'demo_publisher')?.state === 'failed', 20_000, 'demo_publisher failed');
     await eventually(() => up.state()?.children.find((c) => c.service === 'zmq_listener')?.state === 'running', 20_000, 'zmq_listener running');
-    await sleep(2_000); // several backoff periods: a restart would have happened by now
+    await waitForOutput(up, /DOWN 1 service: demo_publisher\.\S+ \(bad configuration: LOG_LEVEL must be one of/, 3);
     const demo = up.state()!.children.find((c) => c.service === 'demo_publisher')!;
     expect(demo).toMatchObject({ state: 'failed', pid: null, restarts: 0 });
     const out = up.output();
-    expect(out).toContain('ARB_CONFIG_INVALID: LOG_LEVEL must be one of');
-    expect(out.match(/bad configuration \(exit 78\); not restarting it/g)).toHaveLength(1);
+    expect(out).toContain('demo_publisher: LOG_LEVEL must be one of'); // the check before the start
     expect(out).not.toMatch(/demo_publisher\.\S+ restarted/);
+    // No channel configured: the local sink of arbees up prints what the notifier delivered.
+    await waitForOutput(up, /alert 1 at local sink: .*SERVICE DOWN demo_publisher\.\S+: demo_publisher\.\S+ is down and will not be restarted/);
+    const redis = new Redis(up.state()!.redis!.url);
+    try {
+      const entries = (await redis.xrange('alerts:health', '-', '+')).map(([, f]) => Object.fromEntries(chunk(f)));
+      const about = entries.filter((f) => f.service === 'demo_publisher');
+      expect(about).toHaveLength(1);
+      const fields = about[0]!;
+      expect(fields).toMatchObject({ service: 'demo_publisher', severity: 'critical', kind: 'dead' });
+      expect(JSON.parse(fields.data!).message).toMatch(/^demo_publisher\.\S+ is down and will not be restarted: bad configuration: LOG_LEVEL must be one of/);
+    } finally {
+      redis.disconnect();
+    }
     expect(up.proc.exitCode).toBeNull();
     up.proc.kill('SIGTERM');
     expect(await up.exited).toBe(0);
   }, 60_000);
 
+  it('a bad execution setting stops arbees up before anything starts: exit 78 naming the service and the variable', async () => {
+    // A cross-variable check (live mode without its opt-ins), which only the service's own code knows.
+    const up = startUp({ ARBEES_SERVICES: 'demo_publisher,execution_service', ARBEES_EXECUTION_SERVICE__EXEC_MODE: 'live' });
+    expect(await up.exited).toBe(78);
+    const out = up.output();
+    expect(out).toContain('execution_service rejected its configuration; nothing was started');
+    expect(out).toContain('execution_service: ARBEES_LIVE_TRADING must be true for EXEC_MODE=live');
+    expect(out).not.toContain('running on the simulators');
+    expect(out).not.toContain('starting a private redis-server');
+    expect(up.state()).toBeNull(); // run files removed, and no child was ever recorded
+    expect(alivePids(up.knownPids())).toEqual([]);
+  }, 60_000);
+
+  it('a service that fails its configuration once running stops arbees up: exit 78, its error named, every child stopped', async () => {
+    const up = startUp({
+      ARBEES_SERVICES: 'demo_publisher,zmq_listener',
+      // What a service whose configuration passes the check but fails in its start does.
+      ARBEES_DEMO_PUBLISHER__NODE_OPTIONS: `--require ${exitBadConfigPreload()}`,
+    });
+    await waitUntilRunning(up, 2).catch(() => undefined);
+    expect(await up.exited).toBe(78);
+    const out = up.output();
+    expect(out).toMatch(/demo_publisher\.\S+ rejected its configuration: bad configuration: DEMO_SECRET_PATH cannot be read/);
+    expect(out).toContain('stopping every service');
+    expect(alivePids(up.knownPids())).toEqual([]);
+  }, 60_000);
+
   it('stops with exit 78 when every service rejects its config', async () => {
     const up = startUp({ ARBEES_SERVICES: 'demo_publisher,zmq_listener', LOG_LEVEL: 'bogus' });
     expect(await up.exited).toBe(78);
-    expect(up.output()).toContain('every service failed on its configuration');
+    expect(up.output()).toContain('demo_publisher, zmq_listener rejected their configurations; nothing was started');
     expect(alivePids(up.knownPids())).toEqual([]);
   }, 60_000);
 

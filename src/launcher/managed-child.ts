@@ -46,6 +46,7 @@ export class ManagedChild extends EventEmitter<ManagedChildEvents> {
   private startedAt = 0;
   private restartCount = 0;
   private exited: Promise<void> = Promise.resolve();
+  private lastStderr: string | null = null;
 
   constructor(private readonly options: ManagedChildOptions) {
     super();
@@ -62,6 +63,11 @@ export class ManagedChild extends EventEmitter<ManagedChildEvents> {
 
   get state(): ChildState {
     return this.currentState;
+  }
+
+  /** The child's last stderr line: where a service that exits 78 says which variable is bad. */
+  get lastErrorLine(): string | null {
+    return this.lastStderr;
   }
 
   /** Restarts after the first start. */
@@ -132,7 +138,10 @@ export class ManagedChild extends EventEmitter<ManagedChildEvents> {
   private pipeLines(stream: Readable | null, which: 'stdout' | 'stderr'): void {
     if (stream === null) return;
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    lines.on('line', (line) => this.options.onLine(line, which));
+    lines.on('line', (line) => {
+      if (which === 'stderr' && line.trim() !== '') this.lastStderr = line;
+      this.options.onLine(line, which);
+    });
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {

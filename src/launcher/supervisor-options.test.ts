@@ -65,5 +65,8 @@ describe('arbees up options', () => {
     expect(redisCli('redis://127.0.0.1:6380/3')).toBe('redis-cli -p 6380 -n 3');
     expect(redisCli('redis://:s3cret-pw@127.0.0.1:6394/3')).toBe('redis-cli -p 6394 --askpass -n 3');
     expect(redisCli('rediss://alice:p%40ss@[::1]:7000/12')).toBe('redis-cli -h ::1 -p 7000 --tls --user alice --askpass -n 12');
+    expect(redisCli('redis://127.0.0.1:6379/3')).toBe('redis-cli -n 3');
+    expect(redisCli('redis://localhost:6390/12')).toBe('redis-cli -p 6390 -n 12');
+    expect(redisCli('redis://[::1]:7000/1')).toBe('redis-cli -h ::1 -p 7000 -n 1');
   });
 });

@@ -58,6 +58,16 @@ export interface SupervisorOptions {
   readonly cliPath: string;
   /** The embedded Postgres child's entry point. */
   readonly postgresMainPath: string;
+  /** The configuration check child's entry point (config-check-main.ts). */
+  readonly configCheckMainPath: string;
+  /**
+   * A service that rejects its configuration stops `up` (exit 78, everything stopped) unless
+   * this is set (`--keep-going`, ARBEES_UP_KEEP_GOING=1): then the others keep running, with a
+   * health alert and a repeated status line naming what is down.
+   */
+  readonly keepGoing: boolean;
+  /** How often the keep-going status line about services that are down repeats. */
+  readonly downRepeatMs: number;
 }
 
 const spec = {
@@ -80,6 +90,8 @@ const spec = {
   logFormat: defineVar({ env: 'ARBEES_LOG_FORMAT', default: 'pretty' as const, parse: parse.oneOf('pretty', 'json') }),
   color: defineVar({ env: 'ARBEES_COLOR', default: 'auto' as const, parse: parse.oneOf('auto', 'always', 'never') }),
   simReadyMs: defineVar({ env: 'ARBEES_SIM_READY_MS', default: 30_000, parse: parse.int(100, 600_000) }),
+  keepGoing: defineVar({ env: 'ARBEES_UP_KEEP_GOING', default: false, parse: parse.bool }),
+  downRepeatMs: defineVar({ env: 'ARBEES_UP_DOWN_REPEAT_MS', default: 30_000, parse: parse.int(100, 3_600_000) }),
 };
 
 const simSpec = {
@@ -147,6 +159,9 @@ export function supervisorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, o
     // Compiled layout: dist/src/launcher/ -> dist/src/cli.js and dist/src/store/.
     cliPath: path.resolve(here, '../cli.js'),
     postgresMainPath: path.resolve(here, '../store/embedded-postgres-main.js'),
+    configCheckMainPath: path.resolve(here, 'config-check-main.js'),
+    keepGoing: c.keepGoing,
+    downRepeatMs: c.downRepeatMs,
   });
 }
 

@@ -26,6 +26,14 @@ import { childInstanceId, type SupervisorOptions } from './supervisor-options.js
 import { prepareApiAccess, type ApiAccess } from './api-access.js';
 import { ensureBusKey } from '../runtime/bus-key.js';
 import type { BusKeys } from '../bus/envelope-signer.js';
+import { describeProblems, runConfigPreflight, type ConfigCheckRequest } from './config-preflight.js';
+import { DownServices } from './down-services.js';
+import { HealthAlertWriter } from './health-alert-writer.js';
+import { SlowKey } from '../core/slow-keys.js';
+import { registryKey } from '../bus/registry.js';
+import { loadConfig } from '../runtime/config.js';
+import { notifyConfigSpec } from '../services/notification-service/notification-service-config.js';
+import { embeddedPostgresUrl, ensureEmbeddedPassword } from '../store/embedded-postgres-password.js';
 
 interface ServiceChild {
   readonly service: string;
@@ -48,6 +56,12 @@ interface PostgresEndpoint {
 }
 
 const POSTGRES_READY_TIMEOUT_MS = 120_000;
+/** The configuration check loads every service's code once: seconds on a slow machine. */
+const PREFLIGHT_TIMEOUT_MS = 60_000;
+/** How long a keep-going alert waits for the notifier to be up (then it is written anyway). */
+const NOTIFIER_WAIT_MS = 60_000;
+/** Stands in for endpoints not started yet while the configurations are checked. */
+const PLANNED_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Infrastructure gets this long to flush after a forced stop before SIGKILL. */
 const FORCED_INFRA_TIMEOUT_MS = 2_000;
 
@@ -58,7 +72,14 @@ export class StopRequestedError extends Error {
   }
 }
 
-export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
+export interface SupervisorEvents {
+  /** Every service failed on its configuration (with keep-going: nothing is left to keep). */
+  'all-failed': [];
+  /** A service failed on its configuration and keep-going is off: `up` must stop. */
+  'config-failed': [message: string];
+}
+
+export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly runFile: RunFile;
   private readonly width: number;
   private readonly own: ChildLogFormatter;
@@ -70,6 +91,8 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
   private busKey: BusKeys | null = null;
   private notifySink: LocalNotifySink | null = null;
   private readonly services: ServiceChild[] = [];
+  private readonly down: DownServices;
+  private alertWriter: HealthAlertWriter | null = null;
   private starting: Promise<void> | null = null;
   private started = false;
   private stopping: Promise<void> | null = null;
@@ -87,6 +110,12 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     this.width = Math.max(...names.map((n) => n.length));
     this.own = this.formatter('arbees', 0);
     this.restart = { initialMs: options.restartInitialMs, maxMs: options.restartMaxMs, stableMs: options.restartStableMs };
+    this.down = new DownServices({
+      repeatMs: options.downRepeatMs,
+      say: (m) => this.say(m),
+      alerts: () => this.alerts(),
+      beforeAlert: (writer) => this.notifierReady(writer),
+    });
   }
 
   /** Prints lines of the supervisor's own, in one write so no child's line lands between them. */
@@ -105,6 +134,14 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     const stale = this.runFile.acquire();
     if (stale !== null) await this.cleanUpAfter(stale);
     this.saveState();
+    // Everything a service's environment depends on is planned first, then every configuration
+    // is checked, and only then does the first child start: a bad setting never half-starts it.
+    if (this.options.services.some((s) => s.service === NOTIFY_SERVICE)) {
+      this.notifySink = await LocalNotifySink.startIfUnconfigured(process.env, (line) => this.say(line));
+    }
+    if (this.options.simulator !== null) await this.planSimulator();
+    await this.preflight();
+    this.checkNotStopping();
     this.redis = await findOrStartRedis({
       ...this.options,
       restart: this.restart,
@@ -124,13 +161,10 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     this.postgres = await this.startPostgres();
     this.saveState();
     this.checkNotStopping();
-    if (this.options.simulator !== null) await this.startSimulator();
+    if (this.simulator !== null) await this.startSimulator();
     this.apiAccess = prepareApiAccess(this.options.services, this.options.dataDir);
     // Before any child starts, so the banner can name it (services run alone create it too, atomically).
     this.busKey = ensureBusKey(this.options.dataDir, process.env.ARBEES_BUS_KEY ?? '', process.env.ARBEES_BUS_KEY_PREVIOUS ?? '');
-    if (this.options.services.some((s) => s.service === NOTIFY_SERVICE)) {
-      this.notifySink = await LocalNotifySink.startIfUnconfigured(process.env, (line) => this.say(line));
-    }
     for (const { service, instances } of this.options.services) {
       if (service === SIMULATOR_SERVICE && this.simulator !== null) continue;
       for (let i = 0; i < instances; i++) this.startService(service, childInstanceId(this.options, i));
@@ -150,6 +184,8 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
       await Promise.all(this.services.filter((s) => !isSim(s)).map((s) => this.stopChild(s.child, this.options.stopTimeoutMs)));
       await Promise.all(this.services.filter(isSim).map((s) => this.stopChild(s.child, this.options.stopTimeoutMs)));
       await this.notifySink?.close();
+      this.down.close();
+      this.alertWriter?.close();
       await this.stopInfrastructure(this.options.stopTimeoutMs);
       this.removeIpcSockets();
       this.runFile.remove();
@@ -267,7 +303,8 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
       restart: this.restart,
       onLine: this.lineSink('postgres'),
     });
-    this.postgres = { url: `postgres://postgres@127.0.0.1:${port}/postgres`, source: 'embedded', child };
+    // The child serves this password too (both read the file); the services get it in DATABASE_URL.
+    this.postgres = { url: embeddedPostgresUrl('127.0.0.1', port, ensureEmbeddedPassword(dataDir)), source: 'embedded', child };
     this.say(`DATABASE_URL unset: serving an embedded Postgres (PGlite) from ${dataDir}`);
     child.on('spawn', () => this.saveState());
     child.on('exit', (code, signal, delay) => {
@@ -279,10 +316,10 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
   }
 
   /**
-   * Simulator mode: makes the Kalshi key (once per data dir), picks the ports, starts the
-   * simulator and waits until every server answers, so the services that follow connect at once.
+   * Simulator mode, before anything starts: makes the Kalshi key (once per data dir) and picks
+   * the ports, so every service's environment is known when the configurations are checked.
    */
-  private async startSimulator(): Promise<void> {
+  private async planSimulator(): Promise<void> {
     const plan = this.options.simulator!;
     const key = ensureSimKalshiKey(this.options.dataDir);
     const ports = await this.simulatorPorts(plan.host, plan.ports);
@@ -302,6 +339,12 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
         ARBEES_SIM_KALSHI_PUBLIC_KEY_PATH: key.publicKeyPath,
       },
     };
+  }
+
+  /** Starts the planned simulator and waits until every server answers, so the services that follow connect at once. */
+  private async startSimulator(): Promise<void> {
+    const plan = this.options.simulator!;
+    const { endpoints } = this.simulator!;
     this.say(`${this.options.venues.reason}: running on the simulators at ${plan.speed}x (ESPN ${endpoints.espnBaseUrl})`);
     const child = this.startService(SIMULATOR_SERVICE, childInstanceId(this.options, 0));
     this.saveState();
@@ -351,21 +394,101 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
       this.saveState();
       if (delay !== null) this.say(`${name} exited (${signal ?? `code ${code}`}); restarting in ${seconds(delay)}`);
     });
-    child.on('failed', (reason) => {
-      this.saveState();
-      this.say(`${name}: ${reason}. Its error is shown above; fix it and run arbees up again.`);
-      if (this.services.every((s) => s.child.state === 'failed')) this.emit('all-failed');
-    });
+    child.on('failed', (reason) => void this.onServiceFailed(service, instance, child, reason));
     this.services.push({ service, instance, child });
     child.start();
     return child;
   }
 
   /**
-   * A child's environment: the supervisor's, the endpoints it found, the child's instance id, and
-   * per-service overrides `ARBEES_<SERVICE>__<VAR>` (e.g. ARBEES_ZMQ_LISTENER__LOG_LEVEL=debug).
+   * A service that failed on its configuration (exit 78; never restarted): `up` stops, naming it
+   * and its error, unless keep-going was asked for; then it is reported as down (alert, banner).
    */
-  private serviceEnv(service: string, instance: string): NodeJS.ProcessEnv {
+  private async onServiceFailed(service: string, instance: string, child: ManagedChild, reason: string): Promise<void> {
+    this.saveState();
+    const error = failureOf(service, child.lastErrorLine) ?? reason;
+    if (!this.options.keepGoing) {
+      this.say(`${child.name} failed: ${reason}`);
+      this.emit('config-failed', `${child.name} rejected its configuration: ${error}`);
+      return;
+    }
+    if (this.services.every((s) => s.child.state === 'failed')) {
+      this.emit('all-failed');
+      return;
+    }
+    await this.down.add({ name: child.name, service, instance, reason: error });
+  }
+
+  /** The writer of the supervisor's health alerts, once there is a Redis; into the notifier's stream. */
+  private alerts(): HealthAlertWriter | null {
+    if (this.redis === null) return null;
+    if (this.alertWriter === null) {
+      const env = this.serviceEnv(NOTIFY_SERVICE, childInstanceId(this.options, 0));
+      let prefix = '';
+      try {
+        prefix = loadConfig({ keyPrefix: notifyConfigSpec.keyPrefix }, env).keyPrefix;
+      } catch {
+        // A bad NOTIFY_KEY_PREFIX is the notifier's own configuration error; the default stream then.
+      }
+      this.alertWriter = new HealthAlertWriter(this.redis.url, prefix + SlowKey.healthAlerts);
+    }
+    return this.alertWriter;
+  }
+
+  /** Until the notifier (when planned) is healthy, at most NOTIFIER_WAIT_MS: it then delivers the alert. */
+  private async notifierReady(writer: HealthAlertWriter): Promise<void> {
+    const notifiers = this.services.filter((s) => s.service === NOTIFY_SERVICE);
+    if (notifiers.length === 0 || notifiers.every((s) => s.child.state === 'failed')) return;
+    await writer.waitUntilHealthy(registryKey(NOTIFY_SERVICE, childInstanceId(this.options, 0)), NOTIFIER_WAIT_MS);
+  }
+
+  /**
+   * Checks every planned service's configuration, with the environment it will get (endpoints
+   * not started yet stand in with their planned values). A problem stops `up` before any child
+   * starts, unless keep-going: then the problems are printed and the services start anyway (the
+   * failing ones are then reported as down). A check that cannot run is said and skipped: every
+   * service still checks its own configuration when it starts.
+   */
+  private async preflight(): Promise<void> {
+    const planned = { redisUrl: this.options.redisUrl ?? this.options.redisProbeUrl, databaseUrl: this.plannedDatabaseUrl() };
+    const requests: ConfigCheckRequest[] = this.options.services.map(({ service }) => ({
+      service,
+      env: this.serviceEnv(service, childInstanceId(this.options, 0), planned),
+    }));
+    let problems;
+    try {
+      problems = await runConfigPreflight(this.options.configCheckMainPath, requests, PREFLIGHT_TIMEOUT_MS);
+    } catch (err) {
+      this.say(`could not check the configurations before starting (${errorMessage(err)}); each service checks its own`);
+      return;
+    }
+    if (problems.length === 0) return;
+    const names = problems.map((p) => p.service).join(', ');
+    if (!this.options.keepGoing) {
+      throw new ArbeesError(
+        'ARB_CONFIG_INVALID',
+        `${names} rejected ${problems.length === 1 ? 'its configuration' : 'their configurations'}; nothing was started:\n${describeProblems(problems)}\n` +
+          'Fix it and run arbees up again (or arbees up --keep-going / ARBEES_UP_KEEP_GOING=1 to run the other services without it).',
+      );
+    }
+    this.say(`configuration rejected (keep-going: starting the others; these will be reported down):\n${describeProblems(problems)}`);
+  }
+
+  private plannedDatabaseUrl(): string | undefined {
+    if (this.options.databaseUrl !== undefined) return this.options.databaseUrl;
+    return this.options.embeddedPostgres ? PLANNED_POSTGRES_URL : undefined;
+  }
+
+  /**
+   * A child's environment: the supervisor's, the endpoints it found (or, before they exist, the
+   * planned ones), the child's instance id, and per-service overrides `ARBEES_<SERVICE>__<VAR>`
+   * (e.g. ARBEES_ZMQ_LISTENER__LOG_LEVEL=debug).
+   */
+  private serviceEnv(
+    service: string,
+    instance: string,
+    endpoints: { redisUrl?: string; databaseUrl?: string } = { redisUrl: this.redis?.url, databaseUrl: this.postgres?.url },
+  ): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (this.simulator !== null) {
       // On the simulators no child sees a live credential; clients get the simulator's URLs and key.
@@ -376,8 +499,8 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
     for (const [key, value] of Object.entries(process.env)) {
       if (key.startsWith(prefix) && key.length > prefix.length) env[key.slice(prefix.length)] = value;
     }
-    if (this.redis !== null) env.REDIS_URL = this.redis.url;
-    if (this.postgres !== null) env.DATABASE_URL = this.postgres.url;
+    if (endpoints.redisUrl !== undefined) env.REDIS_URL = endpoints.redisUrl;
+    if (endpoints.databaseUrl !== undefined) env.DATABASE_URL = endpoints.databaseUrl;
     if (this.notifySink !== null && service === NOTIFY_SERVICE) env.NOTIFY_WEBHOOK_URL = this.notifySink.webhookUrl;
     env.ARBEES_DATA_DIR = this.options.dataDir;
     env.ARBEES_INSTANCE = instance;
@@ -425,6 +548,7 @@ export class Supervisor extends EventEmitter<{ 'all-failed': [] }> {
         `  Services   ${services}`,
         ...venues,
         ...this.alertsBanner(),
+        ...(this.down.size === 0 ? [] : [`  ${this.down.statusLine()}`]),
         `  Slow track ${cli} XLEN prices:kalshi`,
         `             ${cli} XREVRANGE prices:kalshi + - COUNT 3`,
         `  Registry   ${cli} --scan --pattern 'registry:*'`,
@@ -479,6 +603,13 @@ export function redisCli(url: string): string {
   const db = u.pathname.replace(/^\//, '');
   if (/^\d+$/.test(db) && db !== '0') args.push('-n', db);
   return args.join(' ');
+}
+
+/** `execution_service: cannot start: ARB_CONFIG_INVALID: X ...` -> `bad configuration: X ...`. */
+function failureOf(service: string, line: string | null): string | null {
+  if (line === null) return null;
+  const rest = line.startsWith(`${service}: cannot start: `) ? line.slice(service.length + 16) : line;
+  return rest.startsWith('ARB_CONFIG_INVALID: ') ? `bad configuration: ${rest.slice(20)}` : rest;
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

@@ -1,7 +1,9 @@
 /**
  * `arbees up` (what `npm start` runs): the whole system in one terminal. Ctrl-C or SIGTERM stops
- * it cleanly (exit 0); a second Ctrl-C forces (exit 130). A configuration every service rejects
- * stops it with exit 78, the code the services themselves use for a bad config.
+ * it cleanly (exit 0); a second Ctrl-C forces (exit 130). A configuration a service rejects
+ * stops it (every child stopped) with exit 78, the code the services themselves use for a bad
+ * config, unless `--keep-going` (ARBEES_UP_KEEP_GOING=1) was given: then only a configuration
+ * every service rejects stops it.
  */
 import { errorMessage } from '../core/errors.js';
 import { EXIT_BAD_CONFIG } from './managed-child.js';
@@ -10,10 +12,25 @@ import { supervisorOptionsFromEnv, type SupervisorOptions } from './supervisor-o
 
 const EXIT_FORCED = 130;
 
-export async function runUp(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/** `arbees up [--keep-going]`: the flag is the same as ARBEES_UP_KEEP_GOING=1. */
+export const UP_FLAGS: Readonly<Record<string, readonly [variable: string, value: string]>> = {
+  '--keep-going': ['ARBEES_UP_KEEP_GOING', 'true'],
+};
+
+function envWithFlags(env: NodeJS.ProcessEnv, args: readonly string[]): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const arg of args) {
+    const flag = UP_FLAGS[arg];
+    if (flag === undefined) throw new Error(`unknown option ${JSON.stringify(arg)}; arbees up takes ${Object.keys(UP_FLAGS).join(', ')}`);
+    out[flag[0]] = flag[1];
+  }
+  return out;
+}
+
+export async function runUp(env: NodeJS.ProcessEnv = process.env, args: readonly string[] = []): Promise<void> {
   let options: SupervisorOptions;
   try {
-    options = supervisorOptionsFromEnv(env, { isTty: process.stdout.isTTY === true });
+    options = supervisorOptionsFromEnv(envWithFlags(env, args), { isTty: process.stdout.isTTY === true });
   } catch (err) {
     process.stderr.write(`arbees up: ${errorMessage(err)}\n`);
     process.exit(EXIT_BAD_CONFIG);
@@ -45,6 +62,13 @@ export async function runUp(env: NodeJS.ProcessEnv = process.env): Promise<void>
   process.on('SIGHUP', onSignal);
   supervisor.on('all-failed', () => {
     supervisor.say('every service failed on its configuration; stopping');
+    exitCode = EXIT_BAD_CONFIG;
+    stopAndExit();
+  });
+  supervisor.on('config-failed', (message) => {
+    if (exitCode !== 0) return;
+    supervisor.say(`${message}\nstopping every service (arbees up --keep-going / ARBEES_UP_KEEP_GOING=1 keeps the others running)`);
+    process.stderr.write(`arbees up: ${message}\n`);
     exitCode = EXIT_BAD_CONFIG;
     stopAndExit();
   });

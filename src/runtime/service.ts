@@ -50,6 +50,11 @@ export interface ServiceDefinition<S extends ConfigSpec = ConfigSpec> {
   /** Where its first instance publishes with ARBEES_ZMQ_TRANSPORT=tcp (the seed's port table). */
   seedPort?: number;
   configSpec?: S;
+  /**
+   * Cross-variable checks that a spec cannot express (throws ConfigError naming the variable);
+   * `arbees up` runs them for every service before it starts any, and start() runs them again.
+   */
+  checkConfig?(config: Readonly<BaseConfig & ConfigOf<S>>): void;
   start(ctx: ServiceContext<ConfigOf<S>>): Promise<void>;
 }
 

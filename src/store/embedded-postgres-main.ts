@@ -33,6 +33,8 @@ async function main(): Promise<void> {
     dataDir,
     port: Number(process.env.ARBEES_PG_PORT ?? '0'),
     maxConnections: Number(process.env.ARBEES_PG_MAX_CONNECTIONS ?? '32'),
+    ...(process.env.ARBEES_PG_SHARED_BUFFERS ? { sharedBuffers: process.env.ARBEES_PG_SHARED_BUFFERS } : {}),
+    onAuthFailure: (user) => log(`password authentication failed for user "${user}"`, 'error'),
   });
   log(`embedded Postgres (PGlite) serving ${dataDir} on ${pg.host}:${pg.port}`);
   let stopping: Promise<void> | null = null;

@@ -36,6 +36,7 @@ export const executionService = defineService({
   seedPort: 5559,
   description: 'risk-checked execution of trade and exit signals (paper, sim or live), trades.completed + trades:completed',
   configSpec: executionConfigSpec,
+  checkConfig: (config) => void resolveExecutionSettings(config),
   async start(ctx) {
     const { config, log, redis, metrics } = ctx;
     const settings = resolveExecutionSettings(config);

@@ -12,7 +12,7 @@
  *   it), only by a newer hot-path message;
  * - a tracked game missing from the hash is ended the same way, with the same grace.
  */
-import type { GameInfo } from '../../core/messages.js';
+import type { GameInfo, GameStatus } from '../../core/messages.js';
 import type { Venue } from '../../core/topics.js';
 import { hasEnded, sameAssignment, venueMarketsOf, type MarketAssignment } from '../../core/market-assignment.js';
 
@@ -37,7 +37,29 @@ interface TrackedGame {
   markets: MarketAssignment[];
   /** When a hot-path message last set this game (ms); 0 when only the hash did. */
   hotAtMs: number;
+  /** The last status seen: a game dropped from the hash was often only scheduled, not ended. */
+  status: GameStatus;
   ending: boolean;
+  endReason: ReleaseReason | null;
+}
+
+/**
+ * Why a game's markets go: it ended (final, cancelled, postponed), or the orchestrator stopped
+ * listing it before it went live, or stopped listing it for another reason (unassigned).
+ */
+export type ReleaseReason =
+  | { kind: 'ended'; status: GameStatus }
+  | { kind: 'not_live_yet'; status: GameStatus }
+  | { kind: 'unassigned'; status: GameStatus };
+
+const NOT_LIVE_YET: ReadonlySet<GameStatus> = new Set(['scheduled', 'delayed']);
+
+function endedReason(info: GameInfo): ReleaseReason {
+  return { kind: 'ended', status: info.event === 'final' ? 'final' : info.status };
+}
+
+function unlistedReason(status: GameStatus): ReleaseReason {
+  return { kind: NOT_LIVE_YET.has(status) ? 'not_live_yet' : 'unassigned', status };
 }
 
 /** Tombstones of ended games are forgotten after a day. */
@@ -69,6 +91,11 @@ export class AssignmentTable {
     return this.#games.get(gameId)?.ending === true;
   }
 
+  /** Why a game that is ending goes; null when it is not ending. */
+  releaseReason(gameId: string): ReleaseReason | null {
+    return this.#games.get(gameId)?.endReason ?? null;
+  }
+
   /** A game_info message from the hot path. */
   applyMessage(info: GameInfo, nowMs: number): TableUpdate {
     const update = emptyUpdate();
@@ -80,14 +107,16 @@ export class AssignmentTable {
       if (!tracked) return update;
       tracked.markets = markets;
       tracked.hotAtMs = nowMs;
+      tracked.status = info.status;
       if (!tracked.ending) {
         tracked.ending = true;
+        tracked.endReason = endedReason(info);
         update.ending.push(info.game_id);
       }
     } else {
       this.#ended.delete(info.game_id);
       if (tracked?.ending) update.revived.push(info.game_id);
-      this.#games.set(info.game_id, { markets, hotAtMs: nowMs, ending: false });
+      this.#games.set(info.game_id, { markets, hotAtMs: nowMs, status: info.status, ending: false, endReason: null });
     }
     update.diff = this.#rebuild();
     return update;
@@ -108,17 +137,19 @@ export class AssignmentTable {
         this.#ended.set(info.game_id, nowMs);
         if (tracked && !tracked.ending) {
           tracked.ending = true;
+          tracked.endReason = endedReason(info);
           update.ending.push(info.game_id);
         }
         continue;
       }
       if (this.#ended.has(info.game_id)) continue;
       if (tracked?.ending) update.revived.push(info.game_id);
-      this.#games.set(info.game_id, { markets, hotAtMs: tracked?.hotAtMs ?? 0, ending: false });
+      this.#games.set(info.game_id, { markets, hotAtMs: tracked?.hotAtMs ?? 0, status: info.status, ending: false, endReason: null });
     }
     for (const [gameId, tracked] of this.#games) {
       if (seen.has(gameId) || tracked.hotAtMs >= readStartedMs || tracked.ending) continue;
       tracked.ending = true;
+      tracked.endReason = unlistedReason(tracked.status);
       update.ending.push(gameId);
     }
     update.diff = this.#rebuild();

@@ -11,7 +11,7 @@ import type { RawEnvelope } from '../../core/envelope.js';
 import type { Venue } from '../../core/topics.js';
 import { ActiveGamesReader } from '../../runtime/active-games-reader.js';
 import type { Metrics } from '../../runtime/metrics.js';
-import { AssignmentTable, isEmptyDiff, type AssignmentDiff, type TableUpdate } from './assignment-table.js';
+import { AssignmentTable, isEmptyDiff, type AssignmentDiff, type ReleaseReason, type TableUpdate } from './assignment-table.js';
 
 export interface AssignmentTrackerOptions {
   venue: Venue;
@@ -87,10 +87,11 @@ export class AssignmentTracker {
     if (this.#removals.has(gameId) || this.#stopped) return;
     const timer = setTimeout(() => {
       this.#removals.delete(gameId);
+      const reason = this.table.releaseReason(gameId);
       const diff = this.table.remove(gameId);
       this.#o.metrics.set('games', this.table.gameCount());
       this.#o.metrics.set('markets', this.table.markets().size);
-      this.#o.log.info({ gameId, markets: diff.removed.map((m) => m.marketId) }, 'game ended; markets released');
+      this.#o.log.info({ gameId, reason: reason?.kind, status: reason?.status, markets: diff.removed.map((m) => m.marketId) }, releaseMessage(reason));
       if (!isEmptyDiff(diff)) this.#o.onChange(diff);
     }, this.#o.finalGraceMs);
     timer.unref();
@@ -101,5 +102,17 @@ export class AssignmentTracker {
     const timer = this.#removals.get(gameId);
     if (timer) clearTimeout(timer);
     this.#removals.delete(gameId);
+  }
+}
+
+/** The log line of a release: "game ended" only for a game that did. */
+export function releaseMessage(reason: ReleaseReason | null): string {
+  switch (reason?.kind) {
+    case 'ended':
+      return `game ended (${reason.status}); markets released`;
+    case 'not_live_yet':
+      return `game not live yet (${reason.status}) and no longer in games:active; markets released`;
+    default:
+      return `game unassigned (no longer in games:active while ${reason?.status ?? 'unknown'}); markets released`;
   }
 }

@@ -16,6 +16,7 @@ export const notificationService = defineService({
   name: 'notification_service',
   description: 'alerts to a human: webhook, Slack, Discord, Telegram, SMS, Signal, with a durable outbox',
   configSpec: notifyConfigSpec,
+  checkConfig: checkNotifyConfig,
   async start(ctx) {
     const { config } = ctx;
     checkNotifyConfig(config);

@@ -3,17 +3,16 @@
  * dashboard) and a capped Redis stream (`alerts:health`, for history and anyone who was not
  * listening). A failure of either is counted and logged; raising an alert never throws.
  */
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
 import type { HealthAlert } from '../../core/messages.js';
-import { nowMicros } from '../../core/time.js';
+import { healthAlertFields, newHealthAlert, type HealthAlertInput } from '../../runtime/health-alert-entry.js';
 import { isValidTopicId, Topic } from '../../core/topics.js';
 import type { HotPublisher } from '../../bus/hot-publisher.js';
 import type { Metrics } from '../../runtime/metrics.js';
 
-export type AlertInput = Omit<HealthAlert, 'alert_id' | 'ts'>;
+export type AlertInput = HealthAlertInput;
 
 export class AlertSink {
   constructor(
@@ -28,7 +27,7 @@ export class AlertSink {
   ) {}
 
   async raise(input: AlertInput): Promise<HealthAlert> {
-    const alert: HealthAlert = { ...input, alert_id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`, ts: nowMicros() };
+    const alert = newHealthAlert(input);
     const topic = this.topicOf(alert);
     this.metrics.inc(`alerts.${alert.kind}`);
     const level = alert.severity === 'critical' ? 'error' : alert.severity === 'warning' ? 'warn' : 'info';
@@ -36,11 +35,7 @@ export class AlertSink {
     if (topic !== null) this.publisher.publish(topic, 'health_alert', alert);
     else this.metrics.inc('alerts.topic_invalid');
     try {
-      await this.redis.xadd(
-        this.streamKey, 'MAXLEN', '~', String(this.maxLen), '*',
-        'topic', topic ?? '', 'id', alert.alert_id, 'kind', alert.kind, 'service', alert.service,
-        'instance', alert.instance ?? '', 'severity', alert.severity, 'ts', String(alert.ts), 'data', JSON.stringify(alert),
-      );
+      await this.redis.xadd(this.streamKey, 'MAXLEN', '~', String(this.maxLen), '*', ...healthAlertFields(alert, topic));
     } catch (err) {
       this.metrics.inc('alerts.stream_errors');
       this.log.warn({ err: errorMessage(err) }, 'ARB_REDIS_UNAVAILABLE: alert not appended to its stream');

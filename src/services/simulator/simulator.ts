@@ -47,6 +47,7 @@ export const simulator = defineService({
   name: 'simulator',
   description: 'simulated games (ESPN) and Kalshi/Polymarket venues with market makers on loopback',
   configSpec: simulatorConfigSpec,
+  checkConfig: (c) => void simRunnerOptions(c),
   async start(ctx) {
     const c = ctx.config;
     const runner = new SimRunner(simRunnerOptions(c));
