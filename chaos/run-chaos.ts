@@ -19,6 +19,7 @@ import { killSwitchValueIsOn } from '../src/core/kill-switch-value.js';
 import { listInstances } from '../src/bus/registry.js';
 import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import { freePort, sleep } from '../src/launcher/process-utils.js';
+import { runningUpPostgresUrl } from '../src/launcher/running-postgres.js';
 import { machineInfo } from '../bench/common/machine-info.js';
 import { writeResults } from '../bench/common/results-file.js';
 import { ChaosRedis } from './chaos-redis.js';
@@ -255,7 +256,7 @@ async function checkFills(run: Run, name: string): Promise<void> {
   await quiesce(run);
   const { duplicates, entries } = await duplicateTradeIds(run.r);
   const endpoints = run.endpoints;
-  const pgUrl = run.sys.upState().postgres?.url;
+  const pgUrl = runningUpPostgresUrl(run.dataDir) ?? undefined;
   if (pgUrl === undefined || endpoints === null) throw new Error('no Postgres or no simulator endpoints to reconcile with');
   const ours = await fillsInPostgres(pgUrl);
   const venue = await fillsAtVenues(run.dataDir, endpoints);

@@ -4,13 +4,11 @@
  * holds trades past the end of the stream (or more than the stream ever had), Redis lost them
  * and Postgres still has them. Read only; nothing is restored (see the README).
  */
-import path from 'node:path';
 import { compareStreamIds, isStreamId } from '../core/stream-ids.js';
 import type { StreamMark } from '../core/ledger-continuity.js';
 import { errorMessage } from '../core/errors.js';
 import { openPool } from '../store/pg-pool.js';
-import { pidRuns } from './process-utils.js';
-import { RunFile } from './run-file.js';
+import { runningUpPostgresUrl } from './running-postgres.js';
 
 export interface HistoryCheck {
   readonly lines: string[];
@@ -21,8 +19,7 @@ export interface HistoryCheck {
 /** DATABASE_URL, else the Postgres of a running `arbees up` in the data dir; null: none to ask. */
 export function historyUrl(env: NodeJS.ProcessEnv, dataDir: string): string | null {
   if (env.DATABASE_URL) return env.DATABASE_URL;
-  const state = new RunFile(path.resolve(dataDir)).read();
-  return state?.postgres && pidRuns(state.supervisorPid, 'up') ? state.postgres.url : null;
+  return runningUpPostgresUrl(dataDir);
 }
 
 export async function checkHistory(url: string | null, trades: StreamMark, streamKey: string): Promise<HistoryCheck> {

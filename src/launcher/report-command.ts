@@ -10,15 +10,13 @@ import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { ArbeesError } from '../core/errors.js';
 import { EmbeddedPostgres } from '../store/embedded-postgres.js';
-import { embeddedPostgresUrl, ensureEmbeddedPassword } from '../store/embedded-postgres-password.js';
 import { migratePool } from '../store/migrate.js';
 import { openPool } from '../store/pg-pool.js';
 import { buildReport } from '../store/report/report-builder.js';
 import { renderHtml } from '../store/report/report-html.js';
 import { renderMarkdown } from '../store/report/report-markdown.js';
 import { checkTimeZone, parseInstant } from '../store/report/report-period.js';
-import { pidRuns } from './process-utils.js';
-import { RunFile } from './run-file.js';
+import { embeddedPgData, runningUpPostgresUrl } from './running-postgres.js';
 
 export const REPORT_USAGE = `usage: arbees report [--since T] [--until T] [--format md|html|json] [--out FILE] [--tz ZONE]
   T: 2026-12-05, 2026-12-05T18:00 (in --tz), an ISO time with offset, now, or 24h / 90m / 7d back
@@ -58,11 +56,6 @@ interface Source {
   close(): Promise<void>;
 }
 
-function withEmbeddedPassword(scrubbedUrl: string, pgData: string): string {
-  const u = new URL(scrubbedUrl);
-  return embeddedPostgresUrl(u.hostname, Number(u.port), ensureEmbeddedPassword(pgData));
-}
-
 /** Where the history is (see the module comment); null when there is none at all. */
 async function openSource(env: NodeJS.ProcessEnv): Promise<Source | null> {
   const fromUrl = (url: string, describe: string, after?: () => Promise<void>): Source => {
@@ -71,13 +64,9 @@ async function openSource(env: NodeJS.ProcessEnv): Promise<Source | null> {
   };
   if (env.DATABASE_URL) return fromUrl(env.DATABASE_URL, 'DATABASE_URL');
   const dataDir = path.resolve(env.ARBEES_DATA_DIR ?? '.data');
-  const state = new RunFile(dataDir).read();
-  const pgData = path.join(dataDir, 'pgdata');
-  if (state?.postgres && pidRuns(state.supervisorPid, 'up')) {
-    // The run file's URL has its password scrubbed; the embedded one's is kept next to its data.
-    const url = state.postgres.source === 'embedded' ? withEmbeddedPassword(state.postgres.url, pgData) : state.postgres.url;
-    return fromUrl(url, `the running arbees up (${dataDir})`);
-  }
+  const pgData = embeddedPgData(dataDir);
+  const running = runningUpPostgresUrl(dataDir);
+  if (running !== null) return fromUrl(running, `the running arbees up (${dataDir})`);
   if (!existsSync(pgData)) return null;
   const embedded = await EmbeddedPostgres.start({ dataDir: pgData, maxConnections: 4 });
   return fromUrl(embedded.url, `the embedded database in ${pgData}`, () => embedded.stop());
