@@ -297,22 +297,24 @@ async function restartRedisEmpty(run: Run, name: string): Promise<void> {
     `${backHalted ? 'both back, degraded (HALTED)' : 'not both back halted within 20 s'}; positions:open ${openNow} -> ${openAfterRestart}`,
   );
 
-  // The operator puts the ledger back from the recorder's Postgres.
-  const restore = await run.sys.runCli(['ledger', 'restore']);
-  run.report.add(name, 'arbees ledger restore puts the lost ledger back from Postgres', restore.code === 0, `exit ${restore.code}: ${lastLines(restore.output, 2)}`);
-  const resumed = await waitFor(async () => {
+  // The operator puts the ledger back from the recorder's Postgres, keeping trading halted until
+  // the rebuilt positions are checked (new trades would make the comparison moot), then resumes.
+  const restore = await run.sys.runCli(['ledger', 'restore', '--keep-halted']);
+  run.report.add(name, 'arbees ledger restore puts the lost ledger back from Postgres', restore.code === 0, `exit ${restore.code}: ${lastLines(restore.output, 1)}`);
+  const rebuilt = await waitFor(async () => {
     const entries = (await listInstances(run.r)).filter((h) => rebuilders.some((c) => c.service === h.service));
-    return entries.length >= rebuilders.length && entries.every((h) => h.status === 'healthy') && !killSwitchValueIsOn(await run.r.get(SlowKey.killSwitch));
+    return entries.length >= rebuilders.length && entries.every((h) => h.status === 'healthy');
   }, 20_000);
   const openAfter = new Set(await run.r.hkeys(SlowKey.positionsOpen));
   const missing = [...openBefore].filter((id) => !openAfter.has(id));
   const extra = [...openAfter].filter((id) => !openBefore.has(id));
   run.report.add(
     name,
-    'after the restore, trading resumes with the positions held before the loss',
-    resumed && missing.length === 0 && extra.length === 0,
-    `${resumed ? 'resumed' : 'not resumed within 20 s'}; ${openBefore.size} open before, ${openAfter.size} after (${missing.length} missing, ${extra.length} new)`,
+    'after the restore, the tracker and execution rebuild the positions held before the loss',
+    rebuilt && missing.length === 0 && extra.length === 0,
+    `${rebuilt ? 'both healthy' : 'not both healthy within 20 s'}; ${openBefore.size} open before, ${openAfter.size} after (${missing.length} missing, ${extra.length} new)`,
   );
+  await run.r.set(SlowKey.killSwitch, 'off');
 }
 
 const lastLines = (text: string, n: number): string => text.trim().split('\n').slice(-n).join(' / ').slice(0, 200);
