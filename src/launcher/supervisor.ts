@@ -553,8 +553,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         `             ${cli} XREVRANGE prices:kalshi + - COUNT 3`,
         `  Registry   ${cli} --scan --pattern 'registry:*'`,
         '  Stop       Ctrl-C (twice to force)',
-        ...(this.apiAccess === null ? [] : [`  Controls   ${this.apiAccess.tokenLine}; arbees status for a summary here`, `  Dashboard  ${this.apiAccess.url}`]),
+        // The dashboard URL stays the last line: the first thing a new user looks for.
         ...(this.busKey === null ? [] : [`  Signals    signed with bus key ${this.busKey.current.id} (${this.busKey.source === 'ARBEES_BUS_KEY' ? 'from ARBEES_BUS_KEY' : `${this.busKey.source}, mode 0600`}); execution trades on no other`]),
+        ...(this.apiAccess === null ? [] : [`  Controls   ${this.apiAccess.tokenLine}; arbees status for a summary here`, `  Dashboard  ${this.apiAccess.url}`]),
       ].join('\n'),
     );
   }
