@@ -51,7 +51,9 @@ describe('bus benchmark', () => {
       expect(c.sentPerSec).toBeLessThan(9000);
       const l = c.latencyUs;
       expect(l.count).toBe(c.received);
-      expect(l.p50).toBeGreaterThan(0);
+      // Not > 0: two processes' clocks (performance.timeOrigin) differ by up to a few hundred us
+      // under load, so a loopback hop can read as 0 (negative lags are clamped); seen in a full npm test.
+      expect(l.p50).toBeGreaterThanOrEqual(0);
       expect(l.p50).toBeLessThanOrEqual(l.p99);
       expect(l.p99).toBeLessThanOrEqual(l.p999);
       expect(l.p999).toBeLessThanOrEqual(l.max);
