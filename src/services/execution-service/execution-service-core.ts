@@ -237,8 +237,9 @@ export class ExecutionService {
       this.d.audit.record({ event: 'outcome_unknown', sourceId: record.sourceId, reason: unknown.map((l) => l.report?.detail ?? 'no answer').join('; '), data: unknown.map((l) => l.order) });
     }
     const { status, reason } = summarize(record);
-    await this.#publish(record, fills, status, reason);
+    // Blocked (in Redis too) before anyone hears "unknown": a reader of the trade finds the block.
     if (record.state === 'unknown') await this.tracker?.track(record);
+    await this.#publish(record, fills, status, reason);
   }
 
   // ---- recording ------------------------------------------------------------------------------
