@@ -6,7 +6,7 @@
  * a new epoch, which the halted services take within one check, and the ledger's kill switch off.
  */
 import { hostname, userInfo } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { judgeLedger, LEDGER_HALT_PREFIX, type LedgerEpoch, type LedgerVerdict } from '../core/ledger-continuity.js';
 import { killSwitchValueIsOn } from '../core/kill-switch-value.js';
 import { SlowKey } from '../core/slow-keys.js';
@@ -18,7 +18,7 @@ import { scrubString } from '../runtime/logger.js';
 import { openPool } from '../store/pg-pool.js';
 import { checkHistory, historyUrl } from './ledger-history-check.js';
 import { restoreLedger } from './ledger-restore.js';
-import { redisUrlFor } from './status-report.js';
+import { connectCliRedis, redisUrlFor } from './status-report.js';
 
 const USAGE = `usage:
   arbees ledger status [--prefix P]            the ledger in Redis, each service's record of it, Redis persistence
@@ -56,11 +56,8 @@ export function parseLedgerArgs(argv: readonly string[]): LedgerArgs {
 export async function runLedger(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out: (line: string) => void = (l) => void process.stdout.write(l + '\n')): Promise<number> {
   const args = parseLedgerArgs(argv);
   const url = redisUrlFor(env);
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-  } catch {
+  const redis = await connectCliRedis(url);
+  if (redis === null) {
     out(`arbees ledger: no Redis at ${scrubString(url, [])}; set REDIS_URL or ARBEES_DATA_DIR`);
     return 2;
   }

@@ -20,6 +20,19 @@ export function redisUrlFor(env: NodeJS.ProcessEnv): string {
   return new RunFile(dataDir).read()?.redis?.url ?? 'redis://127.0.0.1:6379';
 }
 
+/** A command's own Redis client (quick to fail, quiet about errors), connected; null when Redis does not answer. */
+export async function connectCliRedis(url: string): Promise<Redis | null> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return redis;
+  } catch {
+    redis.disconnect();
+    return null;
+  }
+}
+
 const pad = (s: string, n: number) => (s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length));
 const pct = (p: number | null | undefined) => (p === null || p === undefined ? '  – ' : `${(p * 100).toFixed(0).padStart(3)}¢`);
 
@@ -48,11 +61,8 @@ export function formatStatus(services: ServiceView[], games: GameView[], account
 
 export async function runStatus(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const url = redisUrlFor(env);
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-  } catch {
+  const redis = await connectCliRedis(url);
+  if (redis === null) {
     process.stderr.write(`arbees status: no Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}; is arbees up running? (set REDIS_URL or ARBEES_DATA_DIR)\n`);
     process.exitCode = 1;
     return;
