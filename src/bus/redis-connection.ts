@@ -44,6 +44,9 @@ const trackersByLogger = new WeakMap<BusLogger, Map<string, RedisOutageTracker>>
 
 export function createRedisClient(url: string, options: CreateRedisOptions = {}): Redis {
   const client = new Redis(url, {
+    // CLIENT SETINFO at every connect: an unknown command before Redis 7.2, a package.json read
+    // and two round trips that lengthen the handshake window.
+    disableClientInfo: true,
     ...options.ioredis,
     connectTimeout: options.connectTimeoutMs ?? REDIS_TIMEOUT_DEFAULTS.connectTimeoutMs,
     commandTimeout: options.commandTimeoutMs ?? REDIS_TIMEOUT_DEFAULTS.commandTimeoutMs,

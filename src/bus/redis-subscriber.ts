@@ -29,7 +29,11 @@ export class RedisSubscriber extends HotSubscriber {
       logger: this.log,
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
-      ioredis: { lazyConnect: false },
+      // No ready check (INFO): a SUBSCRIBE issued during the handshake is written at once and
+      // puts the connection in subscriber mode, after which INFO fails, and ioredis treats that
+      // as fatal (every queued command rejected, connection dropped). Pub/sub needs no ready
+      // check; SUBSCRIBE works while Redis is still loading its data.
+      ioredis: { lazyConnect: false, enableReadyCheck: false },
     });
     this.redis.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
       this.handleFrame(channel.toString('latin1'), message);
