@@ -1,5 +1,5 @@
 /**
- * execution_service in `follow` mode (issue 13, the default): it hears the prices of only the
+ * execution_service in `follow` mode (issue 13; the default is now `quotes`, test/execution-quotes.test.ts): it hears the prices of only the
  * markets it has a live signal, a position or an order in doubt on (exact topics, filtered at
  * the ZMQ publisher), and fills paper orders against the book each signal leg carries, or a
  * fresher one, never an older one. Real ZMQ and Redis, a stand-in publisher service.

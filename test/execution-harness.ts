@@ -73,7 +73,8 @@ export class ExecHarness {
       EXEC_TRADE_SIGNAL_SOURCES: this.sourceName,
       EXEC_EXIT_SIGNAL_SOURCES: this.sourceName,
       EXEC_RECONCILE_INTERVAL_MS: '100',
-      // These tests publish books before their signals: hear every book (execution-follow.test.ts covers `follow`).
+      // These tests publish books before their signals: hear every book (execution-follow and
+      // execution-quotes cover the other modes).
       EXEC_MARKET_SUBSCRIPTION: 'all',
       ...this.extraEnv,
       ...extra,
@@ -96,6 +97,7 @@ export class ExecHarness {
     this.exec = await startService(executionService, this.env({ ARBEES_INSTANCE: this.instance, ...extra }));
     this.listenTo((await this.exec.ctx.publisher()).endpoint!);
     if (extra.EXEC_MARKET_SUBSCRIPTION === 'follow') await this.waitSignalsHeard();
+    else if (extra.EXEC_MARKET_SUBSCRIPTION === 'quotes') await this.waitQuotesHeard();
     else await this.waitConnected();
     return this.exec;
   }
@@ -133,6 +135,20 @@ export class ExecHarness {
     return raw ? (JSON.parse(raw) as { metrics: Record<string, number> }).metrics : {};
   }
 
+  /** `quotes` mode hears books only from quote snapshots: warm up with those. */
+  async waitQuotesHeard(): Promise<void> {
+    await eventually(
+      async () => {
+        const warm: PriceUpdate = { venue: 'kalshi', market_id: `WARMUP-${this.uid}`, game_id: null, team: null, yes_bid: 0.4, yes_ask: 0.6, yes_bid_size: 1, yes_ask_size: 1, status: 'open' };
+        this.publishQuotes([warm]);
+        return ((await this.metrics())['exec.books'] ?? 0) >= 1;
+      },
+      20_000,
+      'execution_service hearing the source',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+  }
+
   /** `follow` mode hears no book until a signal names its market: warm up with signals instead. */
   async waitSignalsHeard(): Promise<void> {
     await eventually(
@@ -153,6 +169,12 @@ export class ExecHarness {
 
   publishPrice(update: PriceUpdate, originTs?: number): void {
     this.#pub!.publish(Topic.price(update.venue, update.market_id), 'price', update, originTs === undefined ? undefined : { originTs });
+  }
+
+  /** A monitor's quote snapshot holding these prices, all dated `originTs`. */
+  publishQuotes(updates: PriceUpdate[], originTs = nowMicros()): void {
+    const venue = updates[0]?.venue ?? 'kalshi';
+    this.#pub!.publish(Topic.quotes(venue, 'm0'), 'quotes', { venue, quotes: updates.map((u) => ({ ...u, origin_ts: originTs })) });
   }
 
   /** Returns the envelope id (the TradeCompleted cause). */

@@ -152,6 +152,13 @@ describe('kalshi_monitor', () => {
     expect(h.lastBook(BOS)).toMatchObject({ venue: 'kalshi', market_id: BOS, game_id: game.id });
     expect(h.lastBook(BOS)!.yes_asks[0]).toEqual([0.46, venueTop(BOS).yes_ask_size]);
     expect(h.lastBook(BOS)!.yes_bids[1]?.[0]).toBe(0.43);
+    // Quote snapshots (quotes.kalshi.<instance>) end on the same top as the last price, with its origin.
+    for (const ticker of [BOS, LAL]) {
+      await eventually(() => h.lastQuote(ticker)?.yes_bid === h.lastPrice(ticker)?.yes_bid, 5_000, `quote of ${ticker}`);
+      const last = h.pricesOf(ticker).at(-1)!;
+      expect(h.lastQuote(ticker)).toEqual({ ...last.data, origin_ts: last.envelope.origin_ts });
+    }
+    expect(h.quotes[0]!.topic).toBe(`quotes.kalshi.${h.monitor!.ctx.instance}`);
   });
 
   it('publishes on every top-of-book change and never on a change deeper in the book', async () => {
@@ -206,13 +213,17 @@ describe('kalshi_monitor', () => {
   });
 
   it('a market settled at the venue is published as settled, from the market lifecycle channel', async () => {
-    await h.startMonitor(kalshiMonitor, monitorEnv());
+    // Snapshots a minute apart: only the at-once send of a settlement can bring it within a second.
+    await h.startMonitor(kalshiMonitor, monitorEnv({ MONITOR_QUOTES_INTERVAL_MS: '60000' }));
     await h.publishGameUntil(kalshiInfo(game), () => h.lastPrice(BOS) !== undefined && h.lastPrice(LAL) !== undefined, 'prices after discovered');
     venue.settle(LAL, 'no');
     venue.settle(BOS, 'yes');
     await eventually(() => h.lastPrice(LAL)?.status === 'settled' && h.lastPrice(BOS)?.status === 'settled', 5_000, 'settled');
     expect(h.lastPrice(LAL)).toMatchObject({ status: 'settled', last_price: 0 });
     expect(h.lastPrice(BOS)).toMatchObject({ status: 'settled', last_price: 1 });
+    // A settlement does not wait for the next snapshot interval.
+    await eventually(() => h.lastQuote(BOS)?.status === 'settled' && h.lastQuote(LAL)?.status === 'settled', 1_000, 'settled quotes');
+    expect(h.lastQuote(LAL)).toMatchObject({ status: 'settled', last_price: 0 });
   });
 
   it('a monitor restarted mid-game recovers its assignments from the hash', async () => {

@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkOrderBook, checkPriceUpdate } from '../src/core/message-checks.js';
-import { OrderBookSchema, PriceUpdateSchema } from '../src/core/messages.js';
+import { checkOrderBook, checkPriceUpdate, checkQuoteSnapshot } from '../src/core/message-checks.js';
+import { OrderBookSchema, PriceUpdateSchema, QuoteSnapshotSchema } from '../src/core/messages.js';
 import { HotSubscriber } from '../src/bus/hot-subscriber.js';
 import { EnvelopeCodec } from '../src/bus/codec.js';
 
@@ -63,7 +63,25 @@ const bookLike = fc.record(
   { requiredKeys: [] },
 );
 
+const quoteLike = fc.tuple(priceLike, maybe(fc.nat())).map(([p, origin]) => (typeof p === 'object' ? { ...p, origin_ts: origin } : p));
+const snapshotLike = fc.record(
+  {
+    venue: maybe(venue),
+    quotes: maybe(fc.array(fc.oneof({ weight: 3, arbitrary: quoteLike }, { weight: 1, arbitrary: garbage }), { maxLength: 4 })),
+  },
+  { requiredKeys: [] },
+);
+
 describe('hand checks agree with the schemas', () => {
+  it('quotes: accepted by the check exactly when zod accepts it', () => {
+    fc.assert(
+      fc.property(fc.oneof(snapshotLike, garbage), (d) => {
+        expect(checkQuoteSnapshot(d) === null).toBe(QuoteSnapshotSchema.safeParse(d).success);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('price: accepted by the check exactly when zod accepts it', () => {
     fc.assert(
       fc.property(fc.oneof(priceLike, garbage), (d) => {

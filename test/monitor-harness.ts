@@ -13,7 +13,7 @@ import type { HotPublisher } from '../src/bus/hot-publisher.js';
 import { registryKey } from '../src/bus/registry.js';
 import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
 import type { RawEnvelope } from '../src/core/envelope.js';
-import { HeartbeatSchema, type GameInfo, type GameState, type Heartbeat, type OrderBook, type PriceUpdate } from '../src/core/messages.js';
+import { HeartbeatSchema, type GameInfo, type GameState, type Heartbeat, type OrderBook, type PriceUpdate, type Quote, type QuoteSnapshot } from '../src/core/messages.js';
 import { Topic, TopicPrefix } from '../src/core/topics.js';
 import { defineService, startService, type RunningService, type ServiceDefinition } from '../src/runtime/service.js';
 import type { SimGameView } from '../src/sim/world.js';
@@ -51,6 +51,7 @@ export class MonitorHarness {
   readonly dataDir = mkdtempSync(path.join(tmpdir(), 'arb-mon-'));
   readonly prices: Received<PriceUpdate>[] = [];
   readonly books: Received<OrderBook>[] = [];
+  readonly quotes: Received<QuoteSnapshot>[] = [];
   monitor: RunningService | null = null;
   #monitorName = '';
   #instanceCount = 0;
@@ -145,6 +146,15 @@ export class MonitorHarness {
     return this.pricesOf(marketId).at(-1)?.data;
   }
 
+  /** The market's quote in the latest snapshot that holds it. */
+  lastQuote(marketId: string): Quote | undefined {
+    for (let i = this.quotes.length - 1; i >= 0; i--) {
+      const q = this.quotes[i]!.data.quotes.find((x) => x.market_id === marketId);
+      if (q !== undefined) return q;
+    }
+    return undefined;
+  }
+
   lastBook(marketId: string): OrderBook | undefined {
     return this.books.filter((b) => b.data.market_id === marketId).at(-1)?.data;
   }
@@ -168,10 +178,12 @@ export class MonitorHarness {
     const sub = new ZmqSubscriber({ validate: true });
     sub.subscribe(TopicPrefix.prices);
     sub.subscribe(TopicPrefix.orderbooks);
+    sub.subscribe(TopicPrefix.quotes);
     sub.onMessage((topic, envelope) => {
       const receivedUs = Math.round((performance.timeOrigin + performance.now()) * 1000);
       if (envelope.type === 'price') this.prices.push({ topic, envelope, data: envelope.data as PriceUpdate, receivedUs });
       else if (envelope.type === 'orderbook') this.books.push({ topic, envelope, data: envelope.data as OrderBook, receivedUs });
+      else if (envelope.type === 'quotes') this.quotes.push({ topic, envelope, data: envelope.data as QuoteSnapshot, receivedUs });
     });
     return sub;
   }

@@ -83,12 +83,12 @@ describe('position_tracker: each exit rule fires exactly once', () => {
       await eventually(() => {
         if (c.modelHome !== undefined) h.publish(Topic.game('nba', 'ge'), 'game_state', gameState('ge', 'live', 50, 50, c.modelHome));
         const marked = h.positions(pid).some((p) => p.mark_yes_price === c.bid);
-        if (!c.quiet || !marked) h.publish(Topic.price('kalshi', 'KE'), 'price', price('KE', c.bid, c.ask));
+        if (!c.quiet || !marked) h.publishPrice(price('KE', c.bid, c.ask));
         return h.exits().length > 0;
       }, 10_000, `the ${c.reason} exit`);
       // The condition keeps holding: prices and clock ticks go on, and no second exit follows.
       for (let i = 0; i < 10; i++) {
-        if (!c.quiet) h.publish(Topic.price('kalshi', 'KE'), 'price', price('KE', c.bid, c.ask));
+        if (!c.quiet) h.publishPrice(price('KE', c.bid, c.ask));
         await sleep(40);
       }
       const exits = h.exits();
@@ -105,7 +105,7 @@ describe('position_tracker: each exit rule fires exactly once', () => {
     const id = await h.appendTrade(trade('x1', 'ge', [fill('KE', 'yes', 'buy', 10, 0.5, kfee(10, 0.5))]));
     await h.waitCursor(id);
     await eventually(() => {
-      h.publish(Topic.price('kalshi', 'KE'), 'price', price('KE', 0.6, 0.61));
+      h.publishPrice(price('KE', 0.6, 0.61));
       return h.exits().length === 1;
     }, 10_000, 'take profit');
     const exit = h.exits()[0]!;
@@ -117,7 +117,7 @@ describe('position_tracker: each exit rule fires exactly once', () => {
     const again = await h.appendTrade(trade('x3', 'ge', [fill('KE', 'yes', 'buy', 3, 0.5, 0)]));
     await h.waitCursor(again);
     await eventually(() => {
-      h.publish(Topic.price('kalshi', 'KE'), 'price', price('KE', 0.6, 0.61));
+      h.publishPrice(price('KE', 0.6, 0.61));
       return h.exits().length === 2;
     }, 10_000, 'the second position exit');
     expect(h.exits()[1]).toMatchObject({ position_id: 'kalshi:KE:yes:2', contracts: 3, reason: 'take_profit' });
@@ -133,8 +133,8 @@ describe('position_tracker: each exit rule fires exactly once', () => {
     const b = await h.appendTrade(trade('h2', 'gh', [fill('KW', 'yes', 'buy', 5, 0.45, 0)]));
     await h.waitCursor(b);
     await eventually(() => {
-      h.publish(Topic.price('kalshi', 'KE'), 'price', price('KE', 0.3, 0.31)); // 20 points down: a stop loss if naked
-      h.publish(Topic.price('kalshi', 'KW'), 'price', price('KW', 0.95, 0.96)); // near certain
+      h.publishPrice(price('KE', 0.3, 0.31)); // 20 points down: a stop loss if naked
+      h.publishPrice(price('KW', 0.95, 0.96)); // near certain
       return metric('pt.exits_hedged_held') > 3;
     }, 10_000, 'hedged positions held');
     expect(h.exits()).toHaveLength(0);
@@ -143,11 +143,11 @@ describe('position_tracker: each exit rule fires exactly once', () => {
     const naked = await h.appendTrade(trade('h3', 'gn', [fill('KN', 'yes', 'buy', 5, 0.5, 0)]));
     await h.waitCursor(naked);
     await eventually(() => {
-      h.publish(Topic.price('kalshi', 'KN'), 'price', price('KN', 0.95, 0.96));
+      h.publishPrice(price('KN', 0.95, 0.96));
       return h.positions('kalshi:KN:yes:1').some((p) => p.mark_yes_price === 0.95);
     }, 10_000, 'the naked winner marked');
     for (let i = 0; i < 5; i++) {
-      h.publish(Topic.price('kalshi', 'KN'), 'price', price('KN', 0.95, 0.96));
+      h.publishPrice(price('KN', 0.95, 0.96));
       await sleep(60);
     }
     expect(h.exits()).toHaveLength(0);
@@ -197,7 +197,7 @@ describe('position_tracker: money is conserved through the service', () => {
       { yesBid: 0.2, yesAsk: 0.25 },
     ];
     await eventually(() => {
-      tops.forEach((top, m) => h.publish(Topic.price('kalshi', `P${m}`), 'price', price(`P${m}`, top.yesBid, top.yesAsk)));
+      tops.forEach((top, m) => h.publishPrice(price(`P${m}`, top.yesBid, top.yesAsk)));
       const latest = oracle.open().map((p) => h.positions(p.positionId).at(-1));
       return latest.every((p) => p !== undefined && p.mark_yes_price !== null);
     }, 10_000, 'every open position marked');

@@ -131,6 +131,16 @@ export class TrackerHarness {
     this.pub.publish(topic, type, data);
   }
 
+  /**
+   * A price as the monitors send it: on `prices.<venue>.<id>` and in a quote snapshot, so the
+   * tracker marks from it whichever its PT_MARK_SOURCE.
+   */
+  publishPrice(p: PriceUpdate): void {
+    const now = nowMicros();
+    this.pub.publish(Topic.price(p.venue, p.market_id), 'price', p, { originTs: now });
+    this.pub.publish(Topic.quotes(p.venue, 'test'), 'quotes', { venue: p.venue, quotes: [{ ...p, origin_ts: now }] });
+  }
+
   /** Appends a trade the way execution_service does (slow-track layout); returns its stream id. */
   async appendTrade(t: TradeCompleted, alsoPublish = true): Promise<string> {
     const topic = Topic.tradeCompleted(t.trade_id);

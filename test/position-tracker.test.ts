@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_FEES, feeCc } from '../src/core/fees.js';
 import { nowMicros } from '../src/core/time.js';
 import { Topic } from '../src/core/topics.js';
+import type { PriceUpdate } from '../src/core/messages.js';
 import { latestGameValue } from '../src/bus/slow-track.js';
 import { startService, type RunningService } from '../src/runtime/service.js';
 import { positionTracker } from '../src/services/position-tracker/position-tracker.js';
@@ -110,8 +111,8 @@ describe('position_tracker: a trimmed log is reported', () => {
 });
 
 describe('position_tracker: marks of held markets only', () => {
-  it('marks at the exit side from published prices, filters a prefix-alike market, and unsubscribes when flat', async () => {
-    const { h, metric } = await setUp();
+  it('PT_MARK_SOURCE=prices: marks at the exit side from published prices, filters a prefix-alike market, and unsubscribes when flat', async () => {
+    const { h, metric } = await setUp({ PT_MARK_SOURCE: 'prices' });
     const entryFee = kfee(10, 0.5);
     const id = await h.appendTrade(trade('m1', 'g1', [fill('KX-M', 'yes', 'buy', 10, 0.5, entryFee)]));
     await h.waitCursor(id);
@@ -139,6 +140,43 @@ describe('position_tracker: marks of held markets only', () => {
     expect(closed[0]!.position.realized_pnl_cc).toBe(5_000 - entryFee - kfee(10, 0.55));
     const heardBefore = h.positions(pid).length;
     for (let i = 0; i < 5; i++) h.publish(Topic.price('kalshi', 'KX-M'), 'price', price('KX-M', 0.7, 0.72));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.positions(pid)).toHaveLength(heardBefore);
+  });
+
+  it('quote snapshots (the default): marks held markets from them, skips the rest, stops when flat, and hears no prices', async () => {
+    const { h, metric } = await setUp();
+    const entryFee = kfee(10, 0.5);
+    const id = await h.appendTrade(trade('q1', 'g1', [fill('KX-Q', 'yes', 'buy', 10, 0.5, entryFee)]));
+    await h.waitCursor(id);
+    const pid = 'kalshi:KX-Q:yes:1';
+    const snapshot = (quotes: PriceUpdate[]) => {
+      const now = nowMicros();
+      h.publish(Topic.quotes('kalshi', 'mon0'), 'quotes', { venue: 'kalshi', quotes: quotes.map((q) => ({ ...q, origin_ts: now })) });
+    };
+    // One snapshot holds many markets; only the held one marks.
+    const others = Array.from({ length: 50 }, (_, i) => price(`KX-OTHER${i}`, 0.2, 0.22));
+    await eventually(() => {
+      snapshot([...others, price('KX-Q', 0.55, 0.57)]);
+      return h.positions(pid).some((p) => p.mark_yes_price === 0.55);
+    }, 10_000, 'a position marked from a snapshot');
+    const marked = h.positions(pid).find((p) => p.mark_yes_price === 0.55)!;
+    expect(marked.unrealized_pnl_cc).toBe(10 * 5500 - kfee(10, 0.55) - 50_000 - entryFee);
+    expect(metric('pt.quote_snapshots')).toBeGreaterThan(0);
+    expect(metric('pt.marks_applied')).toBeGreaterThan(0);
+    // Prices of a held market are not even received: the tracker did not subscribe to them.
+    await new Promise((r) => setTimeout(r, 300)); // the last snapshots of the loop above land first
+    const receivedBefore = metric('sub.received');
+    for (let i = 0; i < 5; i++) h.publish(Topic.price('kalshi', 'KX-Q'), 'price', price('KX-Q', 0.9, 0.91));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(metric('sub.received')).toBe(receivedBefore);
+    expect(h.positions(pid).some((p) => p.mark_yes_price === 0.9)).toBe(false);
+
+    const flat = await h.appendTrade(trade('q2', 'g1', [fill('KX-Q', 'yes', 'sell', 10, 0.55, kfee(10, 0.55))]));
+    await h.waitCursor(flat);
+    await eventually(() => h.positions(pid).some((p) => p.state === 'closed'), 5_000, 'the closed position heard');
+    const heardBefore = h.positions(pid).length;
+    for (let i = 0; i < 5; i++) snapshot([price('KX-Q', 0.7, 0.72)]);
     await new Promise((r) => setTimeout(r, 300));
     expect(h.positions(pid)).toHaveLength(heardBefore);
   });

@@ -1,5 +1,5 @@
 /**
- * Hand-written checks of the two hottest messages, `price` and `orderbook` (issue 13, lever 4:
+ * Hand-written checks of the hottest messages, `price`, `orderbook` and `quotes` (issue 13, lever 4:
  * validate at the edge, trust inside). They accept exactly what the zod schemas in messages.ts
  * accept (a fast-check property in test/message-checks.test.ts holds them to that), without
  * building a parsed copy: a zod parse per message was 8-16 % of every subscriber's CPU. The one
@@ -7,7 +7,7 @@
  * ARBEES_BUS_VALIDATION=full makes subscribers use the zod schemas again (debugging).
  */
 import { VENUES } from './topics.js';
-import type { MessageType } from './messages.js';
+import { MAX_QUOTES_PER_SNAPSHOT, type MessageType } from './messages.js';
 
 export type MessageCheck = (data: unknown) => string | null;
 
@@ -57,8 +57,23 @@ export function checkOrderBook(data: unknown): string | null {
   return null;
 }
 
+export function checkQuoteSnapshot(data: unknown): string | null {
+  if (!isObject(data)) return 'quotes is not an object';
+  if (!(VENUES as readonly unknown[]).includes(data.venue)) return 'venue';
+  const quotes = data.quotes;
+  if (!Array.isArray(quotes) || quotes.length > MAX_QUOTES_PER_SNAPSHOT) return 'quotes';
+  for (let i = 0; i < quotes.length; i++) {
+    const q: unknown = quotes[i];
+    const problem = checkPriceUpdate(q);
+    if (problem !== null) return `quotes[${i}].${problem}`;
+    if (!isMicros((q as Record<string, unknown>).origin_ts)) return `quotes[${i}].origin_ts`;
+  }
+  return null;
+}
+
 /** The message types with a hand-written check; every other type is parsed by its schema. */
 export const TRUSTED_CHECKS: Readonly<Partial<Record<MessageType, MessageCheck>>> = Object.freeze({
   price: checkPriceUpdate,
   orderbook: checkOrderBook,
+  quotes: checkQuoteSnapshot,
 });

@@ -38,6 +38,26 @@ export const PriceUpdateSchema = z.object({
   venue_ts: Micros.nullable().optional(),
 });
 
+/**
+ * One market's top of book in a quote snapshot: the PriceUpdate last published for it, with the
+ * `origin_ts` of that price message (the monitor's receipt of the venue frame).
+ */
+export const QuoteSchema = PriceUpdateSchema.extend({ origin_ts: Micros });
+
+/** Most quotes in one snapshot message; a monitor with more changed markets sends several. */
+export const MAX_QUOTES_PER_SNAPSHOT = 1_000;
+
+/**
+ * `quotes.<venue>.<instance>`: every `MONITOR_QUOTES_INTERVAL_MS` (and at once on a halt, close or
+ * settlement), a monitor's markets whose top changed since its last snapshot, latest only. For
+ * consumers that need the current state of many markets, not every tick (marks, exits, risk):
+ * one message an interval instead of one per venue update (issue 13).
+ */
+export const QuoteSnapshotSchema = z.object({
+  venue: VenueSchema,
+  quotes: z.array(QuoteSchema).max(MAX_QUOTES_PER_SNAPSHOT),
+});
+
 /** A BookLevel (core/book-level.ts): [YES price, contracts]. */
 const Level = z.tuple([YesPrice, Contracts]).readonly();
 export const OrderBookSchema = z.object({
@@ -250,6 +270,7 @@ export const HealthAlertSchema = z.object({
 export const MessageSchemas = {
   price: PriceUpdateSchema,
   orderbook: OrderBookSchema,
+  quotes: QuoteSnapshotSchema,
   game_info: GameInfoSchema,
   game_state: GameStateSchema,
   trade_signal: TradeSignalSchema,
@@ -266,6 +287,8 @@ export type MessageData<T extends MessageType> = z.infer<(typeof MessageSchemas)
 
 export type PriceUpdate = z.infer<typeof PriceUpdateSchema>;
 export type OrderBook = z.infer<typeof OrderBookSchema>;
+export type Quote = z.infer<typeof QuoteSchema>;
+export type QuoteSnapshot = z.infer<typeof QuoteSnapshotSchema>;
 export type Team = z.infer<typeof TeamSchema>;
 export type MarketRef = z.infer<typeof MarketRefSchema>;
 export type GameStatus = z.infer<typeof GameStatusSchema>;

@@ -27,6 +27,8 @@ function checkId(what: string, id: string): string {
 export const Topic = {
   price: (venue: Venue, marketId: string) => `prices.${venue}.${checkId('market id', marketId)}`,
   orderbook: (venue: Venue, marketId: string) => `orderbook.${venue}.${checkId('market id', marketId)}`,
+  /** A monitor instance's quote snapshots (QuoteSnapshot). */
+  quotes: (venue: Venue, instance: string) => `quotes.${venue}.${checkId('instance', instance)}`,
   game: (sport: Sport, gameId: string) => `games.${sport}.${checkId('game id', gameId)}`,
   tradeSignal: (signalId: string) => `signals.trade.${checkId('signal id', signalId)}`,
   highEdgeSignal: (signalId: string) => `signals.high_edge.${checkId('signal id', signalId)}`,
@@ -43,6 +45,7 @@ export const TopicPrefix = {
   prices: 'prices.',
   venuePrices: (venue: Venue) => `prices.${venue}.`,
   orderbooks: 'orderbook.',
+  quotes: 'quotes.',
   games: 'games.',
   sportGames: (sport: Sport) => `games.${sport}.`,
   signals: 'signals.',
@@ -57,6 +60,7 @@ export const TopicPrefix = {
 export type ParsedTopic =
   | { kind: 'price'; venue: Venue; marketId: string }
   | { kind: 'orderbook'; venue: Venue; marketId: string }
+  | { kind: 'quotes'; venue: Venue; instance: string }
   | { kind: 'game'; sport: Sport; gameId: string }
   | { kind: 'trade_signal'; signalId: string }
   | { kind: 'high_edge_signal'; signalId: string }
@@ -77,6 +81,7 @@ export function parseTopic(topic: string): ParsedTopic {
   if (id !== undefined) {
     if (a === 'prices' && isVenue(b)) return { kind: 'price', venue: b, marketId: id };
     if (a === 'orderbook' && isVenue(b)) return { kind: 'orderbook', venue: b, marketId: id };
+    if (a === 'quotes' && isVenue(b)) return { kind: 'quotes', venue: b, instance: id };
     if (a === 'games' && isSport(b)) return { kind: 'game', sport: b, gameId: id };
     if (a === 'signals' && b === 'trade') return { kind: 'trade_signal', signalId: id };
     if (a === 'signals' && b === 'high_edge') return { kind: 'high_edge_signal', signalId: id };

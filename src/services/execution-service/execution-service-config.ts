@@ -22,6 +22,8 @@ export type ExecutionMode = 'paper' | 'sim' | 'live';
 
 const usd = (env: string, dflt: number, describe: string) => defineVar({ env, default: dflt, parse: parse.number(0, 1e9), describe });
 
+export type MarketSubscription = 'quotes' | 'follow' | 'all';
+
 export const executionConfigSpec = {
   mode: defineVar({ env: 'EXEC_MODE', default: 'paper' as ExecutionMode, parse: parse.oneOf('paper', 'sim', 'live') }),
   liveTrading: defineVar({ env: 'ARBEES_LIVE_TRADING', default: false, parse: parse.bool, describe: 'first opt-in for live orders' }),
@@ -74,12 +76,19 @@ export const executionConfigSpec = {
   /** A book older than this is not traded on (0: no age limit). */
   bookMaxAgeMs: defineVar({ env: 'EXEC_BOOK_MAX_AGE_MS', default: 60_000, parse: parse.int(0, 86_400_000) }),
   /**
-   * `follow`: hear only the prices of markets held, in doubt or with a live signal (exact topics;
-   * books from the signal's carried levels and those prices). `all`: every `prices.` and
-   * `orderbook.` message (full depth of every book; costs CPU per update of every market).
+   * `quotes`: the monitors' quote snapshots (`quotes.`: every changed market's top, latest only,
+   * one message per monitor and MONITOR_QUOTES_INTERVAL_MS; at once on a halt or settlement).
+   * Books come from the signal's carried levels, replaced by a newer quote's top.
+   * `follow`: every price of the markets held, in doubt or with a live signal (exact topics).
+   * `all`: every `prices.` and `orderbook.` message (full depth of every book; costs CPU per
+   * update of every market).
    */
-  marketSubscription: defineVar({ env: 'EXEC_MARKET_SUBSCRIPTION', default: 'follow' as 'follow' | 'all', parse: parse.oneOf('follow', 'all') }),
-  /** A signalled market stays followed this long after the signal expires. */
+  marketSubscription: defineVar({
+    env: 'EXEC_MARKET_SUBSCRIPTION',
+    default: 'quotes' as MarketSubscription,
+    parse: parse.oneOf<MarketSubscription>('quotes', 'follow', 'all'),
+  }),
+  /** A signalled market stays followed (EXEC_MARKET_SUBSCRIPTION=follow) this long after the signal expires. */
   followGraceMs: defineVar({ env: 'EXEC_FOLLOW_GRACE_MS', default: 10_000, parse: parse.int(0, 3_600_000) }),
   /** How often the followed markets are brought in line with positions and live signals. */
   followSyncMs: defineVar({ env: 'EXEC_FOLLOW_SYNC_MS', default: 1_000, parse: parse.int(20, 60_000) }),

@@ -5,7 +5,7 @@
  * execution-service-core.ts for the decision loop and README.md for the contract.
  */
 import { TopicPrefix, VENUES, type Venue } from '../../core/topics.js';
-import type { OrderBook, PriceUpdate } from '../../core/messages.js';
+import type { OrderBook, PriceUpdate, QuoteSnapshot } from '../../core/messages.js';
 import { errorMessage } from '../../core/errors.js';
 import { nowMicros } from '../../core/time.js';
 import { LedgerGuard } from '../../runtime/ledger-guard.js';
@@ -16,7 +16,7 @@ import { MarketFollower, type FollowedMarket } from './market-follower.js';
 import type { HotSubscriber } from '../../bus/hot-subscriber.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../runtime/metrics.js';
-import { executionConfigSpec, resolveExecutionSettings, type ExecutionConfig } from './execution-service-config.js';
+import { executionConfigSpec, resolveExecutionSettings, type ExecutionConfig, type MarketSubscription } from './execution-service-config.js';
 import { ExecutionService } from './execution-service-core.js';
 import { ExecutionState } from './execution-state.js';
 import { IdempotencyStore } from './idempotency-store.js';
@@ -43,7 +43,7 @@ export const executionService = defineService({
     if (settings.mode === 'live') log.warn({ dryRun: settings.dryRun }, 'LIVE TRADING: orders go to the real venues with real money (both opt-ins given)');
     log.info({ mode: settings.mode, dryRun: settings.dryRun, bankrollCc: settings.bankrollCc }, 'execution mode');
 
-    const books = new BookCache(config.bookMaxAgeMs * 1_000, { pricesAsBooks: config.marketSubscription === 'follow' });
+    const books = new BookCache(config.bookMaxAgeMs * 1_000, { pricesAsBooks: config.marketSubscription !== 'all' });
     const state = new ExecutionState(settings.limits, settings.bankrollCc);
     const outbox = new RedisOutbox(redis, log, config.keyPrefix + SlowKey.execOutboxMarker(config.instance));
     const audit = new AuditLog(outbox, settings.keys.audit, config.auditMaxLen, log);
@@ -122,24 +122,29 @@ export const executionService = defineService({
 
       const sources = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
       const follow = config.marketSubscription === 'follow';
+      const onPrice = (p: PriceUpdate, originUs: number): void => {
+        books.onPrice(p, originUs, nowMicros());
+        if (p.status === 'settled' && typeof p.last_price === 'number' && state.hasPosition(p.venue, p.market_id)) {
+          const changes = state.settle(p.venue, p.market_id, p.last_price, nowMicros());
+          if (changes.length > 0) {
+            audit.record({ event: 'completed', sourceId: `${p.venue}:${p.market_id}`, reason: `settled at ${p.last_price}`, data: changes.map((c) => c.position.positionId) });
+            redis.hset(settings.keys.settlements, `${p.venue}:${p.market_id}`, String(p.last_price)).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'settlement not persisted'));
+          }
+        }
+      };
       const marketSub = await ctx.subscribe(
-        follow ? [] : [TopicPrefix.orderbooks, TopicPrefix.prices],
+        marketPrefixes(config.marketSubscription),
         // The subscriber has already validated `data` against the schema its `type` names (the
         // hottest path of this service: validating again cost 16% of its CPU in bench:pipeline).
         (_topic, envelope) => {
-          if (envelope.type === 'orderbook') {
-            books.onOrderBook(envelope.data as OrderBook, nowMicros(), envelope.origin_ts);
-            return;
-          }
-          if (envelope.type !== 'price') return;
-          const p = envelope.data as PriceUpdate;
-          books.onPrice(p, envelope.origin_ts, nowMicros());
-          if (p.status === 'settled' && typeof p.last_price === 'number' && state.hasPosition(p.venue, p.market_id)) {
-            const changes = state.settle(p.venue, p.market_id, p.last_price, nowMicros());
-            if (changes.length > 0) {
-              audit.record({ event: 'completed', sourceId: `${p.venue}:${p.market_id}`, reason: `settled at ${p.last_price}`, data: changes.map((c) => c.position.positionId) });
-              redis.hset(settings.keys.settlements, `${p.venue}:${p.market_id}`, String(p.last_price)).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'settlement not persisted'));
-            }
+          switch (envelope.type) {
+            case 'quotes':
+              for (const q of (envelope.data as QuoteSnapshot).quotes) onPrice(q, q.origin_ts);
+              return;
+            case 'price':
+              return onPrice(envelope.data as PriceUpdate, envelope.origin_ts);
+            case 'orderbook':
+              return books.onOrderBook(envelope.data as OrderBook, nowMicros(), envelope.origin_ts);
           }
         },
         sources,
@@ -243,4 +248,11 @@ function* keptMarkets(state: ExecutionState): Iterable<FollowedMarket> {
     const venue = key.slice(0, colon) as Venue;
     if (VENUES.includes(venue)) yield { venue, marketId: key.slice(colon + 1) };
   }
+}
+
+/** What execution_service hears of the markets besides its signals (EXEC_MARKET_SUBSCRIPTION). */
+function marketPrefixes(mode: MarketSubscription): string[] {
+  if (mode === 'quotes') return [TopicPrefix.quotes];
+  if (mode === 'all') return [TopicPrefix.orderbooks, TopicPrefix.prices];
+  return []; // follow: exact topics, added and dropped by the MarketFollower
 }

@@ -28,6 +28,12 @@ export const monitorConfigSpec = {
   bookDepth: defineVar({ env: 'MONITOR_BOOK_DEPTH', default: 10, parse: parse.int(1, 100) }),
   /** Order books are non-critical: each market's is published at most this often (0 = every change). */
   orderbookIntervalMs: defineVar({ env: 'MONITOR_ORDERBOOK_INTERVAL_MS', default: 100, parse: parse.int(0, 60_000) }),
+  /**
+   * Quote snapshots (`quotes.<venue>.<instance>`): the markets whose price changed, latest only,
+   * this often (0 = on the next turn of the event loop, -1 = none). position_tracker and
+   * execution_service mark and settle from them instead of hearing every price.
+   */
+  quotesIntervalMs: defineVar({ env: 'MONITOR_QUOTES_INTERVAL_MS', default: 100, parse: parse.int(-1, 60_000) }),
   /** How often the health status is re-evaluated besides on every link change. */
   statusIntervalMs: defineVar({ env: 'MONITOR_STATUS_INTERVAL_MS', default: 1_000, parse: parse.int(50, 60_000) }),
 };

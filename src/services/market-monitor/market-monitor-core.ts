@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { MessageHandler } from '../../bus/hot-subscriber.js';
 import { ArbeesError, errorMessage, type ErrorCode } from '../../core/errors.js';
-import { TopicPrefix } from '../../core/topics.js';
+import { Topic, TopicPrefix } from '../../core/topics.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import { ThrottledLog } from '../../core/throttled-log.js';
 import type { ServiceContext } from '../../runtime/service.js';
@@ -17,12 +17,14 @@ import { MarketSlot } from './market-slot.js';
 import type { MonitorConfig } from './market-monitor-config.js';
 import { OrderbookPublisher } from './orderbook-publisher.js';
 import { PricePublisher } from './price-publisher.js';
+import { QuotePublisher } from './quote-publisher.js';
 import type { FeedTop, VenueFeed, VenueFeedHandlers } from '../../venues/venue-feed.js';
 
 export interface MarketMonitorOptions {
   feed: VenueFeed;
   prices: PricePublisher;
   books: OrderbookPublisher;
+  quotes?: QuotePublisher;
   health: FeedHealth;
   metrics: Metrics;
   log: Logger;
@@ -64,6 +66,7 @@ export class MarketMonitor implements VenueFeedHandlers {
     for (const a of diff.removed) {
       this.#slots.delete(a.marketId);
       books.forget(a.marketId);
+      this.#o.quotes?.forget(a.marketId);
     }
     feed.setMarkets([...this.#slots.keys()]);
     log.info(
@@ -143,7 +146,10 @@ export async function startMarketMonitor(ctx: ServiceContext<MonitorConfig>, fee
   const publisher = await ctx.publisher({ batchPrefixes: [TopicPrefix.orderbooks] });
   const health = new FeedHealth({ feed, metrics, log, setStatus: ctx.setStatus, intervalMs: config.statusIntervalMs });
   const books = new OrderbookPublisher({ publisher, feed, metrics, depth: config.bookDepth, intervalMs: config.orderbookIntervalMs });
-  const monitor = new MarketMonitor({ feed, prices: new PricePublisher(publisher, metrics), books, health, metrics, log });
+  const quotes = config.quotesIntervalMs >= 0
+    ? new QuotePublisher({ publisher, metrics, venue: feed.venue, topic: Topic.quotes(feed.venue, ctx.instance), intervalMs: config.quotesIntervalMs })
+    : undefined;
+  const monitor = new MarketMonitor({ feed, prices: new PricePublisher(publisher, metrics, quotes ?? null), books, ...(quotes ? { quotes } : {}), health, metrics, log });
   const tracker = new AssignmentTracker({
     venue: feed.venue,
     redis: ctx.redis,
@@ -161,6 +167,7 @@ export async function startMarketMonitor(ctx: ServiceContext<MonitorConfig>, fee
     tracker.stop();
     health.stop();
     books.stop();
+    quotes?.stop();
     await feed.close();
   });
   feed.start();

@@ -10,6 +10,7 @@ import type { PriceUpdate } from '../../core/messages.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { MarketSlot } from './market-slot.js';
 import type { FeedTop } from '../../venues/venue-feed.js';
+import type { QuotePublisher } from './quote-publisher.js';
 
 type PriceStatus = PriceUpdate['status'];
 
@@ -18,6 +19,8 @@ export class PricePublisher {
     /** The service's hot publisher (only `publish` is needed). */
     private readonly publisher: Pick<HotPublisher, 'publish'>,
     private readonly metrics: Metrics,
+    /** Hears every published price (the quote snapshots). */
+    private readonly quotes: Pick<QuotePublisher, 'onPublished'> | null = null,
   ) {}
 
   /** A valid book changed; publishes only when its top did. Returns true when it published. */
@@ -83,5 +86,6 @@ export class PricePublisher {
     };
     if (this.publisher.publish(slot.priceTopic, 'price', data, { originTs: originUs }) === null) this.metrics.inc('prices_dropped');
     else this.metrics.inc('prices_published');
+    this.quotes?.onPublished(slot);
   }
 }

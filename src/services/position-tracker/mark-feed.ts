@@ -1,14 +1,18 @@
 /**
- * Marks for held markets only. Each market with an open position gets an exact subscription to
- * `prices.<venue>.<id>` (a prefix would also hear `<id>0`...), seeded from the latest price the
- * slow track holds so a restarted tracker marks at once; the subscription is dropped when the
- * market goes flat. The reference system's tracker never saw a live price, so its take profit
+ * Marks for held markets only, seeded from the latest price the slow track holds so a restarted
+ * tracker marks at once. Two sources (PT_MARK_SOURCE):
+ * - `quotes` (default): the monitors' quote snapshots (`quotes.`), one message per monitor and
+ *   interval holding every changed market; quotes of markets not held are skipped. At 7k venue
+ *   updates/s this replaced thousands of price messages a second by about twenty (issue 13).
+ * - `prices`: each held market gets an exact subscription to `prices.<venue>.<id>` (a prefix
+ *   would also hear `<id>0`...), dropped when the market goes flat; every tick, at its cost. The reference system's tracker never saw a live price, so its take profit
  * and stop loss never fired; here the marks are the monitors' own messages.
  */
 import type { Redis } from 'ioredis';
 import type { TopOfBook } from '../../core/execution/order-types.js';
 import type { PriceUpdate } from '../../core/messages.js';
 import { PriceUpdateSchema } from '../../core/messages.js';
+import { TopicPrefix } from '../../core/topics.js';
 import { parseEntryFields } from '../../bus/slow-track.js';
 import type { HotSubscriber } from '../../bus/hot-subscriber.js';
 import { Topic, type Venue } from '../../core/topics.js';
@@ -17,8 +21,9 @@ export interface Mark {
   readonly top: TopOfBook;
   readonly status: PriceUpdate['status'];
   /**
-   * When the monitor published this quote (our clocks, not the venue's: a venue or simulator
-   * clock may run apart from ours, and staleness is judged against our now).
+   * When the monitor received the venue frame behind this quote (the price's `origin_ts`, else
+   * its publish time): our clocks, not the venue's (a venue or simulator clock may run apart from
+   * ours, and staleness is judged against our now). The same whichever source it came from.
    */
   readonly quoteUs: number;
 }
@@ -33,12 +38,17 @@ export interface MarkFeedCounters {
   seed_errors: number;
 }
 
+export type MarkSource = 'quotes' | 'prices';
+
 export interface HeldMarket {
   readonly venue: Venue;
   readonly marketId: string;
 }
 
 const key = (venue: Venue, marketId: string) => `${venue}:${marketId}`;
+
+/** The time a price message's quote dates from (see Mark.quoteUs). */
+export const quoteTimeOf = (envelope: { ts: number; origin_ts: number }): number => (envelope.origin_ts > 0 ? envelope.origin_ts : envelope.ts);
 
 export class MarkFeed {
   readonly counters: MarkFeedCounters = { marks_applied: 0, prices_not_held: 0, prices_stale: 0, marks_seeded: 0, seed_errors: 0 };
@@ -49,7 +59,16 @@ export class MarkFeed {
     private readonly subscriber: HotSubscriber,
     private readonly redis: Redis,
     private readonly latestPriceKey: (venue: Venue, marketId: string) => string,
-  ) {}
+    private readonly source: MarkSource = 'quotes',
+  ) {
+    if (source === 'quotes') subscriber.subscribe(TopicPrefix.quotes);
+  }
+
+  /** Stops hearing marks (the tracker stops). */
+  close(): void {
+    if (this.source === 'quotes') this.subscriber.unsubscribe(TopicPrefix.quotes);
+    else for (const m of this.held.values()) this.subscriber.unsubscribeTopic(Topic.price(m.venue, m.marketId));
+  }
 
   /**
    * Subscribes to the markets newly held and drops the ones no longer held. Returns the newly
@@ -62,14 +81,14 @@ export class MarkFeed {
     for (const [k, m] of wanted) {
       if (this.held.has(k)) continue;
       this.held.set(k, m);
-      this.subscriber.subscribeTopic(Topic.price(m.venue, m.marketId));
+      if (this.source === 'prices') this.subscriber.subscribeTopic(Topic.price(m.venue, m.marketId));
       added.push(m);
     }
     for (const [k, m] of this.held) {
       if (wanted.has(k)) continue;
       this.held.delete(k);
       this.marks.delete(k);
-      this.subscriber.unsubscribeTopic(Topic.price(m.venue, m.marketId));
+      if (this.source === 'prices') this.subscriber.unsubscribeTopic(Topic.price(m.venue, m.marketId));
     }
     return added;
   }
@@ -82,7 +101,7 @@ export class MarkFeed {
       if (entry === null || entry.envelope.type !== 'price') return false;
       const parsed = PriceUpdateSchema.safeParse(entry.envelope.data);
       if (!parsed.success) return false;
-      const applied = this.apply(parsed.data, entry.envelope.ts);
+      const applied = this.apply(parsed.data, quoteTimeOf(entry.envelope));
       if (applied) this.counters.marks_seeded++;
       return applied;
     } catch {
@@ -91,9 +110,12 @@ export class MarkFeed {
     }
   }
 
-  /** A price from the hot path; true when it changed the mark of a held market. */
-  onPrice(price: PriceUpdate, publishedUs: number): boolean {
-    return this.apply(price, publishedUs);
+  /**
+   * A price from the hot path (or one quote of a snapshot, timed by its `origin_ts`); true when
+   * it changed the mark of a held market.
+   */
+  onPrice(price: PriceUpdate, quoteUs: number): boolean {
+    return this.apply(price, quoteUs);
   }
 
   get(venue: Venue, marketId: string): Mark | undefined {
@@ -111,7 +133,8 @@ export class MarkFeed {
   private apply(price: PriceUpdate, publishedUs: number): boolean {
     const k = key(price.venue, price.market_id);
     if (!this.held.has(k)) {
-      this.counters.prices_not_held++;
+      // A snapshot carries every changed market of a monitor: most are not held, as expected.
+      if (this.source === 'prices') this.counters.prices_not_held++;
       return false;
     }
     const quoteUs = publishedUs;

@@ -11,6 +11,7 @@ import { SlowKey } from '../../core/slow-keys.js';
 import { SPORTS, VENUES, type Sport, type Venue } from '../../core/topics.js';
 import { defineVar, parse, type ConfigOf, type VarSpec } from '../../runtime/config.js';
 import { ledgerGuardConfigSpec } from '../../runtime/ledger-guard-config.js';
+import type { MarkSource } from './mark-feed.js';
 
 /** `nba=0.03,nfl=0.05`: stop loss in price points per sport, over the exit rules' sport table. */
 function stopLossTable(raw: string, env: string): Partial<Record<Sport, number>> {
@@ -81,6 +82,11 @@ export const trackerConfigSpec = {
    * (ZMQ does not promise delivery) still settles.
    */
   gameRefreshMs: defineVar({ env: 'PT_GAME_REFRESH_MS', default: 30_000, parse: parse.int(100, 3_600_000) }),
+  /**
+   * Where marks come from: `quotes`, the monitors' quote snapshots (one message per monitor and
+   * MONITOR_QUOTES_INTERVAL_MS), or `prices`, every price of each held market (exact topics).
+   */
+  markSource: defineVar({ env: 'PT_MARK_SOURCE', default: 'quotes' as MarkSource, parse: parse.oneOf<MarkSource>('quotes', 'prices') }),
   /** positions.<id> for mark changes at most this often per position (trades publish at once). */
   markPublishMs: defineVar({ env: 'PT_MARK_PUBLISH_MS', default: 250, parse: parse.int(0, 60_000) }),
   /** positions:open is refreshed with marks this often (trade changes are written at once). */

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { RawEnvelope } from '../../core/envelope.js';
 import { errorMessage } from '../../core/errors.js';
 import type { FeeSchedule } from '../../core/fees.js';
-import type { GameInfo, GameState, PriceUpdate, TradeCompleted } from '../../core/messages.js';
+import type { GameInfo, GameState, PriceUpdate, QuoteSnapshot, TradeCompleted } from '../../core/messages.js';
 import { GameInfoSchema, GameStateSchema } from '../../core/messages.js';
 import type { PositionChange, PositionSnapshot } from '../../core/positions/position-book.js';
 import { positionMessage } from '../../core/positions/position-marks.js';
@@ -28,7 +28,7 @@ import type { Metrics } from '../../runtime/metrics.js';
 import { DurableWatch } from './durable-watch.js';
 import { ExitMonitor, type ExitInputs } from './exit-monitor.js';
 import { GameCatalogue, sportHasDraws } from './game-catalogue.js';
-import { MarkFeed } from './mark-feed.js';
+import { MarkFeed, quoteTimeOf } from './mark-feed.js';
 import { recover } from './recovery.js';
 import { SerialQueue } from './serial-queue.js';
 import { planSettlement } from './settlement.js';
@@ -64,12 +64,14 @@ export class PositionTracker {
     games_unreadable: 0,
     snapshot_mismatches: 0,
     positions_published: 0,
+    quote_snapshots: 0,
     log_trimmed: 0,
   };
   private ledger: TrackerLedger | null = null;
   private marks: MarkFeed | null = null;
   private ingest: TradeIngest | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private markFlush: NodeJS.Immediate | null = null;
   private readonly catalogue = new GameCatalogue();
   private readonly activeGames: ActiveGamesReader;
   private readonly queue = new SerialQueue();
@@ -116,7 +118,10 @@ export class PositionTracker {
         return;
       }
       case 'price':
-        this.onPrice(envelope.data as PriceUpdate, envelope.ts);
+        this.onPrice(envelope.data as PriceUpdate, quoteTimeOf(envelope));
+        return;
+      case 'quotes':
+        this.onQuotes(envelope.data as QuoteSnapshot);
         return;
       case 'game_info':
         this.catalogue.applyInfo(envelope.data as GameInfo, nowMicros());
@@ -160,7 +165,7 @@ export class PositionTracker {
         'trades:completed has had entries removed: positions rebuilt from what is left may differ from the ones traded; reconcile with the venues',
       );
     }
-    this.marks = new MarkFeed(subscriber, this.options.redis, keys.latestPrice);
+    this.marks = new MarkFeed(subscriber, this.options.redis, keys.latestPrice, config.markSource);
     const open = ledger.book.open();
     await this.queue.run(async () => {
       this.snapshotDirty = true;
@@ -191,6 +196,8 @@ export class PositionTracker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.markFlush !== null) clearImmediate(this.markFlush);
+    this.marks?.close();
     await this.ingest?.stop();
     await this.queue.idle();
   }
@@ -326,9 +333,18 @@ export class PositionTracker {
   // ---------------------------------------------------------------------------------------------
   // Marks, games and exits (no ledger change).
 
-  private onPrice(price: PriceUpdate, publishedUs: number): void {
-    if (this.marks === null || !this.marks.onPrice(price, publishedUs)) return;
+  private onPrice(price: PriceUpdate, quoteUs: number): void {
+    if (this.marks === null || !this.marks.onPrice(price, quoteUs)) return;
     this.onMarkChanged(price.venue, price.market_id);
+  }
+
+  private onQuotes(snapshot: QuoteSnapshot): void {
+    const marks = this.marks;
+    if (marks === null) return;
+    this.counters.quote_snapshots++;
+    for (const quote of snapshot.quotes) {
+      if (marks.onPrice(quote, quote.origin_ts)) this.onMarkChanged(quote.venue, quote.market_id);
+    }
   }
 
   private onMarkChanged(venue: Venue, marketId: string): void {
@@ -341,7 +357,20 @@ export class PositionTracker {
       this.checkExit(p, now);
       this.markDirty.add(p.positionId);
     }
-    this.flushMarkPublishes(now);
+    this.scheduleMarkPublishes();
+  }
+
+  /**
+   * Publishes changed marks once the messages of this turn of the event loop are handled: a
+   * flush per price walked every dirty position for every price (13 % of the tracker's CPU with
+   * 400 positions held, bench:pipeline).
+   */
+  private scheduleMarkPublishes(): void {
+    if (this.markFlush !== null || this.stopped) return;
+    this.markFlush = setImmediate(() => {
+      this.markFlush = null;
+      this.flushMarkPublishes(nowMicros());
+    });
   }
 
   private afterGame(gameId: string): void {
