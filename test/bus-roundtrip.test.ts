@@ -16,23 +16,23 @@ import { gamePrice as price } from './helpers/prices.js';
 
 type Pair = { pub: HotPublisher; sub: HotSubscriber; connect(): Promise<void> };
 
-type PairFactory = (batchPrefixes?: string[]) => Promise<Pair>;
+type PairFactory = (batchPrefixes?: string[], batchMaxDelayMs?: number) => Promise<Pair>;
 
-async function zmqPair(bindAddress: string, batchPrefixes: string[] = []): Promise<Pair> {
-  const pub = await ZmqPublisher.create({ src: 'test.0', bindAddress, batchPrefixes });
+async function zmqPair(bindAddress: string, batchPrefixes: string[] = [], batchMaxDelayMs?: number): Promise<Pair> {
+  const pub = await ZmqPublisher.create({ src: 'test.0', bindAddress, batchPrefixes, ...(batchMaxDelayMs === undefined ? {} : { batchMaxDelayMs }) });
   const sub = new ZmqSubscriber();
   return { pub, sub, connect: async () => sub.connect(pub.endpoint!) };
 }
 
-async function redisPair(batchPrefixes: string[] = []): Promise<Pair> {
-  const pub = new RedisPublisher({ src: 'test.0', redisUrl: TEST_REDIS_URL, batchPrefixes });
+async function redisPair(batchPrefixes: string[] = [], batchMaxDelayMs?: number): Promise<Pair> {
+  const pub = new RedisPublisher({ src: 'test.0', redisUrl: TEST_REDIS_URL, batchPrefixes, ...(batchMaxDelayMs === undefined ? {} : { batchMaxDelayMs }) });
   const sub = new RedisSubscriber({ redisUrl: TEST_REDIS_URL });
   return { pub, sub, connect: () => sub.ready() };
 }
 
 const transports: Record<string, PairFactory> = {
-  'zmq ipc': (b) => zmqPair(`ipc://${path.join(mkdtempSync(path.join(tmpdir(), 'arb-')), 'p.ipc')}`, b),
-  'zmq tcp': (b) => zmqPair('tcp://127.0.0.1:*', b),
+  'zmq ipc': (b, d) => zmqPair(`ipc://${path.join(mkdtempSync(path.join(tmpdir(), 'arb-')), 'p.ipc')}`, b, d),
+  'zmq tcp': (b, d) => zmqPair('tcp://127.0.0.1:*', b, d),
   redis: redisPair,
 };
 
@@ -107,5 +107,25 @@ describe.each(Object.keys(transports))('hot path round trip over %s', (name) => 
     expect(envs).toHaveLength(5);
     expect(pair.pub.metrics().batched - batchedBefore).toBe(10);
     expect(envs.every((e) => e.src === 'test.0')).toBe(true);
+  });
+
+  it('batchMaxDelayMs 0: what is published in one turn of the event loop goes out as one frame on the next', async () => {
+    const pair = await transports[name]!(['prices.'], 0);
+    open.push(pair);
+    const envs: RawEnvelope[] = [];
+    pair.sub.onMessage((_t, env) => void envs.push(env));
+    pair.sub.subscribe('prices.kalshi.');
+    await pair.connect();
+    await warmUp(pair, Topic.price('kalshi', 'A'), envs);
+    await new Promise((r) => setTimeout(r, 50));
+    const framesBefore = pair.pub.metrics().sent_frames;
+    const heardBefore = envs.length;
+    for (let i = 0; i < 20; i++) pair.pub.publish(Topic.price('kalshi', `M${i}`), 'price', price(`M${i}`, 0.5));
+    expect(pair.pub.metrics().sent_frames).toBe(framesBefore); // nothing sent in this turn
+    await new Promise((r) => setImmediate(r));
+    await pair.pub.flush();
+    expect(pair.pub.metrics().sent_frames - framesBefore).toBe(1);
+    await eventually(() => envs.length - heardBefore >= 20);
+    expect(envs.slice(heardBefore).map((e) => (e.data as { market_id: string }).market_id)).toEqual(Array.from({ length: 20 }, (_, i) => `M${i}`));
   });
 });

@@ -51,6 +51,7 @@ export interface PublisherOptions {
   /** Topic prefixes batched into one frame (non-critical topics only). */
   batchPrefixes?: readonly string[];
   batchMaxItems?: number;
+  /** How long a batch waits for more items; 0 sends it on the next turn of the event loop. */
   batchMaxDelayMs?: number;
   logger?: BusLogger;
   /** Signs the envelopes of `signedPrefixes` topics (sets their `mac`); none signed without it. */

@@ -22,6 +22,7 @@ export interface CreatePublisherOptions {
   seedPort?: number;
   logger: BusLogger;
   batchPrefixes?: readonly string[];
+  batchMaxDelayMs?: number;
   /** Signs the money-moving topics (`signals.*`) with the system's bus key. */
   signer?: EnvelopeMacWriter | null;
 }
@@ -33,6 +34,7 @@ export async function createHotPublisher(config: BusConfig, options: CreatePubli
     sendHighWaterMark: config.sendHighWaterMark,
     logger: options.logger,
     ...(options.batchPrefixes ? { batchPrefixes: options.batchPrefixes } : {}),
+    ...(options.batchMaxDelayMs !== undefined ? { batchMaxDelayMs: options.batchMaxDelayMs } : {}),
     ...(options.signer ? { signer: options.signer } : {}),
   };
   if (config.hotTransport === 'redis') return new RedisPublisher({ ...common, ...redisTimeouts(config), redisUrl: config.redisUrl });

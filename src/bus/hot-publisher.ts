@@ -51,7 +51,7 @@ export abstract class HotPublisher {
   private draining = false;
   private drained: Promise<void> = Promise.resolve();
   private readonly batches = new Map<string, BatchItem[]>();
-  private batchTimer: NodeJS.Timeout | null = null;
+  private batchTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private readonly counters = { published: 0, sent_frames: 0, dropped: 0, batched: 0, oversize: 0 };
   /** A full queue drops per message: one line a second says so. */
   private readonly dropLog: ThrottledLog;
@@ -142,13 +142,16 @@ export abstract class HotPublisher {
     this.counters.batched++;
     if (items.length >= this.options.batchMaxItems) this.flushBatch(batchTopic, items);
     else if (this.batchTimer === null) {
-      this.batchTimer = setTimeout(() => this.flushBatches(), this.options.batchMaxDelayMs);
+      // 0: everything published in this turn of the event loop goes out in one frame per family.
+      const delay = this.options.batchMaxDelayMs;
+      this.batchTimer = delay === 0 ? setImmediate(() => this.flushBatches()) : setTimeout(() => this.flushBatches(), delay);
     }
   }
 
   private flushBatches(): void {
     if (this.batchTimer !== null) {
-      clearTimeout(this.batchTimer);
+      if (this.options.batchMaxDelayMs === 0) clearImmediate(this.batchTimer as NodeJS.Immediate);
+      else clearTimeout(this.batchTimer as NodeJS.Timeout);
       this.batchTimer = null;
     }
     for (const [batchTopic, items] of this.batches) if (items.length > 0) this.flushBatch(batchTopic, items);

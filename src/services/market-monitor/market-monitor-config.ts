@@ -29,6 +29,13 @@ export const monitorConfigSpec = {
   /** Order books are non-critical: each market's is published at most this often (0 = every change). */
   orderbookIntervalMs: defineVar({ env: 'MONITOR_ORDERBOOK_INTERVAL_MS', default: 100, parse: parse.int(0, 60_000) }),
   /**
+   * Prices published in one turn of the event loop (a venue frame holds many changes; under load
+   * many frames are read per turn) go out as one frame on `prices.~batch`: one ZMQ send for the
+   * lot and one receive per subscriber, instead of one each per price. Subscribers filter the
+   * items by their subscriptions. `false`: one frame per price (filtered at the publisher).
+   */
+  batchPrices: defineVar({ env: 'MONITOR_BATCH_PRICES', default: true, parse: parse.bool }),
+  /**
    * Quote snapshots (`quotes.<venue>.<instance>`): the markets whose price changed, latest only,
    * this often (0 = on the next turn of the event loop, -1 = none). position_tracker and
    * execution_service mark and settle from them instead of hearing every price.

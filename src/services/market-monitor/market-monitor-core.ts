@@ -143,7 +143,10 @@ export class MarketMonitor implements VenueFeedHandlers {
  */
 export async function startMarketMonitor(ctx: ServiceContext<MonitorConfig>, feed: VenueFeed): Promise<MarketMonitor> {
   const { config, metrics, log } = ctx;
-  const publisher = await ctx.publisher({ batchPrefixes: [TopicPrefix.orderbooks] });
+  // Order books are already coalesced per interval by the OrderbookPublisher: sent next turn too.
+  const publisher = await ctx.publisher(
+    config.batchPrices ? { batchPrefixes: [TopicPrefix.orderbooks, TopicPrefix.prices], batchMaxDelayMs: 0 } : { batchPrefixes: [TopicPrefix.orderbooks] },
+  );
   const health = new FeedHealth({ feed, metrics, log, setStatus: ctx.setStatus, intervalMs: config.statusIntervalMs });
   const books = new OrderbookPublisher({ publisher, feed, metrics, depth: config.bookDepth, intervalMs: config.orderbookIntervalMs });
   const quotes = config.quotesIntervalMs >= 0

@@ -25,7 +25,7 @@ export interface Mark {
    * its publish time): our clocks, not the venue's (a venue or simulator clock may run apart from
    * ours, and staleness is judged against our now). The same whichever source it came from.
    */
-  readonly quoteUs: number;
+  quoteUs: number;
 }
 
 export interface MarkFeedCounters {
@@ -141,6 +141,11 @@ export class MarkFeed {
     const current = this.marks.get(k);
     if (current !== undefined && quoteUs < current.quoteUs) {
       this.counters.prices_stale++;
+      return false;
+    }
+    if (current !== undefined && current.status === price.status && current.top.yesBid === price.yes_bid && current.top.yesAsk === price.yes_ask) {
+      // Only sizes moved: the mark is the same, only fresher (staleness rules read quoteUs).
+      current.quoteUs = quoteUs;
       return false;
     }
     this.marks.set(k, { top: { yesBid: price.yes_bid, yesAsk: price.yes_ask }, status: price.status, quoteUs });
