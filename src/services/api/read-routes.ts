@@ -21,7 +21,7 @@ import {
   type Page,
 } from '../../core/api-protocol.js';
 import type { OrderBook } from '../../core/messages.js';
-import { Topic } from '../../core/topics.js';
+import { Topic, TopicPrefix } from '../../core/topics.js';
 import type { ApiAudit } from './api-audit.js';
 import type { HistoryRouter } from './history-router.js';
 import { schemaOf } from './route-schema.js';
@@ -74,7 +74,8 @@ export function registerReadRoutes(app: FastifyInstance, d: ReadRouteDeps): void
     { schema: { tags, summary: 'Latest price (slow track) and order book (hot path) of one market', params: schemaOf(MarketParams) } },
     async (req): Promise<MarketView> => {
       const { venue, marketId } = req.params;
-      const latest = await d.reader.latestPrice(venue, marketId);
+      // Books live in the cache only while their family is followed: this read keeps it on a while.
+      const [latest] = await Promise.all([d.reader.latestPrice(venue, marketId), d.hub.families?.touch(TopicPrefix.orderbooks)]);
       const book = d.hub.cache.latest(Topic.orderbook(venue, marketId), 'orderbook');
       if (latest === null && book === undefined) return notFound(`no price for ${venue} market ${marketId}`);
       return { price: latest?.price ?? null, price_ts: latest?.ts ?? null, book: (book?.data as OrderBook | undefined) ?? null };

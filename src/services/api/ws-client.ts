@@ -46,6 +46,8 @@ const WS_OPEN = 1;
 
 export class WsClient {
   readonly prefixes = new Set<string>();
+  /** Subscribed prefixes whose snapshot is not sent yet (their family is loading): no live event before it. */
+  readonly waiting = new Set<string>();
   readonly counters: WsClientCounters = { sent: 0, coalesced: 0, dropped: 0 };
   readonly #queue: Pending[] = [];
   readonly #pendingByTopic = new Map<string, Pending>();
@@ -69,7 +71,7 @@ export class WsClient {
   ) {}
 
   matches(topic: string): boolean {
-    for (const p of this.prefixes) if (topic.startsWith(p)) return true;
+    for (const p of this.prefixes) if (topic.startsWith(p) && !this.waiting.has(p)) return true;
     return false;
   }
 
