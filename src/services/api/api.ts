@@ -16,6 +16,7 @@ import { openPool } from '../../store/pg-pool.js';
 import { HistoryReader as StoreHistoryReader } from '../../store/history-reader.js';
 import { RedisHistoryReader } from './history-reader.js';
 import { HistoryRouter } from './history-router.js';
+import { RedisAccountHistory } from './account-history.js';
 import { PostgresHistory } from './postgres-history.js';
 import { SlowStateReader } from './state-reader.js';
 import { defaultStaticDir, StaticAssets } from './static-assets.js';
@@ -34,11 +35,11 @@ export const api = defineService({
     const { config, redis, metrics, log } = ctx;
     const { token, file } = ensureApiToken(config.dataDir, config.token);
     const streams = new RedisHistoryReader(redis);
-    // Live state (account, funnel) stays on the streams; the history routes go through the router.
-    const reader = new SlowStateReader(redis, streams, config.registryTtlMs);
     const pool = config.databaseUrl === '' ? null : openPool(config.databaseUrl, { max: 2, connectTimeoutMs: 1_000, onIdleError: () => metrics.inc('history_idle_errors') });
     if (pool !== null) ctx.onStop(() => pool.end());
-    const history = new HistoryRouter(streams, pool === null ? null : new PostgresHistory(new StoreHistoryReader(pool)), log, config.historyRetryMs);
+    // History lists and the account's / funnel's totals: Postgres first, the streams as the fallback.
+    const history = new HistoryRouter(streams, new RedisAccountHistory(streams), pool === null ? null : new PostgresHistory(new StoreHistoryReader(pool)), log, config.historyRetryMs);
+    const reader = new SlowStateReader(redis, history, config.registryTtlMs);
     const audit = new ApiAudit(redis, config.auditMaxLen);
     // Before the subscription: the subscriber skips the api's own publisher.
     const publisher = await ctx.publisher();
