@@ -35,6 +35,7 @@ const DEFAULT_RETRY_MS = 5_000;
 export class HistoryRouter implements HistoryReader, AccountHistory {
   readonly counters: HistoryRouterCounters = { postgres_reads: 0, redis_reads: 0, fallbacks: 0, postgres_errors: 0, postgres_empty: 0 };
   readonly #log: ThrottledLog;
+  readonly #sourced = new WeakMap<object, Page<unknown>>();
   #downUntil = 0;
 
   constructor(
@@ -54,7 +55,7 @@ export class HistoryRouter implements HistoryReader, AccountHistory {
 
   async signals(page: PageRequest): Promise<Page<SignalView>> {
     this.counters.redis_reads++;
-    return { ...(await this.redis.signals(page)), source: 'redis' };
+    return this.#redisPage(await this.redis.signals(page));
   }
 
   trades(page: TradePage): Promise<Page<TradeView>> {
@@ -101,14 +102,14 @@ export class HistoryRouter implements HistoryReader, AccountHistory {
         this.counters.redis_reads++;
         if (stream.items.length === 0) return { ...result, source: 'postgres' };
         this.counters.postgres_empty++;
-        return { ...stream, source: 'redis' };
+        return this.#redisPage(stream);
       } catch (err) {
         this.#failed(err);
       }
     }
     if (this.postgres !== null) this.counters.fallbacks++;
     this.counters.redis_reads++;
-    return { ...(await fromRedis()), source: 'redis' };
+    return this.#redisPage(await fromRedis());
   }
 
   /** Like #read for a total: Postgres unless absent, down or empty (the recorder not caught up), then Redis. */
@@ -144,6 +145,16 @@ export class HistoryRouter implements HistoryReader, AccountHistory {
       this.#failed(err);
       throw new ApiError(503, 'ARB_API_NO_HISTORY', 'the history database is not reachable right now; retry later');
     }
+  }
+
+  /**
+   * A Redis page with its source: the same object for the same page (the stream page cache hands
+   * out one object while the stream is unchanged), so the route serializes it once (read-routes.ts).
+   */
+  #redisPage<T>(page: Page<T>): Page<T> {
+    let sourced = this.#sourced.get(page);
+    if (sourced === undefined) this.#sourced.set(page, (sourced = { ...page, source: 'redis' }));
+    return sourced as Page<T>;
   }
 
   /** Postgres unless there is none or it failed less than retryMs ago. */

@@ -10,10 +10,15 @@
  * ends on the newest of each topic.
  */
 import type { WsEvent } from '../../core/api-protocol.js';
-import { isLaterMessage } from '../../core/envelope.js';
+import { isLaterMessage, type RawEnvelope } from '../../core/envelope.js';
 import { TopicPrefix } from '../../core/topics.js';
 
 const EVENT_FAMILIES = [TopicPrefix.signals, TopicPrefix.tradesCompleted];
+
+function eventFamilyOf(topic: string): string | null {
+  for (const f of EVENT_FAMILIES) if (topic.startsWith(f)) return f;
+  return null;
+}
 
 export interface LiveCacheOptions {
   /** Most state topics kept (oldest update dropped first beyond it). */
@@ -22,11 +27,8 @@ export interface LiveCacheOptions {
   recentEvents: number;
 }
 
-/** What orders two messages of one topic (the envelope's publisher identity). */
-export interface MessageOrder {
-  id: string;
-  seq: number;
-}
+/** What orders two messages of one topic: the envelope's publisher identity and time (isLaterMessage). */
+export type MessageOrder = Pick<RawEnvelope, 'src' | 'id' | 'seq' | 'ts'>;
 
 /** The event and what orders it (isLaterMessage reads src, id, seq, ts). */
 interface StateEntry {
@@ -43,25 +45,37 @@ export class LiveCache {
   evicted = 0;
   /** State messages refused because the cache held a later one of their topic. */
   stale = 0;
+  /** Bumped by every change: a snapshot taken at one version is the same until the next. */
+  version = 0;
 
   constructor(private readonly options: LiveCacheOptions = { maxTopics: 50_000, recentEvents: 100 }) {}
 
-  /** Keeps `event`; false (nothing changed) when it is older than what the cache holds for its topic. */
+  /**
+   * Keeps `event` (`order`: its envelope); false (nothing changed) when it is older than what the
+   * cache holds for its topic. Called per hot-path message: a held entry is updated in place.
+   */
   put(event: WsEvent, order: MessageOrder): boolean {
-    const family = EVENT_FAMILIES.find((f) => event.topic.startsWith(f));
-    if (family !== undefined) {
+    this.version++;
+    const family = eventFamilyOf(event.topic);
+    if (family !== null) {
       this.#remember(family, event);
       return true;
     }
     const key = `${event.topic}|${event.type}`;
-    const entry: StateEntry = { event, src: event.src, id: order.id, seq: order.seq, ts: event.ts };
-    const held = this.#latest.get(key);
-    if (held !== undefined) {
-      if (!isLaterMessage(entry, held)) {
+    let entry = this.#latest.get(key);
+    if (entry !== undefined) {
+      if (!isLaterMessage(order, entry)) {
         this.stale++;
         return false;
       }
+      entry.event = event;
+      entry.src = order.src;
+      entry.id = order.id;
+      entry.seq = order.seq;
+      entry.ts = order.ts;
       this.#latest.delete(key); // re-insert: Map order is then least recently updated first
+    } else {
+      entry = { event, src: order.src, id: order.id, seq: order.seq, ts: order.ts };
     }
     this.#latest.set(key, entry);
     if (this.#latest.size > this.options.maxTopics) {
@@ -89,6 +103,7 @@ export class LiveCache {
 
   /** Forgets the state of every topic under `prefix` (a family nobody follows any more goes stale). */
   forget(prefix: string): void {
+    this.version++;
     for (const [key, { event }] of this.#latest) if (event.topic.startsWith(prefix)) this.#latest.delete(key);
   }
 

@@ -39,6 +39,7 @@ export interface LiveFamiliesDeps {
 export const ON_DEMAND_FAMILIES: readonly string[] = [TopicPrefix.prices, TopicPrefix.orderbooks];
 
 interface Family {
+  prefix: string;
   users: number;
   state: 'off' | 'loading' | 'on';
   /** Settles when the load started by the current switch-on is merged. */
@@ -50,6 +51,8 @@ interface Family {
 
 export class LiveFamilies {
   readonly #families = new Map<string, Family>();
+  /** The same families, for the per-message check (a plain loop, no iterator). */
+  readonly #list: Family[] = [];
   readonly counters = { switched_on: 0, switched_off: 0, load_errors: 0, merged: 0 };
 
   constructor(
@@ -59,7 +62,11 @@ export class LiveFamilies {
     /** A load slower than this is given up: the snapshot is then what the live stream brought. */
     private readonly loadTimeoutMs = 5_000,
   ) {
-    for (const f of ON_DEMAND_FAMILIES) this.#families.set(f, { users: 0, state: 'off', ready: null, linger: null, generation: 0 });
+    for (const prefix of ON_DEMAND_FAMILIES) {
+      const family: Family = { prefix, users: 0, state: 'off', ready: null, linger: null, generation: 0 };
+      this.#families.set(prefix, family);
+      this.#list.push(family);
+    }
   }
 
   /** The on-demand family `prefix` lies in, or null for the always-followed ones. */
@@ -70,7 +77,10 @@ export class LiveFamilies {
 
   /** Whether a hot message of `topic` belongs in the cache: false for a family switched off (frames still in flight). */
   follows(topic: string): boolean {
-    for (const [prefix, family] of this.#families) if (topic.startsWith(prefix)) return family.state !== 'off';
+    for (let i = 0; i < this.#list.length; i++) {
+      const family = this.#list[i]!;
+      if (topic.startsWith(family.prefix)) return family.state !== 'off';
+    }
     return true;
   }
 

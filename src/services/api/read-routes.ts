@@ -137,8 +137,17 @@ export function registerReadRoutes(app: FastifyInstance, d: ReadRouteDeps): void
   );
 }
 
-/** Names the page's source in a header too, so a client can tell without parsing the body. */
-function sourced<T>(reply: FastifyReply, page: Page<T>): Page<T> {
+/**
+ * JSON of the pages sent, by page object: a page the stream page cache reuses is serialized once
+ * per stream version, not per request (a 500-trade page is a few hundred KB of JSON, and
+ * serializing it is synchronous work on the loop the /ws fan-out shares).
+ */
+const pageJson = new WeakMap<object, string>();
+
+/** Sends the page (serialized once, see pageJson) and names its source in a header too, so a client can tell without parsing the body. */
+function sourced<T>(reply: FastifyReply, page: Page<T>): FastifyReply {
   if (page.source !== undefined) void reply.header(HISTORY_SOURCE_HEADER, page.source);
-  return page;
+  let json = pageJson.get(page);
+  if (json === undefined) pageJson.set(page, (json = JSON.stringify(page)));
+  return reply.type('application/json; charset=utf-8').send(json);
 }

@@ -102,13 +102,18 @@ export class WsClient {
 
   /** Control replies (errors, acks, snapshots) go through the same queue, never dropped silently. */
   sendControl(message: object): void {
+    this.sendControlFrame(encodeTextFrame(JSON.stringify(message)));
+  }
+
+  /** A control reply already framed (a snapshot framed once for every client that asked for it). */
+  sendControlFrame(frame: Buffer): void {
     if (this.#closed) return;
     if (this.queued >= this.options.queueMax * 2) {
       // Replies pile up only for a client that sends but never reads.
       this.events.onHopeless(this);
       return this.close(WsCloseCode.slowClient, 'ARB_API_WS_SLOW_CLIENT: replies not read');
     }
-    this.#queue.push({ frame: encodeTextFrame(JSON.stringify(message)), topic: null });
+    this.#queue.push({ frame, topic: null });
     this.#scheduleFlush();
   }
 

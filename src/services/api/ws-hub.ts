@@ -45,6 +45,8 @@ export class WsHub {
   readonly #errors = new Map<WsClient, number>();
   readonly #dirty = new Set<WsClient>();
   #flushPending = false;
+  readonly #snapshotFrames = new Map<string, Buffer>();
+  #snapshotVersion = -1;
   #lastFlushMs = 0;
   #nextId = 1;
 
@@ -74,7 +76,8 @@ export class WsHub {
     for (const client of this.#clients) {
       if (!client.matches(topic)) continue;
       if (bytes === null) {
-        bytes = encodeTextFrame(JSON.stringify({ kind: 'event', ...event }));
+        // {"kind":"event", ...event} without building that object per message.
+        bytes = encodeTextFrame(`{"kind":"event",${JSON.stringify(event).slice(1)}`);
         coalesce = isCoalescedTopic(topic);
       }
       client.enqueueEvent(topic, bytes, coalesce);
@@ -204,8 +207,18 @@ export class WsHub {
     }
   }
 
+  /** Framed once per prefix while the cache is unchanged: clients subscribing together (all those waiting for a family) share it. */
   #sendSnapshot(client: WsClient, prefix: string): void {
-    client.sendControl({ kind: 'snapshot', prefix, events: this.cache.snapshot(prefix) });
+    if (this.#snapshotVersion !== this.cache.version) {
+      this.#snapshotFrames.clear();
+      this.#snapshotVersion = this.cache.version;
+    }
+    let frame = this.#snapshotFrames.get(prefix);
+    if (frame === undefined) {
+      frame = encodeTextFrame(JSON.stringify({ kind: 'snapshot', prefix, events: this.cache.snapshot(prefix) }));
+      this.#snapshotFrames.set(prefix, frame);
+    }
+    client.sendControlFrame(frame);
   }
 
   #release(prefix: string): void {
