@@ -6,6 +6,9 @@
  * by Postgres, and with Postgres gone the trade and position lists, the account and the funnel fall
  * back to the Redis streams (counted) while reports answer 503 ARB_API_NO_HISTORY.
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_SOURCE_HEADER } from '../src/core/api-protocol.js';
@@ -38,6 +41,7 @@ async function server(): Promise<Backend> {
 }
 
 const US = 1_000;
+const CLI = path.resolve('dist/src/cli.js');
 const BASE_MS = 1_765_000_000_000;
 
 /** Trades p0..p4 only in Postgres, stream ids in order; p3 rejected with a reason; p1 with two fills. */
@@ -185,6 +189,14 @@ describe.each([
       { kind: 'unknown', signals: 0, decided: 1, filled: 1, rejected: 0, rejected_by_reason: {} },
     ]);
   });
+
+  it.skipIf(!existsSync(CLI))('arbees status reads the win rate from Postgres too', async () => {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [CLI, 'status'], { env: { ...process.env, REDIS_URL: h.server.url, ARBEES_DATA_DIR: h.dataDir, DATABASE_URL: backend.url } }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
+    );
+    // Postgres holds four closed positions (three won); the Redis stream one.
+    expect(out).toMatch(/win rate 75% of 4/);
+  }, 30_000);
 
   it('the OpenAPI document lists the report routes', async () => {
     const doc = (await h.get('/api/openapi.json')).body;
