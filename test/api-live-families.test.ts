@@ -139,4 +139,23 @@ describe('on-demand price subscription', () => {
     // No reader for the linger: books are dropped again.
     await eventually(() => metric('ws.books_on') === 0, 5_000, 'books switched off');
   });
+
+  it('a client arriving within the linger finds prices still on: no switch-off, its snapshot at once', async () => {
+    const first = await openClient();
+    first.ws.send(JSON.stringify({ subscribe: ['prices.kalshi.LF-A'] }));
+    await eventually(() => first.messages.some((m) => m.kind === 'snapshot'), 5_000, 'first snapshot');
+    const switchedOff = metric('ws.live_switched_off');
+    const switchedOn = metric('ws.live_switched_on');
+    first.ws.close();
+    await sleep(LINGER_MS / 3);
+    const second = await openClient();
+    second.ws.send(JSON.stringify({ subscribe: ['prices.kalshi.'] }));
+    await eventually(() => second.messages.some((m) => m.kind === 'snapshot'), 1_000, 'second snapshot');
+    await sleep(LINGER_MS);
+    expect(metric('ws.live_switched_off')).toBe(switchedOff);
+    expect(metric('ws.live_switched_on')).toBe(switchedOn);
+    expect(metric('ws.prices_on')).toBe(1);
+    second.ws.close();
+    await eventually(() => metric('ws.prices_on') === 0, 5_000, 'prices switched off after the last client');
+  });
 });

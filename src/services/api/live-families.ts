@@ -53,6 +53,7 @@ export class LiveFamilies {
   readonly #families = new Map<string, Family>();
   /** The same families, for the per-message check (a plain loop, no iterator). */
   readonly #list: Family[] = [];
+  #stopped = false;
   readonly counters = { switched_on: 0, switched_off: 0, load_errors: 0, merged: 0 };
 
   constructor(
@@ -107,6 +108,8 @@ export class LiveFamilies {
   release(family: string): void {
     const f = this.#families.get(family);
     if (f === undefined || f.users === 0) return;
+    // Clients closed at shutdown release after stop(): the subscriber is closing, leave it be.
+    if (this.#stopped) return;
     if (--f.users > 0 || f.linger !== null) return;
     f.linger = setTimeout(() => this.#switchOff(family, f), this.lingerMs);
     f.linger.unref();
@@ -120,6 +123,7 @@ export class LiveFamilies {
   }
 
   stop(): void {
+    this.#stopped = true;
     for (const f of this.#families.values()) if (f.linger !== null) clearTimeout(f.linger);
   }
 
