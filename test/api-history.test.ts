@@ -2,9 +2,13 @@
  * The api's history routes with a database (DATABASE_URL), on the embedded PGlite and on the
  * machine's PostgreSQL server (a fresh database, dropped after): trades, closed positions and
  * reports come from Postgres when it has them (paged, `source` and the header say so), a first
- * page Postgres has nothing for comes from Redis, and with Postgres gone the trade and position
- * lists fall back to the Redis streams (counted) while reports answer 503 ARB_API_NO_HISTORY.
+ * page Postgres has nothing for comes from Redis, the account's totals and the funnel are counted
+ * by Postgres, and with Postgres gone the trade and position lists, the account and the funnel fall
+ * back to the Redis streams (counted) while reports answer 503 ARB_API_NO_HISTORY.
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_SOURCE_HEADER } from '../src/core/api-protocol.js';
@@ -37,6 +41,7 @@ async function server(): Promise<Backend> {
 }
 
 const US = 1_000;
+const CLI = path.resolve('dist/src/cli.js');
 const BASE_MS = 1_765_000_000_000;
 
 /** Trades p0..p4 only in Postgres, stream ids in order; p3 rejected with a reason; p1 with two fills. */
@@ -157,6 +162,42 @@ describe.each([
     expect((await h.get('/api/reports?limit=0')).status).toBe(400);
   });
 
+  it('account totals and the signal funnel are counted by Postgres (every closed position, kinds from the recorded signals)', async () => {
+    const pool = openPool(backend.url, { max: 1 });
+    try {
+      // A loss after three wins: cumulative 1000, 3000, 6000, 3500.
+      await pool.query(`INSERT INTO positions (position_id, game_id, sport, venue, market_id, team, side, state, contracts, avg_yes_price, mark_yes_price,
+          cost_cc, fees_cc, realized_pnl_cc, unrealized_pnl_cc, opened_ts, updated_ts, closed_ts)
+        VALUES ('loss1', 'g1', 'nba', 'kalshi', 'M1', 'HOM', 'yes', 'closed', 0, 0.5, NULL, 50000, 1800, -2500, 0, $1, $1, $1)`, [(BASE_MS + 200) * US]);
+      // p0-p2 came from model_edge signals, p3 from an arbitrage one, p4's signal is not recorded; s5 was never traded.
+      for (const [id, kind] of [['s0', 'model_edge'], ['s1', 'model_edge'], ['s2', 'model_edge'], ['s3', 'arbitrage'], ['s5', 'model_edge']] as const) {
+        await pool.query(
+          `INSERT INTO signals (signal_id, msg_id, kind, game_id, sport, model_prob, net_edge, gross_edge, confidence, reason, high_edge, legs, created_ts)
+           VALUES ($1, $2, $3, 'g1', 'nba', 0.6, 0.05, 0.06, 0.8, 'test', false, '[]', $4)`,
+          [id, `m-${id}`, kind, BASE_MS * US],
+        );
+      }
+    } finally {
+      await pool.end();
+    }
+    const account = (await h.get('/api/account')).body;
+    expect(account).toMatchObject({ mode: 'paper', closed_count: 4, win_rate: 0.75, max_drawdown_cc: 2_500 });
+    const funnel = (await h.get('/api/funnel?window=100')).body.rows;
+    expect(funnel).toEqual([
+      { kind: 'model_edge', signals: 4, decided: 3, filled: 3, rejected: 0, rejected_by_reason: {} },
+      { kind: 'arbitrage', signals: 1, decided: 1, filled: 0, rejected: 1, rejected_by_reason: { RISK_MAX_EXPOSURE: 1 } },
+      { kind: 'unknown', signals: 0, decided: 1, filled: 1, rejected: 0, rejected_by_reason: {} },
+    ]);
+  });
+
+  it.skipIf(!existsSync(CLI))('arbees status reads the win rate from Postgres too', async () => {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [CLI, 'status'], { env: { ...process.env, REDIS_URL: h.server.url, ARBEES_DATA_DIR: h.dataDir, DATABASE_URL: backend.url } }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
+    );
+    // Postgres holds four closed positions (three won); the Redis stream one.
+    expect(out).toMatch(/win rate 75% of 4/);
+  }, 30_000);
+
   it('the OpenAPI document lists the report routes', async () => {
     const doc = (await h.get('/api/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/reports', '/api/reports/{reportId}']));
@@ -174,6 +215,9 @@ describe.each([
     expect(closed.items.map((p: any) => p.position.position_id)).toEqual(['rpos']);
     expect(metric('history.fallbacks')).toBe(fallbacks + 2);
     expect(metric('history.postgres_errors')).toBeGreaterThanOrEqual(1);
+    // The account's totals and the funnel too: from the streams (one closed position, two trades, no signals).
+    expect((await h.get('/api/account')).body).toMatchObject({ closed_count: 1, win_rate: 0 });
+    expect((await h.get('/api/funnel')).body.rows).toEqual([{ kind: 'unknown', signals: 0, decided: 2, filled: 1, rejected: 1, rejected_by_reason: { EXEC_TIMEOUT: 1 } }]);
     const reports = await h.get('/api/reports');
     expect(reports.status).toBe(503);
     expect(reports.body.error.code).toBe('ARB_API_NO_HISTORY');

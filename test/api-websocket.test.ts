@@ -50,7 +50,8 @@ async function publishUntilHeard(topic: string, publish: () => void): Promise<vo
 
 describe('/ws', () => {
   it('snapshot on subscribe, then live events; unsubscribe stops them', async () => {
-    await publishUntilHeard('kalshi/SNAP1', () => h.pub.publish(Topic.price('kalshi', 'SNAP1'), 'price', price('kalshi', 'SNAP1', 0.4, 0.42)));
+    // Nobody follows prices yet, so the api does not hear them: the snapshot comes from the stored state.
+    await h.seedPrice(price('kalshi', 'SNAP1', 0.4, 0.42));
     const c = await Client.open();
     c.send({ subscribe: ['prices.kalshi.', 'signals.'] });
     await eventually(() => c.of('snapshot').length === 2, 3_000, 'two snapshots');

@@ -1,13 +1,21 @@
 /**
  * `arbees status`: the dashboard's summary in the terminal (services, games, P&L, positions,
- * controls), read from the slow track of the running system. The Redis comes from REDIS_URL,
+ * controls), read from the slow track of the running system; win rate and drawdown from the
+ * recorder's Postgres when there is one (DATABASE_URL or the run file), else the Redis streams. The Redis comes from REDIS_URL,
  * else from the run file of `arbees up` in ARBEES_DATA_DIR, else 127.0.0.1:6379.
  */
 import { Redis } from 'ioredis';
 import type { AccountView, GameView, ServiceView } from '../core/api-protocol.js';
 import { formatCc } from '../core/money.js';
 import { loadConfig } from '../runtime/config.js';
+import type pg from 'pg';
+import type { ThrottledLogSink } from '../core/throttled-log.js';
+import { openPool } from '../store/pg-pool.js';
+import { HistoryReader as StoreHistoryReader } from '../store/history-reader.js';
+import { RedisAccountHistory } from '../services/api/account-history.js';
 import { RedisHistoryReader } from '../services/api/history-reader.js';
+import { HistoryRouter } from '../services/api/history-router.js';
+import { PostgresHistory } from '../services/api/postgres-history.js';
 import { SlowStateReader } from '../services/api/state-reader.js';
 import { RunFile } from './run-file.js';
 import { prepareApiAccess, API_SERVICE } from './api-access.js';
@@ -67,13 +75,31 @@ export async function runStatus(env: NodeJS.ProcessEnv = process.env): Promise<v
     process.exitCode = 1;
     return;
   }
+  const databaseUrl = databaseUrlFor(env);
+  const pool = databaseUrl === null ? null : openPool(databaseUrl, { max: 2, connectTimeoutMs: 1_000 });
   try {
-    const reader = new SlowStateReader(redis, new RedisHistoryReader(redis), loadConfig({ ttl: baseConfigSpec.registryTtlMs }, env).ttl);
+    const reader = new SlowStateReader(redis, accountHistory(redis, pool), loadConfig({ ttl: baseConfigSpec.registryTtlMs }, env).ttl);
     const [services, games, account] = await Promise.all([reader.services(), reader.games(), reader.account()]);
     const dataDir = loadConfig({ dataDir: baseConfigSpec.dataDir }, env).dataDir;
     const api = services.some((s) => s.service === API_SERVICE) ? prepareApiAccess([{ service: API_SERVICE }], dataDir, env) : null;
     process.stdout.write(formatStatus(services, games, account, api?.url ?? null));
   } finally {
     redis.disconnect();
+    await pool?.end();
   }
+}
+
+/** The history database of the running system: DATABASE_URL, else the one `arbees up` recorded; null without one. */
+function databaseUrlFor(env: NodeJS.ProcessEnv): string | null {
+  if (env.DATABASE_URL) return env.DATABASE_URL;
+  const dataDir = loadConfig({ dataDir: baseConfigSpec.dataDir }, env).dataDir;
+  return new RunFile(dataDir).read()?.postgres?.url ?? null;
+}
+
+const QUIET: ThrottledLogSink = { debug: () => {}, warn: () => {}, error: () => {} };
+
+/** Totals (win rate, drawdown, mode) as the api reads them: the recorder's Postgres, else the Redis streams. */
+function accountHistory(redis: Redis, pool: pg.Pool | null): HistoryRouter {
+  const streams = new RedisHistoryReader(redis);
+  return new HistoryRouter(streams, new RedisAccountHistory(streams), pool === null ? null : new PostgresHistory(new StoreHistoryReader(pool)), QUIET);
 }

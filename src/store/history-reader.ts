@@ -73,6 +73,19 @@ export interface StoredReport extends ReportSummary {
   markdown: string;
 }
 
+export interface ClosedStats {
+  count: number;
+  wins: number;
+  maxDrawdownCc: number;
+}
+
+export interface TradeOutcome {
+  kind: string;
+  status: string;
+  reasonHead: string | null;
+  count: number;
+}
+
 export interface TradeQuery {
   sinceTs?: number;
   untilTs?: number;
@@ -101,6 +114,9 @@ export interface PositionQuery {
 
 const MAX_LIMIT = 1_000;
 const limitOf = (limit: number | undefined) => Math.min(MAX_LIMIT, Math.max(1, Math.floor(limit ?? 100)));
+/** Aggregates read more rows than a page returns. */
+const MAX_WINDOW = 100_000;
+const windowOf = (window: number) => Math.min(MAX_WINDOW, Math.max(1, Math.floor(window)));
 const num = (v: unknown): number => Number(v);
 const STREAM_MS = `split_part(t.stream_id, '-', 1)::bigint`;
 const STREAM_SEQ = `split_part(t.stream_id, '-', 2)::bigint`;
@@ -169,6 +185,47 @@ export class HistoryReader {
     args.push(limitOf(q.limit));
     const rows = (await this.db.query(`SELECT * FROM positions WHERE ${where} ORDER BY closed_ts DESC, position_id DESC LIMIT $${args.length}`, args)).rows as Record<string, unknown>[];
     return rows.map(positionOf);
+  }
+
+  /**
+   * Every closed or settled position at once: how many, how many won (realised P&L > 0), and the
+   * largest peak-to-trough fall of cumulative realised P&L in closing order (from a peak of 0).
+   */
+  async closedStats(): Promise<ClosedStats> {
+    const { rows } = await this.db.query(`SELECT count(*) AS count, count(*) FILTER (WHERE realized_pnl_cc > 0) AS wins,
+        COALESCE(max(peak - cum), 0) AS max_drawdown
+      FROM (SELECT cum, GREATEST(0, max(cum) OVER (ORDER BY closed_ts, position_id)) AS peak, realized_pnl_cc
+        FROM (SELECT realized_pnl_cc, closed_ts, position_id, sum(realized_pnl_cc) OVER (ORDER BY closed_ts, position_id) AS cum
+          FROM positions WHERE state <> 'open' AND closed_ts IS NOT NULL) c) p`);
+    const r = rows[0] as Record<string, unknown>;
+    return { count: num(r.count), wins: num(r.wins), maxDrawdownCc: num(r.max_drawdown) };
+  }
+
+  /** Signals per kind among the newest `window` (a signal also flagged high-edge counts once). */
+  async signalKinds(window: number): Promise<Map<string, number>> {
+    const { rows } = await this.db.query(
+      `SELECT kind, count(*) AS n FROM (SELECT kind FROM signals ORDER BY created_ts DESC LIMIT $1) s GROUP BY kind`,
+      [windowOf(window)],
+    );
+    return new Map((rows as Record<string, unknown>[]).map((r) => [String(r.kind), num(r.n)]));
+  }
+
+  /**
+   * The newest `window` trades counted by the kind of their signal (`exit` for exits, `unknown`
+   * when the signal is not recorded), status and the head of their reason (the text before its
+   * first colon, '' without one, null without a reason): the funnel, aggregated in the database.
+   */
+  async tradeOutcomes(window: number): Promise<TradeOutcome[]> {
+    const { rows } = await this.db.query(
+      `SELECT CASE WHEN t.source = 'exit' THEN 'exit' ELSE COALESCE(s.kind, 'unknown') END AS kind, t.status,
+          CASE WHEN t.reason IS NULL THEN NULL WHEN position(':' in t.reason) > 0 THEN split_part(t.reason, ':', 1) ELSE '' END AS head,
+          count(*) AS n
+        FROM (SELECT source, source_id, status, reason FROM trades ORDER BY decided_ts DESC LIMIT $1) t
+        LEFT JOIN signals s ON t.source = 'signal' AND s.signal_id = t.source_id
+        GROUP BY 1, 2, 3`,
+      [windowOf(window)],
+    );
+    return (rows as Record<string, unknown>[]).map((r) => ({ kind: String(r.kind), status: String(r.status), reasonHead: (r.head as string | null) ?? null, count: num(r.n) }));
   }
 
   /** Newest first; `before` pages by (created_ts, report_id). */

@@ -1,7 +1,7 @@
 /**
  * Shared set-up of the api tests: a private redis-server (the registry and the control keys are
  * global names), the api service in this process on a free port, a stand-in publisher service on
- * the hot path, and helpers for HTTP, WebSocket and slow-track seeding.
+ * the hot path (optionally zmq_listener, writing the slow track from it), and helpers for HTTP, WebSocket and slow-track seeding.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { nowMicros } from '../../src/core/time.js';
 import { Topic } from '../../src/core/topics.js';
 import { defineService, startService, type RunningService } from '../../src/runtime/service.js';
 import { api } from '../../src/services/api/api.js';
+import { zmqListener } from '../../src/services/zmq-listener/zmq-listener.js';
 import { PrivateRedis } from './private-redis.js';
 import { baseServiceEnv } from './service-env.js';
 
@@ -28,17 +29,20 @@ export class ApiHarness {
   redis!: Redis;
   api!: RunningService;
   source!: RunningService;
+  /** zmq_listener, when started: it writes the slow track (latest prices...) from the hot path. */
+  listener: RunningService | null = null;
   pub!: HotPublisher;
   readonly dataDir = mkdtempSync(path.join(tmpdir(), 'arb-api-'));
   #seq = 0;
 
-  async start(extra: Record<string, string> = {}): Promise<void> {
+  async start(extra: Record<string, string> = {}, options: { listener?: boolean } = {}): Promise<void> {
     this.server = await PrivateRedis.start();
     this.redis = new Redis(this.server.url);
     const env = this.env({ ARBEES_API_PORT: '0', ARBEES_API_TOKEN: TOKEN, ...extra });
     const def = defineService({ name: 'api_test_source', description: 'stand-in publisher', start: async (ctx) => void (await ctx.publisher()) });
     this.source = await startService(def, env);
     this.pub = await this.source.ctx.publisher();
+    if (options.listener === true) this.listener = await startService(zmqListener, env);
     this.api = await startService(api, env);
   }
 
@@ -109,6 +113,7 @@ export class ApiHarness {
 
   async close(): Promise<void> {
     await this.api?.stop();
+    await this.listener?.stop();
     await this.source?.stop();
     this.redis?.disconnect();
     await this.server?.stop();

@@ -15,6 +15,8 @@ export const apiConfigSpec = {
   wsMaxBufferedBytes: defineVar({ env: 'ARBEES_API_WS_BUFFER', default: 1_048_576, parse: parse.int(1_024, 268_435_456), describe: 'socket bytes unsent before a client counts as not reading' }),
   wsHopelessMs: defineVar({ env: 'ARBEES_API_WS_HOPELESS_MS', default: 5_000, parse: parse.int(100, 600_000), describe: 'a client whose queue stays full this long is disconnected (1013)' }),
   wsMaxClients: defineVar({ env: 'ARBEES_API_WS_CLIENTS', default: 200, parse: parse.int(1, 100_000) }),
+  liveLingerMs: defineVar({ env: 'ARBEES_API_LIVE_LINGER_MS', default: 30_000, parse: parse.int(0, 3_600_000), describe: 'prices / books stay subscribed this long after their last /ws client or REST read' }),
+  liveSettleMs: defineVar({ env: 'ARBEES_API_LIVE_SETTLE_MS', default: 250, parse: parse.int(0, 10_000), describe: 'after subscribing to prices / books, wait this long before reading their stored state (subscription and slow-track lag)' }),
   wsFlushMs: defineVar({ env: 'ARBEES_API_WS_FLUSH_MS', default: 0, parse: parse.int(0, 1_000), describe: '0 = send as soon as the event loop is free' }),
   flattenSlippage: defineVar({ env: 'ARBEES_API_FLATTEN_SLIPPAGE', default: 0.02, parse: parse.number(0, 0.5), describe: 'worst price a flatten accepts, in probability points past the best price (risk allows 0.03 through the book by default)' }),
   exitTtlMs: defineVar({ env: 'ARBEES_API_EXIT_TTL_MS', default: 10_000, parse: parse.int(100, 600_000) }),

@@ -5,10 +5,13 @@
  * `source`; each fallback is counted). After a failure Postgres is skipped for `retryMs`, so a
  * dead database costs one connect timeout per period, not one per request. A first page Postgres
  * has nothing for (the recorder not caught up yet) is served from Redis when Redis has entries.
- * Signals stay on Redis (the stream is the record the funnel reads). Reports exist only in
- * Postgres: without it they are a 503 with ARB_API_NO_HISTORY.
+ * The account's closed-position totals and mode and the signal funnel follow the same rule
+ * (Postgres counts over all it holds; Redis when it is absent, down, or has nothing yet).
+ * The signal list stays on Redis. Reports exist only in Postgres: without it they are a 503 with
+ * ARB_API_NO_HISTORY.
  */
-import type { Page, PositionView, ReportSummaryView, ReportView, SignalView, TradeView } from '../../core/api-protocol.js';
+import type { AccountView, FunnelRow, Page, PositionView, ReportSummaryView, ReportView, SignalView, TradeView } from '../../core/api-protocol.js';
+import type { AccountHistory, ClosedStats } from './account-history.js';
 import type { TradeCompleted } from '../../core/messages.js';
 import { ThrottledLog, type ThrottledLogSink } from '../../core/throttled-log.js';
 import { ApiError } from './api-errors.js';
@@ -29,13 +32,15 @@ type TradePage = PageRequest & { status?: TradeCompleted['status'] | undefined }
 
 const DEFAULT_RETRY_MS = 5_000;
 
-export class HistoryRouter implements HistoryReader {
+export class HistoryRouter implements HistoryReader, AccountHistory {
   readonly counters: HistoryRouterCounters = { postgres_reads: 0, redis_reads: 0, fallbacks: 0, postgres_errors: 0, postgres_empty: 0 };
   readonly #log: ThrottledLog;
+  readonly #sourced = new WeakMap<object, Page<unknown>>();
   #downUntil = 0;
 
   constructor(
     private readonly redis: HistoryReader,
+    private readonly redisTotals: AccountHistory,
     private readonly postgres: PostgresHistory | null,
     log: ThrottledLogSink,
     private readonly retryMs = DEFAULT_RETRY_MS,
@@ -50,7 +55,7 @@ export class HistoryRouter implements HistoryReader {
 
   async signals(page: PageRequest): Promise<Page<SignalView>> {
     this.counters.redis_reads++;
-    return { ...(await this.redis.signals(page)), source: 'redis' };
+    return this.#redisPage(await this.redis.signals(page));
   }
 
   trades(page: TradePage): Promise<Page<TradeView>> {
@@ -62,6 +67,18 @@ export class HistoryRouter implements HistoryReader {
     // A Postgres cursor handed to the stream: everything closed before that millisecond.
     const redisPage = keyset === null ? page : { ...page, before: `${Math.floor(keyset.ts / 1_000)}-0` };
     return this.#read(page, (pg) => pg.closedPositions(page), () => this.redis.closedPositions(redisPage));
+  }
+
+  closedStats(): Promise<ClosedStats> {
+    return this.#readTotals((pg) => pg.closedStats(), () => this.redisTotals.closedStats(), (s) => s.count === 0);
+  }
+
+  mode(): Promise<AccountView['mode']> {
+    return this.#readTotals((pg) => pg.mode(), () => this.redisTotals.mode(), (m) => m === 'unknown');
+  }
+
+  funnel(window: number): Promise<FunnelRow[]> {
+    return this.#readTotals((pg) => pg.funnel(window), () => this.redisTotals.funnel(window), (rows) => rows.length === 0);
   }
 
   async reports(q: PageRequest & { kind?: string | undefined }): Promise<Page<ReportSummaryView>> {
@@ -85,14 +102,36 @@ export class HistoryRouter implements HistoryReader {
         this.counters.redis_reads++;
         if (stream.items.length === 0) return { ...result, source: 'postgres' };
         this.counters.postgres_empty++;
-        return { ...stream, source: 'redis' };
+        return this.#redisPage(stream);
       } catch (err) {
         this.#failed(err);
       }
     }
     if (this.postgres !== null) this.counters.fallbacks++;
     this.counters.redis_reads++;
-    return { ...(await fromRedis()), source: 'redis' };
+    return this.#redisPage(await fromRedis());
+  }
+
+  /** Like #read for a total: Postgres unless absent, down or empty (the recorder not caught up), then Redis. */
+  async #readTotals<T>(fromPostgres: (pg: PostgresHistory) => Promise<T>, fromRedis: () => Promise<T>, isEmpty: (value: T) => boolean): Promise<T> {
+    const pg = this.#usable();
+    if (pg !== null) {
+      try {
+        const result = await fromPostgres(pg);
+        if (!isEmpty(result)) {
+          this.counters.postgres_reads++;
+          return result;
+        }
+        this.counters.postgres_empty++;
+      } catch (err) {
+        this.#failed(err);
+        this.counters.fallbacks++;
+      }
+    } else if (this.postgres !== null) {
+      this.counters.fallbacks++;
+    }
+    this.counters.redis_reads++;
+    return fromRedis();
   }
 
   async #postgresOnly<T>(read: (pg: PostgresHistory) => Promise<T>): Promise<T> {
@@ -106,6 +145,16 @@ export class HistoryRouter implements HistoryReader {
       this.#failed(err);
       throw new ApiError(503, 'ARB_API_NO_HISTORY', 'the history database is not reachable right now; retry later');
     }
+  }
+
+  /**
+   * A Redis page with its source: the same object for the same page (the stream page cache hands
+   * out one object while the stream is unchanged), so the route serializes it once (read-routes.ts).
+   */
+  #redisPage<T>(page: Page<T>): Page<T> {
+    let sourced = this.#sourced.get(page);
+    if (sourced === undefined) this.#sourced.set(page, (sourced = { ...page, source: 'redis' }));
+    return sourced as Page<T>;
   }
 
   /** Postgres unless there is none or it failed less than retryMs ago. */

@@ -1,12 +1,13 @@
 /**
- * The api's lists that grow, read from the recorder's Postgres through the store's read module
+ * The api's lists that grow, and the account's and funnel's totals, read from the recorder's Postgres through the store's read module
  * (src/store/history-reader.ts) and shaped like the Redis reader's pages: trades paged by their
  * trades:completed id (so a cursor works whichever source served the previous page), closed
  * positions and reports by a `<ts>~<id>` keyset.
  */
-import type { Page, PositionView, ReportSummaryView, ReportView, TradeView } from '../../core/api-protocol.js';
+import type { AccountView, FunnelRow, Page, PositionView, ReportSummaryView, ReportView, TradeView } from '../../core/api-protocol.js';
 import type { Position, TradeCompleted } from '../../core/messages.js';
-import type { HistoryReader as StoreHistoryReader, PositionRecord, ReportSummary, TradeRecord } from '../../store/history-reader.js';
+import type { ClosedStats, HistoryReader as StoreHistoryReader, PositionRecord, ReportSummary, TradeRecord } from '../../store/history-reader.js';
+import { funnelRows } from './signal-funnel.js';
 import { reasonCode, type PageRequest } from './history-reader.js';
 
 const STREAM_ID = /^\d{1,16}-\d{1,10}$/;
@@ -51,6 +52,23 @@ export class PostgresHistory {
     });
     const last = rows[rows.length - 1];
     return { items: rows.map(reportSummaryView), next_before: rows.length === q.limit && last ? `${last.createdTs}~${last.reportId}` : null };
+  }
+
+  /** Over every closed position the recorder holds (the Redis fallback sees the newest 500). */
+  closedStats(): Promise<ClosedStats> {
+    return this.store.closedStats();
+  }
+
+  async mode(): Promise<AccountView['mode']> {
+    const [newest] = await this.store.trades({ limit: 1 });
+    return (newest?.mode as AccountView['mode'] | undefined) ?? 'unknown';
+  }
+
+  /** Counted by the database over the newest `window` signals and trades; a trade's kind is its recorded signal's. */
+  async funnel(window: number): Promise<FunnelRow[]> {
+    const [kinds, outcomes] = await Promise.all([this.store.signalKinds(window), this.store.tradeOutcomes(window)]);
+    // reasonCode reads the code before the first colon: the head the database split off, colon restored.
+    return funnelRows(kinds, outcomes.map((o) => ({ kind: o.kind, status: o.status, code: o.reasonHead === null ? null : reasonCode(`${o.reasonHead}:`), count: o.count })));
   }
 
   async report(id: string): Promise<ReportView | null> {

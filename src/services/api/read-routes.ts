@@ -21,7 +21,7 @@ import {
   type Page,
 } from '../../core/api-protocol.js';
 import type { OrderBook } from '../../core/messages.js';
-import { Topic } from '../../core/topics.js';
+import { Topic, TopicPrefix } from '../../core/topics.js';
 import type { ApiAudit } from './api-audit.js';
 import type { HistoryRouter } from './history-router.js';
 import { schemaOf } from './route-schema.js';
@@ -74,7 +74,8 @@ export function registerReadRoutes(app: FastifyInstance, d: ReadRouteDeps): void
     { schema: { tags, summary: 'Latest price (slow track) and order book (hot path) of one market', params: schemaOf(MarketParams) } },
     async (req): Promise<MarketView> => {
       const { venue, marketId } = req.params;
-      const latest = await d.reader.latestPrice(venue, marketId);
+      // Books live in the cache only while their family is followed: this read keeps it on a while.
+      const [latest] = await Promise.all([d.reader.latestPrice(venue, marketId), d.hub.families?.touch(TopicPrefix.orderbooks)]);
       const book = d.hub.cache.latest(Topic.orderbook(venue, marketId), 'orderbook');
       if (latest === null && book === undefined) return notFound(`no price for ${venue} market ${marketId}`);
       return { price: latest?.price ?? null, price_ts: latest?.ts ?? null, book: (book?.data as OrderBook | undefined) ?? null };
@@ -136,8 +137,17 @@ export function registerReadRoutes(app: FastifyInstance, d: ReadRouteDeps): void
   );
 }
 
-/** Names the page's source in a header too, so a client can tell without parsing the body. */
-function sourced<T>(reply: FastifyReply, page: Page<T>): Page<T> {
+/**
+ * JSON of the pages sent, by page object: a page the stream page cache reuses is serialized once
+ * per stream version, not per request (a 500-trade page is a few hundred KB of JSON, and
+ * serializing it is synchronous work on the loop the /ws fan-out shares).
+ */
+const pageJson = new WeakMap<object, string>();
+
+/** Sends the page (serialized once, see pageJson) and names its source in a header too, so a client can tell without parsing the body. */
+function sourced<T>(reply: FastifyReply, page: Page<T>): FastifyReply {
   if (page.source !== undefined) void reply.header(HISTORY_SOURCE_HEADER, page.source);
-  return page;
+  let json = pageJson.get(page);
+  if (json === undefined) pageJson.set(page, (json = JSON.stringify(page)));
+  return reply.type('application/json; charset=utf-8').send(json);
 }

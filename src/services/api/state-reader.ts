@@ -12,7 +12,7 @@ import { killSwitchValueIsOn } from '../../core/kill-switch-value.js';
 import { nowMicros } from '../../core/time.js';
 import { listInstances, registryKey } from '../../bus/registry.js';
 import { checkEntry, parseEntryFields, parseGameValue } from '../../bus/slow-track.js';
-import type { HistoryReader } from './history-reader.js';
+import type { AccountHistory } from './account-history.js';
 
 const num = (v: string | undefined) => (v === undefined || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
 
@@ -21,7 +21,8 @@ export class SlowStateReader {
 
   constructor(
     private readonly redis: Redis,
-    private readonly history: HistoryReader,
+    /** Closed-position totals, mode and funnel: Postgres when the recorder has it, else the streams (history-router.ts). */
+    private readonly history: AccountHistory,
     /** The TTL the services' heartbeats set (ARBEES_REGISTRY_TTL_MS). */
     private readonly registryTtlMs = 6_000,
   ) {}
@@ -103,12 +104,12 @@ export class SlowStateReader {
   }
 
   async account(): Promise<AccountView> {
-    const [checkpoint, open, control, closed, modeTrade] = await Promise.all([
+    const [checkpoint, open, control, closed, mode] = await Promise.all([
       this.redis.hgetall(SlowKey.positionsCheckpoint),
       this.openPositions(),
       this.controls(),
-      this.history.closedPositions({ limit: 500 }),
-      this.history.trades({ limit: 1 }),
+      this.history.closedStats(),
+      this.history.mode(),
     ]);
     const bySport: Record<string, number> = {};
     const byGame: Record<string, number> = {};
@@ -120,10 +121,8 @@ export class SlowStateReader {
       unrealised += p.unrealized_pnl_cc;
       exposure += p.cost_cc;
     }
-    const realisedSeries = closed.items.map((c) => c.position.realized_pnl_cc).reverse();
-    const wins = realisedSeries.filter((r) => r > 0).length;
     return {
-      mode: modeTrade.items[0]?.trade.mode ?? 'unknown',
+      mode,
       initial_bankroll_cc: num(checkpoint.initial_bankroll_cc),
       cash_cc: num(checkpoint.cash_cc),
       realised_cc: num(checkpoint.realised_cc),
@@ -134,41 +133,17 @@ export class SlowStateReader {
       open_positions: open.length,
       exposure_by_sport: bySport,
       exposure_by_game: byGame,
-      closed_count: realisedSeries.length,
-      win_rate: realisedSeries.length === 0 ? null : wins / realisedSeries.length,
-      max_drawdown_cc: maxDrawdown(realisedSeries),
+      closed_count: closed.count,
+      win_rate: closed.count === 0 ? null : closed.wins / closed.count,
+      max_drawdown_cc: closed.maxDrawdownCc,
       limits: limitUse(bySport, byGame, exposure, num(checkpoint.day_realised_cc) ?? 0, unrealised),
       control,
     };
   }
 
   /** Signals -> decided -> filled / rejected by reason, per signal kind, over the last `window` signals and trades. */
-  async funnel(window: number): Promise<FunnelRow[]> {
-    const [signals, trades] = await Promise.all([this.history.signals({ limit: window }), this.history.trades({ limit: window })]);
-    const kindOf = new Map<string, string>();
-    const rows = new Map<string, FunnelRow>();
-    const row = (kind: string) => {
-      let r = rows.get(kind);
-      if (!r) rows.set(kind, (r = { kind, signals: 0, decided: 0, filled: 0, rejected: 0, rejected_by_reason: {} }));
-      return r;
-    };
-    for (const s of signals.items) {
-      if (s.type !== 'trade_signal') continue;
-      kindOf.set(s.signal.signal_id, s.signal.kind);
-      row(s.signal.kind).signals++;
-    }
-    for (const t of trades.items) {
-      const kind = t.trade.source === 'exit' ? 'exit' : (kindOf.get(t.trade.source_id) ?? 'unknown');
-      const r = row(kind);
-      r.decided++;
-      if (t.trade.status === 'filled' || t.trade.status === 'partial') r.filled++;
-      else {
-        r.rejected++;
-        const code = t.reason_code ?? t.trade.status.toUpperCase();
-        r.rejected_by_reason[code] = (r.rejected_by_reason[code] ?? 0) + 1;
-      }
-    }
-    return [...rows.values()].sort((a, b) => b.signals + b.decided - (a.signals + a.decided));
+  funnel(window: number): Promise<FunnelRow[]> {
+    return this.history.funnel(window);
   }
 
   async #withState(infos: GameInfo[]): Promise<GameView[]> {
@@ -227,19 +202,6 @@ export class SlowStateReader {
     this.badEntries++;
     return null;
   }
-}
-
-/** Largest peak-to-trough fall of cumulative realised P&L. */
-export function maxDrawdown(realisedInOrder: readonly number[]): number {
-  let cum = 0;
-  let peak = 0;
-  let worst = 0;
-  for (const r of realisedInOrder) {
-    cum += r;
-    peak = Math.max(peak, cum);
-    worst = Math.max(worst, peak - cum);
-  }
-  return worst;
 }
 
 /**

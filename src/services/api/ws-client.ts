@@ -46,6 +46,8 @@ const WS_OPEN = 1;
 
 export class WsClient {
   readonly prefixes = new Set<string>();
+  /** Subscribed prefixes whose snapshot is not sent yet (their family is loading): no live event before it. */
+  readonly waiting = new Set<string>();
   readonly counters: WsClientCounters = { sent: 0, coalesced: 0, dropped: 0 };
   readonly #queue: Pending[] = [];
   readonly #pendingByTopic = new Map<string, Pending>();
@@ -69,7 +71,7 @@ export class WsClient {
   ) {}
 
   matches(topic: string): boolean {
-    for (const p of this.prefixes) if (topic.startsWith(p)) return true;
+    for (const p of this.prefixes) if (topic.startsWith(p) && !this.waiting.has(p)) return true;
     return false;
   }
 
@@ -100,13 +102,18 @@ export class WsClient {
 
   /** Control replies (errors, acks, snapshots) go through the same queue, never dropped silently. */
   sendControl(message: object): void {
+    this.sendControlFrame(encodeTextFrame(JSON.stringify(message)));
+  }
+
+  /** A control reply already framed (a snapshot framed once for every client that asked for it). */
+  sendControlFrame(frame: Buffer): void {
     if (this.#closed) return;
     if (this.queued >= this.options.queueMax * 2) {
       // Replies pile up only for a client that sends but never reads.
       this.events.onHopeless(this);
       return this.close(WsCloseCode.slowClient, 'ARB_API_WS_SLOW_CLIENT: replies not read');
     }
-    this.#queue.push({ frame: encodeTextFrame(JSON.stringify(message)), topic: null });
+    this.#queue.push({ frame, topic: null });
     this.#scheduleFlush();
   }
 

@@ -14,9 +14,12 @@ import {
   WsCloseCode,
   type WsEvent,
 } from '../../core/api-protocol.js';
+import type { SlowEntry } from '../../bus/slow-track.js';
 import type { RawEnvelope } from '../../core/envelope.js';
+import { TopicPrefix } from '../../core/topics.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import { LiveCache } from './live-cache.js';
+import type { LiveFamilies } from './live-families.js';
 import { isCoalescedTopic, WsClient, type WsClientOptions } from './ws-client.js';
 import { encodeTextFrame } from './ws-frame.js';
 
@@ -42,12 +45,16 @@ export class WsHub {
   readonly #errors = new Map<WsClient, number>();
   readonly #dirty = new Set<WsClient>();
   #flushPending = false;
+  readonly #snapshotFrames = new Map<string, Buffer>();
+  #snapshotVersion = -1;
   #lastFlushMs = 0;
   #nextId = 1;
 
   constructor(
     private readonly options: WsHubOptions,
     private readonly metrics: Metrics,
+    /** The on-demand subscriptions (prices, books); null: every family is always followed. */
+    readonly families: LiveFamilies | null = null,
   ) {
     metrics.provide('ws', () => this.#stats());
   }
@@ -58,18 +65,29 @@ export class WsHub {
 
   /** The hot-path handler: cache, serialize once, fan out. */
   onHotMessage(topic: string, envelope: RawEnvelope): void {
+    // A frame of a family just switched off may still be in flight: it would go stale in the cache.
+    if (this.families !== null && !this.families.follows(topic)) return;
     const event: WsEvent = { topic, type: envelope.type, ts: envelope.ts, origin_ts: envelope.origin_ts, src: envelope.src, data: envelope.data };
-    this.cache.put(event);
+    // Older than what the cache (and so every snapshot) holds for its topic: never sent.
+    if (!this.cache.put(event, envelope)) return;
     // Framed once (ws-frame.ts): every client gets the same bytes.
     let bytes: Buffer | null = null;
     let coalesce = false;
     for (const client of this.#clients) {
       if (!client.matches(topic)) continue;
       if (bytes === null) {
-        bytes = encodeTextFrame(JSON.stringify({ kind: 'event', ...event }));
+        // {"kind":"event", ...event} without building that object per message.
+        bytes = encodeTextFrame(`{"kind":"event",${JSON.stringify(event).slice(1)}`);
         coalesce = isCoalescedTopic(topic);
       }
       client.enqueueEvent(topic, bytes, coalesce);
+    }
+  }
+
+  /** State read from the slow track when a family is switched on (live-families.ts): later messages win. */
+  mergeStored(entries: readonly SlowEntry[]): void {
+    for (const { topic, envelope } of entries) {
+      this.cache.put({ topic, type: envelope.type, ts: envelope.ts, origin_ts: envelope.origin_ts, src: envelope.src, data: envelope.data }, envelope);
     }
   }
 
@@ -89,7 +107,8 @@ export class WsHub {
     this.metrics.inc('ws_connections');
     socket.on('message', (raw: Buffer, isBinary: boolean) => this.#onClientMessage(client, raw, isBinary));
     const forget = () => {
-      this.#clients.delete(client);
+      if (!this.#clients.delete(client)) return;
+      for (const p of client.prefixes) this.#release(p);
       this.#errors.delete(client);
       this.metrics.inc('ws_sent_total', client.counters.sent);
     };
@@ -116,6 +135,7 @@ export class WsHub {
   closeAll(): void {
     for (const client of this.#clients) client.close(WsCloseCode.shutdown, 'api shutting down');
     this.#clients.clear();
+    this.families?.stop();
   }
 
   #requestFlush(client: WsClient): void {
@@ -148,7 +168,11 @@ export class WsHub {
     const msg = parsed.data;
     if ('subscribe' in msg) return this.#subscribe(client, msg.subscribe);
     if ('unsubscribe' in msg) {
-      for (const p of msg.unsubscribe) client.prefixes.delete(p);
+      for (const p of msg.unsubscribe) {
+        if (!client.prefixes.delete(p)) continue;
+        client.waiting.delete(p);
+        this.#release(p);
+      }
       return client.sendControl({ kind: 'unsubscribed', prefixes: msg.unsubscribe });
     }
     client.sendControl({ kind: 'pong', ping: msg.ping ?? null, ts: Date.now() });
@@ -164,9 +188,42 @@ export class WsHub {
     client.sendControl({ kind: 'subscribed', prefixes: [...client.prefixes] });
     // The snapshot comes before any live event of the prefix: both go through the one queue.
     for (const prefix of fresh) {
-      if (prefix === WS_STATUS_PREFIX) this.onStatusSubscribe();
-      else client.sendControl({ kind: 'snapshot', prefix, events: this.cache.snapshot(prefix) });
+      if (prefix === WS_STATUS_PREFIX) {
+        this.onStatusSubscribe();
+        continue;
+      }
+      const family = this.families?.familyOf(prefix) ?? null;
+      const ready = family === null ? null : this.families!.acquire(family);
+      if (ready === null) {
+        this.#sendSnapshot(client, prefix);
+        continue;
+      }
+      // Its family is being switched on: live events wait (matches() skips the prefix) until the
+      // snapshot, taken from the cache once the stored state is merged, has been queued.
+      client.waiting.add(prefix);
+      void ready.then(() => {
+        if (!client.closed && client.waiting.delete(prefix)) this.#sendSnapshot(client, prefix);
+      });
     }
+  }
+
+  /** Framed once per prefix while the cache is unchanged: clients subscribing together (all those waiting for a family) share it. */
+  #sendSnapshot(client: WsClient, prefix: string): void {
+    if (this.#snapshotVersion !== this.cache.version) {
+      this.#snapshotFrames.clear();
+      this.#snapshotVersion = this.cache.version;
+    }
+    let frame = this.#snapshotFrames.get(prefix);
+    if (frame === undefined) {
+      frame = encodeTextFrame(JSON.stringify({ kind: 'snapshot', prefix, events: this.cache.snapshot(prefix) }));
+      this.#snapshotFrames.set(prefix, frame);
+    }
+    client.sendControlFrame(frame);
+  }
+
+  #release(prefix: string): void {
+    const family = this.families?.familyOf(prefix) ?? null;
+    if (family !== null) this.families!.release(family);
   }
 
   #protocolError(client: WsClient, message: string): void {
@@ -186,6 +243,16 @@ export class WsHub {
       dropped += c.counters.dropped;
       coalesced += c.counters.coalesced;
     }
-    return { clients: this.#clients.size, queued, dropped_live: dropped, coalesced_live: coalesced, cache_topics: this.cache.size };
+    const f = this.families;
+    const families: Record<string, number> = f === null ? {} : {
+      live_switched_on: f.counters.switched_on,
+      live_switched_off: f.counters.switched_off,
+      live_load_errors: f.counters.load_errors,
+      live_merged: f.counters.merged,
+      prices_on: f.isOn(TopicPrefix.prices) ? 1 : 0,
+      books_on: f.isOn(TopicPrefix.orderbooks) ? 1 : 0,
+    };
+    return { clients: this.#clients.size, queued, dropped_live: dropped, coalesced_live: coalesced, cache_topics: this.cache.size, cache_stale: this.cache.stale, ...families };
   }
 }
+

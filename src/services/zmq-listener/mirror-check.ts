@@ -16,18 +16,8 @@ import type { MirrorRoute } from './mirror-rules.js';
 /** Bounds of src and id, as for other ids on the hot path (message-checks.ts). */
 const MAX_IDENTITY_LENGTH = 128;
 
-/**
- * HotPublisher mints ids as `<boot id: 8 hex chars><message count, base 36>`; the boot id is
- * random per process, so a publisher that restarts (its seqs start again at 1) has a new one.
- * An id minted elsewhere in another format still works: its first characters then change from
- * message to message, which turns the dedupe off for it (every entry looks like a new boot),
- * never makes it skip one.
- */
-export const BOOT_ID_LENGTH = 8;
-
-export function publisherBoot(id: string): string {
-  return id.length > BOOT_ID_LENGTH ? id.slice(0, BOOT_ID_LENGTH) : id;
-}
+/** The boot id of an envelope id (core/envelope.ts): the dedupe marks' publisher generation. */
+export { BOOT_ID_LENGTH, publisherBoot } from '../../core/envelope.js';
 
 const isIdentity = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= MAX_IDENTITY_LENGTH;
 
