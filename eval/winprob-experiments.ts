@@ -173,6 +173,9 @@ if (which === 'nfl') {
     both: nhlMixture(true, true),
     pace: nhlPace(),
     ratePhase: nhlRatePhase(),
+    // Score effects in the shots: the trailing side outshoots, so the shot difference is read
+    // as if the leader had lam * lead * 10 * (share played) more shots.
+    shotScoreAdj: nhlShotScoreAdjusted(),
     // The shipped spec fitted on every state (the shipped fit thins to every 4th) with more evaluations.
     dense: { ...NHL_SPEC, thin: 1, maxEvals: 1200 },
   };
@@ -241,29 +244,33 @@ function nhlMixture(mix: boolean, scoreEffect: boolean): FitSpec<RealState> {
   };
 }
 
+/** A base spec plus one parameter (starting at 0) that the model builder reads beside the base's own. */
+function withExtraParam<T extends RealState>(base: FitSpec<T>, name: string, step: number, maxEvals: number, model: (x: readonly number[], k: number) => (s: T) => number): FitSpec<T> {
+  const n = base.names.length;
+  return {
+    ...base,
+    names: [...base.names, name],
+    x0: [...base.x0, 0],
+    steps: [...base.steps, step],
+    maxEvals,
+    penalty: (x) => base.penalty?.(x.slice(0, n)) ?? 0,
+    model: (x) => model(x.slice(0, n), x[n]!),
+  };
+}
+
 /** NFL with the margin SD depending on the phase: sigma_eff(f) = sigma * f^beta, so var = sigma^2 f^(1 + 2 beta). */
 function nflSigmaPhase(): FitSpec<RealState> {
-  const n = NFL_SPEC.names.length;
-  return {
-    ...NFL_SPEC,
-    names: [...NFL_SPEC.names, 'beta'],
-    x0: [...NFL_SPEC.x0, 0],
-    steps: [...NFL_SPEC.steps, 0.1],
-    maxEvals: NFL_SPEC.maxEvals + 150,
-    penalty: (x) => NFL_SPEC.penalty!(x.slice(0, n)),
-    model(x) {
-      const c = nflConstantsOf(nflFitOf(x.slice(0, n)));
-      const beta = x[n]!;
-      const consts = new Map<number, MarginSportConstants>();
-      return (s) => {
-        const f = nflShareLeft(s);
-        const m = f > 0 ? Math.round(Math.pow(Math.max(f, 1 / 3600), beta) * 1e3) / 1e3 : 1;
-        let k = consts.get(m);
-        if (!k) consts.set(m, (k = { ...c, sigma: c.sigma * m }));
-        return footballHomeWin(s.input, k);
-      };
-    },
-  };
+  return withExtraParam(NFL_SPEC, 'beta', 0.1, NFL_SPEC.maxEvals + 150, (x, beta) => {
+    const c = nflConstantsOf(nflFitOf(x));
+    const consts = new Map<number, MarginSportConstants>();
+    return (s) => {
+      const f = nflShareLeft(s);
+      const m = f > 0 ? Math.round(Math.pow(Math.max(f, 1 / 3600), beta) * 1e3) / 1e3 : 1;
+      let k = consts.get(m);
+      if (!k) consts.set(m, (k = { ...c, sigma: c.sigma * m }));
+      return footballHomeWin(s.input, k);
+    };
+  });
 }
 
 /** The tail bins split by the share of the game left: is a miss late-game, or all game long? */
@@ -312,26 +319,30 @@ function tailGames(states: RealState[], p: Float64Array): void {
  * the extra parameter fitted in the same folds.
  */
 function nhlRateScaled(name: string, step: number, logScale: (st: RealState, k: number) => number): FitSpec<RealState> {
-  const n = NHL_SPEC.names.length;
-  return {
-    ...NHL_SPEC,
-    names: [...NHL_SPEC.names, name],
-    x0: [...NHL_SPEC.x0, 0],
-    steps: [...NHL_SPEC.steps, step],
-    maxEvals: 750,
-    penalty: (x) => NHL_SPEC.penalty!(x.slice(0, n)),
-    model(x) {
-      const base = nhlConstantsOf(nhlFitOf(x.slice(0, n)));
-      const k = x[n]!;
-      const consts = new Map<number, HockeyConstants>();
-      return (st) => {
-        const m = Math.round(Math.exp(logScale(st, k)) * 1e3) / 1e3;
-        let c = consts.get(m);
-        if (!c) consts.set(m, (c = { ...base, goalsPer60: base.goalsPer60 * m }));
-        return hockeyHomeWin(st.input, c);
-      };
-    },
-  };
+  return withExtraParam(NHL_SPEC, name, step, 750, (x, k) => {
+    const base = nhlConstantsOf(nhlFitOf(x));
+    const consts = new Map<number, HockeyConstants>();
+    return (st) => {
+      const m = Math.round(Math.exp(logScale(st, k)) * 1e3) / 1e3;
+      let c = consts.get(m);
+      if (!c) consts.set(m, (c = { ...base, goalsPer60: base.goalsPer60 * m }));
+      return hockeyHomeWin(st.input, c);
+    };
+  });
+}
+
+/** The shipped NHL spec reading the shot difference corrected for the score (one extra parameter). */
+function nhlShotScoreAdjusted(): FitSpec<RealState> {
+  return withExtraParam(NHL_SPEC, 'lam', 0.3, 750, (x, lam) => {
+    const c = nhlConstantsOf(nhlFitOf(x));
+    return (st) => {
+      const h = st.input.hockey;
+      if (h?.homeShots == null || h.awayShots == null) return hockeyHomeWin(st.input, c);
+      const lead = st.input.homeScore - st.input.awayScore;
+      const homeShots = h.homeShots + lam * lead * 10 * nhlSharePlayed(st);
+      return hockeyHomeWin({ ...st.input, hockey: { ...h, homeShots } }, c);
+    };
+  });
 }
 
 /** Share of NHL regulation played (1 in overtime). */
