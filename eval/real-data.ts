@@ -25,6 +25,9 @@ export interface NflPlay extends RealState {
   /** nflscrapR's home_wp at kickoff (used as a stand-in prior). */
   kickoffWp: number | null;
   referenceBlend: number;
+  /** Timeouts left before the play (nflscrapR; not in the live input). */
+  homeTimeouts: number;
+  awayTimeouts: number;
 }
 
 export interface RealData<T extends RealState> {
@@ -133,6 +136,8 @@ export function loadNflPlays(path: string): RealData<NflPlay> {
           kickoffWp,
           reference: referenceWinProb(ref),
           referenceBlend: referenceWithBlend({ ...ref, pregameHomeProb: kickoffWp }),
+          homeTimeouts: cellNumber(row, col.homeTo) ?? 3,
+          awayTimeouts: cellNumber(row, col.awayTo) ?? 3,
         });
       } else {
         skipped += 1;

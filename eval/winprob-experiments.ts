@@ -7,11 +7,12 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crossValidate, fitParams, groupFolds, type FitSpec } from './cross-validation.js';
-import { loadNflPlays, loadNhlEvents, type RealState } from './real-data.js';
-import { scoresOf, tailBins } from './winprob-cv.js';
-import { NFL_SPEC, NHL_POISSON_BASELINE, NHL_SPEC, nhlConstantsOf, nhlFitOf } from './winprob-fit-specs.js';
+import { loadNflPlays, loadNhlEvents, type NflPlay, type RealState } from './real-data.js';
+import { scoresOf, TAIL_EDGES, tailBins } from './winprob-cv.js';
+import { NFL_SPEC, NHL_POISSON_BASELINE, NHL_SPEC, nflConstantsOf, nflFitOf, nhlConstantsOf, nhlFitOf } from './winprob-fit-specs.js';
+import { footballHomeWin } from '../src/core/win-probability/football.js';
 import { hockeyHomeWin } from '../src/core/win-probability/hockey.js';
-import type { HockeyConstants } from '../src/core/win-probability/constants.js';
+import type { HockeyConstants, MarginSportConstants } from '../src/core/win-probability/constants.js';
 
 /** Probabilists' Gauss-Hermite nodes and weights for N(0, 1). */
 const GH = [
@@ -63,7 +64,11 @@ function report<T extends RealState>(name: string, spec: FitSpec<T>, states: T[]
   const tails = tailBins(states, cv.oof)
     .map((b) => `${b.label}: n ${b.n} off ${((b.observed - b.meanPredicted) * 100).toFixed(1)}`)
     .join('; ');
-  const folds = cv.folds.map((f) => `${f.name}:[${f.params.map((v) => v.toFixed(3)).join(',')}]`).join(' ');
+  const foldScores = groupFolds(states).map((f) => {
+    const fs = scoresOf(states, cv.oof, f.test);
+    return `${f.name} ${fs.brier.toFixed(4)}/${fs.logLoss.toFixed(4)}`;
+  });
+  const folds = cv.folds.map((f) => `${f.name}:[${f.params.map((v) => v.toFixed(3)).join(',')}]`).join(' ') + `\n   out of fold Brier/log loss: ${foldScores.join('; ')}`;
   process.stdout.write(`${name}: Brier ${sc.brier.toFixed(4)} logloss ${sc.logLoss.toFixed(4)} | ${tails} | ${((Date.now() - t0) / 1000).toFixed(0)} s\n   ${folds}\n`);
 }
 
@@ -107,8 +112,57 @@ if (which === 'nfl') {
       return z > 0 ? sigm(z * Math.exp(ah!)) : p;
     },
   });
+  // Symmetric Platt slope on the calibrated log-odds, free at the start and at the end (linear in f).
+  variants['platt2'] = extend(NFL_SPEC, {
+    names: ['aStart', 'aEnd'],
+    x0: [0, 0],
+    steps: [0.2, 0.2],
+    transform: (p, s, [a0, a1]) => {
+      const f = nflShareLeft(s);
+      return sigm(logit(p) * Math.exp(a1! + (a0! - a1!) * f));
+    },
+  });
+  // Margin volatility by game phase: sd = sigma * f^(1/2 + beta) (beta < 0: the late game swings more than a Brownian margin says).
+  variants['sigmaPhase'] = nflSigmaPhase();
+  // A data-fitted floor: shrink toward 1/2 in probability, p' = (1 - e) p + e / 2, e = eps * (share left)^k.
+  variants['mix'] = extend(NFL_SPEC, {
+    names: ['eps', 'k'],
+    x0: [-4, 0],
+    steps: [1, 0.5],
+    transform: (p, s, [le, k]) => {
+      const f = nflShareLeft(s);
+      const e = f > 0 ? Math.exp(le!) * Math.pow(f, Math.exp(k!)) : 0;
+      return (1 - e) * p + e / 2;
+    },
+  });
+  // Confidence shrunk where the lead is small against the time left: slope on the log-odds
+  // 1 / (1 + c * exp(-|lead| / (7 sqrt(f) + 1))), symmetric in home/away.
+  variants['smallLead'] = extend(NFL_SPEC, {
+    names: ['c'],
+    x0: [-2],
+    steps: [1],
+    transform: (p, s, [lc]) => {
+      const f = nflShareLeft(s);
+      const lead = Math.abs(s.input.homeScore - s.input.awayScore);
+      return sigm(logit(p) / (1 + Math.exp(lc!) * Math.exp(-lead / (7 * Math.sqrt(f) + 1))));
+    },
+  });
+  // Timeouts (in the data, not in the live input): the effective lead moves by t points per
+  // timeout of difference, fading in as the half's last minutes come (a timeout saves clock).
+  variants['timeouts'] = extend(NFL_SPEC as FitSpec<NflPlay>, {
+    names: ['t'],
+    x0: [0],
+    steps: [0.5],
+    transform: (p, s, [t]) => {
+      const q = Math.floor(s.input.period);
+      const halfLeft = q === 2 || q === 4 ? Math.min(900, Math.max(0, s.input.clockS)) : 900;
+      const w = Math.exp(-halfLeft / 180);
+      return sigm(logit(p) + (t! * w * (s.homeTimeouts - s.awayTimeouts)) / 7);
+    },
+  }) as FitSpec<RealState>;
   for (const [name, spec] of Object.entries(variants)) if (!only || only.split(',').includes(name)) report(name, spec, states);
   if (process.env['TAIL_GAMES']) tailGames(states, crossValidate(NFL_SPEC, states).oof);
+  if (process.env['TAIL_PHASE']) tailByPhase(states, crossValidate(NFL_SPEC, states).oof);
 } else {
   const { states } = loadNhlEvents(resolve(dataDir, 'nhl-2022-23-partial.csv.gz'));
   const variants: Record<string, FitSpec<RealState>> = {
@@ -118,6 +172,12 @@ if (which === 'nfl') {
     scoreEff: nhlMixture(false, true),
     both: nhlMixture(true, true),
     pace: nhlPace(),
+    ratePhase: nhlRatePhase(),
+    // Score effects in the shots: the trailing side outshoots, so the shot difference is read
+    // as if the leader had lam * lead * 10 * (share played) more shots.
+    shotScoreAdj: nhlShotScoreAdjusted(),
+    // The shipped spec fitted on every state (the shipped fit thins to every 4th) with more evaluations.
+    dense: { ...NHL_SPEC, thin: 1, maxEvals: 1200 },
   };
   for (const [name, spec] of Object.entries(variants)) if (!only || only.split(',').includes(name)) report(name, spec, states);
   if (process.env['NO_SHOTS']) {
@@ -184,6 +244,59 @@ function nhlMixture(mix: boolean, scoreEffect: boolean): FitSpec<RealState> {
   };
 }
 
+/** A base spec plus one parameter (starting at 0) that the model builder reads beside the base's own. */
+function withExtraParam<T extends RealState>(base: FitSpec<T>, name: string, step: number, maxEvals: number, model: (x: readonly number[], k: number) => (s: T) => number): FitSpec<T> {
+  const n = base.names.length;
+  return {
+    ...base,
+    names: [...base.names, name],
+    x0: [...base.x0, 0],
+    steps: [...base.steps, step],
+    maxEvals,
+    penalty: (x) => base.penalty?.(x.slice(0, n)) ?? 0,
+    model: (x) => model(x.slice(0, n), x[n]!),
+  };
+}
+
+/** NFL with the margin SD depending on the phase: sigma_eff(f) = sigma * f^beta, so var = sigma^2 f^(1 + 2 beta). */
+function nflSigmaPhase(): FitSpec<RealState> {
+  return withExtraParam(NFL_SPEC, 'beta', 0.1, NFL_SPEC.maxEvals + 150, (x, beta) => {
+    const c = nflConstantsOf(nflFitOf(x));
+    const consts = new Map<number, MarginSportConstants>();
+    return (s) => {
+      const f = nflShareLeft(s);
+      const m = f > 0 ? Math.round(Math.pow(Math.max(f, 1 / 3600), beta) * 1e3) / 1e3 : 1;
+      let k = consts.get(m);
+      if (!k) consts.set(m, (k = { ...c, sigma: c.sigma * m }));
+      return footballHomeWin(s.input, k);
+    };
+  });
+}
+
+/** The tail bins split by the share of the game left: is a miss late-game, or all game long? */
+function tailByPhase(states: RealState[], p: Float64Array): void {
+  const phases: [number, number][] = [[0, 0.125], [0.125, 0.25], [0.25, 0.5], [0.5, 1.01]];
+  for (const [label, lo, hi] of TAIL_EDGES) {
+    const cells = phases.map(([flo, fhi]) => {
+      let n = 0;
+      let sp = 0;
+      let sy = 0;
+      const games = new Set<string>();
+      states.forEach((s, i) => {
+        const f = nflShareLeft(s);
+        if (p[i]! >= lo && p[i]! < hi && f >= flo && f < fhi) {
+          n += 1;
+          sp += p[i]!;
+          sy += s.y;
+          games.add(s.game);
+        }
+      });
+      return n > 0 ? `f ${flo}-${Math.min(1, fhi)}: ${n} plays, ${games.size} games, p ${((sp / n) * 100).toFixed(1)} obs ${((sy / n) * 100).toFixed(1)}` : `f ${flo}-${Math.min(1, fhi)}: none`;
+    });
+    process.stdout.write(`${label}: ${cells.join(' | ')}\n`);
+  }
+}
+
 /** Which games fill the tail bins, and how they ended (is a bin's miss a handful of games?). */
 function tailGames(states: RealState[], p: Float64Array): void {
   for (const b of tailBins(states, p)) {
@@ -201,29 +314,52 @@ function tailGames(states: RealState[], p: Float64Array): void {
   }
 }
 
+/**
+ * The shipped NHL spec with both goal rates scaled by exp(multiplier(state, extra parameter)),
+ * the extra parameter fitted in the same folds.
+ */
+function nhlRateScaled(name: string, step: number, logScale: (st: RealState, k: number) => number): FitSpec<RealState> {
+  return withExtraParam(NHL_SPEC, name, step, 750, (x, k) => {
+    const base = nhlConstantsOf(nhlFitOf(x));
+    const consts = new Map<number, HockeyConstants>();
+    return (st) => {
+      const m = Math.round(Math.exp(logScale(st, k)) * 1e3) / 1e3;
+      let c = consts.get(m);
+      if (!c) consts.set(m, (c = { ...base, goalsPer60: base.goalsPer60 * m }));
+      return hockeyHomeWin(st.input, c);
+    };
+  });
+}
+
+/** The shipped NHL spec reading the shot difference corrected for the score (one extra parameter). */
+function nhlShotScoreAdjusted(): FitSpec<RealState> {
+  return withExtraParam(NHL_SPEC, 'lam', 0.3, 750, (x, lam) => {
+    const c = nhlConstantsOf(nhlFitOf(x));
+    return (st) => {
+      const h = st.input.hockey;
+      if (h?.homeShots == null || h.awayShots == null) return hockeyHomeWin(st.input, c);
+      const lead = st.input.homeScore - st.input.awayScore;
+      const homeShots = h.homeShots + lam * lead * 10 * nhlSharePlayed(st);
+      return hockeyHomeWin({ ...st.input, hockey: { ...h, homeShots } }, c);
+    };
+  });
+}
+
+/** Share of NHL regulation played (1 in overtime). */
+function nhlSharePlayed(st: RealState): number {
+  const period = Math.max(1, Math.floor(st.input.period));
+  return period > 3 ? 1 : ((period - 1) * 1200 + (1200 - Math.min(1200, Math.max(0, st.input.clockS)))) / 3600;
+}
+
+/** NHL with the effective goal rate by game phase: goalsPer60 * exp(g * (share left - 1/2)). */
+function nhlRatePhase(): FitSpec<RealState> {
+  return nhlRateScaled('g', 0.3, (st, g) => g * (0.5 - nhlSharePlayed(st)));
+}
+
 /** NHL with the game's pace read from the shots so far: both rates x exp(pi * (shots - 60 * share played) / 10). */
 function nhlPace(): FitSpec<RealState> {
-  const n = NHL_SPEC.names.length;
-  return {
-    ...NHL_SPEC,
-    names: [...NHL_SPEC.names, 'pace'],
-    x0: [...NHL_SPEC.x0, 0],
-    steps: [...NHL_SPEC.steps, 0.2],
-    maxEvals: 750,
-    penalty: (x) => NHL_SPEC.penalty!(x.slice(0, n)),
-    model(x) {
-      const base = nhlConstantsOf(nhlFitOf(x.slice(0, n)));
-      const pace = x[n]!;
-      const consts = new Map<number, HockeyConstants>();
-      return (st) => {
-        const period = Math.max(1, Math.floor(st.input.period));
-        const played = period > 3 ? 1 : ((period - 1) * 1200 + (1200 - Math.min(1200, Math.max(0, st.input.clockS)))) / 3600;
-        const total = (st.input.hockey?.homeShots ?? 0) + (st.input.hockey?.awayShots ?? 0);
-        const m = Math.round(Math.exp((pace * (total - 60 * played)) / 10) * 1e3) / 1e3;
-        let c = consts.get(m);
-        if (!c) consts.set(m, (c = { ...base, goalsPer60: base.goalsPer60 * m }));
-        return hockeyHomeWin(st.input, c);
-      };
-    },
-  };
+  return nhlRateScaled('pace', 0.2, (st, pace) => {
+    const total = (st.input.hockey?.homeShots ?? 0) + (st.input.hockey?.awayShots ?? 0);
+    return (pace * (total - 60 * nhlSharePlayed(st))) / 10;
+  });
 }
