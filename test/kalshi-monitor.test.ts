@@ -6,6 +6,7 @@
  * unsubscribe, recovery after a restart, halts on a sequence gap and on a venue outage (with the
  * degraded status), an empty book told apart from a dead feed, and start-up config errors.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/core/errors.js';
 import type { GameInfo, GameState, PriceUpdate } from '../src/core/messages.js';
@@ -153,11 +154,11 @@ describe('kalshi_monitor', () => {
     expect(h.lastBook(BOS)!.yes_asks[0]).toEqual([0.46, venueTop(BOS).yes_ask_size]);
     expect(h.lastBook(BOS)!.yes_bids[1]?.[0]).toBe(0.43);
     // Quote snapshots (quotes.kalshi.<instance>) end on the same top as the last price, with its origin.
-    for (const ticker of [BOS, LAL]) {
-      await eventually(() => h.lastQuote(ticker)?.yes_bid === h.lastPrice(ticker)?.yes_bid, 5_000, `quote of ${ticker}`);
+    const quoteMatchesLastPrice = (ticker: string) => {
       const last = h.pricesOf(ticker).at(-1)!;
-      expect(h.lastQuote(ticker)).toEqual({ ...last.data, origin_ts: last.envelope.origin_ts });
-    }
+      return isDeepStrictEqual(h.lastQuote(ticker), { ...last.data, origin_ts: last.envelope.origin_ts });
+    };
+    for (const ticker of [BOS, LAL]) await eventually(() => quoteMatchesLastPrice(ticker), 5_000, `quote of ${ticker} equal to its last price`);
     expect(h.quotes[0]!.topic).toBe(`quotes.kalshi.${h.monitor!.ctx.instance}`);
   });
 

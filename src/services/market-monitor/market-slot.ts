@@ -29,6 +29,24 @@ export class MarketSlot {
     this.bookTopic = Topic.orderbook(assignment.venue, assignment.marketId);
   }
 
+  /** The price last published for this market (as it was sent). */
+  toPrice(): PriceUpdate {
+    const a = this.assignment;
+    return {
+      venue: a.venue,
+      market_id: a.marketId,
+      game_id: a.gameId,
+      team: a.team,
+      yes_bid: this.yesBid,
+      yes_ask: this.yesAsk,
+      yes_bid_size: this.yesBidSize,
+      yes_ask_size: this.yesAskSize,
+      last_price: this.lastPrice,
+      status: this.status ?? 'halted',
+      venue_ts: this.venueTsUs,
+    };
+  }
+
   get published(): boolean {
     return this.status !== null;
   }

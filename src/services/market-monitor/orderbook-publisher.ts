@@ -8,6 +8,7 @@
 import type { HotPublisher } from '../../bus/hot-publisher.js';
 import type { OrderBook } from '../../core/messages.js';
 import type { Metrics } from '../../runtime/metrics.js';
+import { FlushSchedule } from './flush-schedule.js';
 import type { MarketSlot } from './market-slot.js';
 import type { VenueFeed } from '../../venues/venue-feed.js';
 
@@ -23,26 +24,16 @@ export interface OrderbookPublisherOptions {
 export class OrderbookPublisher {
   readonly #o: Readonly<OrderbookPublisherOptions>;
   readonly #dirty = new Map<string, MarketSlot>();
-  #timer: NodeJS.Timeout | null = null;
-  #immediate: NodeJS.Immediate | null = null;
-  #stopped = false;
+  readonly #schedule: FlushSchedule;
 
   constructor(options: OrderbookPublisherOptions) {
     this.#o = Object.freeze({ ...options });
-    if (options.intervalMs > 0) {
-      this.#timer = setInterval(() => this.flush(), options.intervalMs);
-      this.#timer.unref();
-    }
+    this.#schedule = new FlushSchedule(options.intervalMs, () => this.flush());
   }
 
   markDirty(slot: MarketSlot): void {
     this.#dirty.set(slot.assignment.marketId, slot);
-    if (this.#o.intervalMs === 0 && this.#immediate === null && !this.#stopped) {
-      this.#immediate = setImmediate(() => {
-        this.#immediate = null;
-        this.flush();
-      });
-    }
+    this.#schedule.changed();
   }
 
   forget(marketId: string): void {
@@ -72,11 +63,7 @@ export class OrderbookPublisher {
   }
 
   stop(): void {
-    this.#stopped = true;
-    if (this.#timer) clearInterval(this.#timer);
-    if (this.#immediate) clearImmediate(this.#immediate);
-    this.#timer = null;
-    this.#immediate = null;
+    this.#schedule.stop();
     this.#dirty.clear();
   }
 }

@@ -70,20 +70,7 @@ export class PricePublisher {
 
   #send(slot: MarketSlot, originUs: number): void {
     slot.originUs = originUs;
-    const a = slot.assignment;
-    const data: PriceUpdate = {
-      venue: a.venue,
-      market_id: a.marketId,
-      game_id: a.gameId,
-      team: a.team,
-      yes_bid: slot.yesBid,
-      yes_ask: slot.yesAsk,
-      yes_bid_size: slot.yesBidSize,
-      yes_ask_size: slot.yesAskSize,
-      last_price: slot.lastPrice,
-      status: slot.status ?? 'halted',
-      venue_ts: slot.venueTsUs,
-    };
+    const data = slot.toPrice();
     if (this.publisher.publish(slot.priceTopic, 'price', data, { originTs: originUs }) === null) this.metrics.inc('prices_dropped');
     else this.metrics.inc('prices_published');
     this.quotes?.onPublished(slot);

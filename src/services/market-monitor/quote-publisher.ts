@@ -12,6 +12,7 @@ import type { HotPublisher } from '../../bus/hot-publisher.js';
 import { MAX_QUOTES_PER_SNAPSHOT, type Quote, type QuoteSnapshot } from '../../core/messages.js';
 import type { Venue } from '../../core/topics.js';
 import type { Metrics } from '../../runtime/metrics.js';
+import { FlushSchedule } from './flush-schedule.js';
 import type { MarketSlot } from './market-slot.js';
 
 export interface QuotePublisherOptions {
@@ -26,28 +27,19 @@ export interface QuotePublisherOptions {
 export class QuotePublisher {
   readonly #o: Readonly<QuotePublisherOptions>;
   readonly #changed = new Map<string, MarketSlot>();
-  #timer: NodeJS.Timeout | null = null;
-  #immediate: NodeJS.Immediate | null = null;
+  readonly #schedule: FlushSchedule;
   #stopped = false;
 
   constructor(options: QuotePublisherOptions) {
     this.#o = Object.freeze({ ...options });
-    if (options.intervalMs > 0) {
-      this.#timer = setInterval(() => this.flush(), options.intervalMs);
-      this.#timer.unref();
-    }
+    this.#schedule = new FlushSchedule(options.intervalMs, () => this.flush());
   }
 
   /** The slot's price was just published. */
   onPublished(slot: MarketSlot): void {
     if (this.#stopped) return;
     this.#changed.set(slot.assignment.marketId, slot);
-    if ((this.#o.intervalMs === 0 || slot.status !== 'open') && this.#immediate === null) {
-      this.#immediate = setImmediate(() => {
-        this.#immediate = null;
-        this.flush();
-      });
-    }
+    this.#schedule.changed(slot.status !== 'open');
   }
 
   forget(marketId: string): void {
@@ -70,10 +62,7 @@ export class QuotePublisher {
 
   stop(): void {
     this.#stopped = true;
-    if (this.#timer) clearInterval(this.#timer);
-    if (this.#immediate) clearImmediate(this.#immediate);
-    this.#timer = null;
-    this.#immediate = null;
+    this.#schedule.stop();
     this.#changed.clear();
   }
 
@@ -85,19 +74,5 @@ export class QuotePublisher {
 }
 
 function quoteOf(slot: MarketSlot): Quote {
-  const a = slot.assignment;
-  return {
-    venue: a.venue,
-    market_id: a.marketId,
-    game_id: a.gameId,
-    team: a.team,
-    yes_bid: slot.yesBid,
-    yes_ask: slot.yesAsk,
-    yes_bid_size: slot.yesBidSize,
-    yes_ask_size: slot.yesAskSize,
-    last_price: slot.lastPrice,
-    status: slot.status ?? 'halted',
-    venue_ts: slot.venueTsUs,
-    origin_ts: slot.originUs,
-  };
+  return { ...slot.toPrice(), origin_ts: slot.originUs };
 }
