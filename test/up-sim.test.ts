@@ -6,7 +6,8 @@
  * simulator runs.
  */
 import { createServer, type Server } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -132,6 +133,11 @@ describe('arbees up on the simulators', () => {
       } finally {
         redis.disconnect();
       }
+
+      // zmq_listener runs with the node flags and niceness `arbees up` gives it (UP_NODE_FLAGS, UP_NICENESS).
+      const listener = state.children.find((c) => c.service === 'zmq_listener')!;
+      expect(readFileSync(`/proc/${listener.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=32');
+      expect(getPriority(listener.pid!)).toBe(10);
 
       const pids = up.knownPids();
       up.proc.kill('SIGINT');

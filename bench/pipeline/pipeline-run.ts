@@ -16,10 +16,11 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { UP_NICENESS, UP_NODE_FLAGS } from '../../src/launcher/up-services.js';
 import { SlowKey } from '../../src/core/slow-keys.js';
 import { nowMicros, sleep } from '../../src/core/time.js';
 import { executionKeys } from '../../src/services/execution-service/execution-service-config.js';
@@ -216,12 +217,15 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       const child = await BenchChild.start(path.join(here, 'service-worker.js'), {
         name: service,
         startTimeoutMs: 30_000,
-        execArgv: profiled ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, `--cpu-prof-name=${transport}-${service}.cpuprofile`] : [],
+        // The node flags and niceness `arbees up` gives the service, so the bench runs it the same way.
+        execArgv: [...(UP_NODE_FLAGS[service] ?? []), ...(profiled ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, `--cpu-prof-name=${transport}-${service}.cpuprofile`] : [])],
       });
       children.push(child);
       services.set(service, child);
       const { pid } = await child.request<{ pid: number }>('setup', { service, env: { ...common, ...serviceEnv(service, o, urls, kalshiKey) } }, 60_000);
       pids.set(service, pid);
+      const niceness = UP_NICENESS[service];
+      if (niceness !== undefined) setPriority(pid, niceness);
     }
     const meter = await BenchChild.start(path.join(here, 'trade-meter-worker.js'), { name: 'trade-meter', startTimeoutMs: 30_000 });
     children.push(meter);

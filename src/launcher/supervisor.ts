@@ -17,7 +17,7 @@ import { ChildLogFormatter } from './child-log-formatter.js';
 import { scrubString } from '../runtime/logger.js';
 import { ManagedChild } from './managed-child.js';
 import { LocalNotifySink } from './local-notify-sink.js';
-import { UP_NICENESS } from './up-services.js';
+import { UP_NICENESS, UP_NODE_FLAGS } from './up-services.js';
 import { freePort, portIsFree, reclaimStaleProcess } from './process-utils.js';
 import { findOrStartRedis, type RedisEndpoint } from './redis-server.js';
 import type { RestartBackoffOptions } from './restart-backoff.js';
@@ -377,7 +377,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const child = new ManagedChild({
       name,
       command: process.execPath,
-      args: [this.options.cliPath, 'run', service],
+      args: [...(UP_NODE_FLAGS[service] ?? []), this.options.cliPath, 'run', service],
       env: this.serviceEnv(service, instance),
       ...(UP_NICENESS[service] === undefined ? {} : { niceness: UP_NICENESS[service] }),
       // The IPC channel is the child's lifeline: when it closes (supervisor gone, even by
