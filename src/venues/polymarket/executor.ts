@@ -129,6 +129,9 @@ export class PolyOrderExecutor implements VenueExecutor {
   /**
    * Looks the order up by the hash it was signed with. Null while the venue may still act on it
    * (not found yet, or delayed); 'none' once it has not been found for `notFoundAfterMs`.
+   * The lookup gives the matched size at the order's price, not the shares credited: with
+   * `buyFeeInShares` a reconciled BUY is booked gross of the fee kept in shares (a known gap
+   * until the account's trades, which carry each match's fee, are read here).
    */
   async reconcile(order: VenueOrder, sentAtMs: number): Promise<LegReport | null> {
     const sent = this.#sent.get(order.clientOrderId) ?? (await this.#resign(order));
