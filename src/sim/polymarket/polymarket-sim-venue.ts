@@ -224,6 +224,11 @@ export class PolymarketSimVenue extends EventEmitter<PolymarketSimEvents> {
     };
   }
 
+  /** Every account, oldest first (tests: the wallet an executor registered itself through L1). */
+  accounts(): SimAccountView[] {
+    return this.ledger.all().map((a) => this.account(a.apiKey)!);
+  }
+
   /** Asset ids per open WebSocket connection. */
   wsLayout(): string[][] {
     return this.ws.layout();
