@@ -230,11 +230,11 @@ describe('venue failures', () => {
     const signal = { ...modelSignal({ venue: 'poly', marketId: token, yesPrice: 0.973, contracts: 7, modelProb: null }), game_id: games[i]!.id };
     h.publishSignal(signal);
     const t = await h.waitTrade(signal.signal_id);
-    // $6.81 (2 decimals) buys 6.9989 shares: 6 booked, the 0.9989 left over reported
-    expect(t.status).toBe('partial');
-    expect(filledOf(t, 'poly')).toBe(6);
-    expect(t.reason ?? '').not.toMatch(/REJECTED/);
-    expect(polyShares(token)).toBeCloseTo(6.9989, 6);
+    // $6.81 (2 decimals) buys 6.9989 shares: all of them booked, with the cash that moved
+    expect(t.status).toBe('filled');
+    expect(filledOf(t, 'poly')).toBe(6.9989);
+    expect(t.fills.find((f) => f.venue === 'poly')!.notional_cc).toBe(68_100);
+    expect(polyShares(token)).toBe(6.9989);
   });
 
   it('every Kalshi position equals the net of the fills recorded in trades:completed', async () => {

@@ -29,6 +29,7 @@ import { createServerDatabase } from './helpers/postgres.js';
 import { PrivateRedis } from './helpers/private-redis.js';
 import { eventually } from './helpers/redis.js';
 import { fill, trade } from './position-tracker-harness.js';
+import { parseTradeEntry } from '../src/services/position-tracker/trade-ingest.js';
 
 const PT = 'position_tracker';
 const EXEC = 'execution_service';
@@ -140,9 +141,10 @@ async function recordHistory(url: string, streamIds: string[], settleFirstGame =
         [`lg-${i}`, `e${i}`, id, `sig-lg-${i}`, `g${i}`, nowMicros()],
       );
       await pool.query(
-        `INSERT INTO fills (trade_id, leg, venue, market_id, side, action, contracts, yes_price, fee_cc, order_id, decided_ts)
-         VALUES ($1, 0, 'kalshi', $2, 'yes', 'buy', 5, 0.4, 10, NULL, $3)`,
-        [`lg-${i}`, `LG-M${i}`, nowMicros()],
+        `INSERT INTO fills (trade_id, leg, venue, market_id, side, action, contracts, yes_price, fee_cc, order_id, decided_ts, notional_cc)
+         VALUES ($1, 0, 'kalshi', $2, 'yes', 'buy', 5, 0.4, 10, NULL, $3, $4)`,
+        // lg-1's row carries the cash the venue moved (as a fractional fill's does): the restore must keep it.
+        [`lg-${i}`, `LG-M${i}`, nowMicros(), i === 1 ? 20_000 : null],
       );
     }
     if (settleFirstGame) {
@@ -301,7 +303,11 @@ describe('arbees ledger restore', () => {
     const restored = await cli(['ledger', 'restore'], { DATABASE_URL: db.url });
     expect(restored.code).toBe(0);
     expect(restored.stdout).toMatch(/restored 10 trades and 1 settlements/);
-    expect((await r.xrange(TRADES, '-', '+')).map(([id]) => id)).toEqual(ids);
+    const entries = await r.xrange(TRADES, '-', '+');
+    expect(entries.map(([id]) => id)).toEqual(ids);
+    const fillsOf = (n: number) => parseTradeEntry(entries[n]![0], Object.fromEntries(chunk(entries[n]![1]))).trade!.fills;
+    expect(fillsOf(1)[0]!.notional_cc).toBe(20_000);
+    expect(fillsOf(2)[0]!.notional_cc).toBeUndefined(); // a row without one reads back as before
     expect(await r.hget('ledger:epoch', 'origin')).toBe('restored');
     expect(await r.get(KILL)).toBe('off');
     // Every trade back, and g0's position settled by the restored settlement: 9 open in both.
@@ -360,3 +366,10 @@ describe('no false halt', () => {
     }
   }, 120_000);
 });
+
+/** Redis field/value list as pairs. */
+function chunk(flat: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
+  return out;
+}

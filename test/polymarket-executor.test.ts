@@ -6,7 +6,12 @@
  */
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FEES } from '../src/core/fees.js';
+import { DEFAULT_FEES, feeCc } from '../src/core/fees.js';
+import type { Fill } from '../src/core/messages.js';
+import { contractsToMicros } from '../src/core/money.js';
+import { resolveExitOptions } from '../src/core/positions/exit-options.js';
+import { evaluateExit, type ExitDecision } from '../src/core/positions/exit-rules.js';
+import { PositionBook } from '../src/core/positions/position-book.js';
 import type { VenueOrder } from '../src/core/execution/venue-order.js';
 import { PolymarketSimVenue } from '../src/sim/polymarket/polymarket-sim-venue.js';
 import { PolyOrderExecutor } from '../src/venues/polymarket/executor.js';
@@ -26,8 +31,8 @@ function order(marketId: string, o: Partial<VenueOrder> = {}): VenueOrder {
   return { venue: 'poly', marketId, side: 'yes', action: 'buy', contracts: 10, limitYesPrice: 0.5, clientOrderId: clientOrderId(id, 0, 'entry'), purpose: 'entry', createdMs: Date.now(), team: null, ...o };
 }
 
-async function rig(takerFeeBp = 300) {
-  const venue = new PolymarketSimVenue({ seed: `exec-${takerFeeBp}-${seq}`, takerFeeBp });
+async function rig(takerFeeBp = 300, buyFeeInShares = false) {
+  const venue = new PolymarketSimVenue({ seed: `exec-${takerFeeBp}-${seq}`, takerFeeBp, buyFeeInShares });
   venues.push(venue);
   const { clobUrl } = await venue.start();
   const game = venue.listGame(simGame(`nba-ex-${takerFeeBp}`, 'nba', 'BOS', 'LAL', '2026-11-24T03:00:00Z'));
@@ -37,8 +42,8 @@ async function rig(takerFeeBp = 300) {
   const credentials = venue.registerApiKey({ address: trader.address, collateralUsd: 1_000 });
   const client = new PolymarketClobClient({ baseUrl: clobUrl, credentials, address: trader.address });
   let now = Date.now();
-  const exec = new PolyOrderExecutor({ client, account: trader, fee: DEFAULT_FEES.poly, notFoundAfterMs: 60_000, now: () => now });
-  return { venue, exec, client, clobUrl, yes, no, advance: (ms: number) => (now += ms) };
+  const exec = new PolyOrderExecutor({ client, account: trader, fee: DEFAULT_FEES.poly, notFoundAfterMs: 60_000, now: () => now, buyFeeInShares });
+  return { venue, exec, client, clobUrl, yes, no, game, apiKey: credentials.apiKey, advance: (ms: number) => (now += ms) };
 }
 
 describe('PolyOrderExecutor on the simulated CLOB', () => {
@@ -64,13 +69,15 @@ describe('PolyOrderExecutor on the simulated CLOB', () => {
     expect(sell.fills[0]).toMatchObject({ side: 'no', action: 'sell', yes_price: 0.52 }); // sold the complement at its bid 0.48
   });
 
-  it('reports the fraction of a share a fine-tick buy leaves, instead of dropping it silently', async () => {
+  it('books the exact shares a fine-tick buy gets (6.9989 for 7 at 0.973) with the cash that moved, instead of flooring them', async () => {
     const r0 = await rig(300);
     r0.venue.setTickSize(r0.yes, '0.001');
     r0.venue.setMakerQuotes(r0.yes, { yesBids: [[0.97, 100]], yesAsks: [[0.973, 100]] });
     const r = await r0.exec.place(order(r0.yes, { contracts: 7, limitYesPrice: 0.973 }));
-    expect(r).toMatchObject({ status: 'partial', filled: 6 });
-    expect(r.detail).toMatch(/0\.9989 more shares .* held at the venue, not booked/);
+    // It spent all it signed ($6.81): filled, at the shares the venue credited.
+    expect(r).toMatchObject({ status: 'filled', filled: 6.9989, notionalCc: 68_100, detail: '' });
+    expect(r.fills).toEqual([expect.objectContaining({ contracts: 6.9989, notional_cc: 68_100, yes_price: 0.973 })]);
+    expect(r0.venue.account(r0.apiKey)!.shares[r0.yes]).toBe(6.9989);
   });
 
   it('an order the venue never received is undecided until the grace passes, then none', async () => {
@@ -101,5 +108,103 @@ describe('PolyOrderExecutor on the simulated CLOB', () => {
     const otherCredentials = r0.venue.registerApiKey({ address: other.address, collateralUsd: 10 });
     const stranger = new PolymarketClobClient({ baseUrl: r0.clobUrl, credentials: otherCredentials, address: other.address });
     expect(await stranger.getTrades()).toEqual([]);
+  });
+});
+
+/**
+ * A fee taken in shares, end to end against the simulator: the executor books the net shares the
+ * venue credited and the cash it moved; the exit path (exit rules -> sell size) sells exactly what
+ * is held; the position ends at exactly zero (or at dust below the venue's sell step, paid at
+ * settlement) and its P&L is the venue's cash flow to the centi-cent.
+ */
+describe('fractional shares from a fee taken in shares, booked and exited exactly', () => {
+  const META = { gameId: 'g-frac', sport: 'nba' as const, team: null };
+  const RULES = resolveExitOptions({ all: { minHoldUs: 0 } }).nba;
+
+  /** Applies a report's fills; returns the cash they moved by the book's account. */
+  function book(positions: PositionBook, fills: readonly Fill[], ts: number): number {
+    return fills.reduce((cash, f) => cash + positions.applyFill(f, META, ts).cashDeltaCc, 0);
+  }
+
+  /** The exit path's size: what the exit rules would sell of the position at this quote (a stop loss here). */
+  function exitSize(positions: PositionBook, marketId: string, top: { yesBid: number; yesAsk: number }): ExitDecision {
+    const position = positions.get('poly', marketId, 'yes')!;
+    return evaluateExit({ position, top, quoteUs: 1, modelYesProb: null, secondsToEnd: null, gameFinal: false, nowUs: 2 }, RULES);
+  }
+
+  const collateralCc = (r: Awaited<ReturnType<typeof rig>>) => {
+    const micros = contractsToMicros(r.venue.account(r.apiKey)!.collateralUsd);
+    expect(micros % 100).toBe(0); // the venue moved whole centi-cents in these cases
+    return micros / 100;
+  };
+
+  it('buys 10 at 0.50, holds the 9.85 the venue credited, sells all 9.85: flat at zero, P&L = the venue\'s cash flow', async () => {
+    const r = await rig(300, true);
+    const positions = new PositionBook();
+    const startCc = collateralCc(r);
+    const buy = await r.exec.place(order(r.yes, { contracts: 10, limitYesPrice: 0.5 }));
+    // Fee 0.03 x 10 x 0.5 x 0.5 = $0.075 = 0.15 share at 0.50: the venue credits 9.85 for $5.00.
+    expect(buy).toMatchObject({ status: 'filled', filled: 9.85 });
+    expect(buy.fills[0]!.notional_cc! + buy.fills[0]!.fee_cc).toBe(50_000);
+    let cash = book(positions, buy.fills, 1);
+    expect(positions.get('poly', r.yes, 'yes')!.contracts).toBe(r.venue.account(r.apiKey)!.shares[r.yes]);
+    expect(positions.get('poly', r.yes, 'yes')!.contracts).toBe(9.85);
+
+    const exit = exitSize(positions, r.yes, { yesBid: 0.44, yesAsk: 0.45 });
+    expect(exit).toMatchObject({ action: 'exit', reason: 'stop_loss', contracts: 9.85 });
+    r.venue.setMakerQuotes(r.yes, { yesBids: [[0.44, 100]], yesAsks: [[0.45, 100]] });
+    const sell = await r.exec.place(order(r.yes, { action: 'sell', contracts: (exit as { contracts: number }).contracts, limitYesPrice: 0.44, purpose: 'exit' }));
+    expect(sell).toMatchObject({ status: 'filled', filled: 9.85 });
+    cash += book(positions, sell.fills, 2);
+
+    expect(positions.get('poly', r.yes, 'yes')).toBeUndefined();
+    expect(r.venue.account(r.apiKey)!.shares[r.yes] ?? 0).toBe(0);
+    const closed = positions.closed().at(-1)!;
+    expect(closed).toMatchObject({ state: 'closed', contracts: 0, costCc: 0, openFeesCc: 0 });
+    const venueCashFlow = collateralCc(r) - startCc; // -$5.00 + 9.85 x 0.44 - the sell's fee
+    expect(venueCashFlow).toBe(-50_000 + 43_340 - feeCc(DEFAULT_FEES.poly, 9.85, 0.44));
+    expect(closed.realisedCc).toBe(venueCashFlow);
+    expect(cash).toBe(venueCashFlow);
+  });
+
+  it('a fine-tick buy nets 6.9931 shares: the exit sells 6.99, the 0.0031 dust is held (no order) and settles at its payout', async () => {
+    const r = await rig(300, true);
+    r.venue.setTickSize(r.yes, '0.001');
+    r.venue.setMakerQuotes(r.yes, { yesBids: [[0.97, 100]], yesAsks: [[0.973, 100]] });
+    const positions = new PositionBook();
+    const startUnits = contractsToMicros(r.venue.account(r.apiKey)!.collateralUsd);
+    const buy = await r.exec.place(order(r.yes, { contracts: 7, limitYesPrice: 0.973 }));
+    let cash = book(positions, buy.fills, 1);
+    const held = r.venue.account(r.apiKey)!.shares[r.yes]!;
+    expect(held).toBe(6.9931); // 6.9989 bought, 0.0058 kept as the fee
+    expect(positions.get('poly', r.yes, 'yes')!.contracts).toBe(held);
+
+    // Below the hold-to-settle threshold so the rules do exit: a bid of 0.85.
+    r.venue.setMakerQuotes(r.yes, { yesBids: [[0.85, 100]], yesAsks: [[0.86, 100]] });
+    const exit = exitSize(positions, r.yes, { yesBid: 0.85, yesAsk: 0.86 });
+    expect(exit).toMatchObject({ action: 'exit', contracts: 6.99 });
+    const sell = await r.exec.place(order(r.yes, { action: 'sell', contracts: 6.99, limitYesPrice: 0.85, purpose: 'exit' }));
+    expect(sell).toMatchObject({ status: 'filled', filled: 6.99 });
+    cash += book(positions, sell.fills, 2);
+    expect(positions.get('poly', r.yes, 'yes')!.contracts).toBe(0.0031);
+    expect(r.venue.account(r.apiKey)!.shares[r.yes]).toBe(0.0031);
+    expect(exitSize(positions, r.yes, { yesBid: 0.85, yesAsk: 0.86 })).toMatchObject({ action: 'hold', why: 'dust' });
+    // Selling the whole holding is refused before it reaches the venue.
+    expect(r.exec.unsupported(order(r.yes, { action: 'sell', contracts: 0.0031 }))).toMatch(/2 decimals/);
+
+    r.venue.settle(r.game.conditionId, r.yes);
+    for (const change of positions.settleMarket('poly', r.yes, 1, 3)) cash += change.cashDeltaCc;
+    expect(positions.get('poly', r.yes, 'yes')).toBeUndefined();
+    expect(positions.closed().at(-1)!).toMatchObject({ state: 'settled', contracts: 0, costCc: 0, openFeesCc: 0 });
+    expect(positions.closed().at(-1)!.realisedCc).toBe(cash);
+    // The venue charged 6.9989 x 0.973 = $6.809929 for the buy: a fraction of a centi-cent, booked
+    // rounded against us (68,100 cc). So the booked cash is the venue's to within one centi-cent
+    // per fill, never better than it.
+    const venueUnits = contractsToMicros(r.venue.account(r.apiKey)!.collateralUsd) - startUnits;
+    const sellFeeUnits = contractsToMicros(r.venue.account(r.apiKey)!.feesPaidUsd); // the buy's fee was kept in shares
+    expect(venueUnits).toBe(-6_809_929 + 5_941_500 - sellFeeUnits + 3_100);
+    expect(venueUnits - cash * 100).toBeGreaterThanOrEqual(0);
+    expect(venueUnits - cash * 100).toBeLessThan(100 * 2);
+    expect(venueUnits - cash * 100).toBe(71);
   });
 });

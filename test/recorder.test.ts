@@ -85,6 +85,20 @@ describe('recorder', () => {
     expect(await counts()).toEqual(expected);
   });
 
+  it('records a fractional Polymarket fill with the cash the venue moved, and an old whole-contract fill with none', async () => {
+    const { redis, prefix, url } = await setup();
+    await appendTrade(redis, prefix, trade('t-old'));
+    await appendTrade(redis, prefix, trade('t-frac', {
+      fills: [{ venue: 'poly', market_id: 'tok-1', side: 'yes', action: 'buy', contracts: 9.853401, yes_price: 0.5075, fee_cc: 0, order_id: null, notional_cc: 50_001 }],
+    }));
+    await run(recorderEnv(prefix, url));
+    await eventually(async () => (await count(url, 'fills')) === 2, 10_000, 'fills recorded');
+    expect(await queryRows(url, 'SELECT trade_id, contracts, notional_cc FROM fills ORDER BY trade_id')).toEqual([
+      { trade_id: 't-frac', contracts: 9.853401, notional_cc: '50001' },
+      { trade_id: 't-old', contracts: 10, notional_cc: null },
+    ]);
+  });
+
   it('parks malformed entries in dead_letters, acknowledges them and records what follows', async () => {
     const { redis, prefix, url } = await setup();
     const stream = prefix + SlowKey.tradesCompleted;

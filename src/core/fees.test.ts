@@ -29,8 +29,11 @@ describe('venue fees', () => {
     );
   });
 
-  it('rejects fractional or oversized contract counts instead of losing precision', () => {
-    expect(() => feeCc(DEFAULT_FEES.kalshi, 1.5, 0.5)).toThrow(RangeError);
+  it('charges fractional shares exactly and rejects finer-than-micro or oversized counts instead of losing precision', () => {
+    // 0.03 x 9.85 x 0.48 x 0.52 = $0.0737568: up to the centi-cent on Polymarket.
+    expect(feeCc(DEFAULT_FEES.poly, 9.85, 0.48)).toBe(738);
+    expect(feeCc(DEFAULT_FEES.poly, 10, 0.48)).toBe(749); // whole shares: the integer path, unchanged
+    expect(() => feeCc(DEFAULT_FEES.kalshi, 1.0000005, 0.5)).toThrow(RangeError);
     expect(() => feeCc(DEFAULT_FEES.kalshi, 1_000_000, 0.5)).toThrow(RangeError);
   });
 });

@@ -4,7 +4,7 @@
  * charges to the hundredth of a cent), so one integer formula with a rate and a rounding unit
  * covers both. Rates are configurable because venues change them (see the venues' published API documentation).
  */
-import { CC_PER_CENT, ceilDiv, priceToCc } from './money.js';
+import { CC_PER_CENT, ceilDiv, contractsToMicros, divRound, MICROS_PER_CONTRACT, priceToCc } from './money.js';
 import type { Venue } from './topics.js';
 
 export interface VenueFeeRule {
@@ -27,15 +27,21 @@ export const MAX_CONTRACTS_PER_FILL = 100_000;
 
 /** Fee in centi-cents for one fill of `contracts` at a YES-side price (the fee is symmetric in side). */
 export function feeCc(rule: VenueFeeRule, contracts: number, yesPrice: number, role: 'taker' | 'maker' = 'taker'): number {
-  if (!Number.isInteger(contracts) || contracts < 0 || contracts > MAX_CONTRACTS_PER_FILL) {
-    throw new RangeError(`contracts ${contracts} must be an integer in [0, ${MAX_CONTRACTS_PER_FILL}]`);
+  if (!(contracts >= 0 && contracts <= MAX_CONTRACTS_PER_FILL)) {
+    throw new RangeError(`contracts ${contracts} must be in [0, ${MAX_CONTRACTS_PER_FILL}]`);
   }
   const rate = role === 'taker' ? rule.takerRateBp : rule.makerRateBp;
   if (rate === 0 || contracts === 0) return 0;
   const p = priceToCc(yesPrice);
+  const unit = 100_000_000 * rule.roundingCc;
+  if (!Number.isInteger(contracts)) {
+    // Fractional shares (Polymarket): the same formula on micro-shares, in bigint (it passes 2^53).
+    const micros = BigInt(contractsToMicros(contracts));
+    const exact = BigInt(rate) * micros * BigInt(p) * BigInt(10_000 - p);
+    return Number(divRound(exact, BigInt(unit) * BigInt(MICROS_PER_CONTRACT), 'up')) * rule.roundingCc;
+  }
   // rate/1e4 * C * (p/1e4) * ((1e4-p)/1e4) dollars = rate * C * p * (1e4-p) / 1e8 centi-cents.
   const numerator = rate * contracts * p * (10_000 - p);
-  const unit = 100_000_000 * rule.roundingCc;
   return ceilDiv(numerator, unit) * rule.roundingCc;
 }
 

@@ -4,10 +4,12 @@
  * and the compile-time type can never drift apart.
  *
  * Conventions: prices are YES-side probabilities in [0,1] with an explicit `side` wherever a
- * side matters; quantities are contracts; money is integer centi-cents (`*_cc`, 1/10000 dollar,
+ * side matters; quantities are contracts, whole on Kalshi and with up to 6 decimals on Polymarket
+ * (its shares to the millionth; arithmetic on them in money.ts, never in floats); money is integer centi-cents (`*_cc`, 1/10000 dollar,
  * see money.ts); timestamps ending in `_ts` are integer microseconds since the epoch.
  */
 import { z } from 'zod';
+import { isMicroQuantity } from './money.js';
 import { SPORTS, VENUES } from './topics.js';
 
 const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
@@ -19,6 +21,8 @@ export const SideSchema = z.enum(['yes', 'no']);
 export const ActionSchema = z.enum(['buy', 'sell']);
 export const YesPrice = z.number().min(0).max(1);
 export const Contracts = z.number().nonnegative();
+/** A held or traded quantity: contracts with at most 6 decimals (micro-contracts, money.ts). */
+export const Quantity = z.number().nonnegative().refine(isMicroQuantity, 'a quantity has at most 6 decimals');
 export const Micros = z.number().int().nonnegative();
 export const MoneyCc = z.number().int();
 const Id = z.string().min(1).max(128);
@@ -184,7 +188,8 @@ export const ExitSignalSchema = z.object({
   venue: VenueSchema,
   market_id: Id,
   side: SideSchema,
-  contracts: Contracts,
+  /** What the venue can sell of the position: at most what is held, on the venue's size step. */
+  contracts: Quantity,
   /** Worst acceptable YES-side price for the closing order. */
   yes_price: YesPrice,
   reason: z.enum(['take_profit', 'stop_loss', 'edge_gone', 'stale_market', 'time', 'manual']),
@@ -197,11 +202,17 @@ export const FillSchema = z.object({
   market_id: Id,
   side: SideSchema,
   action: ActionSchema,
-  contracts: Contracts,
+  contracts: Quantity,
   /** Average fill as a YES-side price. */
   yes_price: YesPrice,
   fee_cc: MoneyCc,
   order_id: z.string().nullable(),
+  /**
+   * Cash that moved for the contracts, before fee_cc (paid by a buy, received by a sell), when the
+   * venue reported it and it is not exactly contracts x side price (fractional shares, a fee taken
+   * in shares). Absent in older records and for whole-contract fills: contracts x side price.
+   */
+  notional_cc: MoneyCc.nonnegative().optional(),
 });
 
 export const TradeCompletedSchema = z.object({
@@ -226,7 +237,7 @@ export const PositionSchema = z.object({
   team: z.string().nullable(),
   side: SideSchema,
   state: z.enum(['open', 'closed', 'settled']),
-  contracts: Contracts,
+  contracts: Quantity,
   /** Average entry as a YES-side price. */
   avg_yes_price: YesPrice,
   mark_yes_price: YesPrice.nullable(),

@@ -72,12 +72,12 @@ async function readTrades(pool: pg.Pool): Promise<HistoryTrade[]> {
       ORDER BY split_part(stream_id, '-', 1)::numeric, split_part(stream_id, '-', 2)::numeric`,
   );
   const fills = await pool.query<Record<string, string | number | null>>(
-    'SELECT trade_id, venue, market_id, side, action, contracts, yes_price, fee_cc::text AS fee_cc, order_id FROM fills ORDER BY trade_id, leg',
+    'SELECT trade_id, venue, market_id, side, action, contracts, yes_price, fee_cc::text AS fee_cc, order_id, notional_cc::text AS notional_cc FROM fills ORDER BY trade_id, leg',
   );
   const byTrade = new Map<string, unknown[]>();
   for (const f of fills.rows) {
     const list = byTrade.get(String(f.trade_id)) ?? [];
-    list.push({ venue: f.venue, market_id: f.market_id, side: f.side, action: f.action, contracts: Number(f.contracts), yes_price: Number(f.yes_price), fee_cc: Number(f.fee_cc), order_id: f.order_id });
+    list.push({ venue: f.venue, market_id: f.market_id, side: f.side, action: f.action, contracts: Number(f.contracts), yes_price: Number(f.yes_price), fee_cc: Number(f.fee_cc), order_id: f.order_id, ...(f.notional_cc === null ? {} : { notional_cc: Number(f.notional_cc) }) });
     byTrade.set(String(f.trade_id), list);
   }
   const out: HistoryTrade[] = [];

@@ -15,6 +15,7 @@ export const CredentialEnv = Object.freeze({
   polyApiPassphrase: 'POLYMARKET_API_PASSPHRASE',
   polyFunder: 'POLYMARKET_FUNDER',
   polySignatureType: 'POLYMARKET_SIGNATURE_TYPE',
+  polyBuyFeeInShares: 'POLYMARKET_BUY_FEE_IN_SHARES',
 } as const);
 
 /** Kalshi: an API key id and an RSA private key (PEM text, `\n` escapes allowed, or a file). */
@@ -32,11 +33,12 @@ export const polymarketCredentialSpec = {
   polyApiPassphrase: defineVar({ env: CredentialEnv.polyApiPassphrase, default: '', parse: parse.string, secret: true }),
   polyFunder: defineVar({ env: CredentialEnv.polyFunder, default: '', parse: parse.string }),
   polySignatureType: defineVar({ env: CredentialEnv.polySignatureType, default: 0, parse: parse.int(0, 3) }),
+  polyBuyFeeInShares: defineVar({ env: CredentialEnv.polyBuyFeeInShares, default: false, parse: parse.bool, describe: "the venue keeps a BUY's fee out of the shares credited (net shares in the reply), not in collateral on top" }),
 };
 
 /** Variables that hold live venue credentials: their presence means "the user wants live". */
 export const LIVE_CREDENTIAL_VARS: readonly string[] = Object.freeze(
-  Object.values(CredentialEnv).filter((name) => name !== CredentialEnv.polySignatureType),
+  Object.values(CredentialEnv).filter((name) => name !== CredentialEnv.polySignatureType && name !== CredentialEnv.polyBuyFeeInShares),
 );
 
 /** What a venue's executor reads: its credentials and its order endpoint. */

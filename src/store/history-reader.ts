@@ -18,6 +18,8 @@ export interface FillRecord {
   yesPrice: number;
   feeCc: number;
   orderId: string | null;
+  /** Cash the venue moved when it is not contracts x price (fractional shares); null otherwise. */
+  notionalCc: number | null;
 }
 
 export interface TradeRecord {
@@ -146,7 +148,7 @@ export class HistoryReader {
     args.push(limitOf(q.limit));
     const sql = `SELECT t.*, s.kind AS signal_kind,
         COALESCE((SELECT json_agg(json_build_object('leg', f.leg, 'venue', f.venue, 'marketId', f.market_id, 'side', f.side,
-          'action', f.action, 'contracts', f.contracts, 'yesPrice', f.yes_price, 'feeCc', f.fee_cc, 'orderId', f.order_id) ORDER BY f.leg)
+          'action', f.action, 'contracts', f.contracts, 'yesPrice', f.yes_price, 'feeCc', f.fee_cc, 'orderId', f.order_id, 'notionalCc', f.notional_cc) ORDER BY f.leg)
           FROM fills f WHERE f.trade_id = t.trade_id), '[]') AS fills
       FROM trades t LEFT JOIN signals s ON t.source = 'signal' AND s.signal_id = t.source_id
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
@@ -156,7 +158,7 @@ export class HistoryReader {
       tradeId: String(r.trade_id), streamId: String(r.stream_id), source: String(r.source), sourceId: String(r.source_id), gameId: String(r.game_id),
       sport: String(r.sport), mode: String(r.mode), status: String(r.status), reason: (r.reason as string | null) ?? null,
       feesCc: num(r.fees_cc), decidedTs: num(r.decided_ts), signalKind: (r.signal_kind as string | null) ?? null,
-      fills: (r.fills as FillRecord[]).map((f) => ({ ...f, feeCc: num(f.feeCc) })),
+      fills: (r.fills as FillRecord[]).map((f) => ({ ...f, feeCc: num(f.feeCc), notionalCc: f.notionalCc === null || f.notionalCc === undefined ? null : num(f.notionalCc) })),
     }));
   }
 

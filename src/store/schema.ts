@@ -217,4 +217,14 @@ CREATE TABLE reports (
 CREATE INDEX reports_created ON reports (created_ts);
 `;
 
-export const MIGRATIONS: readonly Migration[] = Object.freeze([{ id: 1, name: 'history v1', sql: HISTORY_V1 }]);
+/**
+ * Fractional Polymarket shares: a fill's quantity may carry up to 6 decimals (contracts stays
+ * double precision, exact for those), and the cash the venue moved for it is kept when it is not
+ * contracts x price (NULL: older rows and whole-contract fills, where it is).
+ */
+const FILL_NOTIONAL = `ALTER TABLE fills ADD COLUMN notional_cc bigint;`;
+
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  { id: 1, name: 'history v1', sql: HISTORY_V1 },
+  { id: 2, name: 'fill notional', sql: FILL_NOTIONAL },
+]);

@@ -11,9 +11,9 @@
  * pairs and the excess pro rata (average price), in integer centi-cents.
  */
 import type { FeeSchedule } from '../fees.js';
-import { CC_PER_DOLLAR } from '../money.js';
+import { CC_PER_DOLLAR, quantityTimesCc, subContracts } from '../money.js';
 import type { Venue } from '../topics.js';
-import { proRataCc } from '../positions/pro-rata.js';
+import { proRataQuantityCc } from '../positions/pro-rata.js';
 import type { Side, YesBook } from './order-types.js';
 import { fillableContracts, fillPaperOrder, type PaperFill, type PaperOrder } from './paper-fill.js';
 
@@ -67,7 +67,7 @@ export interface UnwindNeed {
 export function unwindNeeded(results: ArbPair<LegResult>): UnwindNeed | null {
   const [a, b] = results;
   if (a.filled === b.filled) return null;
-  return a.filled > b.filled ? { legIndex: 0, contracts: a.filled - b.filled } : { legIndex: 1, contracts: b.filled - a.filled };
+  return a.filled > b.filled ? { legIndex: 0, contracts: subContracts(a.filled, b.filled) } : { legIndex: 1, contracts: subContracts(b.filled, a.filled) };
 }
 
 /**
@@ -112,7 +112,7 @@ export function arbitrageOutcome(results: ArbPair<LegResult>, unwind: LegResult 
       excess: 0,
       unwound: 0,
       residual: 0,
-      lockedProfitCc: matched * CC_PER_DOLLAR - cost,
+      lockedProfitCc: quantityTimesCc(matched, CC_PER_DOLLAR, 'down') - cost,
       unwindRealisedCc: 0,
       residualBasisCc: 0,
       cashOutCc: legCash,
@@ -120,12 +120,12 @@ export function arbitrageOutcome(results: ArbPair<LegResult>, unwind: LegResult 
   }
   const long = results[need.legIndex];
   const short = results[need.legIndex === 0 ? 1 : 0];
-  const excessCost = long.notionalCc - proRataCc(long.notionalCc, matched, long.filled);
-  const excessFee = long.feeCc - proRataCc(long.feeCc, matched, long.filled);
+  const excessCost = long.notionalCc - proRataQuantityCc(long.notionalCc, matched, long.filled);
+  const excessFee = long.feeCc - proRataQuantityCc(long.feeCc, matched, long.filled);
   const matchedBasis = long.notionalCc - excessCost + long.feeCc - excessFee + short.notionalCc + short.feeCc;
   const unwound = Math.min(unwind?.filled ?? 0, need.contracts);
-  const soldBasis = proRataCc(excessCost, unwound, need.contracts) + proRataCc(excessFee, unwound, need.contracts);
-  const residual = need.contracts - unwound;
+  const soldBasis = proRataQuantityCc(excessCost, unwound, need.contracts) + proRataQuantityCc(excessFee, unwound, need.contracts);
+  const residual = subContracts(need.contracts, unwound);
   return {
     state: residual === 0 ? 'one_short_unwound' : 'one_short_unwind_incomplete',
     matched,
@@ -133,7 +133,7 @@ export function arbitrageOutcome(results: ArbPair<LegResult>, unwind: LegResult 
     excess: need.contracts,
     unwound,
     residual,
-    lockedProfitCc: matched * CC_PER_DOLLAR - matchedBasis,
+    lockedProfitCc: quantityTimesCc(matched, CC_PER_DOLLAR, 'down') - matchedBasis,
     unwindRealisedCc: unwindCash - soldBasis,
     residualBasisCc: excessCost + excessFee - soldBasis,
     cashOutCc: legCash - unwindCash,

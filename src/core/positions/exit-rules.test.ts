@@ -129,3 +129,25 @@ describe('exit signal and options', () => {
     expect(() => resolveExitOptions({ all: { staleQuoteUs: 10, staleExitUs: 5 } })).toThrow(/ARB_CONFIG_INVALID/);
   });
 });
+
+describe('exit size of a fractional Polymarket position', () => {
+  const poly = (contracts: number, costCc: number): PositionSnapshot => ({ ...position('yes'), positionId: 'poly:tok:yes:1', venue: 'poly', marketId: 'tok', contracts, costCc, boughtContracts: contracts, boughtCostCc: costCc });
+
+  it('sells what the venue can sell (shares to 2 decimals), never more than held', () => {
+    // 9.8534 shares at an average of 0.5075 (the fee kept in shares): down 7.5 points at a 0.43 bid.
+    const d = decide(ctx(poly(9.8534, 50_006), { yesBid: 0.43, yesAsk: 0.44 }));
+    expect(d).toMatchObject({ action: 'exit', reason: 'stop_loss', contracts: 9.85 });
+    const signal = exitSignalFor(d as Extract<typeof d, { action: 'exit' }>, poly(9.8534, 50_006), 'x1', T0, S);
+    expect(ExitSignalSchema.parse(signal).contracts).toBe(9.85);
+  });
+
+  it('holds dust below the sell step to settlement instead of sending an order the venue refuses', () => {
+    expect(decide(ctx(poly(0.0034, 17), { yesBid: 0.01, yesAsk: 0.02 }))).toMatchObject({ action: 'hold', why: 'dust' });
+  });
+
+  it('compares gains on micro-shares: a fraction of a cent per share decides exactly at the threshold', () => {
+    // 0.5 shares bought for 2500 cc (0.50): at a 0.55 bid the gain is exactly 5 points (take profit), at 0.5499 not.
+    expect(decide(ctx(poly(0.5, 2_500), { yesBid: 0.55, yesAsk: 0.56 }))).toMatchObject({ action: 'exit', reason: 'take_profit', contracts: 0.5 });
+    expect(decide(ctx(poly(0.5, 2_500), { yesBid: 0.5499, yesAsk: 0.56 }))).toMatchObject({ action: 'hold' });
+  });
+});

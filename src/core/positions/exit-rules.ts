@@ -5,6 +5,7 @@
  *  2. minimum hold           -> hold
  *  3. quote unusable (old, missing the exit side, crossed or too wide)
  *                            -> hold, or exit `stale_market` once it has been unusable for staleExitUs
+ *  3b. dust               -> hold: less than the venue's smallest sell step is held (sell-size.ts), settlement pays it
  *  4. near certainty         -> hold to settlement (exit price of the held side >= holdToSettleSideCc)
  *  5. stop loss              -> exit `stop_loss`   (exit price <= entry - stopLossCc[sport])
  *  6. take profit            -> exit `take_profit` (exit price >= entry + takeProfitCc)
@@ -15,17 +16,19 @@
  * Everything is in the held side's terms, which is where the reference system went wrong (it
  * compared a NO entry price with YES marks): a YES position exits at the YES bid, a NO position
  * at the NO bid = 1 - YES ask. Entry is the average cost per contract; thresholds compare
- * integers (gain x contracts) so no float rounding decides an exit.
+ * integers (gain x micro-contracts, in bigint) so no float rounding decides an exit. An exit sells
+ * what the venue can sell of the position (sell-size.ts), never more than is held.
  */
 import type { ExitSignal } from '../messages.js';
-import { CC_PER_DOLLAR, priceToCc } from '../money.js';
+import { CC_PER_DOLLAR, contractsToMicros, MICROS_PER_CONTRACT, priceToCc } from '../money.js';
+import { sellableContracts } from '../execution/sell-size.js';
 import type { TopOfBook } from '../execution/order-types.js';
 import type { ExitRules } from './exit-options.js';
 import { exitMarkSideCc } from './position-marks.js';
 import type { PositionSnapshot } from './position-book.js';
 
 export type ExitReason = 'take_profit' | 'stop_loss' | 'edge_gone' | 'stale_market' | 'time';
-export type HoldReason = 'game_final' | 'min_hold' | 'stale_quote' | 'near_certain' | 'no_rule';
+export type HoldReason = 'game_final' | 'min_hold' | 'stale_quote' | 'dust' | 'near_certain' | 'no_rule';
 
 export interface ExitContext {
   readonly position: PositionSnapshot;
@@ -74,7 +77,7 @@ function sellLimitYesPrice(ctx: ExitContext, exitSideCc: number, rules: ExitRule
 }
 
 function exit(ctx: ExitContext, rules: ExitRules, reason: ExitReason, exitSideCc: number, detail: string): ExitDecision {
-  return { action: 'exit', reason, contracts: ctx.position.contracts, limitYesPrice: sellLimitYesPrice(ctx, exitSideCc, rules), exitSideCc, detail };
+  return { action: 'exit', reason, contracts: sellableContracts(ctx.position.venue, ctx.position.contracts), limitYesPrice: sellLimitYesPrice(ctx, exitSideCc, rules), exitSideCc, detail };
 }
 
 export function evaluateExit(ctx: ExitContext, rules: ExitRules): ExitDecision {
@@ -82,14 +85,17 @@ export function evaluateExit(ctx: ExitContext, rules: ExitRules): ExitDecision {
   if (ctx.gameFinal) return hold('game_final', 'game is final: settlement pays');
   if (nowUs - position.openedUs < rules.minHoldUs) return hold('min_hold', 'held less than the minimum');
 
+  if (sellableContracts(position.venue, position.contracts) <= 0) return hold('dust', `${position.contracts} held is below the venue's sell size: settlement pays it`);
   const markCc = usableExitCc(ctx, rules);
   if (markCc === null) return staleDecision(ctx, rules);
   if (markCc >= rules.holdToSettleSideCc) return hold('near_certain', `exit price ${markCc} cc: holding to settlement`);
 
-  const n = position.contracts;
-  const gainCc = n * markCc - position.costCc; // price move times contracts, before fees
-  if (gainCc <= -rules.stopLossCc * n) return exit(ctx, rules, 'stop_loss', markCc, `down ${-gainCc / n} cc per contract`);
-  if (gainCc >= rules.takeProfitCc * n) return exit(ctx, rules, 'take_profit', markCc, `up ${gainCc / n} cc per contract`);
+  // Price move times micro-contracts, before fees, in cc x 1e-6: exact for any held fraction.
+  const n = BigInt(contractsToMicros(position.contracts));
+  const gain = n * BigInt(markCc) - BigInt(position.costCc) * BigInt(MICROS_PER_CONTRACT);
+  const perContract = Number(gain) / Number(n);
+  if (gain <= -BigInt(rules.stopLossCc) * n) return exit(ctx, rules, 'stop_loss', markCc, `down ${-perContract} cc per contract`);
+  if (gain >= BigInt(rules.takeProfitCc) * n) return exit(ctx, rules, 'take_profit', markCc, `up ${perContract} cc per contract`);
 
   if (ctx.modelYesProb !== null && Number.isFinite(ctx.modelYesProb)) {
     const modelSideCc = Math.round((position.side === 'yes' ? ctx.modelYesProb : 1 - ctx.modelYesProb) * CC_PER_DOLLAR);

@@ -139,7 +139,8 @@ describe('YES and NO on one market are never netted', () => {
 
   it('refuses malformed fills instead of corrupting money', () => {
     const book = new PositionBook();
-    expect(() => book.applyFill(fill('yes', 'buy', 1.5, 5000, 0), META, 1)).toThrow(PositionError);
+    expect(() => book.applyFill(fill('yes', 'buy', 1.0000005, 5000, 0), META, 1)).toThrow(PositionError);
+    expect(() => book.applyFill({ ...fill('yes', 'buy', 1, 5000), notional_cc: 1.5 }, META, 1)).toThrow(PositionError);
     expect(() => book.applyFill({ ...fill('yes', 'buy', 1, 5000), yes_price: 0.12345 }, META, 1)).toThrow(PositionError);
     expect(() => book.applyFill({ ...fill('yes', 'buy', 1, 5000), fee_cc: -1 }, META, 1)).toThrow(PositionError);
     expect(book.open()).toHaveLength(0);

@@ -1,5 +1,7 @@
 /**
- * Positions per (venue, market, side), in whole contracts, with integer money.
+ * Positions per (venue, market, side), in contracts (whole on Kalshi, to the micro-share on
+ * Polymarket: what the venue holds), with integer money. Quantities add and subtract as integer
+ * micro-contracts (money.ts) and cost is released pro rata by micro-contracts.
  *
  * YES and NO on the same market are two separate positions and are never netted: each has its
  * own cost, fees and P&L, and each settles on its own (a NO position pays 1 per contract when the
@@ -7,21 +9,22 @@
  * them apart makes that visible instead of hiding it inside one signed number.
  *
  * Money per position, all in centi-cents and in the held side's terms:
- * - costCc: what the contracts still held cost (side price x contracts, summed over buys);
+ * - costCc: what the contracts still held cost (the cash a buy moved, before fees: the fill's
+ *   notional_cc when the venue reported it, else side price x contracts, rounded up);
  * - openFeesCc: entry fees attributed to the contracts still held;
  * - realisedCc: proceeds - released cost - released entry fees - exit fees, summed over closes.
- * Closing k of n contracts releases cost and entry fees pro rata (proRataCc), so any sequence of
+ * Closing k of n contracts releases cost and entry fees pro rata (proRataQuantityCc), so any sequence of
  * partial closes realises exactly (proceeds - cost - all fees) once the position is flat.
  *
  * Cash effect of every change is returned (cashDeltaCc), so a bankroll applying those deltas
  * satisfies: cash + sum(costCc + openFeesCc over open positions) = start + sum(realisedCc).
  */
 import type { Fill } from '../messages.js';
-import { CC_PER_DOLLAR, priceToCc, sidePriceCc } from '../money.js';
+import { addContracts, CC_PER_DOLLAR, contractsToMicros, isMicroQuantity, priceToCc, quantityTimesCc, sidePriceCc, subContracts } from '../money.js';
 import type { Sport, Venue } from '../topics.js';
 import type { Side } from '../execution/order-types.js';
 import { PositionError } from './position-error.js';
-import { proRataCc } from './pro-rata.js';
+import { proRataQuantityCc } from './pro-rata.js';
 
 export interface PositionMeta {
   readonly gameId: string;
@@ -98,7 +101,8 @@ export class PositionBook {
     for (const side of ['yes', 'no'] as const) {
       const position = this.openPositions.get(positionKey(venue, marketId, side));
       if (!position) continue;
-      const payout = position.contracts * sidePriceCc(side, outcomeYesPrice);
+      // A fractional share's payout is rounded down, as the venue pays whole base units.
+      const payout = quantityTimesCc(position.contracts, sidePriceCc(side, outcomeYesPrice), 'down');
       const released = position.costCc + position.openFeesCc;
       const realised = payout - released - settlementFeeCc;
       const costDelta = -position.costCc;
@@ -159,10 +163,10 @@ export class PositionBook {
   private buy(fill: Fill, meta: PositionMeta, tsUs: number): PositionChange {
     const key = positionKey(fill.venue, fill.market_id, fill.side);
     const position = this.openPositions.get(key) ?? this.create(key, fill, meta, tsUs);
-    const notional = fill.contracts * sidePriceCc(fill.side, fill.yes_price);
-    position.contracts += fill.contracts;
+    const notional = fillNotionalCc(fill);
+    position.contracts = addContracts(position.contracts, fill.contracts);
     position.costCc += notional;
-    position.boughtContracts += fill.contracts;
+    position.boughtContracts = addContracts(position.boughtContracts, fill.contracts);
     position.boughtCostCc += notional;
     position.openFeesCc += fill.fee_cc;
     position.feesPaidCc += fill.fee_cc;
@@ -173,7 +177,7 @@ export class PositionBook {
   private sell(fill: Fill, tsUs: number): PositionChange {
     const key = positionKey(fill.venue, fill.market_id, fill.side);
     const position = this.openPositions.get(key);
-    if (!position || position.contracts < fill.contracts) {
+    if (!position || contractsToMicros(position.contracts) < contractsToMicros(fill.contracts)) {
       // Never turn a sell into a short or into the other side: that is how NO and YES get mixed.
       throw new PositionError(`sell of ${fill.contracts} ${fill.side} on ${fill.venue}:${fill.market_id} exceeds the ${position?.contracts ?? 0} held`, {
         venue: fill.venue,
@@ -181,11 +185,11 @@ export class PositionBook {
         side: fill.side,
       });
     }
-    const proceeds = fill.contracts * sidePriceCc(fill.side, fill.yes_price);
-    const releasedCost = proRataCc(position.costCc, fill.contracts, position.contracts);
-    const releasedFees = proRataCc(position.openFeesCc, fill.contracts, position.contracts);
+    const proceeds = fillNotionalCc(fill);
+    const releasedCost = proRataQuantityCc(position.costCc, fill.contracts, position.contracts);
+    const releasedFees = proRataQuantityCc(position.openFeesCc, fill.contracts, position.contracts);
     const realised = proceeds - releasedCost - releasedFees - fill.fee_cc;
-    position.contracts -= fill.contracts;
+    position.contracts = subContracts(position.contracts, fill.contracts);
     position.costCc -= releasedCost;
     position.openFeesCc -= releasedFees;
     position.realisedCc += realised;
@@ -230,9 +234,21 @@ export class PositionBook {
   }
 }
 
+/**
+ * Cash a fill moved before its fee: the venue's own figure when it reported one, else contracts
+ * x side price (exact for whole contracts; a fraction is rounded against us: a buy up, a sell down).
+ */
+export function fillNotionalCc(fill: Fill): number {
+  if (fill.notional_cc !== undefined) return fill.notional_cc;
+  return quantityTimesCc(fill.contracts, sidePriceCc(fill.side, fill.yes_price), fill.action === 'buy' ? 'up' : 'down');
+}
+
 function checkFill(fill: Fill): void {
-  if (!Number.isInteger(fill.contracts) || fill.contracts <= 0) {
-    throw new PositionError(`fill contracts ${fill.contracts} must be a positive integer`);
+  if (!isMicroQuantity(fill.contracts) || fill.contracts <= 0) {
+    throw new PositionError(`fill contracts ${fill.contracts} must be positive with at most 6 decimals`);
+  }
+  if (fill.notional_cc !== undefined && (!Number.isSafeInteger(fill.notional_cc) || fill.notional_cc < 0)) {
+    throw new PositionError(`fill notional ${fill.notional_cc} must be a non-negative integer`);
   }
   if (!Number.isInteger(fill.fee_cc) || fill.fee_cc < 0) throw new PositionError(`fill fee ${fill.fee_cc} must be a non-negative integer`);
   // priceToCc throws on out-of-range; a price with more than 4 decimals would not be exact money.

@@ -6,7 +6,7 @@
  */
 import { feeCc, type FeeSchedule, type VenueFeeRule } from '../fees.js';
 import type { Position } from '../messages.js';
-import { CC_PER_DOLLAR, priceToCc } from '../money.js';
+import { CC_PER_DOLLAR, priceToCc, quantityTimesCc } from '../money.js';
 import type { Side, TopOfBook } from '../execution/order-types.js';
 import type { PositionSnapshot } from './position-book.js';
 
@@ -25,7 +25,7 @@ export function liquidationValueCc(position: PositionSnapshot, top: TopOfBook, r
   const markCc = exitMarkSideCc(position.side, top);
   if (markCc === null) return null;
   const exitFee = feeCc(rule, position.contracts, markCc / CC_PER_DOLLAR);
-  return position.contracts * markCc - exitFee;
+  return quantityTimesCc(position.contracts, markCc, 'down') - exitFee;
 }
 
 export function unrealisedCc(position: PositionSnapshot, top: TopOfBook, rule: VenueFeeRule): number | null {

@@ -1,3 +1,5 @@
+import { contractsToMicros } from '../money.js';
+
 /**
  * The share of an integer amount that belongs to `part` of `whole` contracts, rounded down.
  * Closing k of n contracts releases proRataCc(cost, k, n) and leaves the rest on the position,
@@ -16,4 +18,13 @@ export function proRataCc(totalCc: number, part: number, whole: number): number 
   const q = big / BigInt(whole);
   // BigInt division truncates toward zero; floor for negatives.
   return Number(big % BigInt(whole) !== 0n && big < 0n ? q - 1n : q);
+}
+
+/**
+ * proRataCc for quantities (contracts with up to 6 decimals): the share of `totalCc` that
+ * `part` of `whole` contracts carries, by integer micro-contracts, so a fractional position
+ * closed in any pieces still releases exactly its whole cost.
+ */
+export function proRataQuantityCc(totalCc: number, part: number, whole: number): number {
+  return proRataCc(totalCc, contractsToMicros(part), contractsToMicros(whole));
 }

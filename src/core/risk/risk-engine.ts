@@ -20,7 +20,7 @@
  * reconciliation, price sanity and the rate limit.
  */
 import { MAX_CONTRACTS_PER_FILL } from '../fees.js';
-import { sidePriceCc } from '../money.js';
+import { contractsToMicros, isMicroQuantity, quantityTimesCc, sidePriceCc } from '../money.js';
 import { buyCostBoundCc } from '../execution/order-cost.js';
 import { consumesAsks, marketKey } from '../execution/order-types.js';
 import type { RiskLimits } from './risk-limits.js';
@@ -58,8 +58,10 @@ const checkWellFormed: RiskCheck = ({ request }) => {
   if (!Number.isFinite(request.expiresUs)) return reject('RISK_MALFORMED', 'expiry is not a number');
   for (const [i, leg] of request.legs.entries()) {
     if (typeof leg !== 'object' || leg === null) return reject('RISK_MALFORMED', 'a leg is not an object', i);
-    if (!Number.isInteger(leg.contracts) || leg.contracts < 1 || leg.contracts > MAX_CONTRACTS_PER_FILL) {
-      return reject('RISK_MALFORMED', `contracts ${leg.contracts} must be a whole number in [1, ${MAX_CONTRACTS_PER_FILL}]`, i);
+    // Buys are whole contracts; a sell may carry the fraction a venue credited (Polymarket shares).
+    const wellSized = leg.action === 'sell' ? isMicroQuantity(leg.contracts) && leg.contracts > 0 : Number.isInteger(leg.contracts) && leg.contracts >= 1;
+    if (!wellSized || leg.contracts > MAX_CONTRACTS_PER_FILL) {
+      return reject('RISK_MALFORMED', `contracts ${leg.contracts} must be a whole number (a sell: at most 6 decimals) in (0, ${MAX_CONTRACTS_PER_FILL}]`, i);
     }
     if (!validPrice(leg.limitYesPrice) || !validPrice(leg.signalLimitYesPrice)) {
       return reject('RISK_MALFORMED', 'limit prices must be YES-side probabilities in [0,1]', i);
@@ -97,7 +99,7 @@ const checkExitSize: RiskCheck = ({ request, view }) => {
   for (const [i, leg] of request.legs.entries()) {
     if (isBuy(leg)) continue;
     const held = view.heldContracts(leg.venue, leg.marketId, leg.side);
-    if (leg.contracts > held) return reject('RISK_EXIT_EXCEEDS_POSITION', `sell ${leg.contracts} ${leg.side} but ${held} held`, i);
+    if (contractsToMicros(leg.contracts) > contractsToMicros(held)) return reject('RISK_EXIT_EXCEEDS_POSITION', `sell ${leg.contracts} ${leg.side} but ${held} held`, i);
   }
   return ACCEPT;
 };
@@ -159,7 +161,7 @@ const checkLimitNearBook: RiskCheck = ({ request, limits }) => {
   return ACCEPT;
 };
 
-const notionalCc = (leg: OrderLegRequest) => leg.contracts * sidePriceCc(leg.side, leg.limitYesPrice);
+const notionalCc = (leg: OrderLegRequest) => quantityTimesCc(leg.contracts, sidePriceCc(leg.side, leg.limitYesPrice), 'up');
 
 const checkOrderSize: RiskCheck = ({ request, limits }) => {
   for (const [i, leg] of request.legs.entries()) {

@@ -11,7 +11,7 @@
  * the pending exposure is kept until someone reconciles with the venue.
  */
 import type { Sport, Venue } from '../topics.js';
-import { sidePriceCc } from '../money.js';
+import { quantityTimesCc, sidePriceCc } from '../money.js';
 import { marketKey, type MarketRef, type Side } from '../execution/order-types.js';
 import { DailyPnl } from './daily-pnl.js';
 import { ExposureLedger } from './exposure-ledger.js';
@@ -55,7 +55,7 @@ export class RiskState {
     for (const leg of request.legs) {
       if (leg.action !== 'buy') continue;
       const ref = { venue: leg.venue, marketId: leg.marketId, gameId: request.gameId, sport: request.sport };
-      const cc = leg.contracts * sidePriceCc(leg.side, leg.limitYesPrice);
+      const cc = quantityTimesCc(leg.contracts, sidePriceCc(leg.side, leg.limitYesPrice), 'up');
       this.exposure.adjust(ref, cc);
       booked.push({ ref, cc });
     }

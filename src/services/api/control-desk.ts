@@ -9,6 +9,7 @@ import type { ControlState } from '../../core/api-protocol.js';
 import { killSwitchValueIsOn } from '../../core/kill-switch-value.js';
 import type { ExitSignal, Position } from '../../core/messages.js';
 import { CC_PER_DOLLAR, priceToCc } from '../../core/money.js';
+import { sellableContracts } from '../../core/execution/sell-size.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { nowMicros } from '../../core/time.js';
 import { Topic } from '../../core/topics.js';
@@ -58,14 +59,20 @@ export class ControlDesk {
     const sent: SentExit[] = [];
     const skipped: string[] = [];
     for (const p of positions) {
+      // What the venue can sell: a fraction below its sell step (Polymarket dust) stays to settlement.
+      const contracts = sellableContracts(p.venue, p.contracts);
+      if (contracts <= 0) {
+        skipped.push(`${p.position_id}: ${p.contracts} held is below the venue's sell size (settlement pays it)`);
+        continue;
+      }
       const limit = await this.#limitFor(p);
-      if (limit === null || p.contracts <= 0) {
+      if (limit === null) {
         skipped.push(`${p.position_id}: no price to sell at`);
         continue;
       }
-      const signal = this.#exitSignal(p, limit);
+      const signal = this.#exitSignal(p, contracts, limit);
       if (pub.publish(Topic.exitSignal(p.position_id), 'exit_signal', signal) === null) skipped.push(`${p.position_id}: hot path refused the message`);
-      else sent.push({ exit_id: signal.exit_id, position_id: p.position_id, contracts: p.contracts, yes_price: limit });
+      else sent.push({ exit_id: signal.exit_id, position_id: p.position_id, contracts, yes_price: limit });
     }
     return { sent, skipped };
   }
@@ -85,7 +92,7 @@ export class ControlDesk {
     return limitCc / CC_PER_DOLLAR;
   }
 
-  #exitSignal(p: Position, yesPrice: number): ExitSignal {
+  #exitSignal(p: Position, contracts: number, yesPrice: number): ExitSignal {
     const now = nowMicros();
     return {
       exit_id: `api-${now}-${++this.#exitSeq}`,
@@ -94,7 +101,7 @@ export class ControlDesk {
       venue: p.venue,
       market_id: p.market_id,
       side: p.side,
-      contracts: p.contracts,
+      contracts,
       yes_price: yesPrice,
       reason: 'manual',
       created_ts: now,

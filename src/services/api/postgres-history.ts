@@ -84,6 +84,7 @@ function tradeView(r: TradeRecord): TradeView {
     fills: r.fills.map((f) => ({
       venue: f.venue as TradeCompleted['fills'][number]['venue'], market_id: f.marketId, side: f.side as TradeCompleted['fills'][number]['side'],
       action: f.action as TradeCompleted['fills'][number]['action'], contracts: f.contracts, yes_price: f.yesPrice, fee_cc: f.feeCc, order_id: f.orderId,
+      ...(f.notionalCc === null ? {} : { notional_cc: f.notionalCc }),
     })),
     decided_ts: r.decidedTs,
   };

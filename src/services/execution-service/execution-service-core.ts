@@ -18,6 +18,8 @@ import { errorMessage } from '../../core/errors.js';
 import { ExitSignalSchema, TradeSignalSchema, type ExitSignal, type Fill, type TradeCompleted, type TradeSignal } from '../../core/messages.js';
 import { SPORTS, isValidTopicId, type Sport } from '../../core/topics.js';
 import { nowMicros } from '../../core/time.js';
+import { addContracts, subContracts } from '../../core/money.js';
+import { sellableContracts } from '../../core/execution/sell-size.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { AuditLog } from './audit-log.js';
 import type { BookCache } from './book-cache.js';
@@ -187,7 +189,9 @@ export class ExecutionService {
     const matched = Math.min(...filled);
     const unwinds: TradeLeg[] = [];
     record.legs.forEach((leg, i) => {
-      const excess = filled[i]! - matched;
+      // What the venue can sell of the excess: a remainder below its sell step (a Polymarket
+      // fraction of a share) stays on the position as dust and is paid at settlement.
+      const excess = sellableContracts(leg.order.venue, subContracts(filled[i]!, matched));
       if (excess <= 0) return;
       unwinds.push({
         order: { ...leg.order, action: 'sell', contracts: excess, limitYesPrice: null, purpose: 'unwind', clientOrderId: clientOrderId(requestIdOf(record.source, record.sourceId), i, 'unwind'), createdMs: Date.now() },
@@ -396,16 +400,17 @@ export function summarize(record: TradeRecord): { status: TradeCompleted['status
   if (unknownLegs(record).length > 0) {
     return { status: 'unknown', reason: reasonText('EXEC_ORDER_UNKNOWN', [...legs, ...record.unwinds].filter((l) => l.state === 'unknown').map((l) => `${l.order.venue}:${l.order.marketId} ${l.report?.detail ?? ''}`).join('; ')) };
   }
-  const filledAll = reports.every((r, i) => r.filled >= legs[i]!.order.contracts);
+  // A venue's 'filled' counts: a Polymarket buy that spent all it signed may hold 6.9989 of 7 shares.
+  const filledAll = reports.every((r, i) => r.status === 'filled' || r.filled >= legs[i]!.order.contracts);
   const anyFill = reports.some((r) => r.filled > 0);
   if (filledAll && record.unwinds.length === 0) return { status: 'filled', reason: null };
   if (record.unwinds.length > 0) {
-    const sold = record.unwinds.reduce((s, u) => s + (u.report?.filled ?? 0), 0);
-    const excess = record.unwinds.reduce((s, u) => s + u.order.contracts, 0);
+    const sold = record.unwinds.reduce((s, u) => addContracts(s, u.report?.filled ?? 0), 0);
+    const excess = record.unwinds.reduce((s, u) => addContracts(s, u.order.contracts), 0);
     const filled = reports.map((r) => r.filled).join('/');
     const short = reports.map((r) => r.detail).filter((d) => d).join('; ');
     const state = sold >= excess ? 'one_short_unwound' : 'one_short_unwind_incomplete';
-    return { status: 'partial', reason: `${state}: legs filled ${filled}, unwound ${sold} of ${excess} excess${sold < excess ? `, ${excess - sold} left open` : ''}${short ? ` (${short})` : ''}` };
+    return { status: 'partial', reason: `${state}: legs filled ${filled}, unwound ${sold} of ${excess} excess${sold < excess ? `, ${subContracts(excess, sold)} left open` : ''}${short ? ` (${short})` : ''}` };
   }
   if (anyFill) return { status: 'partial', reason: reports.map((r, i) => `${legs[i]!.order.venue}:${legs[i]!.order.marketId} ${r.filled}/${legs[i]!.order.contracts}`).join(', ') };
   const details = reports.map((r) => r.detail).filter((d) => d).join('; ');

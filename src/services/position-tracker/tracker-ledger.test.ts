@@ -4,6 +4,7 @@ import { DEFAULT_FEES, feeCc } from '../../core/fees.js';
 import type { Fill, TradeCompleted } from '../../core/messages.js';
 import { compareStreamIds } from './stream-ids.js';
 import { TrackerLedger } from './tracker-ledger.js';
+import { parseTradeEntry } from './trade-ingest.js';
 import type { SettlementRecord } from './settlement-record.js';
 
 const START = 10_000_000; // $1000
@@ -30,6 +31,22 @@ describe('ledger: trades from the log', () => {
     expect(ledger.bankroll.cashCc).toBe(START - 10 * 4000 - buy.fee_cc);
     expect(ledger.tradeCursor).toBe('2-0');
     expect(ledger.counters).toMatchObject({ trades_applied: 1, trades_duplicate: 1 });
+  });
+
+  it('rebuilds from a log holding old whole-contract records and new fractional ones: positions and cash exact', () => {
+    // An old entry (before notional_cc) read back from trades:completed as the stream stores it.
+    const old = parseTradeEntry('1-0', { data: JSON.stringify(trade('t-old', [fill('no', 'buy', 3, 0.61)])) }).trade!;
+    const polyBuy: Fill = { venue: 'poly', market_id: 'tok-1', side: 'yes', action: 'buy', contracts: 9.85, yes_price: 0.5076, fee_cc: 750, order_id: 'o1', notional_cc: 49_250 };
+    const polySell: Fill = { venue: 'poly', market_id: 'tok-1', side: 'yes', action: 'sell', contracts: 9.85, yes_price: 0.44, fee_cc: 738, order_id: 'o2', notional_cc: 43_340 };
+    const fresh = parseTradeEntry('2-0', { data: JSON.stringify(trade('t-new', [polyBuy])) }).trade!;
+    const exit = parseTradeEntry('3-0', { data: JSON.stringify(trade('t-exit', [polySell])) }).trade!;
+    const ledger = new TrackerLedger(options);
+    for (const [id, t] of [['1-0', old], ['2-0', fresh], ['3-0', exit]] as const) expect(ledger.applyTrade(id, t).refused).toHaveLength(0);
+    const kalshi = ledger.book.get('kalshi', 'KX-A', 'no')!;
+    expect(kalshi).toMatchObject({ contracts: 3, costCc: 3 * 3_900 });
+    expect(ledger.book.get('poly', 'tok-1', 'yes')).toBeUndefined();
+    expect(ledger.book.closed().at(-1)).toMatchObject({ contracts: 0, realisedCc: 43_340 - 738 - 49_250 - 750 });
+    expect(ledger.bankroll.cashCc).toBe(START - 3 * 3_900 - old.fills[0]!.fee_cc - 50_000 + 43_340 - 738);
   });
 
   it('refuses a bad fill on its own; the other fills of the trade apply', () => {

@@ -157,7 +157,7 @@ function addTrade(batch: RowBatch, msgId: string, streamId: string, t: TradeComp
   t.fills.forEach((f, leg) => {
     batch.fills.push({
       trade_id: t.trade_id, leg, venue: f.venue, market_id: f.market_id, side: f.side, action: f.action, contracts: f.contracts,
-      yes_price: f.yes_price, fee_cc: f.fee_cc, order_id: f.order_id, decided_ts: t.decided_ts,
+      yes_price: f.yes_price, fee_cc: f.fee_cc, order_id: f.order_id, decided_ts: t.decided_ts, notional_cc: f.notional_cc ?? null,
     });
   });
 }

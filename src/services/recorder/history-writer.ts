@@ -53,7 +53,7 @@ const TRADES = w(
 );
 const FILLS = w(
   'fills',
-  'trade_id text, leg int, venue text, market_id text, side text, action text, contracts float8, yes_price float8, fee_cc bigint, order_id text, decided_ts bigint',
+  'trade_id text, leg int, venue text, market_id text, side text, action text, contracts float8, yes_price float8, fee_cc bigint, order_id text, decided_ts bigint, notional_cc bigint',
 );
 const POSITIONS = w(
   'positions',

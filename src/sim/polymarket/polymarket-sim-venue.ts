@@ -29,6 +29,8 @@ export interface PolymarketSimVenueOptions {
   tickSize?: TickSize;
   minOrderSize?: number;
   takerFeeBp?: number;
+  /** Take a BUY's taker fee out of the shares credited (net shares in the reply) instead of in collateral on top. */
+  buyFeeInShares?: boolean;
   maxAssetsPerConnection?: number;
   authWindowS?: number;
   /** Serve Gamma's keyset endpoints (off: clients must fall back to offset listing). */
@@ -46,6 +48,7 @@ const DEFAULTS: Required<PolymarketSimVenueOptions> = {
   tickSize: '0.01',
   minOrderSize: 5,
   takerFeeBp: SPORTS_TAKER_FEE_BP,
+  buyFeeInShares: false,
   maxAssetsPerConnection: 500,
   authWindowS: 30,
   gammaKeyset: true,
@@ -103,7 +106,7 @@ export class PolymarketSimVenue extends EventEmitter<PolymarketSimEvents> {
     this.options = Object.freeze({ ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) });
     const o = this.options;
     this.catalog = new SimCatalog({ seed: o.seed, tickSize: o.tickSize, minOrderSize: o.minOrderSize });
-    this.exchange = new SimExchange(this.catalog, this.ledger, { takerFeeBp: o.takerFeeBp });
+    this.exchange = new SimExchange(this.catalog, this.ledger, { takerFeeBp: o.takerFeeBp, buyFeeInShares: o.buyFeeInShares });
     this.ws = new SimMarketWs({ maxAssetsPerConnection: o.maxAssetsPerConnection }, (ids) => this.snapshots(ids));
     this.clob = new SimClobRoutes({
       catalog: this.catalog,
@@ -219,6 +222,11 @@ export class PolymarketSimVenue extends EventEmitter<PolymarketSimEvents> {
       feesPaidUsd: Number(unitsString(a.feesPaid)),
       shares: Object.fromEntries([...a.shares].map(([t, s]) => [t, Number(unitsString(s))])),
     };
+  }
+
+  /** Every account, oldest first (tests: the wallet an executor registered itself through L1). */
+  accounts(): SimAccountView[] {
+    return this.ledger.all().map((a) => this.account(a.apiKey)!);
   }
 
   /** Asset ids per open WebSocket connection. */

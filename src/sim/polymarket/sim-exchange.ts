@@ -18,6 +18,11 @@ import { P4, SimTokenBook, tickP4, type AggregatedSide, type BookFill, type Rest
 export interface SimExchangeOptions {
   /** Taker fee rate in basis points of C * p * (1 - p): sports 300. */
   takerFeeBp: number;
+  /**
+   * A BUY's fee is kept out of the shares credited: the fee's collateral value at each fill's
+   * price, in shares rounded up to 1e-4 (the step shares move in), so the reply's shares are net.
+   */
+  buyFeeInShares?: boolean;
 }
 
 export interface LevelChange {
@@ -71,6 +76,8 @@ export interface PlacedOrder {
   tradeIds: string[];
   filled: bigint;
   fee: bigint;
+  /** Shares kept as the fee (buyFeeInShares), already off takingAmount. */
+  feeShares: bigint;
 }
 
 interface OrderTerms {
@@ -111,6 +118,13 @@ export function takerFee(qty: bigint, p4: number, rateBp: number): bigint {
   const num = qty * BigInt(rateBp) * BigInt(p4) * BigInt(P4 - p4);
   const unit = 100_000_000_000_000n;
   return ((num + unit - 1n) / unit) * 100n;
+}
+
+/** A fee in collateral as shares at the fill's price, rounded up to 1e-4 share (100 base units). */
+export function feeInShares(fee: bigint, p4: number): bigint {
+  const exact = fee * BigInt(P4);
+  const unit = BigInt(p4) * 100n;
+  return ((exact + unit - 1n) / unit) * 100n;
 }
 
 const cost = (qty: bigint, p4: number): bigint => (qty * BigInt(p4)) / BigInt(P4);
@@ -312,12 +326,14 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
     const rest = orderType === 'GTC' || orderType === 'GTD' ? t.qty - filled : 0n;
     const notional = fills.reduce((n, f) => n + cost(f.qty, f.p4), 0n);
     const fee = fills.reduce((n, f) => n + takerFee(f.qty, f.p4, this.opts.takerFeeBp), 0n);
-    this.checkFunds(account, t, filled, notional, fee, rest);
+    const feeShares = t.side === 'BUY' && this.opts.buyFeeInShares ? fills.reduce((n, f) => n + feeInShares(takerFee(f.qty, f.p4, this.opts.takerFeeBp), f.p4), 0n) : 0n;
+    const cashFee = t.side === 'BUY' && this.opts.buyFeeInShares ? 0n : fee;
+    this.checkFunds(account, t, filled, notional, cashFee, rest);
 
     const tradeIds: string[] = [];
     this.withLevelDiff(market, () => {
       book.execute(t.side, fills);
-      this.settleTakerFills(account, t, orderId, fills, notional, fee, tradeIds, book);
+      this.settleTakerFills(account, t, orderId, fills, notional, cashFee, feeShares, tradeIds, book);
       if (rest > 0n) this.rest(account, t, rest, orderId, expiresAtS, book);
     });
     market.volume += Number(notional) / 1e6;
@@ -326,10 +342,11 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
       orderId,
       status: filled > 0n ? 'matched' : rest > 0n ? 'live' : 'unmatched',
       makingAmount: t.side === 'BUY' ? notional : filled,
-      takingAmount: t.side === 'BUY' ? filled : notional,
+      takingAmount: t.side === 'BUY' ? filled - feeShares : notional,
       tradeIds,
       filled,
       fee,
+      feeShares,
     };
   }
 
@@ -350,13 +367,14 @@ export class SimExchange extends EventEmitter<SimExchangeEvents> {
     fills: readonly BookFill[],
     notional: bigint,
     fee: bigint,
+    feeShares: bigint,
     tradeIds: string[],
     book: SimTokenBook,
   ): void {
     const filled = fills.reduce((n, f) => n + f.qty, 0n);
     if (t.side === 'BUY') {
       account.collateral -= notional + fee;
-      this.ledger.addShares(account, t.tokenId, filled);
+      this.ledger.addShares(account, t.tokenId, filled - feeShares);
     } else {
       account.collateral += notional - fee;
       this.ledger.addShares(account, t.tokenId, -filled);

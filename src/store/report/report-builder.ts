@@ -7,7 +7,7 @@ import type pg from 'pg';
 import {
   adverseSlippage, brierScore, closingLineValue, equityCurve, maxDrawdownCc, mean, percentile, reliabilityTable, type Forecast,
 } from '../../core/analytics.js';
-import { priceToCc } from '../../core/money.js';
+import { priceToCc, quantityTimesCc } from '../../core/money.js';
 import { nowMicros } from '../../core/time.js';
 import type { PnlRow, Report } from './report-types.js';
 
@@ -232,7 +232,7 @@ function edgeOf(rows: readonly { trade_id: string; net_edge: number; legs: LegJs
     if (leg !== undefined) {
       const slip = adverseSlippage(r.side, r.action, leg.yes_price, r.yes_price);
       slips.push(slip);
-      costCc += Math.round(priceToCc(Math.abs(slip)) * Math.sign(slip) * r.contracts);
+      costCc += Math.sign(slip) * quantityTimesCc(Number(r.contracts), priceToCc(Math.abs(slip)), 'up');
       t.slip += slip * r.contracts;
       t.contracts += r.contracts;
       t.legs += 1;

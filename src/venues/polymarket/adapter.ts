@@ -79,7 +79,7 @@ async function createExecutor({ mode, config, fees, log, orderTimeoutMs, dataDir
   const [{ PolymarketClobClient }, { PolyOrderExecutor }] = await Promise.all([import('./http.js'), import('./executor.js')]);
   const client = new PolymarketClobClient({ baseUrl: config.polyClobUrl, timeoutMs: orderTimeoutMs, credentials, address: account.address });
   const funder = config.polyFunder ? (config.polyFunder as Hex) : undefined;
-  return new PolyOrderExecutor({ client, account, fee: fees.poly, funder, signatureType: config.polySignatureType });
+  return new PolyOrderExecutor({ client, account, fee: fees.poly, funder, signatureType: config.polySignatureType, buyFeeInShares: config.polyBuyFeeInShares });
 }
 
 interface KeyTools {

@@ -12,20 +12,26 @@
  * (`GET /data/order/{hash}`) and reconciled without an operator.
  *
  * Fees: the market's own (`fd` of `GET /clob-markets/{condition_id}`), checked against the
- * configured rate the edge was computed with; a BUY's fee is charged in collateral on top of
- * its amount (the official V2 client's fee helper), so the shares credited are the shares bought.
+ * configured rate the edge was computed with. By default a BUY's fee is charged in collateral on
+ * top of its amount (the official V2 client's fee helper), so the shares credited are the shares
+ * bought; with `buyFeeInShares` the venue keeps the fee out of the shares instead and the reply's
+ * shares are net of it (which of the two the live venue does is for the first live session to
+ * confirm: both are booked exactly).
  *
  * Shares: the venue credits fractional shares (a BUY spends whole cents; price improvement and a
- * fee taken in shares leave fractions). The position book holds whole contracts, so the whole
- * shares are booked with their share of the collateral and the fraction is reported in the
- * leg's detail (it stays at the venue and is paid at settlement).
+ * fee taken in shares leave fractions). They are booked exactly as the venue reports them, to
+ * the base unit (1e-6 share; core positions count micro-contracts), with the collateral that
+ * moved as the fill's `notional_cc` (rounded to the centi-cent against us: a buy's cost up, a
+ * sell's proceeds down). A sell takes shares to 2 decimals (sell-size.ts): a held remainder
+ * below that is dust, kept on the position and paid at settlement.
  */
 import { createHash } from 'node:crypto';
 import type { LocalAccount } from 'viem';
 import { errorMessage } from '../../core/errors.js';
 import { feeCc, type VenueFeeRule } from '../../core/fees.js';
 import type { Fill } from '../../core/messages.js';
-import { CC_PER_DOLLAR } from '../../core/money.js';
+import { CC_PER_DOLLAR, divRound, microsToContracts } from '../../core/money.js';
+import { onSellStep } from '../../core/execution/sell-size.js';
 import type { PolySide, TickSize } from './common.js';
 import { PolymarketAuthError, PolymarketHttpError, PolymarketOrderInvalidError, PolymarketOrderRejectedError, PolymarketParseError, PolymarketTimeoutError } from './errors.js';
 import type { PolymarketClobClient } from './http.js';
@@ -43,6 +49,8 @@ export interface PolyOrderExecutorOptions {
   fee: VenueFeeRule;
   funder?: `0x${string}` | undefined;
   signatureType?: number;
+  /** The venue takes a BUY's fee out of the shares credited (the reply's shares are net of it), not in collateral on top. */
+  buyFeeInShares?: boolean;
   /** Age after which a token's tick size and market info are re-read in the background (the venue changes the tick near 0.04/0.96). */
   tokenInfoTtlMs?: number;
   /** An order the venue still does not know this long after it was sent was never placed. */
@@ -81,7 +89,8 @@ export class PolyOrderExecutor implements VenueExecutor {
   }
 
   unsupported(order: VenueOrder): string | null {
-    return Number.isInteger(order.contracts) && order.contracts > 0 ? null : `whole shares only, got ${order.contracts}`;
+    if (order.action === 'sell') return order.contracts > 0 && onSellStep('poly', order.contracts) ? null : `a sell takes shares to 2 decimals, got ${order.contracts}`;
+    return Number.isInteger(order.contracts) && order.contracts > 0 ? null : `whole shares only for a buy, got ${order.contracts}`;
   }
 
   async place(order: VenueOrder): Promise<LegReport> {
@@ -114,12 +123,15 @@ export class PolyOrderExecutor implements VenueExecutor {
     }
     const moved = movedAmounts(sent, res.makingAmount, res.takingAmount);
     if ('problem' in moved) return { ...emptyReport('unknown', reasonText('EXEC_ORDER_UNKNOWN', moved.problem)), orderId: res.orderId || sent.hash };
-    return this.#report(order, res.orderId || sent.hash, moved, fee);
+    return this.#report(order, res.orderId || sent.hash, moved, fee, sent);
   }
 
   /**
    * Looks the order up by the hash it was signed with. Null while the venue may still act on it
    * (not found yet, or delayed); 'none' once it has not been found for `notFoundAfterMs`.
+   * The lookup gives the matched size at the order's price, not the shares credited: with
+   * `buyFeeInShares` a reconciled BUY is booked gross of the fee kept in shares (a known gap
+   * until the account's trades, which carry each match's fee, are read here).
    */
   async reconcile(order: VenueOrder, sentAtMs: number): Promise<LegReport | null> {
     const sent = this.#sent.get(order.clientOrderId) ?? (await this.#resign(order));
@@ -135,7 +147,7 @@ export class PolyOrderExecutor implements VenueExecutor {
     } catch {
       // The order already executed: book it with the configured fee rather than never.
     }
-    return this.#report(order, found.orderId, movedOfLookup(found), fee);
+    return this.#report(order, found.orderId, movedOfLookup(found), fee, sent);
   }
 
   async #sign(order: VenueOrder, tokenId: string, token: TokenInfo) {
@@ -166,25 +178,22 @@ export class PolyOrderExecutor implements VenueExecutor {
     return (await this.#sign(order, tokenId, await this.#token(tokenId))).sent;
   }
 
-  #report(order: VenueOrder, orderId: string, moved: MovedAmounts, fee: VenueFeeRule): LegReport {
-    const filled = Number(moved.shares / ONE);
-    const dust = moved.shares % ONE;
-    // The whole shares carry their share of the collateral; the fraction's share stays with it.
-    const wholeCollateral = moved.shares === 0n ? 0n : (moved.collateral * BigInt(filled) * ONE) / moved.shares;
-    const dustNote = dust === 0n ? '' : `; ${unitsText(dust)} more shares (for $${unitsText(moved.collateral - wholeCollateral)}) held at the venue, not booked`;
-    if (filled === 0) {
-      return { ...emptyReport('none', reasonText('EXEC_NO_FILL', `nothing filled within the limit${dustNote}`)), orderId };
-    }
-    const notionalCc = Number(wholeCollateral / BASE_UNITS_PER_CC);
-    const fills = exactFills(order, orderId, filled, notionalCc, fee);
+  #report(order: VenueOrder, orderId: string, moved: MovedAmounts, fee: VenueFeeRule, sent: SentOrder): LegReport {
+    if (moved.shares === 0n) return { ...emptyReport('none', reasonText('EXEC_NO_FILL', 'nothing filled within the limit')), orderId };
+    const filled = microsToContracts(Number(moved.shares));
+    // Cash in cc, against us where the venue moved a fraction of a centi-cent.
+    const cashCc = Number(divRound(moved.collateral, BASE_UNITS_PER_CC, order.action === 'buy' ? 'up' : 'down'));
+    const fill = exactFill(order, orderId, filled, cashCc, fee, order.action === 'buy' && this.o.buyFeeInShares === true);
+    // Filled: the venue did what was signed (a BUY spent its collateral or got its shares, a SELL sold its shares).
+    const complete = sent.side === 'BUY' ? moved.collateral >= sent.makerAmount || moved.shares >= sent.takerAmount : moved.shares >= sent.makerAmount;
     return {
-      status: filled >= order.contracts ? 'filled' : 'partial',
+      status: complete ? 'filled' : 'partial',
       filled,
-      notionalCc,
-      feeCc: fills.reduce((s, f) => s + f.fee_cc, 0),
-      fills,
+      notionalCc: fill.notional_cc!,
+      feeCc: fill.fee_cc,
+      fills: [fill],
       orderId,
-      detail: dustNote.slice(2),
+      detail: '',
     };
   }
 
@@ -275,28 +284,26 @@ function priceBaseUnitsLoose(price: number): bigint {
 }
 
 /**
- * The venue reports totals only. Split them into at most two fills at adjacent centi-cent side
- * prices so the position book recomputes exactly the collateral that moved; the fee (charged by
- * the venue at match time, not reported) is computed from the schedule at the average price.
+ * The venue reports totals only: one fill with the exact shares and the cash that moved
+ * (notional_cc), at the average side price (4 decimals, for display: the book uses notional_cc).
+ * The fee is not reported either; it is computed from the market's schedule at the average price.
+ * A fee taken in shares was paid out of the cash already moved: it is split off the notional so
+ * notional + fee is still exactly that cash.
  */
-function exactFills(order: VenueOrder, orderId: string, filled: number, notionalCc: number, fee: VenueFeeRule): Fill[] {
-  const base = Math.floor(notionalCc / filled);
-  const extra = notionalCc - base * filled;
-  const avgSide = Math.min(Math.max(Math.round(notionalCc / filled), 1), CC_PER_DOLLAR - 1) / CC_PER_DOLLAR;
-  const totalFee = feeCc(fee, filled, avgSide);
-  const parts: [number, number][] = [];
-  if (filled - extra > 0) parts.push([filled - extra, base]);
-  if (extra > 0) parts.push([extra, base + 1]);
-  return parts.map(([contracts, sideCc], i) => ({
+function exactFill(order: VenueOrder, orderId: string, filled: number, cashCc: number, fee: VenueFeeRule, feeInShares: boolean): Fill {
+  const avgSideCc = Math.min(Math.max(Math.round(cashCc / filled), 1), CC_PER_DOLLAR - 1);
+  const feeCcOfFill = Math.min(feeCc(fee, filled, avgSideCc / CC_PER_DOLLAR), feeInShares ? cashCc : Number.MAX_SAFE_INTEGER);
+  return {
     venue: 'poly',
     market_id: order.marketId,
     side: order.side,
     action: order.action,
-    contracts,
-    yes_price: (order.side === 'yes' ? sideCc : CC_PER_DOLLAR - sideCc) / CC_PER_DOLLAR,
-    fee_cc: i === 0 ? totalFee : 0,
+    contracts: filled,
+    yes_price: (order.side === 'yes' ? avgSideCc : CC_PER_DOLLAR - avgSideCc) / CC_PER_DOLLAR,
+    fee_cc: feeCcOfFill,
     order_id: orderId,
-  }));
+    notional_cc: feeInShares ? cashCc - feeCcOfFill : cashCc,
+  };
 }
 
 /** A limit on the token's tick grid, never better for us than asked: buys round down, sells up. */
@@ -310,10 +317,6 @@ function tickPrice(limit: number | null, side: PolySide, tick: TickSize): number
   const price = Math.round(clamped * t * 10_000) / 10_000;
   priceBaseUnits(price, tick); // throws PolymarketOrderInvalidError if the grid arithmetic ever drifts
   return price;
-}
-
-function unitsText(units: bigint): string {
-  return `${units / ONE}.${(units % ONE).toString().padStart(6, '0')}`.replace(/\.?0+$/, '');
 }
 
 function saltOf(clientOrderId: string): bigint {

@@ -1,7 +1,8 @@
 import { privateKeyToAccount } from 'viem/accounts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL_TICK_SIZES, ROUNDING, type PolySide, type TickSize } from './common.js';
+import { ALL_TICK_SIZES, MARKET_ORDER_DECIMALS, ROUNDING, type PolySide, type TickSize } from './common.js';
+import { SELL_STEP_MICROS } from '../../core/execution/sell-size.js';
 import { PolymarketOrderInvalidError } from './errors.js';
 import { marketOrderAmounts, marketOrderPrecisionProblem, priceBaseUnits } from './market-order-amounts.js';
 import { buildOrder, orderAmounts, orderToJson, signedOrderFromJson, signOrder } from './order-signing.js';
@@ -98,5 +99,42 @@ describe('FAK/FOK amounts within the market-order precision', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('selling a fractional position (shares to 2 decimals)', () => {
+  it('core sell-size step matches the venue\'s market-order precision for a SELL', () => {
+    expect(SELL_STEP_MICROS.poly).toBe(10 ** (6 - MARKET_ORDER_DECIMALS.maker));
+  });
+
+  it('every sellable size at every tick goes out within the precision and never above the held shares, or is refused', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ALL_TICK_SIZES).chain((tick) => fc.tuple(fc.constant(tick), priceOnGrid(tick))),
+        fc.integer({ min: 1, max: 100_000 }),
+        ([tick, price], hundredths) => {
+          const shares = hundredths / 100;
+          let amounts;
+          try {
+            amounts = marketOrderAmounts('SELL', price, shares, tick);
+          } catch (err) {
+            expect(err).toBeInstanceOf(PolymarketOrderInvalidError);
+            return;
+          }
+          expect(marketOrderPrecisionProblem('SELL', amounts.makerAmount, amounts.takerAmount)).toBeNull();
+          expect(amounts.makerAmount).toBe(BigInt(hundredths) * 10_000n);
+          // the signed price is the limit or less than one tick under it
+          const p = priceBaseUnits(price, tick);
+          const tickUnits = BigInt(Math.round(Number(tick) * 1e6));
+          expect(amounts.takerAmount * 1_000_000n <= p * amounts.makerAmount).toBe(true);
+          expect(amounts.takerAmount * 1_000_000n > (p - tickUnits) * amounts.makerAmount).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('9.85 shares at 0.48 is exact; 9.855 shares (finer than the step) is refused', () => {
+    expect(marketOrderAmounts('SELL', 0.48, 9.85, '0.01')).toEqual({ makerAmount: 9_850_000n, takerAmount: 4_728_000n });
+    expect(() => marketOrderAmounts('SELL', 0.48, 9.855, '0.01')).toThrow(/2 decimals/);
   });
 });

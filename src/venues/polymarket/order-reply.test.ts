@@ -20,6 +20,9 @@ describe('order reply amounts read against the signed order', () => {
     // 10 shares at 0.5 less a 0.075-share fee: price 5 / 9.925 is above the limit by the fee only
     const buy: SignedAmounts = { side: 'BUY', makerAmount: 5_000_000n, takerAmount: 10_000_000n };
     expect(movedAmounts(buy, '5', '9.925')).toEqual({ collateral: 5_000_000n, shares: 9_925_000n });
+    // ...to the base unit, in either encoding
+    expect(movedAmounts(buy, '5', '9.925001')).toEqual({ collateral: 5_000_000n, shares: 9_925_001n });
+    expect(movedAmounts(buy, '5000000', '9925001')).toEqual({ collateral: 5_000_000n, shares: 9_925_001n });
   });
 
   it('refuses to guess: amounts that fit no reading of the signed order, or more than one', () => {

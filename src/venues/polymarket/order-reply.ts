@@ -40,8 +40,9 @@ function readings(text: string): bigint[] {
  */
 function consistent(order: SignedAmounts, m: MovedAmounts): boolean {
   if (m.shares === 0n || m.collateral === 0n) return m.shares === 0n && m.collateral === 0n;
-  // Shares move in steps of 1e-4 and never less than 0.01 (the venue's smallest size): "10" is not 0.00001 shares.
-  if (m.shares % 100n !== 0n || m.shares < MIN_SHARES) return false;
+  // Never less than 0.01 share (the venue's smallest size): "10" is not 0.00001 shares. Shares sold
+  // move in steps of 1e-4; shares bought may be net of a fee taken in shares, to the base unit.
+  if (m.shares < MIN_SHARES || (order.side === 'SELL' && m.shares % 100n !== 0n)) return false;
   // Nothing trades below 0.0001 or at 1 and above.
   if (m.collateral * ONE < m.shares * MIN_PRICE || m.collateral >= m.shares) return false;
   if (order.side === 'BUY') {
