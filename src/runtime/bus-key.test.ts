@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
-import { busKeyId, busKeyPath, ensureBusKey } from './bus-key.js';
+import { Writable } from 'node:stream';
+import { busKeyId, busKeyPath, busKeySecrets, ensureBusKey } from './bus-key.js';
+import { createLogger } from './logger.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -93,4 +95,23 @@ describe('bus key', () => {
     expect(new Set(ids).size).toBe(1);
     expect(ids[0]).toBe(ensureBusKey(dir).current.id);
   }, 30_000);
+});
+
+describe('bus keys in logs', () => {
+  it('a key read from its file (in no variable) is scrubbed from log lines like a secret variable', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'arb-bk-log-'));
+    try {
+      const keys = ensureBusKey(dir);
+      const text = readFileSync(busKeyPath(dir), 'utf8').trim();
+      expect(busKeySecrets(keys)).toEqual([text]);
+      const lines: string[] = [];
+      const destination = new Writable({ write: (chunk: Buffer, _enc, done) => void (lines.push(chunk.toString()), done()) });
+      const log = createLogger({ name: 't', secrets: busKeySecrets(keys), destination });
+      log.info({ detail: `key=${text}` }, `the key is ${text}`);
+      expect(lines.join('')).not.toContain(text);
+      expect(lines.join('')).toContain('[redacted]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -29,6 +29,11 @@ function toKey(text: string, variable: string): BusKey {
   return { id: busKeyId(secret), secret };
 }
 
+/** The key texts, for the logger to scrub. */
+export function busKeySecrets(keys: BusKeys): string[] {
+  return [keys.current, keys.previous].flatMap((k) => (k === null ? [] : [k.secret.toString('utf8')]));
+}
+
 export function busKeyPath(dataDir: string): string {
   return path.resolve(dataDir, BUS_KEY_FILE);
 }

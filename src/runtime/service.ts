@@ -15,7 +15,7 @@ import { createRedisClient } from '../bus/redis-connection.js';
 import type { HotPublisher } from '../bus/hot-publisher.js';
 import type { MessageHandler } from '../bus/hot-subscriber.js';
 import { baseConfigSpec, type BaseConfig } from './base-config.js';
-import { ensureBusKey } from './bus-key.js';
+import { busKeySecrets, ensureBusKey } from './bus-key.js';
 import { loadConfig, secretVariables, type ConfigOf, type ConfigSpec } from './config.js';
 import { HeartbeatLoop } from './heartbeat.js';
 import { createLogger, secretValues } from './logger.js';
@@ -75,11 +75,13 @@ export async function startService<S extends ConfigSpec>(
   const spec = { ...baseConfigSpec, ...(def.configSpec ?? {}) } as typeof baseConfigSpec & S;
   const config = loadConfig(spec, env) as unknown as Readonly<BaseConfig & ConfigOf<S>>;
   // Before anything connects: a bad ARBEES_BUS_KEY is a config error like any other.
-  const signer = new EnvelopeSigner(ensureBusKey(config.dataDir, config.busKey, config.busKeyPrevious));
+  const busKeys = ensureBusKey(config.dataDir, config.busKey, config.busKeyPrevious);
+  const signer = new EnvelopeSigner(busKeys);
   const log = createLogger({
     name: def.name,
     level: config.logLevel,
-    secrets: secretValues(secretVariables(spec), env),
+    // The bus keys too, wherever they came from (a key read from its file is in no variable).
+    secrets: [...secretValues(secretVariables(spec), env), ...busKeySecrets(busKeys)],
   });
   const redis = createRedisClient(config.redisUrl, {
     logger: log,
