@@ -122,10 +122,10 @@ export const executionService = defineService({
 
       const sources = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
       const follow = config.marketSubscription === 'follow';
-      const onPrice = (p: PriceUpdate, originUs: number): void => {
-        books.onPrice(p, originUs, nowMicros());
+      const onPrice = (p: PriceUpdate, originUs: number, receivedUs: number): void => {
+        books.onPrice(p, originUs, receivedUs);
         if (p.status === 'settled' && typeof p.last_price === 'number' && state.hasPosition(p.venue, p.market_id)) {
-          const changes = state.settle(p.venue, p.market_id, p.last_price, nowMicros());
+          const changes = state.settle(p.venue, p.market_id, p.last_price, receivedUs);
           if (changes.length > 0) {
             audit.record({ event: 'completed', sourceId: `${p.venue}:${p.market_id}`, reason: `settled at ${p.last_price}`, data: changes.map((c) => c.position.positionId) });
             redis.hset(settings.keys.settlements, `${p.venue}:${p.market_id}`, String(p.last_price)).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'settlement not persisted'));
@@ -138,11 +138,14 @@ export const executionService = defineService({
         // hottest path of this service: validating again cost 16% of its CPU in bench:pipeline).
         (_topic, envelope) => {
           switch (envelope.type) {
-            case 'quotes':
-              for (const q of (envelope.data as QuoteSnapshot).quotes) onPrice(q, q.origin_ts);
+            case 'quotes': {
+              // One clock read per snapshot, not per quote.
+              const receivedUs = nowMicros();
+              for (const q of (envelope.data as QuoteSnapshot).quotes) onPrice(q, q.origin_ts, receivedUs);
               return;
+            }
             case 'price':
-              return onPrice(envelope.data as PriceUpdate, envelope.origin_ts);
+              return onPrice(envelope.data as PriceUpdate, envelope.origin_ts, nowMicros());
             case 'orderbook':
               return books.onOrderBook(envelope.data as OrderBook, nowMicros(), envelope.origin_ts);
           }

@@ -27,6 +27,10 @@ export class FlushSchedule {
     });
   }
 
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   stop(): void {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);

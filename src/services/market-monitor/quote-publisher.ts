@@ -28,7 +28,6 @@ export class QuotePublisher {
   readonly #o: Readonly<QuotePublisherOptions>;
   readonly #changed = new Map<string, MarketSlot>();
   readonly #schedule: FlushSchedule;
-  #stopped = false;
 
   constructor(options: QuotePublisherOptions) {
     this.#o = Object.freeze({ ...options });
@@ -37,7 +36,7 @@ export class QuotePublisher {
 
   /** The slot's price was just published. */
   onPublished(slot: MarketSlot): void {
-    if (this.#stopped) return;
+    if (this.#schedule.stopped) return;
     this.#changed.set(slot.assignment.marketId, slot);
     this.#schedule.changed(slot.status !== 'open');
   }
@@ -61,7 +60,6 @@ export class QuotePublisher {
   }
 
   stop(): void {
-    this.#stopped = true;
     this.#schedule.stop();
     this.#changed.clear();
   }

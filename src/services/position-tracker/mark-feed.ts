@@ -5,8 +5,9 @@
  *   interval holding every changed market; quotes of markets not held are skipped. At 7k venue
  *   updates/s this replaced thousands of price messages a second by about twenty (issue 13).
  * - `prices`: each held market gets an exact subscription to `prices.<venue>.<id>` (a prefix
- *   would also hear `<id>0`...), dropped when the market goes flat; every tick, at its cost. The reference system's tracker never saw a live price, so its take profit
- * and stop loss never fired; here the marks are the monitors' own messages.
+ *   would also hear `<id>0`...), dropped when the market goes flat; every tick, at its cost.
+ * The reference system's tracker never saw a live price, so its take profit and stop loss never
+ * fired; here the marks are the monitors' own messages.
  */
 import type { Redis } from 'ioredis';
 import type { TopOfBook } from '../../core/execution/order-types.js';
