@@ -29,6 +29,10 @@ async function collect(file: string) {
 }
 
 describe('capture for replay', () => {
+  it('a capture file that is not there is an error, not an endless read', async () => {
+    await expect(collect(path.join(tmpdir(), 'arb-no-such-capture.ndjson.gz'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('writes venue frames and HTTP reads with receive times, and a manifest of the session', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'arb-cap-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,7 +86,9 @@ describe('capture for replay', () => {
     for (let i = 0; i < 100; i++) writer.write('http', 'http://espn/scoreboard', `{"n":${i}}`, 1_000 + i);
     writer.flush();
     writer.write('http', 'http://espn/scoreboard', '{"n":"lost"}', 2_000); // never flushed
-    await eventually(async () => (await collect(path.join(dir, 's2', 'orchestrator-0.http.ndjson.gz'))).length === 100, 5_000, 'flushed part readable');
+    // The flush lands on disk asynchronously: until the file exists, reading it throws ENOENT.
+    const flushed = () => collect(path.join(dir, 's2', 'orchestrator-0.http.ndjson.gz')).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
+    await eventually(async () => (await flushed()).length === 100, 5_000, 'flushed part readable');
     expect(readdirSync(path.join(dir, 's2')).sort()).toEqual(['orchestrator-0.http.ndjson.gz', 'orchestrator-0.manifest.json']);
     await writer.close();
   });

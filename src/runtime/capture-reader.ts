@@ -1,8 +1,10 @@
 /**
  * Reads a capture file back (the format of capture-writer.ts), payload by payload in receive
- * order, for replay and tests. A file cut short by a crash reads up to the cut.
+ * order, for replay and tests. A file cut short by a crash reads up to the cut; a file that
+ * cannot be opened throws (a read stream's open error would otherwise reach no one, and the lines
+ * behind it would never end).
  */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { constants, createGunzip } from 'node:zlib';
 
@@ -15,7 +17,8 @@ export interface CapturedPayload {
 export async function* readCapture(file: string): AsyncGenerator<CapturedPayload> {
   const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH });
   gunzip.on('error', () => gunzip.end()); // a truncated tail ends the file
-  const lines = createInterface({ input: createReadStream(file).pipe(gunzip), crlfDelay: Infinity });
+  const handle = await open(file, 'r');
+  const lines = createInterface({ input: handle.createReadStream().pipe(gunzip), crlfDelay: Infinity });
   const channels = new Map<number, string>();
   for await (const line of lines) {
     if (line === '') continue;
