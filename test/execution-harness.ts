@@ -349,6 +349,8 @@ export class OrderReplyDelayProxy {
   /** Replaces the next N order replies (after the venue acted) with this body: a reply the client cannot read. */
   garbleOrderReplies = 0;
   garbledBody = '{"success": true, "orderID": 17, "makingAmount": "1e3"}';
+  /** While set, Polymarket order lookups (`GET /data/order/...`) answer 503: the venue cannot say yet. */
+  holdOrderLookups = false;
   readonly orderIds: string[] = [];
   #server: Server | null = null;
 
@@ -382,6 +384,11 @@ export class OrderReplyDelayProxy {
       } catch {
         this.orderIds.push('unparsable');
       }
+    }
+    if (this.holdOrderLookups && req.method === 'GET' && pathname.startsWith('/data/order/')) {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end('{"error": "held by the test"}');
+      return;
     }
     const delay = isOrder ? this.delayOrderRepliesMs : 0;
     const url = new URL(req.url ?? '/', this.target);
