@@ -76,9 +76,7 @@ export class RedisOutbox {
 
   /** Writes everything queued; resolves when the queue is empty or a write failed (retried later). */
   flush(): Promise<void> {
-    this.#flushing ??= this.#drain().finally(() => {
-      this.#flushing = null;
-    });
+    this.#flushing ??= this.#drain();
     return this.#flushing;
   }
 
@@ -88,27 +86,37 @@ export class RedisOutbox {
     this.#timer = null;
   }
 
+  /**
+   * Clears #flushing in the same step as it finds the queue empty: clearing it in a later
+   * promise hop left a window in which an append joined a drain that had already ended, and its
+   * entry waited for the next append (10 s for a rejection's trade record in the tests).
+   */
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      if (this.#unsure !== null && !(await this.#settleUnsure())) return;
-      // Several entries per transaction: one round trip each kept the backlog growing under load.
-      const batch = this.#queue.slice(0, MAX_ENTRIES_PER_TX);
-      const batchId = `${this.#bootId}-${++this.#batches}`;
-      try {
-        const tx = this.redis.multi();
-        for (const e of batch) e.write(tx);
-        tx.set(this.markerKey, batchId, 'PX', MARKER_TTL_MS);
-        const results = await tx.exec();
-        const failed = results?.find(([err]) => err !== null);
-        if (failed) throw failed[0];
-        if (results === null) throw new Error('transaction aborted');
-      } catch (err) {
-        // Redis answered with an error: nothing to wonder about. No answer: it may still run.
-        if (!isReplyError(err)) this.#unsure = [batchId, batch.length];
-        this.#failed(err, batch[0]!.what);
-        return;
+    await null; // flush() must have stored this drain before the finally below can clear it
+    try {
+      while (this.#queue.length > 0) {
+        if (this.#unsure !== null && !(await this.#settleUnsure())) return;
+        // Several entries per transaction: one round trip each kept the backlog growing under load.
+        const batch = this.#queue.slice(0, MAX_ENTRIES_PER_TX);
+        const batchId = `${this.#bootId}-${++this.#batches}`;
+        try {
+          const tx = this.redis.multi();
+          for (const e of batch) e.write(tx);
+          tx.set(this.markerKey, batchId, 'PX', MARKER_TTL_MS);
+          const results = await tx.exec();
+          const failed = results?.find(([err]) => err !== null);
+          if (failed) throw failed[0];
+          if (results === null) throw new Error('transaction aborted');
+        } catch (err) {
+          // Redis answered with an error: nothing to wonder about. No answer: it may still run.
+          if (!isReplyError(err)) this.#unsure = [batchId, batch.length];
+          this.#failed(err, batch[0]!.what);
+          return;
+        }
+        this.#done(batch.length);
       }
-      this.#done(batch.length);
+    } finally {
+      this.#flushing = null;
     }
   }
 
