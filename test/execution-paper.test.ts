@@ -131,6 +131,25 @@ describe('bad input ends in a recorded, explained state', () => {
     expect(new Set(trades.map((t) => t.trade_id)).size).toBe(3);
   });
 
+  it('a signal an earlier run already decided is EXEC_DUPLICATE, sends nothing and keeps nothing reserved', async () => {
+    const market = `KXP4b-${h.uid}`;
+    h.publishBook('kalshi', market, [[0.4, 50]], [[0.42, 5], [0.45, 50]]);
+    await new Promise((r) => setTimeout(r, 100));
+    const signal = modelSignal({ marketId: market, yesPrice: 0.45, contracts: 5, modelProb: null });
+    const earlier = { source: 'signal', sourceId: signal.signal_id, state: 'done', legs: [], updatedMs: Date.now() - 60_000 };
+    await h.redis.set(`${h.prefix}exec:decision:signal:${signal.signal_id}`, JSON.stringify(earlier));
+    h.publishSignal(signal);
+    const dup = await h.waitTrade(signal.signal_id);
+    expect(dup).toMatchObject({ status: 'rejected', fills: [] });
+    expect(dup.reason).toMatch(/^EXEC_DUPLICATE: already done/);
+    expect((await h.audit()).some((a) => a.event === 'accepted' && a.source_id === signal.signal_id)).toBe(false);
+    // Its plan took nothing: the five at 0.42 are still there for the next signal.
+    const next = modelSignal({ marketId: market, yesPrice: 0.45, contracts: 5, modelProb: null });
+    h.publishSignal(next);
+    const t = await h.waitTrade(next.signal_id);
+    expect(t.fills.map((f) => [f.yes_price, f.contracts])).toEqual([[0.42, 5]]);
+  });
+
   it('a halted market (prices.* status halted) is not traded', async () => {
     const market = `KXP5-${h.uid}`;
     h.publishBook('kalshi', market, [[0.4, 50]], [[0.42, 50]]);

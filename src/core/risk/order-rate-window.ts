@@ -14,6 +14,16 @@ export class OrderRateWindow {
     this.prune(nowUs);
   }
 
+  /** Takes back up to `orders` orders recorded at exactly `atUs` (they were never sent). */
+  remove(atUs: number, orders = 1): void {
+    let left = orders;
+    for (let i = this.times.length - 1; i >= this.head && left > 0; i--) {
+      if (this.times[i] !== atUs) continue;
+      this.times.splice(i, 1);
+      left--;
+    }
+  }
+
   /** Orders recorded in (nowUs - windowUs, nowUs]. */
   countIn(nowUs: number, windowUs: number): number {
     let count = 0;

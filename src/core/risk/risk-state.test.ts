@@ -91,6 +91,27 @@ describe('risk state: idempotency, rate, reconciliation', () => {
     expect(checkOrder(buy('c'), state.view(inputs, later), limits, later)).toEqual({ ok: true });
   });
 
+  it('gives back the rate window and pending exposure of an accepted request that sent nothing; its id stays seen', () => {
+    const limits = resolveRiskLimits({ maxOrdersPerWindow: 2 });
+    const state = new RiskState(limits);
+    state.recordAccepted(buy('a'), NOON_UTC);
+    state.recordAccepted(buy('b', 10, 'KX-NYK'), NOON_UTC + 1);
+    expect(checkOrder(buy('c', 10, 'KX-LAL'), state.view(inputs, NOON_UTC + 2), limits, NOON_UTC + 2)).toMatchObject({ code: 'RISK_RATE_LIMIT' });
+    // 'b' was a duplicate claimed elsewhere: nothing went out.
+    state.withdrawRate(buy('b', 10, 'KX-NYK'), NOON_UTC + 1);
+    state.releasePending('b');
+    expect(state.exposureOf().market('kalshi', 'KX-NYK')).toBe(0);
+    expect(state.exposureOf().market('kalshi', 'KX-BOS')).toBe(60_000);
+    expect(checkOrder(buy('c', 10, 'KX-LAL'), state.view(inputs, NOON_UTC + 2), limits, NOON_UTC + 2)).toEqual({ ok: true });
+    expect(checkOrder(buy('b', 10, 'KX-NYK'), state.view(inputs, NOON_UTC + 2), limits, NOON_UTC + 2)).toMatchObject({ code: 'RISK_DUPLICATE' });
+    // Only orders recorded at that exact time are taken back.
+    const w = new OrderRateWindow(60 * S);
+    w.record(5, 2);
+    w.record(6, 1);
+    w.remove(5, 3);
+    expect(w.countIn(10, 60 * S)).toBe(1);
+  });
+
   it('blocks a market whose order outcome is unknown until reconciled', () => {
     const limits = resolveRiskLimits();
     const state = new RiskState(limits);

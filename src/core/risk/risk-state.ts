@@ -63,6 +63,11 @@ export class RiskState {
   }
 
   /** The request's outcome is known: drop its worst-case booking (fills are booked separately). */
+  /** An accepted request that sent nothing leaves the order-rate window (its id stays seen). */
+  withdrawRate(request: OrderRequest, acceptedUs: number): void {
+    this.rate.remove(acceptedUs, request.legs.length);
+  }
+
   releasePending(requestId: string): void {
     for (const p of this.pending.get(requestId) ?? []) this.exposure.adjust(p.ref, -p.cc);
     this.pending.delete(requestId);

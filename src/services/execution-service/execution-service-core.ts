@@ -1,10 +1,10 @@
 /**
  * The decision loop of execution_service. For each signal or exit, in order:
  *
- *   validate -> claim the id in Redis (at most once, across restarts) -> plan and risk-check
- *   (synchronous: sizing, the 15 risk checks, then the cash reservation and exposure booking,
- *   all before the next await) -> write the plan (write-ahead) -> kill switch re-checked ->
- *   send every leg together -> unwind any arbitrage excess -> book the fills -> record the
+ *   validate -> plan and risk-check (synchronous: sizing, the 15 risk checks, then the cash
+ *   reservation and exposure booking, all before the next await) -> claim the id in Redis with
+ *   the plan in the same write (at most once across restarts, and write-ahead) -> kill switch
+ *   re-checked -> send every leg together -> unwind any arbitrage excess -> book the fills -> record the
  *   outcome: trades:completed + decision record in one MULTI, then trades.completed.<id> on the
  *   hot path, plus an audit entry at every step.
  *
@@ -101,50 +101,39 @@ export class ExecutionService {
 
   // ---- decision -------------------------------------------------------------------------------
 
+  /**
+   * Plans first (synchronously, reserving at once), then claims the id in Redis with the plan in
+   * the same write: an accepted decision costs one awaited round trip before its orders go out,
+   * where a claim and then a separate write-ahead save cost two. A duplicate found by the claim
+   * gives its reservation back. A rejection is claimed too, so a duplicate of a signal decided
+   * earlier (in this or a previous run) gets no second record.
+   */
   async #decide(record: TradeRecord, envelope: RawEnvelope, plan: () => PlanResult, input: TradeSignal | ExitSignal): Promise<void> {
-    const { audit, store, state } = this.d;
+    const { audit, state } = this.d;
     audit.record({ event: 'signal_received', sourceId: record.sourceId, data: { kind: record.kind, envelope_id: envelope.id, origin_ts: envelope.origin_ts } });
-    let claim;
-    try {
-      claim = await store.claim(record);
-    } catch (err) {
-      this.d.metrics.inc('claims_failed');
-      return this.#rejectUnclaimed(record, reasonText('EXEC_RECORD_UNAVAILABLE', errorMessage(err)), 'norecord');
-    }
-    if (!claim.claimed) {
-      this.d.metrics.inc('duplicates');
-      const before = claim.existing;
-      const detail = before ? `already ${before.state}${before.status ? ` (${before.status})` : ''} since ${new Date(before.updatedMs).toISOString()}` : 'already claimed';
-      audit.record({ event: 'duplicate_detected', sourceId: record.sourceId, reason: reasonText('EXEC_DUPLICATE', detail), data: { envelope_id: envelope.id } });
-      return this.#rejectUnclaimed(record, reasonText('EXEC_DUPLICATE', detail), `dup-${shortId(envelope.id)}`);
-    }
     // From here to reserve(): synchronous, so no other decision can interleave.
     let result = plan();
     const paused = entryPauseReason(this.d.entryPause, record.source);
     if (result.ok && paused !== null) result = { ok: false, code: 'EXEC_ENTRIES_PAUSED', detail: paused };
     if (!result.ok && result.code === 'RISK_KILL_SWITCH') result = { ...result, detail: `${result.detail} (${this.d.killSwitch.reason() ?? 'cleared since'})` };
     if (!result.ok) {
+      if (!(await this.#claimed(record, envelope))) return;
       this.d.metrics.inc(`rejected.${result.code}`);
       record.state = 'done';
       audit.record({ event: 'rejected', sourceId: record.sourceId, reason: reasonText(result.code, result.detail), data: input });
       return this.#publish(record, [], 'rejected', reasonText(result.code, result.detail));
     }
-    state.reserve(result.request, result.requiredCc, nowMicros());
+    const acceptedUs = nowMicros();
+    state.reserve(result.request, result.requiredCc, acceptedUs);
     record.request = result.request;
     record.reservedCc = result.requiredCc;
     record.legs = result.orders.map((order) => ({ order, state: 'pending', report: null, sentAtMs: null, published: false }));
     record.state = 'executing';
     record.notes.push(result.sizing);
     record.updatedMs = Date.now();
+    // The claim carries the plan (write-ahead): a restart knows these orders may be out.
+    if (!(await this.#claimed(record, envelope, () => state.withdraw(result.request, acceptedUs)))) return;
     audit.record({ event: 'accepted', sourceId: record.sourceId, data: { sizing: result.sizing, reserved_cc: result.requiredCc, orders: result.orders } });
-    try {
-      await store.save(record); // write-ahead: a restart knows these orders may be out
-    } catch (err) {
-      state.release(result.request.requestId);
-      record.legs = [];
-      record.state = 'done';
-      return this.#publish(record, [], 'rejected', reasonText('EXEC_RECORD_UNAVAILABLE', `plan not saved: ${errorMessage(err)}`));
-    }
     const halted = this.d.killSwitch.reason();
     const reducing = result.request.legs.every((l) => l.action === 'sell') && this.d.settings.limits.killSwitchAllowsExits;
     if (halted !== null && !reducing) {
@@ -156,6 +145,31 @@ export class ExecutionService {
       return this.#publish(record, [], 'rejected', reasonText('RISK_KILL_SWITCH', `${halted} (before sending)`));
     }
     await this.#execute(record);
+  }
+
+  /**
+   * Claims the decision's id with the record as it stands. When it cannot (a duplicate, or Redis
+   * unavailable), `undo` gives back what the plan reserved and the rejection is recorded in the
+   * stream only; returns whether the decision is this process's to carry out.
+   */
+  async #claimed(record: TradeRecord, envelope: RawEnvelope, undo: () => void = () => {}): Promise<boolean> {
+    let claim;
+    try {
+      claim = await this.d.store.claim(record);
+    } catch (err) {
+      undo();
+      this.d.metrics.inc('claims_failed');
+      await this.#rejectUnclaimed(record, reasonText('EXEC_RECORD_UNAVAILABLE', errorMessage(err)), 'norecord');
+      return false;
+    }
+    if (claim.claimed) return true;
+    undo();
+    this.d.metrics.inc('duplicates');
+    const before = claim.existing;
+    const detail = before ? `already ${before.state}${before.status ? ` (${before.status})` : ''} since ${new Date(before.updatedMs).toISOString()}` : 'already claimed';
+    this.d.audit.record({ event: 'duplicate_detected', sourceId: record.sourceId, reason: reasonText('EXEC_DUPLICATE', detail), data: { envelope_id: envelope.id } });
+    await this.#rejectUnclaimed(record, reasonText('EXEC_DUPLICATE', detail), `dup-${shortId(envelope.id)}`);
+    return false;
   }
 
   async #execute(record: TradeRecord): Promise<void> {

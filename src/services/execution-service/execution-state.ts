@@ -86,6 +86,12 @@ export class ExecutionState {
     this.bankroll.reserve(request.requestId, Math.min(requiredCc, Math.max(0, this.bankroll.availableCc)));
   }
 
+  /** An accepted decision that will not go ahead (its id was claimed elsewhere): reservation, exposure and rate window given back. */
+  withdraw(request: OrderRequest, acceptedUs: number): void {
+    this.release(request.requestId);
+    this.risk.withdrawRate(request, acceptedUs);
+  }
+
   /** Applies one fill that happened: position, cash, exposure, realised P&L. Throws PositionError on an impossible sell. */
   applyFill(fill: Fill, meta: FillMeta, tsUs: number): PositionChange {
     const change = this.positions.applyFill(fill, meta, tsUs);

@@ -2,8 +2,8 @@
  * At-most-once across restarts. Before anything is sent, a signal or exit id is claimed in Redis
  * with SET NX (and added to the in-flight set in the same script), so a re-delivered or
  * duplicate signal, in this process or in a restarted one, finds the claim and is not executed
- * again. The record then carries the plan (written before the orders go out) and finally the
- * outcome; finished records expire after `ttlS`, unfinished ones never do.
+ * again. An accepted decision is claimed with its plan (so the claim is also the write-ahead
+ * save, before the orders go out); the record later carries the outcome; finished records expire after `ttlS`, unfinished ones never do.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { ExecutionKeys } from './execution-service-config.js';
