@@ -123,6 +123,16 @@ export class PositionBook {
     return p ? { ...p } : undefined;
   }
 
+  /** The open position itself, not a copy: for readers on a hot path that keep no reference. */
+  peek(venue: Venue, marketId: string, side: Side): Readonly<PositionSnapshot> | undefined {
+    return this.openPositions.get(positionKey(venue, marketId, side));
+  }
+
+  /** Visits every open position without copying it (the visitor must not keep or change it). */
+  forEachOpen(visit: (p: Readonly<PositionSnapshot>, key: string) => void): void {
+    for (const [key, p] of this.openPositions) visit(p, key);
+  }
+
   open(): PositionSnapshot[] {
     return [...this.openPositions.values()].map((p) => ({ ...p }));
   }

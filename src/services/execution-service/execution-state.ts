@@ -10,7 +10,7 @@
  * A restart rebuilds all of it by replaying the durable `trades:completed` stream (every fill ever
  * booked) and the settlements this service saw, then re-books decisions still in flight.
  */
-import { positionKey, PositionBook, type PositionChange } from '../../core/positions/position-book.js';
+import { positionKey, PositionBook, type PositionChange, type PositionSnapshot } from '../../core/positions/position-book.js';
 import { Bankroll } from '../../core/positions/bankroll.js';
 import { unrealisedCc } from '../../core/positions/position-marks.js';
 import type { Fill, TradeCompleted } from '../../core/messages.js';
@@ -18,6 +18,7 @@ import { RiskState } from '../../core/risk/risk-state.js';
 import type { RiskLimits } from '../../core/risk/risk-limits.js';
 import type { OrderRequest, RiskView } from '../../core/risk/risk-types.js';
 import type { Sport, Venue } from '../../core/topics.js';
+import type { Side } from '../../core/execution/order-types.js';
 import type { BookCache } from './book-cache.js';
 
 export interface FillMeta {
@@ -26,15 +27,28 @@ export interface FillMeta {
   readonly team: string | null;
 }
 
-/** How long a computed unrealised P&L is reused for risk views (it only feeds the daily loss limit). */
+/**
+ * How long the marks of positions that did not change are reused for risk views (they feed the
+ * daily loss limit, which a falling market must trip within a moment); a position a fill or
+ * settlement changed is re-marked at the next view.
+ */
 const UNREALISED_REUSE_US = 100_000;
+
+/** The unrealised P&L of each open position as last marked, and their sum. */
+interface Marks {
+  readonly byPosition: Map<string, number>;
+  totalCc: number;
+  readonly atUs: number;
+}
 
 export class ExecutionState {
   readonly positions = new PositionBook();
   readonly bankroll: Bankroll;
   readonly risk: RiskState;
   readonly #settled = new Set<string>();
-  #unrealised: { valueCc: number; atUs: number } | null = null;
+  #marks: Marks | null = null;
+  /** Positions changed since they were marked: position key -> where it is. */
+  readonly #changed = new Map<string, { venue: Venue; marketId: string; side: Side }>();
 
   constructor(
     private readonly limits: RiskLimits,
@@ -58,26 +72,45 @@ export class ExecutionState {
 
   /**
    * Marked P&L of open positions at their exit side; markets without a usable book count 0.
-   * Reused for up to UNREALISED_REUSE_US unless a fill or settlement changed the positions: it
-   * walks every open position and book, and a burst of signals asked for it once each (with 400
-   * positions held, most of execution_service's decision CPU in bench:pipeline).
+   * Every position is marked at most once per UNREALISED_REUSE_US; in between, only those a fill
+   * or settlement changed are marked again. A fill used to throw all marks away, so with 400
+   * positions held in bench:pipeline and every decision a fill, each decision walked them all:
+   * most of execution_service's decision time.
    */
   unrealisedCc(books: BookCache, nowUs: number): number {
-    const cached = this.#unrealised;
-    if (cached !== null && nowUs >= cached.atUs && nowUs - cached.atUs < UNREALISED_REUSE_US) return cached.valueCc;
-    const valueCc = this.#markOpenPositions(books, nowUs);
-    this.#unrealised = { valueCc, atUs: nowUs };
-    return valueCc;
+    const marks = this.#marks;
+    if (marks === null || nowUs < marks.atUs || nowUs - marks.atUs >= UNREALISED_REUSE_US) return this.#markAll(books, nowUs);
+    for (const [key, where] of this.#changed) {
+      const held = this.positions.peek(where.venue, where.marketId, where.side);
+      const value = held === undefined ? 0 : this.#markOne(held, books, nowUs);
+      marks.totalCc += value - (marks.byPosition.get(key) ?? 0);
+      if (held === undefined) marks.byPosition.delete(key);
+      else marks.byPosition.set(key, value);
+    }
+    this.#changed.clear();
+    return marks.totalCc;
   }
 
-  #markOpenPositions(books: BookCache, nowUs: number): number {
-    let total = 0;
-    for (const p of this.positions.open()) {
-      const found = books.get(p.venue, p.marketId, nowUs);
-      if (!found.ok) continue;
-      total += unrealisedCc(p, found.top, this.limits.fees[p.venue]) ?? 0;
-    }
-    return total;
+  #markAll(books: BookCache, nowUs: number): number {
+    const byPosition = new Map<string, number>();
+    let totalCc = 0;
+    this.positions.forEachOpen((p, key) => {
+      const value = this.#markOne(p, books, nowUs);
+      byPosition.set(key, value);
+      totalCc += value;
+    });
+    this.#marks = { byPosition, totalCc, atUs: nowUs };
+    this.#changed.clear();
+    return totalCc;
+  }
+
+  #markOne(p: Readonly<PositionSnapshot>, books: BookCache, nowUs: number): number {
+    const found = books.get(p.venue, p.marketId, nowUs);
+    return found.ok ? (unrealisedCc(p, found.top, this.limits.fees[p.venue]) ?? 0) : 0;
+  }
+
+  #noteChanged(venue: Venue, marketId: string, side: Side): void {
+    this.#changed.set(positionKey(venue, marketId, side), { venue, marketId, side });
   }
 
   /** Books an accepted decision: risk (id, rate, worst-case exposure) and the cash reservation. */
@@ -95,7 +128,7 @@ export class ExecutionState {
   /** Applies one fill that happened: position, cash, exposure, realised P&L. Throws PositionError on an impossible sell. */
   applyFill(fill: Fill, meta: FillMeta, tsUs: number): PositionChange {
     const change = this.positions.applyFill(fill, meta, tsUs);
-    this.#unrealised = null;
+    this.#noteChanged(fill.venue, fill.market_id, fill.side);
     this.bankroll.applyCashDelta(change.cashDeltaCc);
     this.risk.applyPositionCost({ venue: fill.venue, marketId: fill.market_id, gameId: meta.gameId, sport: meta.sport }, change.costDeltaCc);
     if (change.realisedDeltaCc !== 0) this.risk.recordRealised(change.realisedDeltaCc, tsUs);
@@ -113,8 +146,8 @@ export class ExecutionState {
     const key = `${venue}:${marketId}`;
     if (this.#settled.has(key)) return [];
     const changes = this.positions.settleMarket(venue, marketId, yesValue, tsUs);
-    if (changes.length > 0) this.#unrealised = null;
     for (const c of changes) {
+      this.#noteChanged(venue, marketId, c.position.side);
       this.bankroll.applyCashDelta(c.cashDeltaCc);
       this.risk.applyPositionCost({ venue, marketId, gameId: c.position.gameId, sport: c.position.sport }, c.costDeltaCc);
       this.risk.recordRealised(c.realisedDeltaCc, tsUs);
