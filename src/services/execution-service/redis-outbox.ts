@@ -92,7 +92,10 @@ export class RedisOutbox {
    * entry waited for the next append (10 s for a rejection's trade record in the tests).
    */
   async #drain(): Promise<void> {
-    await null; // flush() must have stored this drain before the finally below can clear it
+    // After this turn's other work: every entry appended meanwhile (a decision appends its audit
+    // steps and its trade within one turn) joins one transaction, one write instead of several.
+    // It also lets flush() store this drain before the finally below can clear it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       while (this.#queue.length > 0) {
         if (this.#unsure !== null && !(await this.#settleUnsure())) return;
