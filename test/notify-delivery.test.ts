@@ -10,6 +10,7 @@ import { NotifyReceiver } from '../src/sim/notify/notify-receiver.js';
 import { eventually } from './helpers/redis.js';
 import { streamEntryFields } from '../src/bus/slow-track.js';
 import { NotifyHarness, tradeFilled } from './notify-harness.js';
+import { FIRST_START_ALERTS_MS } from '../src/services/notification-service/slow-catch-up.js';
 
 const TG_TOKEN = '4242:telegram-SECRET-token-xyz';
 let h: NotifyHarness;
@@ -184,6 +185,19 @@ describe('outbox delivery', () => {
     expect(everything).toContain('[redacted]');
     expect(everything).not.toContain(TG_TOKEN);
     expect(everything).not.toContain('telegram-SECRET');
+  });
+
+  it('hears at its first start the health alerts raised in the last minutes before it ever ran, not older ones', async () => {
+    const rx = await receiver();
+    h = new NotifyHarness();
+    const alert = (id: string) => ({ alert_id: `${id}-${h.prefix}`, service: 'orchestrator', instance: '0', severity: 'critical', kind: 'other', message: 'trades:completed lost entries', ts: 1 });
+    const at = (msAgo: number) => `${Date.now() - msAgo}-0`;
+    await h.redis.xadd(h.keys.healthAlerts, at(FIRST_START_ALERTS_MS + 60_000), 'service', 'orchestrator', 'data', JSON.stringify(alert('too-old')));
+    await h.redis.xadd(h.keys.healthAlerts, at(60_000), 'service', 'orchestrator', 'data', JSON.stringify(alert('recent')));
+    await h.start({ NOTIFY_WEBHOOK_URL: `${rx.url}/hook`, NOTIFY_GROUP_MAX: '1' });
+    await eventually(() => rx.accepted().length === 1, 5000, 'the recent alert');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rx.accepted().map((r) => r.body!.id)).toEqual([`hl:recent-${h.prefix}`]);
   });
 
   it('catches up from the durable streams what the hot path missed (service down, queue overflow), without doubling what it heard', async () => {

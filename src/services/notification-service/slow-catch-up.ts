@@ -3,8 +3,10 @@
  * never trimmed) and `alerts:health` (the orchestrator's alerts). Whatever the hot path missed
  * (the service was down or restarting, a subscriber queue overflowed) is accepted from here; the
  * outbox's dedupe makes everything the hot path already delivered a no-op. The cursor of each
- * stream is kept in `notify:watch`; the first start begins at the end of each stream, so an
- * install does not replay history.
+ * stream is kept in `notify:watch`. The first start begins at the end of `trades:completed`, so an
+ * install does not replay history, but reads the health alerts of the last
+ * FIRST_START_ALERTS_MS: under `arbees up` the orchestrator can raise one (a dead feed, a ledger
+ * that lost data) before this service has ever run, and nobody would hear of it.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -20,6 +22,8 @@ export interface CaughtMessage {
 interface Source {
   readonly key: string;
   readonly cursorField: string;
+  /** How far back the very first read goes (0: only what comes after it). */
+  readonly firstStartLookbackMs: number;
   /** The message of one entry, or null to skip it. */
   readonly read: (fields: Record<string, string>) => CaughtMessage | null;
 }
@@ -38,6 +42,8 @@ export interface SlowCatchUpOptions {
 }
 
 const BATCH = 500;
+/** How far back the first start reads health alerts. */
+export const FIRST_START_ALERTS_MS = 15 * 60_000;
 
 export class SlowCatchUp {
   readonly #sources: readonly Source[];
@@ -45,8 +51,8 @@ export class SlowCatchUp {
 
   constructor(private readonly o: SlowCatchUpOptions) {
     this.#sources = [
-      { key: o.tradesKey, cursorField: 'trades_cursor', read: readTrade },
-      { key: o.healthAlertsKey, cursorField: 'alerts_cursor', read: (f) => readAlert(f, o.ownService) },
+      { key: o.tradesKey, cursorField: 'trades_cursor', firstStartLookbackMs: 0, read: readTrade },
+      { key: o.healthAlertsKey, cursorField: 'alerts_cursor', firstStartLookbackMs: FIRST_START_ALERTS_MS, read: (f) => readAlert(f, o.ownService) },
     ];
     this.#check = new PeriodicCheck({
       everyMs: o.pollMs,
@@ -70,12 +76,13 @@ export class SlowCatchUp {
 
   private async drain(source: Source): Promise<void> {
     const saved = await this.o.redis.hget(this.o.watchKey, source.cursorField);
-    if (saved === null) {
+    if (saved === null && source.firstStartLookbackMs === 0) {
       const last = await this.o.redis.xrevrange(source.key, '+', '-', 'COUNT', 1);
       await this.o.redis.hset(this.o.watchKey, source.cursorField, last[0]?.[0] ?? '0-0');
       return;
     }
-    let cursor: string = saved;
+    // Stream ids start with their ms timestamp: an exclusive range from (now - lookback)-0 on.
+    let cursor: string = saved ?? `${Math.max(0, Date.now() - source.firstStartLookbackMs)}-0`;
     for (;;) {
       const entries: [string, string[]][] = await this.o.redis.xrange(source.key, `(${cursor}`, '+', 'COUNT', BATCH);
       if (entries.length === 0) return;
