@@ -58,7 +58,7 @@ export const api = defineService({
       config.liveSettleMs,
     );
     const hub: WsHub = new WsHub(
-      { queueMax: config.wsQueueMax, maxBufferedBytes: config.wsMaxBufferedBytes, hopelessMs: config.wsHopelessMs, maxClients: config.wsMaxClients, maxProtocolErrors: 20 },
+      { queueMax: config.wsQueueMax, maxBufferedBytes: config.wsMaxBufferedBytes, hopelessMs: config.wsHopelessMs, maxClients: config.wsMaxClients, maxProtocolErrors: 20, flushIntervalMs: config.wsFlushMs },
       metrics,
       families,
     );

@@ -27,15 +27,17 @@ export interface WsHubOptions extends WsClientOptions {
   maxClients: number;
   /** Protocol errors a client may make before it is closed. */
   maxProtocolErrors: number;
+  /** Least time between two flushes of all clients (ARBEES_API_WS_FLUSH_MS); 0: every turn of the loop. */
+  flushIntervalMs?: number;
 }
 
 /**
- * Clients are flushed together, at most once per FLUSH_INTERVAL_MS: the first message after a quiet
- * spell leaves on the next turn of the loop, a burst is sent in batches (one writev per client per
- * pass instead of one per message, which cost the api and every reader a syscall and a wake-up per
- * message at 7k msg/s).
+ * Clients are flushed together, at most once per `flushIntervalMs` (1 by default): the first
+ * message after a quiet spell leaves on the next turn of the loop, a burst is sent in batches (one
+ * writev per client per pass instead of one per message, which cost the api and every reader a
+ * syscall and a wake-up per message at 7k msg/s).
  */
-const FLUSH_INTERVAL_MS = 1;
+const DEFAULT_FLUSH_INTERVAL_MS = 1;
 
 export class WsHub {
   readonly cache = new LiveCache();
@@ -142,7 +144,7 @@ export class WsHub {
     this.#dirty.add(client);
     if (this.#flushPending) return;
     this.#flushPending = true;
-    const wait = FLUSH_INTERVAL_MS - (performance.now() - this.#lastFlushMs);
+    const wait = (this.options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS) - (performance.now() - this.#lastFlushMs);
     if (wait <= 0) setImmediate(this.#flushAll);
     else setTimeout(this.#flushAll, wait);
   }
