@@ -107,8 +107,9 @@ function startPinger(redis: Redis, everyMs: number): { stop(): Promise<LatencySu
 }
 
 const COUNTER_KEYS: Record<PipelineService, string[]> = {
-  kalshi_monitor: ['prices_published', 'orderbooks_published', 'prices_dropped', 'pub.dropped'],
-  polymarket_monitor: ['prices_published', 'orderbooks_published', 'prices_dropped', 'pub.dropped'],
+  // pub.sent_frames: hot frames sent (a per-turn batch is one frame): what each send costs is per frame.
+  kalshi_monitor: ['prices_published', 'orderbooks_published', 'prices_dropped', 'pub.dropped', 'pub.sent_frames'],
+  polymarket_monitor: ['prices_published', 'orderbooks_published', 'prices_dropped', 'pub.dropped', 'pub.sent_frames'],
   game_shard: ['signals.arbitrage', 'signals.debounced', 'signals.dropped', 'prices.late', 'pub.dropped'],
   // sub.received: hot frames the service's market subscriber received (what lever 1 of issue 13 cuts).
   execution_service: ['signals_received', 'duplicates', 'claims_failed', 'exec.outbox_dropped', 'pub.dropped', 'sub.received'],
