@@ -16,23 +16,23 @@ import { gamePrice as price } from './helpers/prices.js';
 
 type Pair = { pub: HotPublisher; sub: HotSubscriber; connect(): Promise<void> };
 
-type PairFactory = (batchPrefixes?: string[], batchMaxDelayMs?: number) => Promise<Pair>;
+type PairFactory = (batchPrefixes?: string[], batchMaxDelayMs?: number, batchPaceMs?: number) => Promise<Pair>;
 
-async function zmqPair(bindAddress: string, batchPrefixes: string[] = [], batchMaxDelayMs?: number): Promise<Pair> {
-  const pub = await ZmqPublisher.create({ src: 'test.0', bindAddress, batchPrefixes, ...(batchMaxDelayMs === undefined ? {} : { batchMaxDelayMs }) });
+async function zmqPair(bindAddress: string, batchPrefixes: string[] = [], batchMaxDelayMs?: number, batchPaceMs?: number): Promise<Pair> {
+  const pub = await ZmqPublisher.create({ src: 'test.0', bindAddress, batchPrefixes, ...(batchMaxDelayMs === undefined ? {} : { batchMaxDelayMs }), ...(batchPaceMs === undefined ? {} : { batchPaceMs }) });
   const sub = new ZmqSubscriber();
   return { pub, sub, connect: async () => sub.connect(pub.endpoint!) };
 }
 
-async function redisPair(batchPrefixes: string[] = [], batchMaxDelayMs?: number): Promise<Pair> {
-  const pub = new RedisPublisher({ src: 'test.0', redisUrl: TEST_REDIS_URL, batchPrefixes, ...(batchMaxDelayMs === undefined ? {} : { batchMaxDelayMs }) });
+async function redisPair(batchPrefixes: string[] = [], batchMaxDelayMs?: number, batchPaceMs?: number): Promise<Pair> {
+  const pub = new RedisPublisher({ src: 'test.0', redisUrl: TEST_REDIS_URL, batchPrefixes, ...(batchMaxDelayMs === undefined ? {} : { batchMaxDelayMs }), ...(batchPaceMs === undefined ? {} : { batchPaceMs }) });
   const sub = new RedisSubscriber({ redisUrl: TEST_REDIS_URL });
   return { pub, sub, connect: () => sub.ready() };
 }
 
 const transports: Record<string, PairFactory> = {
-  'zmq ipc': (b, d) => zmqPair(`ipc://${path.join(mkdtempSync(path.join(tmpdir(), 'arb-')), 'p.ipc')}`, b, d),
-  'zmq tcp': (b, d) => zmqPair('tcp://127.0.0.1:*', b, d),
+  'zmq ipc': (b, d, p) => zmqPair(`ipc://${path.join(mkdtempSync(path.join(tmpdir(), 'arb-')), 'p.ipc')}`, b, d, p),
+  'zmq tcp': (b, d, p) => zmqPair('tcp://127.0.0.1:*', b, d, p),
   redis: redisPair,
 };
 
@@ -127,5 +127,29 @@ describe.each(Object.keys(transports))('hot path round trip over %s', (name) => 
     expect(pair.pub.metrics().sent_frames - framesBefore).toBe(1);
     await eventually(() => envs.length - heardBefore >= 20);
     expect(envs.slice(heardBefore).map((e) => (e.data as { market_id: string }).market_id)).toEqual(Array.from({ length: 20 }, (_, i) => `M${i}`));
+  });
+
+  it('batchPaceMs: the first batch after a quiet spell goes on the next turn, the next one waits out the interval', async () => {
+    const pair = await transports[name]!(['prices.'], 0, 300);
+    open.push(pair);
+    const envs: RawEnvelope[] = [];
+    pair.sub.onMessage((_t, env) => void envs.push(env));
+    pair.sub.subscribe('prices.kalshi.');
+    await pair.connect();
+    await warmUp(pair, Topic.price('kalshi', 'A'), envs);
+    await new Promise((r) => setTimeout(r, 350)); // quiet for longer than the pace
+    const framesBefore = pair.pub.metrics().sent_frames;
+    pair.pub.publish(Topic.price('kalshi', 'P1'), 'price', price('P1', 0.5));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(pair.pub.metrics().sent_frames - framesBefore).toBe(1);
+    const firstAt = performance.now();
+    for (let i = 2; i <= 4; i++) pair.pub.publish(Topic.price('kalshi', `P${i}`), 'price', price(`P${i}`, 0.5));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pair.pub.metrics().sent_frames - framesBefore).toBe(1); // waiting out the 300 ms
+    await eventually(() => pair.pub.metrics().sent_frames - framesBefore === 2, 2000, 'the paced frame');
+    expect(performance.now() - firstAt).toBeGreaterThanOrEqual(250);
+    await eventually(() => envs.length >= 4);
+    expect(envs.map((e) => (e.data as { market_id: string }).market_id)).toEqual(['P1', 'P2', 'P3', 'P4']);
   });
 });

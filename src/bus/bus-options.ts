@@ -53,6 +53,14 @@ export interface PublisherOptions {
   batchMaxItems?: number;
   /** How long a batch waits for more items; 0 sends it on the next turn of the event loop. */
   batchMaxDelayMs?: number;
+  /**
+   * With batchMaxDelayMs 0: the least time between two batch flushes. A batch started after a
+   * quiet spell still goes on the next turn; one started sooner waits for the rest of the
+   * interval. Every frame costs a wake-up of the ZMQ I/O threads on both ends (about 45 us of
+   * CPU a frame at 2.5k frames/s, 9 us at 20k/s on the 2-vCPU VM), so under load fewer, fuller
+   * frames are cheaper. 0: every turn.
+   */
+  batchPaceMs?: number;
   logger?: BusLogger;
   /** Signs the envelopes of `signedPrefixes` topics (sets their `mac`); none signed without it. */
   signer?: EnvelopeMacWriter | null;
@@ -86,6 +94,7 @@ export const PUBLISHER_DEFAULTS = {
   batchPrefixes: [] as readonly string[],
   batchMaxItems: 256,
   batchMaxDelayMs: 2,
+  batchPaceMs: 0,
   signer: null as EnvelopeMacWriter | null,
   /** Trade, high-edge and exit signals: a few dozen a second, one HMAC each. */
   signedPrefixes: ['signals.'] as readonly string[],

@@ -23,6 +23,7 @@ export interface CreatePublisherOptions {
   logger: BusLogger;
   batchPrefixes?: readonly string[];
   batchMaxDelayMs?: number;
+  batchPaceMs?: number;
   /** Signs the money-moving topics (`signals.*`) with the system's bus key. */
   signer?: EnvelopeMacWriter | null;
 }
@@ -35,6 +36,7 @@ export async function createHotPublisher(config: BusConfig, options: CreatePubli
     logger: options.logger,
     ...(options.batchPrefixes ? { batchPrefixes: options.batchPrefixes } : {}),
     ...(options.batchMaxDelayMs !== undefined ? { batchMaxDelayMs: options.batchMaxDelayMs } : {}),
+    ...(options.batchPaceMs !== undefined ? { batchPaceMs: options.batchPaceMs } : {}),
     ...(options.signer ? { signer: options.signer } : {}),
   };
   if (config.hotTransport === 'redis') return new RedisPublisher({ ...common, ...redisTimeouts(config), redisUrl: config.redisUrl });

@@ -52,6 +52,8 @@ export abstract class HotPublisher {
   private drained: Promise<void> = Promise.resolve();
   private readonly batches = new Map<string, BatchItem[]>();
   private batchTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private batchTimerIsImmediate = false;
+  private lastBatchFlushMs = -Infinity;
   private readonly counters = { published: 0, sent_frames: 0, dropped: 0, batched: 0, oversize: 0 };
   /** A full queue drops per message: one line a second says so. */
   private readonly dropLog: ThrottledLog;
@@ -141,19 +143,25 @@ export abstract class HotPublisher {
     items.push([topic, envelope]);
     this.counters.batched++;
     if (items.length >= this.options.batchMaxItems) this.flushBatch(batchTopic, items);
-    else if (this.batchTimer === null) {
-      // 0: everything published in this turn of the event loop goes out in one frame per family.
-      const delay = this.options.batchMaxDelayMs;
-      this.batchTimer = delay === 0 ? setImmediate(() => this.flushBatches()) : setTimeout(() => this.flushBatches(), delay);
-    }
+    else if (this.batchTimer === null) this.scheduleBatchFlush();
+  }
+
+  private scheduleBatchFlush(): void {
+    // 0: everything published in this turn of the event loop goes out in one frame per family,
+    // no sooner than batchPaceMs after the last flush.
+    let delay = this.options.batchMaxDelayMs;
+    if (delay === 0 && this.options.batchPaceMs > 0) delay = Math.max(0, this.lastBatchFlushMs + this.options.batchPaceMs - performance.now());
+    this.batchTimerIsImmediate = delay === 0;
+    this.batchTimer = delay === 0 ? setImmediate(() => this.flushBatches()) : setTimeout(() => this.flushBatches(), delay);
   }
 
   private flushBatches(): void {
     if (this.batchTimer !== null) {
-      if (this.options.batchMaxDelayMs === 0) clearImmediate(this.batchTimer as NodeJS.Immediate);
+      if (this.batchTimerIsImmediate) clearImmediate(this.batchTimer as NodeJS.Immediate);
       else clearTimeout(this.batchTimer as NodeJS.Timeout);
       this.batchTimer = null;
     }
+    this.lastBatchFlushMs = performance.now();
     for (const [batchTopic, items] of this.batches) if (items.length > 0) this.flushBatch(batchTopic, items);
   }
 

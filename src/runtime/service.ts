@@ -32,7 +32,7 @@ export interface ServiceContext<C> {
   /** Signs this service's `signals.*` messages and verifies others' with the system's bus key. */
   readonly signer: EnvelopeSigner;
   /** The service's hot-path publisher (created on first call, registered in the heartbeat). */
-  publisher(options?: { batchPrefixes?: readonly string[]; batchMaxDelayMs?: number }): Promise<HotPublisher>;
+  publisher(options?: { batchPrefixes?: readonly string[]; batchMaxDelayMs?: number; batchPaceMs?: number }): Promise<HotPublisher>;
   /** A subscriber that follows every publisher in the registry (or the Redis transport). */
   subscribe(
     prefixes: readonly string[],

@@ -145,7 +145,7 @@ export async function startMarketMonitor(ctx: ServiceContext<MonitorConfig>, fee
   const { config, metrics, log } = ctx;
   // Order books are already coalesced per interval by the OrderbookPublisher: sent next turn too.
   const publisher = await ctx.publisher(
-    config.batchPrices ? { batchPrefixes: [TopicPrefix.orderbooks, TopicPrefix.prices], batchMaxDelayMs: 0 } : { batchPrefixes: [TopicPrefix.orderbooks] },
+    config.batchPrices ? { batchPrefixes: [TopicPrefix.orderbooks, TopicPrefix.prices], batchMaxDelayMs: 0, batchPaceMs: config.batchPaceMs } : { batchPrefixes: [TopicPrefix.orderbooks] },
   );
   const health = new FeedHealth({ feed, metrics, log, setStatus: ctx.setStatus, intervalMs: config.statusIntervalMs });
   const books = new OrderbookPublisher({ publisher, feed, metrics, depth: config.bookDepth, intervalMs: config.orderbookIntervalMs });
