@@ -38,6 +38,9 @@ export interface PublisherMetrics {
 
 type Frame = [topic: string, payload: Buffer];
 
+/** Batch flushes that may go back to back after a quiet spell before batchPaceMs spaces them. */
+const PACE_BURST = 10;
+
 export abstract class HotPublisher {
   readonly src: string;
   protected readonly codec: EnvelopeCodec;
@@ -53,7 +56,9 @@ export abstract class HotPublisher {
   private readonly batches = new Map<string, BatchItem[]>();
   private batchTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private batchTimerIsImmediate = false;
-  private lastBatchFlushMs = -Infinity;
+  /** Flushes that may go at once (a token bucket refilled at one per batchPaceMs, up to PACE_BURST). */
+  private paceTokens = PACE_BURST;
+  private paceRefilledMs = 0;
   private readonly counters = { published: 0, sent_frames: 0, dropped: 0, batched: 0, oversize: 0 };
   /** A full queue drops per message: one line a second says so. */
   private readonly dropLog: ThrottledLog;
@@ -148,9 +153,9 @@ export abstract class HotPublisher {
 
   private scheduleBatchFlush(): void {
     // 0: everything published in this turn of the event loop goes out in one frame per family,
-    // no sooner than batchPaceMs after the last flush.
+    // at once while the pace allows it (see batchPaceMs), else when it does.
     let delay = this.options.batchMaxDelayMs;
-    if (delay === 0 && this.options.batchPaceMs > 0) delay = Math.max(0, this.lastBatchFlushMs + this.options.batchPaceMs - performance.now());
+    if (delay === 0 && this.options.batchPaceMs > 0) delay = this.paceWaitMs();
     this.batchTimerIsImmediate = delay === 0;
     this.batchTimer = delay === 0 ? setImmediate(() => this.flushBatches()) : setTimeout(() => this.flushBatches(), delay);
   }
@@ -161,8 +166,17 @@ export abstract class HotPublisher {
       else clearTimeout(this.batchTimer as NodeJS.Timeout);
       this.batchTimer = null;
     }
-    this.lastBatchFlushMs = performance.now();
+    if (this.options.batchPaceMs > 0) this.paceTokens -= 1;
     for (const [batchTopic, items] of this.batches) if (items.length > 0) this.flushBatch(batchTopic, items);
+  }
+
+  /** 0 while a flush token is left; else how long until the next one (the bucket refills at one per batchPaceMs). */
+  private paceWaitMs(): number {
+    const now = performance.now();
+    const pace = this.options.batchPaceMs;
+    this.paceTokens = Math.min(PACE_BURST, this.paceTokens + (now - this.paceRefilledMs) / pace);
+    this.paceRefilledMs = now;
+    return this.paceTokens >= 1 ? 0 : (1 - this.paceTokens) * pace;
   }
 
   private flushBatch(batchTopic: string, items: BatchItem[]): void {

@@ -36,10 +36,10 @@ export const monitorConfigSpec = {
    */
   batchPrices: defineVar({ env: 'MONITOR_BATCH_PRICES', default: true, parse: parse.bool }),
   /**
-   * With batching on: the least ms between two price frames. The first price after a quiet spell
-   * goes on the next turn; under load prices wait out the rest of the interval and share a frame.
-   * Each frame costs a wake-up of the ZMQ I/O threads on both ends; at 7k updates/s, 1 ms cut the
-   * monitors' frames 3x and the pipeline's CPU per update 16 % (bench/README.md). 0 = every turn.
+   * With batching on: price frames go at once while there are fewer than one per this many ms
+   * (bursts of 10 allowed); above that rate they wait their turn and share a frame. Each frame
+   * costs a wake-up of the ZMQ I/O threads on both ends; at 7k updates/s, 1 ms cut the monitors'
+   * frames 3x and the pipeline's CPU per update 16 % (bench/README.md). 0 = every turn.
    */
   batchPaceMs: defineVar({ env: 'MONITOR_BATCH_PACE_MS', default: 1, parse: parse.int(0, 100) }),
   /**
