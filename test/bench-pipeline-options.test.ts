@@ -10,6 +10,7 @@ describe('bench:pipeline options', () => {
     const o = loadPipelineBenchOptions({});
     expect(o.scaleRates).toEqual([]);
     expect(o.withListener).toBe(false);
+    expect(o.withApi).toBe(false);
     // The monitors' own default (books coalesced): paper fills no longer race the book.
     expect(o.orderbookIntervalMs).toBe(100);
   });
@@ -20,5 +21,6 @@ describe('bench:pipeline options', () => {
     expect(loadPipelineBenchOptions({ BENCH_PIPELINE_SCALE: '2000, 9000' }).scaleRates).toEqual([2000, 9000]);
     expect(() => loadPipelineBenchOptions({ BENCH_PIPELINE_SCALE: '2000,fast' })).toThrow(/BENCH_PIPELINE_SCALE/);
     expect(loadPipelineBenchOptions({ BENCH_PIPELINE_LISTENER: '1' }).withListener).toBe(true);
+    expect(loadPipelineBenchOptions({ BENCH_PIPELINE_API: 'true' }).withApi).toBe(true);
   });
 });

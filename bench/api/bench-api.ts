@@ -88,7 +88,8 @@ async function main(): Promise<void> {
   const redis = new Redis(redisServer.url);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'arb-bench-api-'));
   const port = await freePort();
-  const childEnv = { REDIS_URL: redisServer.url, ARBEES_DATA_DIR: dataDir, ARBEES_API_PORT: String(port), ARBEES_API_TOKEN: 'bench-token-0123456789', LOG_LEVEL: 'warn', ARBEES_REGISTRY_POLL_MS: '100' };
+  // Every price on the hot path to /ws (the stand-in publishes prices, not the monitors' quote snapshots).
+  const childEnv = { REDIS_URL: redisServer.url, ARBEES_DATA_DIR: dataDir, ARBEES_API_PORT: String(port), ARBEES_API_TOKEN: 'bench-token-0123456789', LOG_LEVEL: 'warn', ARBEES_REGISTRY_POLL_MS: '100', ARBEES_API_PRICES_FROM: 'prices' };
   const children: BenchChild[] = [];
   try {
     const apiChild = await BenchChild.start(path.join(here, 'api-worker.js'), { name: 'api', env: childEnv, startTimeoutMs: 20_000, execArgv: env.BENCH_API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_API_CPU_PROF}`] : [] });

@@ -107,6 +107,8 @@ const SEED_INPUTS: readonly { service: string; type: string; seedRedis: string }
   { service: 'position_tracker', type: 'trade_completed', seedRedis: '10-20 ms' },
   { service: 'position_tracker', type: 'price', seedRedis: '10-20 ms' },
   { service: 'zmq_listener', type: 'price', seedRedis: '-' },
+  { service: 'api', type: 'price', seedRedis: '-' },
+  { service: 'api', type: 'trade_completed', seedRedis: '-' },
 ];
 
 function inputLatencyTable(results: readonly TransportResult[]): Table {

@@ -15,11 +15,13 @@
  * read back for execution's receipt time of each signal. Everything is torn down at the end.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 import { UP_NICENESS, UP_NODE_FLAGS } from '../../src/launcher/up-services.js';
 import { SlowKey } from '../../src/core/slow-keys.js';
 import { nowMicros, sleep } from '../../src/core/time.js';
@@ -38,10 +40,17 @@ import type { FeederRun, FeederSetup, FeederUrls } from './venue-feeder-worker.j
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export const PIPELINE_SERVICES = ['kalshi_monitor', 'polymarket_monitor', 'game_shard', 'execution_service', 'position_tracker'] as const;
-/** zmq_listener runs beside them with BENCH_PIPELINE_LISTENER=1 (it mirrors every hot message into Redis). */
-export type PipelineService = (typeof PIPELINE_SERVICES)[number] | 'zmq_listener';
+/**
+ * zmq_listener runs beside them with BENCH_PIPELINE_LISTENER=1 (it mirrors every hot message into
+ * Redis), the api with BENCH_PIPELINE_API=1 (with one dashboard-like /ws client).
+ */
+export type PipelineService = (typeof PIPELINE_SERVICES)[number] | 'zmq_listener' | 'api';
 
-const servicesOf = (o: PipelineBenchOptions): PipelineService[] => (o.withListener ? [...PIPELINE_SERVICES, 'zmq_listener'] : [...PIPELINE_SERVICES]);
+const servicesOf = (o: PipelineBenchOptions): PipelineService[] => [...PIPELINE_SERVICES, ...(o.withListener ? (['zmq_listener'] as const) : []), ...(o.withApi ? (['api'] as const) : [])];
+
+/** What the dashboard subscribes to on its /ws (STREAM_PREFIXES in web/src/live-stream.ts): the bench's client asks the same. */
+const DASHBOARD_PREFIXES = ['games.', 'prices.', 'signals.trade.', 'trades.completed.', 'positions.', 'health.', 'status.'];
+const BENCH_API_TOKEN = 'bench-pipeline-api-token';
 
 /**
  * Risk limits raised so that the measured trades are not refused by limits meant for a $1,000
@@ -115,6 +124,7 @@ const COUNTER_KEYS: Record<PipelineService, string[]> = {
   execution_service: ['signals_received', 'duplicates', 'claims_failed', 'exec.outbox_dropped', 'pub.dropped', 'sub.received'],
   position_tracker: ['pt.trades_not_durable', 'pub.published', 'pub.dropped', 'sub.received'],
   zmq_listener: [],
+  api: ['ws_coalesced', 'ws_dropped'],
 };
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -129,7 +139,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
 /** Sum of every subscriber's gap counter in a service's metrics (sub.gaps, sub2.gaps...). */
 const gapsOf = (m: Record<string, number>): number => Object.entries(m).reduce((n, [k, v]) => (/^sub\d*\.gaps$/.test(k) ? n + v : n), 0);
 
-function serviceEnv(service: PipelineService, o: PipelineBenchOptions, urls: FeederUrls, kalshi: { keyId: string; pem: string }): Record<string, string> {
+function serviceEnv(service: PipelineService, o: PipelineBenchOptions, urls: FeederUrls, kalshi: { keyId: string; pem: string }, apiPort: number): Record<string, string> {
   const monitor = { MONITOR_GAMES_SERVICES: 'bench_no_orchestrator', MONITOR_ORDERBOOK_INTERVAL_MS: String(o.orderbookIntervalMs) };
   switch (service) {
     case 'kalshi_monitor':
@@ -152,7 +162,31 @@ function serviceEnv(service: PipelineService, o: PipelineBenchOptions, urls: Fee
       return { PT_INITIAL_BANKROLL_USD: EXECUTION_ENV.EXEC_BANKROLL_USD! };
     case 'zmq_listener':
       return {};
+    case 'api':
+      return { ARBEES_API_PORT: String(apiPort), ARBEES_API_TOKEN: BENCH_API_TOKEN, DATABASE_URL: '' };
   }
+}
+
+/** A port nothing listens on now (the api binds it a moment later). */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** One /ws client subscribed as the dashboard is; counts what it receives. */
+async function dashboardClient(port: number): Promise<{ received: () => number; close: () => void }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+  let received = 0;
+  ws.on('message', () => void received++);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.send(JSON.stringify({ subscribe: DASHBOARD_PREFIXES }));
+  return { received: () => received, close: () => ws.close() };
 }
 
 /**
@@ -185,6 +219,7 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
   const admin = new Redis(redisServer.url, { maxRetriesPerRequest: 2 });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'arb-bench-pipe-'));
   const children: BenchChild[] = [];
+  const closers: (() => void)[] = [];
   try {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const kalshiKey = { keyId: 'bench-pipeline-key', pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
@@ -212,7 +247,8 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
     const pids = new Map<string, number>();
     // Consumers first, so each is subscribed before the monitors publish anything.
     const serviceList = servicesOf(o);
-    const startOrder: PipelineService[] = [...(o.withListener ? (['zmq_listener'] as const) : []), 'execution_service', 'position_tracker', 'game_shard', 'kalshi_monitor', 'polymarket_monitor'];
+    const startOrder: PipelineService[] = [...(o.withListener ? (['zmq_listener'] as const) : []), ...(o.withApi ? (['api'] as const) : []), 'execution_service', 'position_tracker', 'game_shard', 'kalshi_monitor', 'polymarket_monitor'];
+    const apiPort = o.withApi ? await freePort() : 0;
     for (const service of startOrder) {
       const profiled = o.cpuProfDir !== null && (o.cpuProfServices === null || o.cpuProfServices.includes(service));
       const child = await BenchChild.start(path.join(here, 'service-worker.js'), {
@@ -223,10 +259,15 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       });
       children.push(child);
       services.set(service, child);
-      const { pid } = await child.request<{ pid: number }>('setup', { service, env: { ...common, ...serviceEnv(service, o, urls, kalshiKey) } }, 60_000);
+      const { pid } = await child.request<{ pid: number }>('setup', { service, env: { ...common, ...serviceEnv(service, o, urls, kalshiKey, apiPort) } }, 60_000);
       pids.set(service, pid);
       const niceness = UP_NICENESS[service];
       if (niceness !== undefined) setPriority(pid, niceness);
+    }
+    const wsClient = o.withApi ? await dashboardClient(apiPort) : null;
+    if (wsClient !== null) {
+      closers.push(wsClient.close);
+      log(`  ${transport}: api on 127.0.0.1:${apiPort} with one dashboard /ws client`);
     }
     const meter = await BenchChild.start(path.join(here, 'trade-meter-worker.js'), { name: 'trade-meter', startTimeoutMs: 30_000 });
     children.push(meter);
@@ -279,6 +320,7 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       o.durationMs + 120_000,
     );
     const redisPing = await pinger.stop();
+    if (wsClient !== null) log(`  ${transport}: the dashboard /ws client received ${wsClient.received()} messages so far`);
     const cpuEnd = sampleMachineCpu();
     const redisEnd = sampleProcess(redisServer.pid ?? -1);
     const load1mEnd = loadAverage1m();
@@ -361,6 +403,7 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
       windowStartIso,
     };
   } finally {
+    for (const close of closers) close();
     for (const c of children.reverse()) await c.stop(5000).catch(() => undefined);
     admin.disconnect();
     await redisServer.stop().catch(() => undefined);

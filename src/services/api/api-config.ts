@@ -17,6 +17,7 @@ export const apiConfigSpec = {
   wsMaxClients: defineVar({ env: 'ARBEES_API_WS_CLIENTS', default: 200, parse: parse.int(1, 100_000) }),
   liveLingerMs: defineVar({ env: 'ARBEES_API_LIVE_LINGER_MS', default: 30_000, parse: parse.int(0, 3_600_000), describe: 'prices / books stay subscribed this long after their last /ws client or REST read' }),
   liveSettleMs: defineVar({ env: 'ARBEES_API_LIVE_SETTLE_MS', default: 250, parse: parse.int(0, 10_000), describe: 'after subscribing to prices / books, wait this long before reading their stored state (subscription and slow-track lag)' }),
+  pricesFrom: defineVar({ env: 'ARBEES_API_PRICES_FROM', default: 'quotes' as const, parse: parse.oneOf('quotes', 'prices'), describe: "where /ws prices come from: the monitors' 100 ms quote snapshots (quotes) or every price on the hot path (prices)" }),
   wsFlushMs: defineVar({ env: 'ARBEES_API_WS_FLUSH_MS', default: 1, parse: parse.int(0, 1_000), describe: 'least ms between two sends to the /ws clients (a burst goes out as one write per client); 0 = every turn of the event loop' }),
   flattenSlippage: defineVar({ env: 'ARBEES_API_FLATTEN_SLIPPAGE', default: 0.02, parse: parse.number(0, 0.5), describe: 'worst price a flatten accepts, in probability points past the best price (risk allows 0.03 through the book by default)' }),
   exitTtlMs: defineVar({ env: 'ARBEES_API_EXIT_TTL_MS', default: 10_000, parse: parse.int(100, 600_000) }),

@@ -24,6 +24,8 @@ import { StatusPusher } from './status-pusher.js';
 import { WsHub } from './ws-hub.js';
 import { LiveFamilies, ON_DEMAND_FAMILIES } from './live-families.js';
 import { LiveStateLoader } from './live-state-loader.js';
+import { pricesOfSnapshot, quotesForPrices } from './quote-prices.js';
+import { TopicPrefix } from '../../core/topics.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
@@ -44,11 +46,15 @@ export const api = defineService({
     // Before the subscription: the subscriber skips the api's own publisher.
     const publisher = await ctx.publisher();
     // Prices and books only while a client follows them (live-families.ts); the rest always.
-    const sub = await ctx.subscribe(WS_ROOT_PREFIXES.filter((p) => !ON_DEMAND_FAMILIES.includes(p)), (topic, envelope) => hub.onHotMessage(topic, envelope));
+    // With pricesFrom=quotes, following prices means following the quote snapshots (quote-prices.ts).
+    const sub = await ctx.subscribe(WS_ROOT_PREFIXES.filter((p) => !ON_DEMAND_FAMILIES.includes(p)), (topic, envelope) => {
+      if (!topic.startsWith(TopicPrefix.quotes)) return hub.onHotMessage(topic, envelope);
+      for (const price of pricesOfSnapshot(envelope)) hub.onHotMessage(price.topic, price.envelope);
+    });
     const loader = new LiveStateLoader(redis);
     const families = new LiveFamilies(
       {
-        feed: sub.subscriber,
+        feed: config.pricesFrom === 'quotes' ? quotesForPrices(sub.subscriber) : sub.subscriber,
         load: (family) => loader.load(family),
         merge: (entries) => hub.mergeStored(entries),
         forget: (family) => hub.cache.forget(family),
