@@ -7,7 +7,6 @@
  * dropped again after the last client leaves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
 import type { WsServerMessage } from '../src/core/api-protocol.js';
 import { Topic } from '../src/core/topics.js';
 import { SlowKey } from '../src/core/slow-keys.js';
@@ -27,13 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nthPrice = (market: string, n: number) => ({ ...price('kalshi', market, 0.4, 0.42), yes_bid_size: n });
 const nOf = (e: { data: unknown }) => (e.data as { yes_bid_size: number }).yes_bid_size;
 
-async function openClient(): Promise<{ ws: WebSocket; messages: WsServerMessage[] }> {
-  const ws = h.ws();
-  const messages: WsServerMessage[] = [];
-  ws.on('message', (raw) => messages.push(JSON.parse(String(raw)) as WsServerMessage));
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  return { ws, messages };
-}
+const openClient = () => h.openClient();
 
 /** Publishes a game message until the api (always subscribed to games) has heard one more message. */
 async function untilApiHearsGames(): Promise<void> {

@@ -5,7 +5,6 @@
  * quote's own market topic with its origin_ts; the prices themselves never reach the api.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
 import type { WsServerMessage } from '../src/core/api-protocol.js';
 import type { RawEnvelope } from '../src/core/envelope.js';
 import { SlowKey } from '../src/core/slow-keys.js';
@@ -21,13 +20,7 @@ afterAll(() => h.close());
 
 type Event = Extract<WsServerMessage, { kind: 'event' }>;
 
-async function openClient(): Promise<{ ws: WebSocket; messages: WsServerMessage[] }> {
-  const ws = h.ws();
-  const messages: WsServerMessage[] = [];
-  ws.on('message', (raw) => messages.push(JSON.parse(String(raw)) as WsServerMessage));
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  return { ws, messages };
-}
+const openClient = () => h.openClient();
 
 describe('/ws prices from quote snapshots', () => {
   it('sends each quote as its market price event, after the stored state, and never hears the prices themselves', async () => {

@@ -12,6 +12,7 @@ import type { HotPublisher } from '../../src/bus/hot-publisher.js';
 import { appendToStream, writeLatestGame, writeLatestPrice } from '../../src/bus/slow-track.js';
 import { ZmqSubscriber } from '../../src/bus/zmq-subscriber.js';
 import type { RawEnvelope } from '../../src/core/envelope.js';
+import type { WsServerMessage } from '../../src/core/api-protocol.js';
 import type { GameInfo, GameState, MessageData, MessageType, Position, PriceUpdate, TradeCompleted, TradeSignal } from '../../src/core/messages.js';
 import { SlowKey } from '../../src/core/slow-keys.js';
 import { nowMicros } from '../../src/core/time.js';
@@ -73,6 +74,15 @@ export class ApiHarness {
 
   ws(): WebSocket {
     return new WebSocket(`ws://127.0.0.1:${this.port}/ws`);
+  }
+
+  /** A /ws client, open, collecting every server message in order. */
+  async openClient(): Promise<{ ws: WebSocket; messages: WsServerMessage[] }> {
+    const ws = this.ws();
+    const messages: WsServerMessage[] = [];
+    ws.on('message', (raw) => messages.push(JSON.parse(String(raw)) as WsServerMessage));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    return { ws, messages };
   }
 
   /** A subscriber on the api's own publisher (what execution_service hears from it). */
