@@ -114,6 +114,26 @@ export class BookCache {
     return { ok: true, book, top: topOf(book), ageUs };
   }
 
+  /**
+   * Forgets every market not heard of since `beforeUs` (books and statuses): settled and finished
+   * markets, which the quote snapshots (the default subscription) bring without ever dropping
+   * them, would otherwise pile up for as long as the service runs. Returns how many went.
+   */
+  forgetSilentSince(beforeUs: number): number {
+    let forgotten = 0;
+    for (const [key, entry] of this.#books) {
+      const status = this.#status.get(key);
+      if (entry.receivedUs >= beforeUs || (status !== undefined && status.originUs >= beforeUs)) continue;
+      this.#books.delete(key);
+      this.#status.delete(key);
+      forgotten++;
+    }
+    for (const [key, status] of this.#status) {
+      if (!this.#books.has(key) && status.originUs < beforeUs) this.#status.delete(key);
+    }
+    return forgotten;
+  }
+
   /** Forgets a market nobody follows any more (its book would only grow stale). */
   forget(venue: Venue, marketId: string): void {
     const key = marketKey(venue, marketId);

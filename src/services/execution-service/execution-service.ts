@@ -44,6 +44,7 @@ export const executionService = defineService({
     log.info({ mode: settings.mode, dryRun: settings.dryRun, bankrollCc: settings.bankrollCc }, 'execution mode');
 
     const books = new BookCache(config.bookMaxAgeMs * 1_000, { pricesAsBooks: config.marketSubscription !== 'all' });
+    forgetSilentBooks(books, config.bookMaxAgeMs, metrics, ctx.onStop);
     const state = new ExecutionState(settings.limits, settings.bankrollCc);
     const outbox = new RedisOutbox(redis, log, config.keyPrefix + SlowKey.execOutboxMarker(config.instance));
     const audit = new AuditLog(outbox, settings.keys.audit, config.auditMaxLen, log);
@@ -202,6 +203,19 @@ export const executionService = defineService({
       });
   },
 });
+
+/** How long a market may stay silent before its book is dropped (at least; never with no age limit). */
+const SILENT_BOOK_MS = 3_600_000;
+
+/** Drops, once a minute, the books of markets silent for SILENT_BOOK_MS or their max age, whichever is longer. */
+function forgetSilentBooks(books: BookCache, bookMaxAgeMs: number, metrics: Metrics, onStop: (fn: () => void) => void): void {
+  // EXEC_BOOK_MAX_AGE_MS=0 means a book of any age may be used: then none is dropped.
+  if (bookMaxAgeMs === 0) return;
+  const afterUs = Math.max(SILENT_BOOK_MS, bookMaxAgeMs) * 1_000;
+  const timer = setInterval(() => metrics.inc('books_forgotten', books.forgetSilentSince(nowMicros() - afterUs)), 60_000);
+  timer.unref();
+  onStop(() => clearInterval(timer));
+}
 
 interface FollowDeps {
   sub: HotSubscriber;
