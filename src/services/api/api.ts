@@ -24,7 +24,7 @@ import { StatusPusher } from './status-pusher.js';
 import { WsHub } from './ws-hub.js';
 import { LiveFamilies, ON_DEMAND_FAMILIES } from './live-families.js';
 import { LiveStateLoader } from './live-state-loader.js';
-import { pricesOfSnapshot, quotesForPrices } from './quote-prices.js';
+import { pricesOfSnapshot, QuoteCoalescer, quotesForPrices } from './quote-prices.js';
 import { TopicPrefix } from '../../core/topics.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -47,9 +47,12 @@ export const api = defineService({
     const publisher = await ctx.publisher();
     // Prices and books only while a client follows them (live-families.ts); the rest always.
     // With pricesFrom=quotes, following prices means following the quote snapshots (quote-prices.ts).
+    const quotes = new QuoteCoalescer(config.quotesMs, (topic, envelope) => hub.onHotMessage(topic, envelope));
+    ctx.onStop(() => quotes.stop());
+    metrics.provide('quotes', () => ({ held: quotes.held }));
     const sub = await ctx.subscribe(WS_ROOT_PREFIXES.filter((p) => !ON_DEMAND_FAMILIES.includes(p)), (topic, envelope) => {
       if (!topic.startsWith(TopicPrefix.quotes)) return hub.onHotMessage(topic, envelope);
-      for (const price of pricesOfSnapshot(envelope)) hub.onHotMessage(price.topic, price.envelope);
+      for (const price of pricesOfSnapshot(envelope)) quotes.offer(price.topic, price.envelope);
     });
     const loader = new LiveStateLoader(redis);
     const families = new LiveFamilies(
