@@ -38,9 +38,6 @@ export interface PublisherMetrics {
 
 type Frame = [topic: string, payload: Buffer];
 
-/** Batch flushes that may go back to back after a quiet spell before batchPaceMs spaces them. */
-const PACE_BURST = 10;
-
 export abstract class HotPublisher {
   readonly src: string;
   protected readonly codec: EnvelopeCodec;
@@ -56,8 +53,8 @@ export abstract class HotPublisher {
   private readonly batches = new Map<string, BatchItem[]>();
   private batchTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private batchTimerIsImmediate = false;
-  /** Flushes that may go at once (a token bucket refilled at one per batchPaceMs, up to PACE_BURST). */
-  private paceTokens = PACE_BURST;
+  /** Flushes that may go at once (a token bucket refilled at one per batchPaceMs, up to batchPaceBurst). */
+  private paceTokens = Number.POSITIVE_INFINITY;
   private paceRefilledMs = 0;
   private readonly counters = { published: 0, sent_frames: 0, dropped: 0, batched: 0, oversize: 0 };
   /** A full queue drops per message: one line a second says so. */
@@ -166,7 +163,8 @@ export abstract class HotPublisher {
       else clearTimeout(this.batchTimer as NodeJS.Timeout);
       this.batchTimer = null;
     }
-    if (this.options.batchPaceMs > 0) this.paceTokens -= 1;
+    // A forced flush (flush(), close) spends a token too, but leaves no debt.
+    if (this.options.batchPaceMs > 0) this.paceTokens = Math.max(0, this.paceTokens - 1);
     for (const [batchTopic, items] of this.batches) if (items.length > 0) this.flushBatch(batchTopic, items);
   }
 
@@ -174,7 +172,7 @@ export abstract class HotPublisher {
   private paceWaitMs(): number {
     const now = performance.now();
     const pace = this.options.batchPaceMs;
-    this.paceTokens = Math.min(PACE_BURST, this.paceTokens + (now - this.paceRefilledMs) / pace);
+    this.paceTokens = Math.min(this.options.batchPaceBurst, this.paceTokens + (now - this.paceRefilledMs) / pace);
     this.paceRefilledMs = now;
     return this.paceTokens >= 1 ? 0 : (1 - this.paceTokens) * pace;
   }
