@@ -10,7 +10,8 @@ import type { RawEnvelope } from '../src/core/envelope.js';
 import { SlowKey } from '../src/core/slow-keys.js';
 import { Topic } from '../src/core/topics.js';
 import { nowMicros } from '../src/core/time.js';
-import { pricesOfSnapshot, QuoteCoalescer } from '../src/services/api/quote-prices.js';
+import { pricesOfSnapshot } from '../src/services/api/quote-prices.js';
+import { QuoteCoalescer } from '../src/services/api/quote-coalescer.js';
 import { ApiHarness, price } from './helpers/api-harness.js';
 import { eventually } from './helpers/redis.js';
 

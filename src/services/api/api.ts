@@ -24,7 +24,8 @@ import { StatusPusher } from './status-pusher.js';
 import { WsHub } from './ws-hub.js';
 import { LiveFamilies, ON_DEMAND_FAMILIES } from './live-families.js';
 import { LiveStateLoader } from './live-state-loader.js';
-import { pricesOfSnapshot, QuoteCoalescer, quotesForPrices } from './quote-prices.js';
+import { pricesOfSnapshot, quotesForPrices } from './quote-prices.js';
+import { QuoteCoalescer } from './quote-coalescer.js';
 import { TopicPrefix } from '../../core/topics.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');

@@ -10,17 +10,12 @@
  * publisher's own sequence (a `q` in front), so the cache orders it against stored prices by time.
  */
 import type { RawEnvelope } from '../../core/envelope.js';
-import type { PriceUpdate, Quote } from '../../core/messages.js';
+import type { Quote } from '../../core/messages.js';
 import { Topic, TopicPrefix } from '../../core/topics.js';
-
-/** The subscriber half the on-demand families switch on and off. */
-export interface PrefixFeed {
-  subscribe(prefix: string): unknown;
-  unsubscribe(prefix: string): unknown;
-}
+import type { LiveFeed } from './live-families.js';
 
 /** A feed where following `prices.` means following the quote snapshots. */
-export function quotesForPrices(feed: PrefixFeed): PrefixFeed {
+export function quotesForPrices(feed: LiveFeed): LiveFeed {
   const mapped = (prefix: string) => (prefix === TopicPrefix.prices ? TopicPrefix.quotes : prefix);
   return {
     subscribe: (prefix) => feed.subscribe(mapped(prefix)),
@@ -45,46 +40,4 @@ export function pricesOfSnapshot(envelope: RawEnvelope): { topic: string; envelo
     out.push({ topic, envelope: { v: envelope.v, type: 'price', id, src: envelope.src, seq: envelope.seq, ts: envelope.ts, origin_ts, data: price } });
   }
   return out;
-}
-
-/**
- * Holds the price events of quotes for `intervalMs` and sends the latest of each market once per
- * interval (`ARBEES_API_QUOTES_MS`): at 7k updates/s every market changes in every 100 ms
- * snapshot, about 4,000 events a second to each dashboard, far more than anyone reads. A market
- * that halts, closes or settles is sent at once. 0: every quote as it comes.
- */
-export class QuoteCoalescer {
-  #pending = new Map<string, RawEnvelope>();
-  #timer: NodeJS.Timeout | null = null;
-  held = 0;
-
-  constructor(
-    private readonly intervalMs: number,
-    private readonly emit: (topic: string, envelope: RawEnvelope) => void,
-  ) {}
-
-  offer(topic: string, envelope: RawEnvelope): void {
-    if (this.intervalMs === 0 || (envelope.data as PriceUpdate).status !== 'open') {
-      this.#pending.delete(topic);
-      this.emit(topic, envelope);
-      return;
-    }
-    if (this.#pending.has(topic)) this.held++;
-    this.#pending.set(topic, envelope);
-    this.#timer ??= setTimeout(() => this.flush(), this.intervalMs);
-  }
-
-  flush(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    const pending = this.#pending;
-    this.#pending = new Map();
-    for (const [topic, envelope] of pending) this.emit(topic, envelope);
-  }
-
-  stop(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#pending.clear();
-  }
 }
