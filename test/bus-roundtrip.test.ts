@@ -56,6 +56,18 @@ async function warmUp(pair: Pair, topic: string, got: RawEnvelope[]): Promise<vo
   got.length = 0;
 }
 
+/** A batching pair, connected, subscribed to `prefix` and warmed up: returns it and what it hears. */
+async function warmBatchedPair(factory: PairFactory, prefix: string, batchMaxDelayMs?: number, pace?: { batchPaceMs: number; batchPaceBurst: number }): Promise<{ pair: Pair; envs: RawEnvelope[] }> {
+  const pair = await factory(['prices.'], batchMaxDelayMs, pace);
+  open.push(pair);
+  const envs: RawEnvelope[] = [];
+  pair.sub.onMessage((_t, env) => void envs.push(env));
+  pair.sub.subscribe(prefix);
+  await pair.connect();
+  await warmUp(pair, Topic.price('kalshi', 'A'), envs);
+  return { pair, envs };
+}
+
 describe.each(Object.keys(transports))('hot path round trip over %s', (name) => {
   it('delivers the envelope with topic, type, seq and timing intact', async () => {
     const pair = await transports[name]!();
@@ -92,13 +104,7 @@ describe.each(Object.keys(transports))('hot path round trip over %s', (name) => 
   });
 
   it('delivers batched messages to exact-topic subscribers', async () => {
-    const pair = await transports[name]!(['prices.']);
-    open.push(pair);
-    const envs: RawEnvelope[] = [];
-    pair.sub.onMessage((_t, env) => void envs.push(env));
-    pair.sub.subscribe('prices.kalshi.A');
-    await pair.connect();
-    await warmUp(pair, Topic.price('kalshi', 'A'), envs);
+    const { pair, envs } = await warmBatchedPair(transports[name]!, 'prices.kalshi.A');
     const batchedBefore = pair.pub.metrics().batched;
     for (let i = 0; i < 10; i++) pair.pub.publish(Topic.price('kalshi', i % 2 ? 'A' : 'B'), 'price', price('A', 0.5));
     await pair.pub.flush();
@@ -110,13 +116,7 @@ describe.each(Object.keys(transports))('hot path round trip over %s', (name) => 
   });
 
   it('batchMaxDelayMs 0: what is published in one turn of the event loop goes out as one frame on the next', async () => {
-    const pair = await transports[name]!(['prices.'], 0);
-    open.push(pair);
-    const envs: RawEnvelope[] = [];
-    pair.sub.onMessage((_t, env) => void envs.push(env));
-    pair.sub.subscribe('prices.kalshi.');
-    await pair.connect();
-    await warmUp(pair, Topic.price('kalshi', 'A'), envs);
+    const { pair, envs } = await warmBatchedPair(transports[name]!, 'prices.kalshi.', 0);
     await new Promise((r) => setTimeout(r, 50));
     const framesBefore = pair.pub.metrics().sent_frames;
     const heardBefore = envs.length;
@@ -131,13 +131,7 @@ describe.each(Object.keys(transports))('hot path round trip over %s', (name) => 
 
   it('batchPaceMs: batches go at once while under the pace (a burst allowed), then wait their turn and take what came meanwhile', async () => {
     // A long pace and a burst of 2, so a loaded machine cannot earn a token inside the test's steps.
-    const pair = await transports[name]!(['prices.'], 0, { batchPaceMs: 1_000, batchPaceBurst: 2 });
-    open.push(pair);
-    const envs: RawEnvelope[] = [];
-    pair.sub.onMessage((_t, env) => void envs.push(env));
-    pair.sub.subscribe('prices.kalshi.');
-    await pair.connect();
-    await warmUp(pair, Topic.price('kalshi', 'A'), envs);
+    const { pair, envs } = await warmBatchedPair(transports[name]!, 'prices.kalshi.', 0, { batchPaceMs: 1_000, batchPaceBurst: 2 });
     await new Promise((r) => setTimeout(r, 2_100)); // quiet: the bucket is full again
     const framesBefore = pair.pub.metrics().sent_frames;
     const nextTurns = async () => {
