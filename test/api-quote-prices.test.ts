@@ -4,14 +4,13 @@
  * `prices.` gets the stored state, then one `price` event per quote of each snapshot, on the
  * quote's own market topic with its origin_ts; the prices themselves never reach the api.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WsServerMessage } from '../src/core/api-protocol.js';
 import type { RawEnvelope } from '../src/core/envelope.js';
 import { SlowKey } from '../src/core/slow-keys.js';
 import { Topic } from '../src/core/topics.js';
 import { nowMicros } from '../src/core/time.js';
-import { pricesOfSnapshot } from '../src/services/api/quote-prices.js';
-import { QuoteCoalescer } from '../src/services/api/quote-coalescer.js';
+import { pricesOfSnapshot } from '../src/core/quote-prices.js';
 import { ApiHarness, price } from './helpers/api-harness.js';
 import { eventually } from './helpers/redis.js';
 
@@ -66,32 +65,5 @@ describe('/ws prices from quote snapshots', () => {
     expect(out.map((p) => p.topic)).toEqual(['prices.kalshi.OK-1']);
     // Outside the publisher's own sequence: ordered against stored prices by time, not seq.
     expect(out[0]!.envelope).toMatchObject({ type: 'price', id: 'qabcd1234-1', src: 'kalshi_monitor.0', seq: 7, ts: 100, origin_ts: 2 });
-  });
-
-  it('coalesces: the latest price of each market once per interval, a halt at once, and everything at once with 0', () => {
-    vi.useFakeTimers();
-    try {
-      const sent: [string, number | null][] = [];
-      const c = new QuoteCoalescer(500, (topic, e) => sent.push([topic, (e.data as { yes_bid: number | null }).yes_bid]));
-      const env = (market: string, bid: number, status: 'open' | 'halted' = 'open'): RawEnvelope => ({ v: 1, type: 'price', id: 'q1', src: 's', seq: 1, ts: 1, origin_ts: 1, data: { ...price('kalshi', market, bid, bid + 0.02), status } });
-      c.offer('prices.kalshi.A', env('A', 0.3));
-      c.offer('prices.kalshi.B', env('B', 0.6));
-      c.offer('prices.kalshi.A', env('A', 0.31));
-      expect(sent).toEqual([]);
-      c.offer('prices.kalshi.C', env('C', 0.5, 'halted'));
-      expect(sent).toEqual([['prices.kalshi.C', 0.5]]);
-      vi.advanceTimersByTime(500);
-      expect(sent).toEqual([['prices.kalshi.C', 0.5], ['prices.kalshi.A', 0.31], ['prices.kalshi.B', 0.6]]);
-      expect(c.held).toBe(1);
-      vi.advanceTimersByTime(5_000);
-      expect(sent).toHaveLength(3); // nothing new, nothing sent
-      const direct: string[] = [];
-      const none = new QuoteCoalescer(0, (topic) => direct.push(topic));
-      none.offer('prices.kalshi.A', env('A', 0.3));
-      none.offer('prices.kalshi.A', env('A', 0.31));
-      expect(direct).toEqual(['prices.kalshi.A', 'prices.kalshi.A']);
-    } finally {
-      vi.useRealTimers();
-    }
   });
 });

@@ -33,6 +33,10 @@ function listenerTestEnv(redisUrl: string, dataDir: string, extra: NodeJS.Proces
     ARBEES_REGISTRY_TTL_MS: '6000',
     ARBEES_HEARTBEAT_MS: '500',
     ARBEES_REGISTRY_POLL_MS: '100',
+    // These tests publish prices and families of their own: hear every topic (the quote-snapshot
+    // mode has its own test, zmq-listener-quotes).
+    LISTENER_PRICES_FROM: 'prices',
+    LISTENER_BOOKS_MS: '0',
   });
   return { ...env, ...extra };
 }

@@ -237,6 +237,9 @@ async function runMode(
   try {
     await listener.request('start', {
       ...common,
+      // The bench publishes prices itself (no quote snapshots): the listener hears every topic.
+      LISTENER_PRICES_FROM: 'prices',
+      LISTENER_BOOKS_MS: '0',
       ...listenerOverrides(),
       ARBEES_INSTANCE: `bench-${mode}`,
       LISTENER_WRITE_MODE: mode,

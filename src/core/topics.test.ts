@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from './errors.js';
-import { SPORTS, Topic, TopicPrefix, VENUES, isValidTopicId, parseTopic, sequenceKey, type ParsedTopic } from './topics.js';
+import { HOT_FAMILIES, SPORTS, Topic, TopicPrefix, VENUES, isValidTopicId, parseTopic, sequenceKey, type ParsedTopic } from './topics.js';
 
 const idChars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_:-'.split('');
 const validId = fc.string({ unit: fc.constantFrom(...idChars), minLength: 1, maxLength: 128 });
@@ -153,5 +153,33 @@ describe('sequenceKey', () => {
       sequenceKey(Topic.tradeCompleted('x')),
     ]);
     expect(keys.size).toBe(4);
+  });
+});
+
+describe('hot families', () => {
+  /** One topic of each builder; a builder added to Topic without a sample here fails the first test. */
+  const samples: Record<keyof typeof Topic, string> = {
+    price: Topic.price('kalshi', 'M1'),
+    orderbook: Topic.orderbook('poly', 'M1'),
+    quotes: Topic.quotes('kalshi', '0'),
+    game: Topic.game('nba', 'G1'),
+    tradeSignal: Topic.tradeSignal('S1'),
+    highEdgeSignal: Topic.highEdgeSignal('S1'),
+    exitSignal: Topic.exitSignal('P1'),
+    tradeCompleted: Topic.tradeCompleted('T1'),
+    position: Topic.position('P1'),
+    health: Topic.health('api', '0'),
+  };
+
+  it('lists the family of every topic a builder makes', () => {
+    expect(Object.keys(samples).sort()).toEqual(Object.keys(Topic).sort());
+    for (const topic of Object.values(samples)) {
+      expect(HOT_FAMILIES.filter((f) => topic.startsWith(f)), topic).toHaveLength(1);
+    }
+  });
+
+  it('names each family once, as a first topic part with its dot', () => {
+    expect(new Set(HOT_FAMILIES).size).toBe(HOT_FAMILIES.length);
+    for (const family of HOT_FAMILIES) expect(family).toMatch(/^[a-z]+\.$/);
   });
 });

@@ -57,6 +57,22 @@ export const TopicPrefix = {
   health: 'health.',
 } as const;
 
+/**
+ * Every family our services publish on, one entry per first topic part: each Topic builder's
+ * topics start with one of these (topics.test.ts checks it). A subscriber that wants all but
+ * some families lists the rest (ZMQ filters by prefix only, it cannot exclude one).
+ */
+export const HOT_FAMILIES: readonly string[] = [
+  TopicPrefix.prices,
+  TopicPrefix.orderbooks,
+  TopicPrefix.quotes,
+  TopicPrefix.games,
+  TopicPrefix.signals,
+  'trades.',
+  TopicPrefix.positions,
+  TopicPrefix.health,
+];
+
 export type ParsedTopic =
   | { kind: 'price'; venue: Venue; marketId: string }
   | { kind: 'orderbook'; venue: Venue; marketId: string }

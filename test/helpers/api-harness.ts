@@ -40,7 +40,8 @@ export class ApiHarness {
     this.server = await PrivateRedis.start();
     this.redis = new Redis(this.server.url);
     // The stand-in publishes prices as a monitor would; /ws prices follow them unless a test asks for quotes.
-    const env = this.env({ ARBEES_API_PORT: '0', ARBEES_API_TOKEN: TOKEN, ARBEES_API_PRICES_FROM: 'prices', ...extra });
+    // Likewise the listener stores the prices it hears (no monitor sends quote snapshots here).
+    const env = this.env({ ARBEES_API_PORT: '0', ARBEES_API_TOKEN: TOKEN, ARBEES_API_PRICES_FROM: 'prices', LISTENER_PRICES_FROM: 'prices', LISTENER_BOOKS_MS: '0', ...extra });
     const def = defineService({ name: 'api_test_source', description: 'stand-in publisher', start: async (ctx) => void (await ctx.publisher()) });
     this.source = await startService(def, env);
     this.pub = await this.source.ctx.publisher();

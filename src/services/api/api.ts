@@ -24,8 +24,10 @@ import { StatusPusher } from './status-pusher.js';
 import { WsHub } from './ws-hub.js';
 import { LiveFamilies, ON_DEMAND_FAMILIES } from './live-families.js';
 import { LiveStateLoader } from './live-state-loader.js';
-import { pricesOfSnapshot, quotesForPrices } from './quote-prices.js';
-import { QuoteCoalescer } from './quote-coalescer.js';
+import { quotesForPrices } from './quote-prices.js';
+import { pricesOfSnapshot } from '../../core/quote-prices.js';
+import { TopicThrottle } from '../../core/topic-throttle.js';
+import type { PriceUpdate } from '../../core/messages.js';
 import { TopicPrefix } from '../../core/topics.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -48,7 +50,12 @@ export const api = defineService({
     const publisher = await ctx.publisher();
     // Prices and books only while a client follows them (live-families.ts); the rest always.
     // With pricesFrom=quotes, following prices means following the quote snapshots (quote-prices.ts).
-    const quotes = new QuoteCoalescer(config.quotesMs, (topic, envelope) => hub.onHotMessage(topic, envelope));
+    // Each market's price at most once per ARBEES_API_QUOTES_MS, a halt or settlement at once.
+    const quotes = new TopicThrottle({
+      intervalMs: config.quotesMs,
+      emit: (topic, envelope) => hub.onHotMessage(topic, envelope),
+      urgent: (envelope) => (envelope.data as PriceUpdate).status !== 'open',
+    });
     ctx.onStop(() => quotes.stop());
     metrics.provide('quotes', () => ({ held: quotes.held }));
     const sub = await ctx.subscribe(WS_ROOT_PREFIXES.filter((p) => !ON_DEMAND_FAMILIES.includes(p)), (topic, envelope) => {

@@ -7,6 +7,18 @@ import { SLOW_STREAM_DEFAULT_MAXLEN } from '../../bus/slow-track.js';
 import { defineVar, parse } from '../../runtime/config.js';
 
 export const zmqListenerConfigSpec = {
+  pricesFrom: defineVar({
+    env: 'LISTENER_PRICES_FROM',
+    default: 'quotes' as const,
+    parse: parse.oneOf('quotes', 'prices'),
+    describe: "quotes: prices mirrored from the monitors' 100 ms quote snapshots, and only our own topic families heard; prices: every topic, every price",
+  }),
+  booksMs: defineVar({
+    env: 'LISTENER_BOOKS_MS',
+    default: 1_000,
+    parse: parse.int(0, 60_000),
+    describe: "each market's book mirrored at most once per this many ms, the latest (the first after a quiet interval at once); 0 = every book",
+  }),
   pricesMaxLen: defineVar({ env: 'LISTENER_PRICES_MAXLEN', default: SLOW_STREAM_DEFAULT_MAXLEN.prices, parse: parse.int(1, 100_000_000) }),
   gameEventsMaxLen: defineVar({ env: 'LISTENER_GAME_EVENTS_MAXLEN', default: SLOW_STREAM_DEFAULT_MAXLEN.other, parse: parse.int(1, 100_000_000) }),
   signalsMaxLen: defineVar({ env: 'LISTENER_SIGNALS_MAXLEN', default: SLOW_STREAM_DEFAULT_MAXLEN.signals, parse: parse.int(1, 100_000_000) }),
