@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { SlowKey } from '../src/core/slow-keys.js';
+import { nowMicros } from '../src/core/time.js';
 import { killSwitchValueIsOn } from '../src/core/kill-switch-value.js';
 import { listInstances } from '../src/bus/registry.js';
 import { ZmqSubscriber } from '../src/bus/zmq-subscriber.js';
@@ -195,11 +196,13 @@ async function oversizeFrame(run: Run, name: string): Promise<void> {
   try {
     await sleep(2_000); // subscribers poll the registry every 500 ms
     const before = await listenerMetrics(run.r);
-    await pub.sendOversize('prices.kalshi.CHAOS-OVERSIZE', 17 * 1024 * 1024);
+    // On the quote snapshots' family: zmq_listener hears those (its prices come from them), and
+    // a PUB socket sends no frame of a family nobody subscribes to.
+    await pub.sendOversize('quotes.kalshi.CHAOS-OVERSIZE', 17 * 1024 * 1024);
     await sleep(200);
     const probeMarket = 'CHAOS-PROBE';
     for (let i = 0; i < 50; i++) {
-      await pub.send(`prices.kalshi.${probeMarket}`, 'price', probePrice(probeMarket, i));
+      await pub.send('quotes.kalshi.chaos', 'quotes', { venue: 'kalshi', quotes: [{ ...probePrice(probeMarket, i), origin_ts: nowMicros() }] });
       await sleep(20);
     }
     const mirrored = await waitFor(async () => (await run.r.exists(SlowKey.latestPrice('kalshi', probeMarket))) === 1, 5_000);

@@ -11,6 +11,7 @@ describe('bench:pipeline options', () => {
     expect(o.scaleRates).toEqual([]);
     expect(o.withListener).toBe(false);
     expect(o.withApi).toBe(false);
+    expect(o.withNotify).toBe(false);
     // The monitors' own default (books coalesced): paper fills no longer race the book.
     expect(o.orderbookIntervalMs).toBe(100);
   });
@@ -22,5 +23,6 @@ describe('bench:pipeline options', () => {
     expect(() => loadPipelineBenchOptions({ BENCH_PIPELINE_SCALE: '2000,fast' })).toThrow(/BENCH_PIPELINE_SCALE/);
     expect(loadPipelineBenchOptions({ BENCH_PIPELINE_LISTENER: '1' }).withListener).toBe(true);
     expect(loadPipelineBenchOptions({ BENCH_PIPELINE_API: 'true' }).withApi).toBe(true);
+    expect(loadPipelineBenchOptions({ BENCH_PIPELINE_NOTIFY: '1' }).withNotify).toBe(true);
   });
 });

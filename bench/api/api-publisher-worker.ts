@@ -1,9 +1,10 @@
 /**
  * Bench worker: a stand-in market monitor on the real hot path, publishing `price` messages
- * round-robin over many markets at a paced rate (the seed load is 7k msg/s).
+ * round-robin over many markets at a paced rate (the seed load is 7k msg/s), batched per turn and
+ * paced like the real monitors' prices unless the bench asks for one frame per price.
  */
 import { nowMicros } from '../../src/core/time.js';
-import { Topic } from '../../src/core/topics.js';
+import { Topic, TopicPrefix } from '../../src/core/topics.js';
 import type { PriceUpdate } from '../../src/core/messages.js';
 import type { HotPublisher } from '../../src/bus/hot-publisher.js';
 import { defineService, startService, type RunningService } from '../../src/runtime/service.js';
@@ -20,9 +21,14 @@ function priceOf(i: number, markets: number): PriceUpdate {
 
 serveBenchCommands(
   {
-    start: async () => {
-      running = await startService(defineService({ name: 'bench_api_source', description: 'bench publisher', start: async (ctx) => void (await ctx.publisher()) }), process.env);
-      pub = await running.ctx.publisher();
+    /**
+     * batchPaceMs > 0: prices go out as the monitors send them (one `prices.~batch` frame per turn,
+     * paced by a token bucket: market-monitor-core.ts); 0: one frame per price.
+     */
+    start: async ({ batchPaceMs }: { batchPaceMs: number }) => {
+      const options = batchPaceMs > 0 ? { batchPrefixes: [TopicPrefix.prices], batchMaxDelayMs: 0, batchPaceMs } : undefined;
+      running = await startService(defineService({ name: 'bench_api_source', description: 'bench publisher', start: async (ctx) => void (await ctx.publisher(options)) }), process.env);
+      pub = await running.ctx.publisher(options);
       return { endpoint: pub.endpoint };
     },
     /** A few messages until the api is connected (the parent watches for them). */

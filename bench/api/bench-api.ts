@@ -12,6 +12,7 @@
  *    "bus leg" is the share before the api's fan-out: publish `ts` to the api's hot-path handler
  *    (ZMQ and the api's receive loop), measured in the api process.
  * Settings: BENCH_QUICK=1 (short), BENCH_DURATION_MS, BENCH_API_RATE (7000), BENCH_API_CLIENTS (20),
+ * BENCH_API_PUB_PACE_MS (1: the stand-in monitor batches and paces its prices as the monitors do; 0: a frame per price),
  * BENCH_API_TRADES (10000), BENCH_API_REQUESTS (per route), BENCH_RESULTS_DIR,
  * BENCH_API_CPU_PROF=<dir> (the api process writes a V8 CPU profile there, for `node --cpu-prof`-style analysis).
  */
@@ -41,6 +42,8 @@ const options = {
   clients: int('BENCH_API_CLIENTS', 20),
   trades: int('BENCH_API_TRADES', quick ? 2_000 : 10_000),
   requests: int('BENCH_API_REQUESTS', quick ? 40 : 500),
+  /** The stand-in monitor's price frames: paced batches as the monitors send them (1 ms), 0 = a frame per price. */
+  pubBatchPaceMs: int('BENCH_API_PUB_PACE_MS', 1),
   markets: 200,
 };
 const REST_ROUTES = ['/api/trades?limit=50', '/api/trades?limit=50&status=rejected', '/api/trades?limit=500', '/api/signals?limit=50', '/api/positions?limit=50', '/api/games?limit=50', '/api/funnel', '/api/account'];
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
     await apiChild.request('start');
     const publisher = await BenchChild.start(path.join(here, 'api-publisher-worker.js'), { name: 'publisher', env: childEnv, startTimeoutMs: 20_000 });
     children.push(publisher);
-    await publisher.request('start');
+    await publisher.request('start', { batchPaceMs: options.pubBatchPaceMs });
     const wsClients = await BenchChild.start(path.join(here, 'ws-client-worker.js'), { name: 'ws-clients', env: childEnv });
     children.push(wsClients);
 

@@ -16,6 +16,8 @@
  *   BENCH_CPU_PROF                 a folder: every service process runs under node --cpu-prof
  *   BENCH_CPU_PROF_SERVICES        only these (comma list of service names) under --cpu-prof
  *   BENCH_PIPELINE_LISTENER=1      also run zmq_listener beside the pipeline (it mirrors every hot message)
+ *   BENCH_PIPELINE_NOTIFY=1        also run notification_service beside the pipeline (no channel configured:
+ *                                  its input latency for the seed's Summary Table, and its CPU)
  *   BENCH_PIPELINE_API=1           also run the api beside the pipeline, with one /ws client subscribed as the
  *                                  dashboard is (games, prices, trade signals, trades, positions, health, status)
  *   BENCH_PIPELINE_SCALE           after the main run, the scale curve: a comma list of rates, or 1 for
@@ -43,6 +45,7 @@ export interface PipelineBenchOptions {
   cpuProfServices: string[] | null;
   withListener: boolean;
   withApi: boolean;
+  withNotify: boolean;
   /** Rates of the scale curve (empty: no curve). */
   scaleRates: number[];
 }
@@ -103,6 +106,7 @@ export function loadPipelineBenchOptions(env = process.env): Readonly<PipelineBe
     cpuProfServices: env.BENCH_CPU_PROF_SERVICES ? list(env.BENCH_CPU_PROF_SERVICES, '') : null,
     withListener: env.BENCH_PIPELINE_LISTENER === '1' || env.BENCH_PIPELINE_LISTENER === 'true',
     withApi: env.BENCH_PIPELINE_API === '1' || env.BENCH_PIPELINE_API === 'true',
+    withNotify: env.BENCH_PIPELINE_NOTIFY === '1' || env.BENCH_PIPELINE_NOTIFY === 'true',
     scaleRates: scaleRates(env.BENCH_PIPELINE_SCALE),
   });
 }

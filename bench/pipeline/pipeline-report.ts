@@ -107,8 +107,10 @@ const SEED_INPUTS: readonly { service: string; type: string; seedRedis: string }
   { service: 'position_tracker', type: 'trade_completed', seedRedis: '10-20 ms' },
   { service: 'position_tracker', type: 'price', seedRedis: '10-20 ms' },
   { service: 'zmq_listener', type: 'price', seedRedis: '-' },
-  { service: 'api', type: 'price', seedRedis: '-' },
-  { service: 'api', type: 'trade_completed', seedRedis: '-' },
+  { service: 'notification_service', type: 'trade_completed', seedRedis: '10-20 ms' },
+  { service: 'notification_service', type: 'position', seedRedis: '10-20 ms' },
+  { service: 'api', type: 'price', seedRedis: '10-20 ms' },
+  { service: 'api', type: 'trade_completed', seedRedis: '10-20 ms' },
 ];
 
 function inputLatencyTable(results: readonly TransportResult[]): Table {

@@ -42,11 +42,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const PIPELINE_SERVICES = ['kalshi_monitor', 'polymarket_monitor', 'game_shard', 'execution_service', 'position_tracker'] as const;
 /**
  * zmq_listener runs beside them with BENCH_PIPELINE_LISTENER=1 (it mirrors every hot message into
- * Redis), the api with BENCH_PIPELINE_API=1 (with one dashboard-like /ws client).
+ * Redis), the api with BENCH_PIPELINE_API=1 (with one dashboard-like /ws client), notification_service
+ * with BENCH_PIPELINE_NOTIFY=1 (no channel: what it hears, not what it sends).
  */
-export type PipelineService = (typeof PIPELINE_SERVICES)[number] | 'zmq_listener' | 'api';
+export type PipelineService = (typeof PIPELINE_SERVICES)[number] | 'zmq_listener' | 'api' | 'notification_service';
 
-const servicesOf = (o: PipelineBenchOptions): PipelineService[] => [...PIPELINE_SERVICES, ...(o.withListener ? (['zmq_listener'] as const) : []), ...(o.withApi ? (['api'] as const) : [])];
+/** The services beside the pipeline that the options ask for, started before it (consumers first). */
+const besideOf = (o: PipelineBenchOptions): PipelineService[] => [
+  ...(o.withListener ? (['zmq_listener'] as const) : []),
+  ...(o.withApi ? (['api'] as const) : []),
+  ...(o.withNotify ? (['notification_service'] as const) : []),
+];
+const servicesOf = (o: PipelineBenchOptions): PipelineService[] => [...PIPELINE_SERVICES, ...besideOf(o)];
 
 /** What the dashboard subscribes to on its /ws (STREAM_PREFIXES in web/src/live-stream.ts): the bench's client asks the same. */
 const DASHBOARD_PREFIXES = ['games.', 'prices.', 'signals.trade.', 'trades.completed.', 'positions.', 'health.', 'status.'];
@@ -125,6 +132,7 @@ const COUNTER_KEYS: Record<PipelineService, string[]> = {
   position_tracker: ['pt.trades_not_durable', 'pub.published', 'pub.dropped', 'sub.received'],
   zmq_listener: [],
   api: ['ws_coalesced', 'ws_dropped'],
+  notification_service: ['sub.received', 'sub.delivered'],
 };
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -164,6 +172,8 @@ function serviceEnv(service: PipelineService, o: PipelineBenchOptions, urls: Fee
       return {};
     case 'api':
       return { ARBEES_API_PORT: String(apiPort), ARBEES_API_TOKEN: BENCH_API_TOKEN, DATABASE_URL: '' };
+    case 'notification_service':
+      return {};
   }
 }
 
@@ -247,7 +257,7 @@ export async function runTransport(transport: HotTransport, o: PipelineBenchOpti
     const pids = new Map<string, number>();
     // Consumers first, so each is subscribed before the monitors publish anything.
     const serviceList = servicesOf(o);
-    const startOrder: PipelineService[] = [...(o.withListener ? (['zmq_listener'] as const) : []), ...(o.withApi ? (['api'] as const) : []), 'execution_service', 'position_tracker', 'game_shard', 'kalshi_monitor', 'polymarket_monitor'];
+    const startOrder: PipelineService[] = [...besideOf(o), 'execution_service', 'position_tracker', 'game_shard', 'kalshi_monitor', 'polymarket_monitor'];
     const apiPort = o.withApi ? await freePort() : 0;
     for (const service of startOrder) {
       const profiled = o.cpuProfDir !== null && (o.cpuProfServices === null || o.cpuProfServices.includes(service));
