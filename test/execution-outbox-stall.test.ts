@@ -26,10 +26,15 @@ afterAll(async () => {
 const quiet = { warn: () => {} };
 const record = (stream: string, n: number): OutboxEntry => ({ what: `record ${n}`, write: (tx) => xadd(tx, stream, ['n', String(n)]) });
 
-describe('execution outbox through a Redis stall', () => {
+// Plain MULTIs, and the fenced script the service uses with the ledger guard on (redis-outbox.ts).
+describe.each([
+  ['MULTI', null],
+  ['fenced script', 'outbox-test:epoch'],
+] as const)('execution outbox through a Redis stall (%s)', (_name, fenceKey) => {
   it('writes every record exactly once although its transactions timed out and ran later', async () => {
-    const stream = 'outbox-test:trades';
-    const outbox = new RedisOutbox(redis, quiet, 'outbox-test:marker', 100_000, 20);
+    const stream = `outbox-test:trades:${fenceKey ?? 'multi'}`;
+    if (fenceKey !== null) await redis.hset(fenceKey, 'id', 'e1');
+    const outbox = new RedisOutbox(redis, quiet, `outbox-test:marker:${fenceKey ?? 'multi'}`, 100_000, 20, fenceKey);
     for (let n = 0; n < 10; n++) await outbox.append(record(stream, n));
     expect(await redis.xlen(stream)).toBe(10);
 

@@ -59,6 +59,7 @@ export const ErrorCodes = {
   ARB_TRADE_NOT_DURABLE: 'a trade heard on the hot path never reached the durable trades:completed stream',
   ARB_SETTLEMENT_UNRESOLVED: 'a final game could not be settled (tie in a sport without draws, or a market with no known outcome); positions left open',
   ARB_LEDGER_LOST: 'Redis lost part of the durable ledger (empty restart, FLUSHALL, stale replica): trading halted, nothing rebuilt until `arbees ledger confirm`',
+  ARB_LEDGER_FENCED: 'a durable write or a claim found no ledger epoch in Redis (it came back empty): nothing was written; the write waits for the ledger to be restored or confirmed',
   ARB_POSITION_SNAPSHOT_MISMATCH: 'the positions:open snapshot disagreed with the positions rebuilt from the durable streams; the streams win',
   ARB_EXEC_SIGNAL_INVALID: 'a trade or exit signal is malformed; it was rejected and recorded',
   ARB_EXEC_SIGNAL_UNTRUSTED: 'a trade or exit signal came from a publisher not allowed to send it, or failed authentication; it was rejected, counted and audited',
@@ -128,6 +129,17 @@ export class RpcRemoteError extends ArbeesError {
     super('ARB_RPC_REMOTE', `${queue} ${requestId}: ${remoteMessage}`, { queue, requestId, remoteCode });
     this.name = 'RpcRemoteError';
     this.remoteCode = remoteCode;
+  }
+}
+
+/**
+ * A write or claim refused because Redis holds no ledger epoch: it restarted empty or was flushed
+ * under a running service, and the ledger guard (runtime/ledger-guard.ts) has not halted it yet.
+ */
+export class LedgerFencedError extends ArbeesError {
+  constructor(what: string, epochKey: string) {
+    super('ARB_LEDGER_FENCED', `${what} not written: ${epochKey} is gone`, { epochKey });
+    this.name = 'LedgerFencedError';
   }
 }
 

@@ -14,7 +14,8 @@
  */
 import type { Logger } from 'pino';
 import type { RawEnvelope } from '../../core/envelope.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, LedgerFencedError } from '../../core/errors.js';
+import { ThrottledLog } from '../../core/throttled-log.js';
 import { ExitSignalSchema, TradeSignalSchema, type ExitSignal, type Fill, type TradeCompleted, type TradeSignal } from '../../core/messages.js';
 import { SPORTS, isValidTopicId, type Sport } from '../../core/topics.js';
 import { nowMicros } from '../../core/time.js';
@@ -60,8 +61,12 @@ export class ExecutionService {
   onSignal: ((signal: TradeSignal, receivedUs: number) => void) | null = null;
   /** Sport of every game seen (exits carry no sport; TradeCompleted needs one). */
   readonly #sportOfGame = new Map<string, Sport>();
+  /** Claims refused because the ledger is gone: one line a second at most. */
+  readonly #fencedLog: ThrottledLog;
 
-  constructor(private readonly d: EngineDeps) {}
+  constructor(private readonly d: EngineDeps) {
+    this.#fencedLog = new ThrottledLog(d.log, { maxPerWindow: 1 });
+  }
 
   noteGameSport(gameId: string, sport: Sport): void {
     this.#sportOfGame.set(gameId, sport);
@@ -158,6 +163,13 @@ export class ExecutionService {
       claim = await this.d.store.claim(record);
     } catch (err) {
       undo();
+      if (err instanceof LedgerFencedError) {
+        // Redis lost the ledger under us: no decision and no record, not even a rejection (it
+        // would land in the truncated trades:completed); the ledger guard halts us next.
+        this.d.metrics.inc('claims_fenced');
+        this.#fencedLog.warn({ code: err.code, signal: record.sourceId }, err.message);
+        return false;
+      }
       this.d.metrics.inc('claims_failed');
       await this.#rejectUnclaimed(record, reasonText('EXEC_RECORD_UNAVAILABLE', errorMessage(err)), 'norecord');
       return false;

@@ -46,7 +46,10 @@ export const executionService = defineService({
     const books = new BookCache(config.bookMaxAgeMs * 1_000, { pricesAsBooks: config.marketSubscription !== 'all' });
     forgetSilentBooks(books, config.bookMaxAgeMs, metrics, ctx.onStop);
     const state = new ExecutionState(settings.limits, settings.bankrollCc);
-    const outbox = new RedisOutbox(redis, log, config.keyPrefix + SlowKey.execOutboxMarker(config.instance));
+    // With the ledger guard on, every durable write and claim is fenced by the ledger epoch: a
+    // Redis that comes back empty takes nothing from us before the guard halts us (redis-outbox.ts).
+    const fenceKey = config.ledgerGuard ? config.keyPrefix + SlowKey.ledgerEpoch : null;
+    const outbox = new RedisOutbox(redis, log, config.keyPrefix + SlowKey.execOutboxMarker(config.instance), undefined, undefined, fenceKey);
     const audit = new AuditLog(outbox, settings.keys.audit, config.auditMaxLen, log);
     const killSwitch = new KillSwitch({
       redis,
@@ -64,7 +67,7 @@ export const executionService = defineService({
       log.warn({ on }, on ? 'entries paused: reduce-only, new entries are rejected' : 'entries resumed');
       audit.record({ event: 'entries_paused', reason: on ? 'paused' : 'resumed', data: { on } });
     });
-    const store = new IdempotencyStore(redis, settings.keys, config.recordTtlS);
+    const store = new IdempotencyStore(redis, settings.keys, config.recordTtlS, fenceKey);
     const executors = await buildExecutors({ settings, config, books, log });
     const publisher = await ctx.publisher();
     const recorder = new TradeRecorder(publisher, outbox, settings.keys.tradesCompleted);

@@ -6,10 +6,13 @@
  * save, before the orders go out); the record later carries the outcome; finished records expire after `ttlS`, unfinished ones never do.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
+import { LedgerFencedError } from '../../core/errors.js';
 import type { ExecutionKeys } from './execution-service-config.js';
 import type { SourceKind, TradeRecord } from './execution-types.js';
 
+/** KEYS[3], when given, is the fence (the ledger epoch): no claim, and -1, while it is gone. */
 const CLAIM_SCRIPT = `
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('SADD', KEYS[2], ARGV[2])
   return 1
@@ -23,6 +26,12 @@ export class IdempotencyStore {
     private readonly redis: Redis,
     private readonly keys: ExecutionKeys,
     private readonly ttlS: number,
+    /**
+     * Claims only while this key exists (the ledger epoch): a Redis that came back empty under a
+     * running service holds no claim of what it decided before, so nothing may be decided on it
+     * until the ledger guard has halted or an operator has restored the ledger. null: no fence.
+     */
+    private readonly fenceKey: string | null = null,
   ) {}
 
   recordKey(source: SourceKind, id: string): string {
@@ -33,10 +42,19 @@ export class IdempotencyStore {
     return `${source}:${id}`;
   }
 
-  /** Claims the id; when it was claimed before, returns what is known of that decision. */
+  /**
+   * Claims the id; when it was claimed before, returns what is known of that decision. Throws
+   * LedgerFencedError when the fence key is gone (nothing claimed).
+   */
   async claim(record: TradeRecord): Promise<ClaimResult> {
     const key = this.recordKey(record.source, record.sourceId);
-    const ok = await this.redis.eval(CLAIM_SCRIPT, 2, key, this.keys.inFlight, JSON.stringify(record), this.member(record.source, record.sourceId));
+    const member = this.member(record.source, record.sourceId);
+    const json = JSON.stringify(record);
+    const ok =
+      this.fenceKey === null
+        ? await this.redis.eval(CLAIM_SCRIPT, 2, key, this.keys.inFlight, json, member)
+        : await this.redis.eval(CLAIM_SCRIPT, 3, key, this.keys.inFlight, this.fenceKey, json, member);
+    if (ok === -1) throw new LedgerFencedError(`claim of ${member}`, this.fenceKey!);
     if (ok === 1) return { claimed: true };
     return { claimed: false, existing: await this.get(record.source, record.sourceId) };
   }

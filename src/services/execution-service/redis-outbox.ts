@@ -14,11 +14,18 @@
  * reads the marker: the batch is dropped as written if it is there, and sent again only if not.
  * Redis runs one connection's commands in order, so once that read answers, the earlier
  * transaction has run or never will (a timed-out command is not replayed on reconnect).
+ *
+ * With a fence key (the ledger epoch), each batch goes in one script that first checks the key
+ * exists: a Redis that restarted empty or was flushed under us takes nothing (a chaos run found a
+ * trade record written into the emptied trades:completed before the ledger guard halted us, which
+ * made `arbees ledger restore` refuse). The batch waits, retried, until the epoch is back
+ * (restored or confirmed by an operator), and then goes after whatever the restore put back.
  */
 import { randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, LedgerFencedError } from '../../core/errors.js';
+import { recordCommands, FENCED_BATCH_LUA, type RedisCommand } from './fenced-batch.js';
 
 const MAX_ENTRIES_PER_TX = 64;
 /** The marker outlives any outage worth waiting out; it is one small key per process. */
@@ -57,6 +64,8 @@ export class RedisOutbox {
     private readonly markerKey: string,
     private readonly capacity = 100_000,
     private readonly retryMs = 250,
+    /** Written only while this key exists (the ledger epoch); null: no fence. */
+    private readonly fenceKey: string | null = null,
   ) {}
 
   append(entry: OutboxEntry): Promise<void> {
@@ -103,13 +112,8 @@ export class RedisOutbox {
         const batch = this.#queue.slice(0, MAX_ENTRIES_PER_TX);
         const batchId = `${this.#bootId}-${++this.#batches}`;
         try {
-          const tx = this.redis.multi();
-          for (const e of batch) e.write(tx);
-          tx.set(this.markerKey, batchId, 'PX', MARKER_TTL_MS);
-          const results = await tx.exec();
-          const failed = results?.find(([err]) => err !== null);
-          if (failed) throw failed[0];
-          if (results === null) throw new Error('transaction aborted');
+          if (this.fenceKey === null) await this.#writeTx(batch, batchId);
+          else await this.#writeFenced(batch, batchId, this.fenceKey);
         } catch (err) {
           // Redis answered with an error: nothing to wonder about. No answer: it may still run.
           if (!isReplyError(err)) this.#unsure = [batchId, batch.length];
@@ -121,6 +125,28 @@ export class RedisOutbox {
     } finally {
       this.#flushing = null;
     }
+  }
+
+  async #writeTx(batch: readonly OutboxEntry[], batchId: string): Promise<void> {
+    const tx = this.redis.multi();
+    for (const e of batch) e.write(tx);
+    tx.set(this.markerKey, batchId, 'PX', MARKER_TTL_MS);
+    const results = await tx.exec();
+    const failed = results?.find(([err]) => err !== null);
+    if (failed) throw failed[0];
+    if (results === null) throw new Error('transaction aborted');
+  }
+
+  /** The same commands in one script that runs them only while the fence key exists. */
+  async #writeFenced(batch: readonly OutboxEntry[], batchId: string, fenceKey: string): Promise<void> {
+    const commands: RedisCommand[] = [];
+    for (const e of batch) e.write(recordCommands(commands));
+    commands.push(['set', this.markerKey, batchId, 'PX', String(MARKER_TTL_MS)]);
+    const args: string[] = [];
+    for (const c of commands) args.push(String(c.length), ...c);
+    const reply = await this.redis.eval(FENCED_BATCH_LUA, 1, fenceKey, ...args);
+    // A refusal is an answer: nothing ran, the batch is known not to be there (not "unsure").
+    if (reply !== 1) throw new LedgerFencedError(`outbox batch (${batch[0]!.what})`, fenceKey);
   }
 
   /** True when the batch of unknown outcome is settled (found written, or known not to be). */
@@ -160,4 +186,5 @@ export class RedisOutbox {
   }
 }
 
-const isReplyError = (err: unknown): boolean => err instanceof Error && err.name === 'ReplyError';
+/** Redis answered (with an error, or a fenced script's refusal): the batch is known not to be there. */
+const isReplyError = (err: unknown): boolean => err instanceof LedgerFencedError || (err instanceof Error && err.name === 'ReplyError');
