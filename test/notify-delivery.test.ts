@@ -44,6 +44,17 @@ describe('outbox delivery', () => {
     expect(log.filter((e) => e.status === 'delivered').map((e) => e.id)).toEqual([`he:${h.prefix}1`]);
   });
 
+  it('with no channel, an event is counted as unrouted and nothing is written to Redis', async () => {
+    h = new NotifyHarness();
+    const n = await h.start({});
+    const before = (await h.redis.keys(`${h.prefix}*`)).sort();
+    expect(await n.accept(h.event(1))).toBe(false);
+    expect(await n.accept(h.event(2))).toBe(false);
+    expect(h.metrics.get('notify.unrouted')).toBe(2);
+    expect(h.metrics.get('notify.accepted') ?? 0).toBe(0);
+    expect((await h.redis.keys(`${h.prefix}*`)).sort()).toEqual(before);
+  });
+
   it('groups a burst: the first alert goes at once, what arrives within the group interval goes as one message', async () => {
     const rx = await receiver();
     h = new NotifyHarness();

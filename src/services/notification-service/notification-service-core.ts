@@ -149,6 +149,12 @@ export class NotificationService {
   async accept(event: NotifyEvent, except?: ChannelName, caughtUp = false): Promise<boolean> {
     const now = this.#now();
     const plan = this.router.plan(event, now).filter((d) => d.channel !== except);
+    // No channel wants it (none configured, as in bench:pipeline, or NOTIFY_ROUTES sends it
+    // nowhere): nothing to deliver, so nothing to dedupe; a Redis write per event would buy nothing.
+    if (plan.length === 0) {
+      this.o.metrics.inc('notify.unrouted');
+      return false;
+    }
     let fresh: boolean;
     try {
       fresh = await this.outbox.accept(event, plan, now);

@@ -65,12 +65,20 @@ export function eventFromMessage(type: string, data: unknown, ctx: EventContext)
     case 'exit_signal':
       return parsed(ExitSignalSchema.safeParse(data), (e) => exitEvent(e, ctx));
     case 'position':
+      // Most position messages are marks of open positions: only a settled one is news, so the
+      // others skip the schema parse (a state that is not a string still gets it, and its error).
+      if (isUnsettled(data)) return { skip: 'not_notable', detail: `position ${(data as { state: string }).state}` };
       return parsed(PositionSchema.safeParse(data), (p) => settlementEvent(p, ctx));
     case 'health_alert':
       return parsed(HealthAlertSchema.safeParse(data), (a) => healthEvent(a, ctx));
     default:
       return { skip: 'unknown_type', detail: `message type ${JSON.stringify(type).slice(0, 64)}` };
   }
+}
+
+function isUnsettled(data: unknown): boolean {
+  const state = typeof data === 'object' && data !== null ? (data as { state?: unknown }).state : undefined;
+  return typeof state === 'string' && state !== 'settled';
 }
 
 function parsed<T>(r: { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }, fn: (v: T) => NotifyEvent | Skip): NotifyEvent | Skip {
