@@ -138,6 +138,9 @@ describe('arbees up on the simulators', () => {
       const listener = state.children.find((c) => c.service === 'zmq_listener')!;
       expect(readFileSync(`/proc/${listener.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=32');
       expect(getPriority(listener.pid!)).toBe(10);
+      // The critical path runs with a small young generation (RSS).
+      const monitor = state.children.find((c) => c.service === 'kalshi_monitor')!;
+      expect(readFileSync(`/proc/${monitor.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=4');
 
       const pids = up.knownPids();
       up.proc.kill('SIGINT');

@@ -33,6 +33,14 @@ export const UP_NICENESS: Readonly<Record<string, number>> = Object.freeze({
 });
 
 /**
+ * The critical path keeps its young generation small: with V8's default (16 MB semi-spaces) each
+ * of these processes peaked at 116-146 MB of RSS at 7k updates/s, with 4 MB at 97-118 MB and the
+ * same CPU per update (bench/README.md, "Young generation of the hot path"); 2 MB cost CPU.
+ */
+const SMALL_YOUNG_GENERATION: readonly string[] = Object.freeze(['--max-semi-space-size=4']);
+const HOT_PATH_SERVICES: readonly string[] = [...Object.keys(MONITOR_SERVICES), 'game_shard', 'execution_service', 'position_tracker'];
+
+/**
  * Node flags of services that allocate per message at the full hot-path rate (issue 13):
  * zmq_listener decodes every message and re-encodes it for the slow track, and with V8's default
  * young generation it spent 19 % of its time in scavenges at 7k updates/s (bench:pipeline); a
@@ -40,6 +48,7 @@ export const UP_NICENESS: Readonly<Record<string, number>> = Object.freeze({
  */
 export const UP_NODE_FLAGS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   zmq_listener: Object.freeze(['--max-semi-space-size=32']),
+  ...Object.fromEntries(HOT_PATH_SERVICES.map((service) => [service, SMALL_YOUNG_GENERATION])),
 });
 
 export interface ServicePlan {
