@@ -177,6 +177,16 @@ describe('risk checks, each accepting and rejecting', () => {
     expect(codeOf(request({}, [leg(), leg({ venue: 'poly', marketId: 'P1' })]), view({ ordersInWindow: () => 19 }))).toBe('RISK_RATE_LIMIT');
   });
 
+  it('order rate: a full window refuses entries, never the sells that reduce a held position', () => {
+    const exit = request({}, [leg({ action: 'sell', limitYesPrice: 0.5, signalLimitYesPrice: 0.5 })]);
+    expect(codeOf(exit, view({ heldContracts: () => 10, ordersInWindow: () => 500 }))).toBe('OK');
+    // A sell beyond what is held is still refused, before the rate check.
+    const tooBig = request({}, [leg({ action: 'sell', contracts: 11, limitYesPrice: 0.5, signalLimitYesPrice: 0.5 })]);
+    expect(codeOf(tooBig, view({ heldContracts: () => 10, ordersInWindow: () => 500 }))).not.toBe('OK');
+    // An arbitrage (buys) in the same full window is refused.
+    expect(codeOf(request(), view({ heldContracts: () => 10, ordersInWindow: () => 500 }))).toBe('RISK_RATE_LIMIT');
+  });
+
   it('balance: cash minus reserved must cover notional plus the worst-case fee', () => {
     // 10 x 0.52 = 52,000 cc; Kalshi fee bound at p = 0.5: 0.07 x 10 x 0.25 = $0.175 -> 1,800 cc, plus one cent of rounding.
     const need = 52_000 + 1_800 + 100;

@@ -15,9 +15,12 @@
  * balance last, since they depend on what else is in flight.
  *
  * Sells that reduce a held position (exits, unwinds) are never blocked by the limits that cap
- * risk (order size, exposure, daily loss, balance): blocking a reduction only keeps the risk on.
- * They still pass the kill switch (unless killSwitchAllowsExits), expiry, idempotency,
- * reconciliation, price sanity and the rate limit.
+ * risk (order size, exposure, daily loss, balance, order rate): blocking a reduction only keeps
+ * the risk on. They count in the rate window (entries see them) but are not refused by it: in a
+ * 5-minute `npm start`, 65 of 92 exits were refused RISK_RATE_LIMIT because entries had used the
+ * window, and their positions stayed open. A runaway of sells is bounded anyway: no sell may
+ * exceed what is held (check 6) and each exit id is decided once. They still pass the kill
+ * switch (unless killSwitchAllowsExits), expiry, idempotency, reconciliation and price sanity.
  */
 import { MAX_CONTRACTS_PER_FILL } from '../fees.js';
 import { contractsToMicros, isMicroQuantity, quantityTimesCc, sidePriceCc } from '../money.js';
@@ -209,6 +212,7 @@ const checkDailyLoss: RiskCheck = ({ request, view, limits }) => {
 };
 
 const checkRate: RiskCheck = ({ request, view, limits }) => {
+  if (buysOf(request).length === 0) return ACCEPT;
   const sent = view.ordersInWindow(limits.orderRateWindowUs);
   const after = sent + request.legs.length;
   return after > limits.maxOrdersPerWindow
