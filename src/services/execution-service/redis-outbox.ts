@@ -28,6 +28,7 @@ import { errorMessage, LedgerFencedError } from '../../core/errors.js';
 import { recordCommands, FENCED_BATCH_LUA, type RedisCommand } from './fenced-batch.js';
 
 const MAX_ENTRIES_PER_TX = 64;
+const FENCE_QUIET_MS = 5_000;
 /** The marker outlives any outage worth waiting out; it is one small key per process. */
 const MARKER_TTL_MS = 86_400_000;
 
@@ -50,6 +51,8 @@ export class RedisOutbox {
   /** The batch whose last write got no answer: [id, entries in it]. */
   #unsure: [string, number] | null = null;
   readonly #bootId = randomBytes(4).toString('hex');
+  /** Since when every write has been fenced (null: the last one went through). */
+  #fencedSinceMs: number | null = null;
   #batches = 0;
   written = 0;
   dropped = 0;
@@ -168,15 +171,34 @@ export class RedisOutbox {
   }
 
   #done(size: number): void {
+    this.#fencedSinceMs = null;
     this.#queue.splice(0, size);
     this.written += size;
   }
 
   #failed(err: unknown, what: string): void {
     this.failures++;
+    if (this.#quietFence(err)) {
+      this.#retryLater();
+      return;
+    }
     if (this.failures % 20 === 1) {
       this.log.warn({ code: 'ARB_EXEC_RECORD_FAILED', err: errorMessage(err), what, pending: this.#queue.length }, 'ARB_EXEC_RECORD_FAILED: write failed, retrying');
     }
+    this.#retryLater();
+  }
+
+  /**
+   * A fence that lasts under FENCE_QUIET_MS is not news: on a new Redis the first records (the
+   * kill switch's audit at start) come a moment before the ledger guard writes the epoch.
+   */
+  #quietFence(err: unknown): boolean {
+    if (!(err instanceof LedgerFencedError)) return false;
+    this.#fencedSinceMs ??= Date.now();
+    return Date.now() - this.#fencedSinceMs < FENCE_QUIET_MS;
+  }
+
+  #retryLater(): void {
     if (!this.#stopped) {
       this.#timer ??= setTimeout(() => {
         this.#timer = null;
