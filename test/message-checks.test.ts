@@ -1,12 +1,12 @@
 /**
- * The hand-written checks of `price` and `orderbook` (core/message-checks.ts) accept exactly what
+ * The hand-written checks of `price`, `orderbook`, `quotes` and `position` (core/message-checks.ts) accept exactly what
  * the zod schemas accept: fast-check over field values mixing valid ones, edge cases and garbage.
  * Then the subscriber: trusted by default, zod with ARBEES_BUS_VALIDATION=full, same verdicts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkOrderBook, checkPriceUpdate, checkQuoteSnapshot } from '../src/core/message-checks.js';
-import { OrderBookSchema, PriceUpdateSchema, QuoteSnapshotSchema } from '../src/core/messages.js';
+import { checkOrderBook, checkPosition, checkPriceUpdate, checkQuoteSnapshot } from '../src/core/message-checks.js';
+import { OrderBookSchema, PositionSchema, PriceUpdateSchema, QuoteSnapshotSchema } from '../src/core/messages.js';
 import { HotSubscriber } from '../src/bus/hot-subscriber.js';
 import { EnvelopeCodec } from '../src/bus/codec.js';
 
@@ -72,7 +72,52 @@ const snapshotLike = fc.record(
   { requiredKeys: [] },
 );
 
+/** Mostly valid, now and then a near miss or garbage: 17 fields must all pass for a valid position. */
+const mostly = <T>(valid: fc.Arbitrary<T>, nearMiss?: fc.Arbitrary<unknown>) =>
+  fc.oneof({ weight: 40, arbitrary: valid as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: nearMiss ?? garbage }, { weight: 1, arbitrary: garbage });
+const money = fc.oneof(fc.integer(), fc.constant(Number.MAX_SAFE_INTEGER));
+const quantity = fc.oneof(fc.nat(), fc.constantFrom(0.5, 1.000001, 2.123456));
+const positionLike = fc.record(
+  {
+    position_id: mostly(id),
+    game_id: mostly(id),
+    sport: mostly(fc.constantFrom('nba', 'NBA', 'Nfl', 'epl'), fc.constant('cricket')),
+    venue: mostly(venue),
+    market_id: mostly(id),
+    team: mostly(fc.option(fc.string(), { nil: null })),
+    side: mostly(fc.constantFrom('yes', 'no'), fc.constant('YES')),
+    state: mostly(fc.constantFrom('open', 'closed', 'settled'), fc.constant('gone')),
+    contracts: mostly(quantity, fc.constantFrom(1.0000001, -1)),
+    avg_yes_price: mostly(price, fc.constant(1.01)),
+    mark_yes_price: mostly(fc.option(price, { nil: null }), fc.constant(undefined)),
+    cost_cc: mostly(money, fc.constantFrom(2 ** 60, 0.5)),
+    fees_cc: mostly(money),
+    realized_pnl_cc: mostly(money),
+    unrealized_pnl_cc: mostly(money),
+    opened_ts: mostly(fc.nat(), fc.constant(-1)),
+    updated_ts: mostly(fc.nat()),
+  },
+  { requiredKeys: [] },
+);
+
 describe('hand checks agree with the schemas', () => {
+  it('position: accepted by the check exactly when zod accepts it, with the sport as zod gives it', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.oneof(positionLike, garbage), (d) => {
+        const parsed = PositionSchema.safeParse(d);
+        const copy = typeof d === 'object' && d !== null && !Array.isArray(d) ? { ...d } : d;
+        expect(checkPosition(copy) === null).toBe(parsed.success);
+        if (parsed.success) {
+          accepted++;
+          expect((copy as { sport: string }).sport).toBe(parsed.data.sport);
+        }
+      }),
+      { numRuns: 10_000 },
+    );
+    expect(accepted).toBeGreaterThan(10); // the property saw valid positions, not only garbage
+  });
+
   it('quotes: accepted by the check exactly when zod accepts it', () => {
     fc.assert(
       fc.property(fc.oneof(snapshotLike, garbage), (d) => {

@@ -1,12 +1,13 @@
 /**
- * Hand-written checks of the hottest messages, `price`, `orderbook` and `quotes` (issue 13, lever 4:
+ * Hand-written checks of the hottest messages, `price`, `orderbook`, `quotes` and `position` (issue 13, lever 4:
  * validate at the edge, trust inside). They accept exactly what the zod schemas in messages.ts
  * accept (a fast-check property in test/message-checks.test.ts holds them to that), without
  * building a parsed copy: a zod parse per message was 8-16 % of every subscriber's CPU. The one
  * difference: keys the schema does not know are left in place instead of stripped.
  * ARBEES_BUS_VALIDATION=full makes subscribers use the zod schemas again (debugging).
  */
-import { VENUES } from './topics.js';
+import { isMicroQuantity } from './money.js';
+import { SPORTS, VENUES } from './topics.js';
 import { MAX_QUOTES_PER_SNAPSHOT, type MessageType } from './messages.js';
 
 export type MessageCheck = (data: unknown) => string | null;
@@ -71,9 +72,43 @@ export function checkQuoteSnapshot(data: unknown): string | null {
   return null;
 }
 
+const SIDES: readonly string[] = ['yes', 'no'];
+const POSITION_STATES: readonly string[] = ['open', 'closed', 'settled'];
+const isMoneyCc = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v);
+const isQuantity = (v: unknown): boolean => typeof v === 'number' && v >= 0 && isMicroQuantity(v);
+
+/**
+ * `position`: position_tracker publishes one per mark change of every held market (the third
+ * busiest family). Like the schema, it takes a sport in any case, and it lowercases it in place
+ * (the schema's parsed copy is lowercased): readers get what the zod path would give them.
+ */
+export function checkPosition(data: unknown): string | null {
+  if (!isObject(data)) return 'position is not an object';
+  const d = data;
+  if (!isId(d.position_id)) return 'position_id';
+  if (!isId(d.game_id)) return 'game_id';
+  if (typeof d.sport !== 'string' || !(SPORTS as readonly string[]).includes(d.sport.toLowerCase())) return 'sport';
+  if (!(VENUES as readonly unknown[]).includes(d.venue)) return 'venue';
+  if (!isId(d.market_id)) return 'market_id';
+  if (d.team !== null && typeof d.team !== 'string') return 'team';
+  if (typeof d.side !== 'string' || !SIDES.includes(d.side)) return 'side';
+  if (typeof d.state !== 'string' || !POSITION_STATES.includes(d.state)) return 'state';
+  if (!isQuantity(d.contracts)) return 'contracts';
+  if (!isYesPrice(d.avg_yes_price)) return 'avg_yes_price';
+  if (d.mark_yes_price !== null && !isYesPrice(d.mark_yes_price)) return 'mark_yes_price';
+  for (const field of ['cost_cc', 'fees_cc', 'realized_pnl_cc', 'unrealized_pnl_cc'] as const) {
+    if (!isMoneyCc(d[field])) return field;
+  }
+  if (!isMicros(d.opened_ts)) return 'opened_ts';
+  if (!isMicros(d.updated_ts)) return 'updated_ts';
+  if (d.sport !== d.sport.toLowerCase()) d.sport = d.sport.toLowerCase();
+  return null;
+}
+
 /** The message types with a hand-written check; every other type is parsed by its schema. */
 export const TRUSTED_CHECKS: Readonly<Partial<Record<MessageType, MessageCheck>>> = Object.freeze({
   price: checkPriceUpdate,
   orderbook: checkOrderBook,
   quotes: checkQuoteSnapshot,
+  position: checkPosition,
 });
