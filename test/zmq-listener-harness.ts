@@ -15,6 +15,7 @@ import { nowMicros } from '../src/core/time.js';
 import { defineService, startService, type RunningService } from '../src/runtime/service.js';
 import { zmqListener } from '../src/services/zmq-listener/zmq-listener.js';
 import { eventually } from './helpers/redis.js';
+import { PrivateRedis } from './helpers/private-redis.js';
 import { baseServiceEnv } from './helpers/service-env.js';
 
 export interface TestNode {
@@ -72,14 +73,47 @@ export async function stopNode(node: TestNode | null | undefined): Promise<void>
   rmSync(node.dataDir, { recursive: true, force: true });
 }
 
-/** PUB/SUB drops what is sent before the subscription joins: publish until the listener mirrors one. */
-export async function warmUp(publisher: HotPublisher, redis: Redis, tag = 'a'): Promise<void> {
+/**
+ * PUB/SUB drops what is sent before the subscription joins: publish until the listener mirrors one.
+ * On a `warmup.` family of its own by default; a listener that hears only our families
+ * (LISTENER_PRICES_FROM=quotes) is warmed up on `health.`.
+ */
+export async function warmUp(publisher: HotPublisher, redis: Redis, tag = 'a', family: 'warmup' | 'health' = 'warmup'): Promise<void> {
   let n = 0;
-  const stream = `mirror:warmup:${tag}`;
+  const stream = `mirror:${family}:${tag}`;
   await eventually(async () => {
-    publisher.publish(`warmup.${tag}.w${n++}`, 'health_alert', healthAlert(`warm-up ${n}`));
+    publisher.publish(`${family}.${tag}.w${n++}`, 'health_alert', healthAlert(`warm-up ${n}`));
     return (await redis.xlen(stream).catch(() => 0)) > 0;
   }, 15_000, 'the listener to hear the publisher');
+}
+
+export interface Bridge {
+  server: PrivateRedis;
+  redis: Redis;
+  listener: TestNode;
+  pub: TestPublisher;
+  stop(): Promise<void>;
+}
+
+/** A private Redis, a listener with `extra` settings and a publisher it hears (warmed up). */
+export async function startBridge(extra: NodeJS.ProcessEnv = {}, warmFamily: 'warmup' | 'health' = 'warmup'): Promise<Bridge> {
+  const server = await PrivateRedis.start();
+  const redis = server.client();
+  const listener = await startListener(server.url, extra);
+  const pub = await startPublisher(server.url);
+  await warmUp(pub.publisher, redis, 'a', warmFamily);
+  return {
+    server,
+    redis,
+    listener,
+    pub,
+    async stop() {
+      await stopNode(pub);
+      await stopNode(listener);
+      redis.disconnect();
+      await server.stop();
+    },
+  };
 }
 
 // Valid messages of each kind: the bridge mirrors nothing that fails its type's schema.

@@ -10,7 +10,6 @@ import type { GameInfo, OrderBook, PriceUpdate, TradeSignal } from '../src/core/
 import { SlowKey } from '../src/core/slow-keys.js';
 import { Topic } from '../src/core/topics.js';
 import { eventually } from './helpers/redis.js';
-import { PrivateRedis } from './helpers/private-redis.js';
 import {
   exitSignal,
   fieldsOf,
@@ -19,10 +18,8 @@ import {
   tradeCompleted,
   tradeSignal,
   metricsOf,
-  startListener,
-  startPublisher,
-  stopNode,
-  warmUp,
+  startBridge,
+  type Bridge,
   type TestNode,
   type TestPublisher,
 } from './zmq-listener-harness.js';
@@ -65,25 +62,17 @@ const book: OrderBook = {
 };
 
 describe.each(['script', 'xadd'])('zmq_listener slow-track layout (%s writer)', (writeMode) => {
-  let server: PrivateRedis;
+  let bridge: Bridge;
   let redis: Redis;
   let listener: TestNode;
   let pub: TestPublisher;
 
   beforeAll(async () => {
-    server = await PrivateRedis.start();
-    redis = server.client();
-    listener = await startListener(server.url, { LISTENER_WRITE_MODE: writeMode });
-    pub = await startPublisher(server.url);
-    await warmUp(pub.publisher, redis);
+    bridge = await startBridge({ LISTENER_WRITE_MODE: writeMode });
+    ({ redis, listener, pub } = bridge);
   }, 30_000);
 
-  afterAll(async () => {
-    await stopNode(pub);
-    await stopNode(listener);
-    redis?.disconnect();
-    await server?.stop();
-  });
+  afterAll(() => bridge?.stop());
 
   it('mirrors each topic family to its keys with the shared entry layout', async () => {
     const p = pub.publisher;

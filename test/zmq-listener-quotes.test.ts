@@ -11,8 +11,7 @@ import type { OrderBook, PriceUpdate, Quote } from '../src/core/messages.js';
 import { SlowKey } from '../src/core/slow-keys.js';
 import { Topic } from '../src/core/topics.js';
 import { eventually } from './helpers/redis.js';
-import { PrivateRedis } from './helpers/private-redis.js';
-import { healthAlert, startListener, startPublisher, stopNode, type TestNode, type TestPublisher } from './zmq-listener-harness.js';
+import { startBridge, type Bridge, type TestPublisher } from './zmq-listener-harness.js';
 
 const BOOKS_MS = 600;
 
@@ -38,32 +37,18 @@ const book = (marketId: string, bookSeq: number): OrderBook => ({
 });
 
 describe('zmq_listener, prices from quote snapshots and books throttled (the defaults)', () => {
-  let server: PrivateRedis;
+  let bridge: Bridge;
   let redis: Redis;
-  let listener: TestNode;
   let pub: TestPublisher;
 
   beforeAll(async () => {
-    server = await PrivateRedis.start();
-    redis = server.client();
-    // The harness makes the listener hear every topic and every book: back to the defaults here.
-    listener = await startListener(server.url, { LISTENER_PRICES_FROM: 'quotes', LISTENER_BOOKS_MS: String(BOOKS_MS) });
-    pub = await startPublisher(server.url);
-    // Only our own families are heard now: warm up on one of them (health).
-    const warmStream = SlowKey.mirrorStream('health.zl_test_pub');
-    let n = 0;
-    await eventually(async () => {
-      pub.publisher.publish(Topic.health('zl_test_pub', `w${n++}`), 'health_alert', healthAlert(`warm-up ${n}`));
-      return (await redis.xlen(warmStream)) > 0;
-    }, 15_000, 'the listener to hear the publisher');
+    // The harness makes the listener hear every topic and every book: back to the defaults here,
+    // where only our own families are heard (the warm-up goes on `health.`).
+    bridge = await startBridge({ LISTENER_PRICES_FROM: 'quotes', LISTENER_BOOKS_MS: String(BOOKS_MS) }, 'health');
+    ({ redis, pub } = bridge);
   }, 30_000);
 
-  afterAll(async () => {
-    await stopNode(pub);
-    await stopNode(listener);
-    redis?.disconnect();
-    await server?.stop();
-  });
+  afterAll(() => bridge?.stop());
 
   it('mirrors each quote of a snapshot as its market price, and never hears the prices themselves', async () => {
     for (let i = 0; i < 3; i++) pub.publisher.publish(Topic.price('kalshi', 'QX-HOT'), 'price', price('QX-HOT', 0.2 + i / 100));
