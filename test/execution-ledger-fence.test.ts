@@ -15,7 +15,6 @@ import { ExecHarness, modelSignal } from './execution-harness.js';
 import { eventually, testRedis } from './helpers/redis.js';
 import type { TradeRecord } from '../src/services/execution-service/execution-types.js';
 
-const quiet = { warn: () => {} };
 
 describe('ledger fence, outbox and claims against a real Redis', () => {
   const { redis, prefix } = testRedis();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { HotPublisher } from '../src/bus/hot-publisher.js';
-import type { ExitSignal, GameInfo, HealthAlert, Position, TradeCompleted, TradeSignal } from '../src/core/messages.js';
+import type { ExitSignal, GameInfo, HealthAlert, Position, PriceUpdate, TradeCompleted, TradeSignal } from '../src/core/messages.js';
 import { nowMicros } from '../src/core/time.js';
 import { defineService, startService, type RunningService } from '../src/runtime/service.js';
 import { zmqListener } from '../src/services/zmq-listener/zmq-listener.js';
@@ -117,6 +117,19 @@ export async function startBridge(extra: NodeJS.ProcessEnv = {}, warmFamily: 'wa
 }
 
 // Valid messages of each kind: the bridge mirrors nothing that fails its type's schema.
+export const priceUpdate = (marketId: string, bid: number, extra: Partial<PriceUpdate> = {}): PriceUpdate => ({
+  venue: 'kalshi',
+  market_id: marketId,
+  game_id: 'g401',
+  team: 'BOS',
+  yes_bid: bid,
+  yes_ask: bid + 0.02,
+  yes_bid_size: 120,
+  yes_ask_size: 80,
+  status: 'open',
+  ...extra,
+});
+
 export const healthAlert = (message: string): HealthAlert => ({
   alert_id: `a-${randomBytes(4).toString('hex')}`,
   service: 'zl_test_pub',

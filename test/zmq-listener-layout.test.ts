@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLatestGame, readLatestPrice, readRecent } from '../src/bus/slow-track.js';
-import type { GameInfo, OrderBook, PriceUpdate, TradeSignal } from '../src/core/messages.js';
+import type { GameInfo, OrderBook, TradeSignal } from '../src/core/messages.js';
 import { SlowKey } from '../src/core/slow-keys.js';
 import { Topic } from '../src/core/topics.js';
 import { eventually } from './helpers/redis.js';
@@ -18,24 +18,14 @@ import {
   tradeCompleted,
   tradeSignal,
   metricsOf,
+  priceUpdate,
   startBridge,
   type Bridge,
   type TestNode,
   type TestPublisher,
 } from './zmq-listener-harness.js';
 
-const price = (marketId: string, bid: number, extra: Partial<PriceUpdate> = {}): PriceUpdate => ({
-  venue: 'kalshi',
-  market_id: marketId,
-  game_id: 'g401',
-  team: 'BOS',
-  yes_bid: bid,
-  yes_ask: bid + 0.02,
-  yes_bid_size: 120,
-  yes_ask_size: 80,
-  status: 'open',
-  ...extra,
-});
+const price = priceUpdate;
 
 const gameInfo = (event: GameInfo['event']): GameInfo => ({
   event,

@@ -7,25 +7,15 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLatestPrice, readRecent } from '../src/bus/slow-track.js';
-import type { OrderBook, PriceUpdate, Quote } from '../src/core/messages.js';
+import type { OrderBook, Quote } from '../src/core/messages.js';
 import { SlowKey } from '../src/core/slow-keys.js';
 import { Topic } from '../src/core/topics.js';
 import { eventually } from './helpers/redis.js';
-import { startBridge, type Bridge, type TestPublisher } from './zmq-listener-harness.js';
+import { priceUpdate, startBridge, type Bridge, type TestPublisher } from './zmq-listener-harness.js';
 
 const BOOKS_MS = 600;
 
-const price = (marketId: string, bid: number): PriceUpdate => ({
-  venue: 'kalshi',
-  market_id: marketId,
-  game_id: 'g401',
-  team: 'BOS',
-  yes_bid: bid,
-  yes_ask: bid + 0.02,
-  yes_bid_size: 120,
-  yes_ask_size: 80,
-  status: 'open',
-});
+const price = priceUpdate;
 
 const book = (marketId: string, bookSeq: number): OrderBook => ({
   venue: 'kalshi',
