@@ -5,7 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { AccountView, ControlState, FunnelRow, GameView, LimitUse, PositionView, ServiceView } from '../../core/api-protocol.js';
-import { GameInfoSchema, PositionSchema, type GameInfo, type GameState, type Position, type PriceUpdate } from '../../core/messages.js';
+import { GameInfoSchema, type GameInfo, type GameState, type Position, type PriceUpdate } from '../../core/messages.js';
+import { checkPosition } from '../../core/message-checks.js';
 import { resolveRiskLimits } from '../../core/risk/risk-limits.js';
 import { SlowKey } from '../../core/slow-keys.js';
 import { killSwitchValueIsOn } from '../../core/kill-switch-value.js';
@@ -194,8 +195,9 @@ export class SlowStateReader {
   #parsePosition(text: string): Position | null {
     try {
       const row = JSON.parse(text) as { position?: unknown };
-      const parsed = PositionSchema.safeParse(row.position);
-      if (parsed.success) return parsed.data;
+      // The hand check (core/message-checks.ts, held to the schema by a property test): a zod
+      // parse of every open position on each status push was 7 % of the api's CPU at 400 held.
+      if (checkPosition(row.position) === null) return row.position as Position;
     } catch {
       // counted below
     }
