@@ -1,6 +1,6 @@
 /**
  * The ledger fence: with the ledger guard on, execution_service claims and writes its durable
- * records only while `ledger:epoch` exists. A Redis that came back empty (here: the epoch key
+ * records, and position_tracker its settlements, only while `ledger:epoch` exists. A Redis that came back empty (here: the epoch key
  * deleted, the guard's own check slowed down so the window before it halts stays open) gets no
  * decision, no rejection and no record; what the outbox held is written, in order, once the
  * epoch is back (an operator restored or confirmed the ledger).
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerFencedError } from '../src/core/errors.js';
 import { IdempotencyStore } from '../src/services/execution-service/idempotency-store.js';
 import { executionKeys } from '../src/services/execution-service/execution-service-config.js';
-import { recordCommands } from '../src/services/execution-service/fenced-batch.js';
+import { fencedXadd, recordCommands } from '../src/runtime/ledger-fence.js';
 import { RedisOutbox, xadd, type OutboxEntry } from '../src/services/execution-service/redis-outbox.js';
 import { ExecHarness, modelSignal } from './execution-harness.js';
 import { eventually, testRedis } from './helpers/redis.js';
@@ -56,6 +56,16 @@ describe('ledger fence, outbox and claims against a real Redis', () => {
     expect(await redis.sismember(keys.inFlight, 'signal:fence-1')).toBe(0);
     await redis.hset(epoch, 'id', 'e1');
     expect(await store.claim(record)).toEqual({ claimed: true });
+  });
+
+  it('appends a single entry (position_tracker settlements) only while the epoch exists', async () => {
+    const settlements = `${prefix}settlements`;
+    await redis.del(epoch);
+    await expect(fencedXadd(redis, epoch, settlements, ['k', 'v1'])).rejects.toBeInstanceOf(LedgerFencedError);
+    expect(await redis.exists(settlements)).toBe(0);
+    await redis.hset(epoch, 'id', 'e1');
+    const id = await fencedXadd(redis, epoch, settlements, ['k', 'v2']);
+    expect(await redis.xrange(settlements, '-', '+')).toEqual([[id, ['k', 'v2']]]);
   });
 
   it('records the commands an entry writes, and refuses what a script cannot carry', () => {

@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage, LedgerFencedError } from '../../core/errors.js';
-import { recordCommands, FENCED_BATCH_LUA, type RedisCommand } from './fenced-batch.js';
+import { recordCommands, FENCED_BATCH_LUA, type RedisCommand } from '../../runtime/ledger-fence.js';
 
 const MAX_ENTRIES_PER_TX = 64;
 const FENCE_QUIET_MS = 5_000;

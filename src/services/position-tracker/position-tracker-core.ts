@@ -32,7 +32,8 @@ import { MarkFeed, quoteTimeOf } from './mark-feed.js';
 import { recover } from './recovery.js';
 import { SerialQueue } from './serial-queue.js';
 import { planSettlement } from './settlement.js';
-import { settlementFields } from './settlement-record.js';
+import { settlementFields, type SettlementRecord } from './settlement-record.js';
+import { fencedXadd } from '../../runtime/ledger-fence.js';
 import { SnapshotStore, type PositionRow } from './snapshot-store.js';
 import { trackerExitRules, trackerFees, type TrackerConfig, type TrackerKeys } from './position-tracker-config.js';
 import { TrackerLedger } from './tracker-ledger.js';
@@ -50,6 +51,11 @@ export interface PositionTrackerOptions {
   readonly publisher: HotPublisher;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /**
+   * Settlements are written only while this key exists (the ledger epoch, with the ledger guard
+   * on: src/runtime/ledger-fence.ts); null: unfenced.
+   */
+  readonly fenceKey?: string | null;
 }
 
 export class PositionTracker {
@@ -275,7 +281,7 @@ export class PositionTracker {
       let streamId: string;
       try {
         // Durable first: a crash after this line is replayed; before it, the final is seen again.
-        streamId = (await this.options.redis.xadd(this.options.keys.settlements, '*', ...settlementFields(plan.record)))!;
+        streamId = await this.appendSettlement(plan.record);
       } catch (err) {
         this.counters.settlement_write_errors++;
         this.pendingFinals.add(gameId);
@@ -287,6 +293,13 @@ export class PositionTracker {
       this.options.log.info({ gameId, settlement: plan.record.settlement_id, positions: changes.length, score: `${plan.record.home_score}-${plan.record.away_score}` }, 'game settled');
       await this.afterChanges(changes);
     });
+  }
+
+  private async appendSettlement(record: SettlementRecord): Promise<string> {
+    const fields = settlementFields(record);
+    const fence = this.options.fenceKey ?? null;
+    if (fence !== null) return fencedXadd(this.options.redis, fence, this.options.keys.settlements, fields);
+    return (await this.options.redis.xadd(this.options.keys.settlements, '*', ...fields))!;
   }
 
   /** Publishes, snapshots and re-subscribes after ledger changes (inside the queue). */

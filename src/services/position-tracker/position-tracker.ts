@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import { cursorAhead, type StreamMark } from '../../core/ledger-continuity.js';
 import { errorMessage } from '../../core/errors.js';
 import { isStreamId } from '../../core/stream-ids.js';
+import { SlowKey } from '../../core/slow-keys.js';
 import { TopicPrefix } from '../../core/topics.js';
 import { duplicateRedisClient } from '../../bus/redis-connection.js';
 import { LedgerGuard } from '../../runtime/ledger-guard.js';
@@ -39,6 +40,7 @@ export const positionTracker = defineService({
       publisher,
       metrics: ctx.metrics,
       log: ctx.log,
+      fenceKey: config.ledgerGuard ? config.keyPrefix + SlowKey.ledgerEpoch : null,
     });
     const services = config.sourceServices.length > 0 ? { services: config.sourceServices } : {};
     const sub = await ctx.subscribe([TopicPrefix.games, TopicPrefix.tradesCompleted], (topic, envelope) => tracker.onHot(topic, envelope), services);
