@@ -177,14 +177,17 @@ describe('risk checks, each accepting and rejecting', () => {
     expect(codeOf(request({}, [leg(), leg({ venue: 'poly', marketId: 'P1' })]), view({ ordersInWindow: () => 19 }))).toBe('RISK_RATE_LIMIT');
   });
 
-  it('order rate: a full window refuses entries, never the sells that reduce a held position', () => {
+  it('order rate: a window full of entries still lets the sells that reduce a held position through, up to a second window', () => {
     const exit = request({}, [leg({ action: 'sell', limitYesPrice: 0.5, signalLimitYesPrice: 0.5 })]);
-    expect(codeOf(exit, view({ heldContracts: () => 10, ordersInWindow: () => 500 }))).toBe('OK');
-    // A sell beyond what is held is still refused, before the rate check.
+    const held = (sent: number) => view({ heldContracts: () => 10, ordersInWindow: () => sent });
+    // Entries stop at the limit (20); reducing sells go on to twice it, then a runaway is stopped too.
+    expect(codeOf(request(), held(20))).toBe('RISK_RATE_LIMIT');
+    expect(codeOf(exit, held(20))).toBe('OK');
+    expect(codeOf(exit, held(39))).toBe('OK');
+    expect(codeOf(exit, held(40))).toBe('RISK_RATE_LIMIT');
+    // A sell beyond what is held is refused whatever the window.
     const tooBig = request({}, [leg({ action: 'sell', contracts: 11, limitYesPrice: 0.5, signalLimitYesPrice: 0.5 })]);
-    expect(codeOf(tooBig, view({ heldContracts: () => 10, ordersInWindow: () => 500 }))).not.toBe('OK');
-    // An arbitrage (buys) in the same full window is refused.
-    expect(codeOf(request(), view({ heldContracts: () => 10, ordersInWindow: () => 500 }))).toBe('RISK_RATE_LIMIT');
+    expect(codeOf(tooBig, held(0))).not.toBe('OK');
   });
 
   it('balance: cash minus reserved must cover notional plus the worst-case fee', () => {

@@ -15,12 +15,12 @@
  * balance last, since they depend on what else is in flight.
  *
  * Sells that reduce a held position (exits, unwinds) are never blocked by the limits that cap
- * risk (order size, exposure, daily loss, balance, order rate): blocking a reduction only keeps
- * the risk on. They count in the rate window (entries see them) but are not refused by it: in a
- * 5-minute `npm start`, 65 of 92 exits were refused RISK_RATE_LIMIT because entries had used the
- * window, and their positions stayed open. A runaway of sells is bounded anyway: no sell may
- * exceed what is held (check 6) and each exit id is decided once. They still pass the kill
- * switch (unless killSwitchAllowsExits), expiry, idempotency, reconciliation and price sanity.
+ * risk (order size, exposure, daily loss, balance): blocking a reduction only keeps the risk on.
+ * The order rate is also a guard against a runaway loop, so it still applies to them, with a
+ * second window's worth of headroom that entries can never use: in a 5-minute `npm start`, 65
+ * of 92 exits were refused RISK_RATE_LIMIT because entries had filled the window, and their
+ * positions stayed open. They also pass the kill switch (unless killSwitchAllowsExits),
+ * expiry, idempotency, reconciliation and price sanity.
  */
 import { MAX_CONTRACTS_PER_FILL } from '../fees.js';
 import { contractsToMicros, isMicroQuantity, quantityTimesCc, sidePriceCc } from '../money.js';
@@ -211,12 +211,15 @@ const checkDailyLoss: RiskCheck = ({ request, view, limits }) => {
   return pnl <= -limits.maxDailyLossCc ? reject('RISK_DAILY_LOSS', `today's P&L ${pnl} cc is at or below -${limits.maxDailyLossCc} cc`) : ACCEPT;
 };
 
+/** Reducing sells may use this many windows' worth of orders; entries stop at one. */
+const REDUCING_RATE_WINDOWS = 2;
+
 const checkRate: RiskCheck = ({ request, view, limits }) => {
-  if (buysOf(request).length === 0) return ACCEPT;
   const sent = view.ordersInWindow(limits.orderRateWindowUs);
   const after = sent + request.legs.length;
-  return after > limits.maxOrdersPerWindow
-    ? reject('RISK_RATE_LIMIT', `${sent} orders in the last ${limits.orderRateWindowUs / 1e6} s; ${request.legs.length} more would exceed ${limits.maxOrdersPerWindow}`)
+  const cap = buysOf(request).length === 0 ? REDUCING_RATE_WINDOWS * limits.maxOrdersPerWindow : limits.maxOrdersPerWindow;
+  return after > cap
+    ? reject('RISK_RATE_LIMIT', `${sent} orders in the last ${limits.orderRateWindowUs / 1e6} s; ${request.legs.length} more would exceed ${cap}`)
     : ACCEPT;
 };
 
