@@ -17,7 +17,7 @@ beforeAll(() => {
 afterAll(() => bench?.cleanUp());
 
 describe('api benchmark', () => {
-  it('measures hot path -> /ws latency with a never-reading client and REST list latency, and writes complete JSON', async () => {
+  it('measures hot path -> /ws latency with a never-reading client, alone and beside the REST round, and REST list latency, and writes complete JSON', async () => {
     const run = await bench.run({ BENCH_QUICK: '1', BENCH_DURATION_MS: '1000', BENCH_API_REQUESTS: '20', BENCH_RESULTS_DIR: bench.resultsDir }, 90_000);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stdout).toMatch(/hot path -> \/ws/);
@@ -30,6 +30,14 @@ describe('api benchmark', () => {
     expect(json.ws.latencyUs.count).toBeGreaterThan(1_000);
     expect(json.ws.latencyUs.p50).toBeLessThanOrEqual(json.ws.latencyUs.p99);
     expect(json.ws.latencyUs.max).toBeLessThan(30_000_000);
+    // The second window, with the REST round on the api's loop, and every process's CPU in both.
+    expect(json.wsDuringRest.sent).toBe(7_000);
+    expect(json.wsDuringRest.latencyUs.count).toBeGreaterThan(1_000);
+    for (const row of [json.ws, json.wsDuringRest]) {
+      expect(row.apiCpuPercent).toBeGreaterThan(0);
+      expect(row.clientsCpuPercent).toBeGreaterThan(0);
+      expect(row.publisherCpuPercent).toBeGreaterThan(0);
+    }
     for (const route of Object.keys(json.rest.idle)) {
       expect(json.rest.idle[route].count).toBe(20);
       expect(json.rest.idle[route].p50).toBeGreaterThan(0);

@@ -33,7 +33,7 @@ import { loadAverage1m } from '../common/machine-info.js';
 import type { UsageReport } from '../common/process-usage.js';
 import { breakDown, type PipelineLatency } from './hop-breakdown.js';
 import type { HotTransport, PipelineBenchOptions } from './pipeline-bench-options.js';
-import { machineBusyPercent, processUsageBetween, sampleMachineCpu, sampleProcess } from './proc-stat.js';
+import { machineBusyPercent, processUsageBetween, sampleMachineCpu, sampleProcess } from '../common/proc-stat.js';
 import type { MeterReport } from './trade-meter-worker.js';
 import type { FeederRun, FeederSetup, FeederUrls } from './venue-feeder-worker.js';
 
