@@ -30,7 +30,7 @@ describe('ledger fence, outbox and claims against a real Redis', () => {
 
   it('holds every batch while the epoch is gone and writes them in order once it is back', async () => {
     const warnings: unknown[] = [];
-    const outbox = new RedisOutbox(redis, { warn: (...args: unknown[]) => void warnings.push(args) }, `${prefix}marker`, 100_000, 20, epoch);
+    const outbox = new RedisOutbox(redis, { warn: (...args: unknown[]) => void warnings.push(args) }, { markerKey: `${prefix}marker`, retryMs: 20, fenceKey: epoch });
     for (let n = 0; n < 3; n++) void outbox.append(entry(n));
     await new Promise((r) => setTimeout(r, 150)); // several retries
     expect(await redis.exists(stream)).toBe(0);

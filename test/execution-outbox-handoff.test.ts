@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('outbox hand-off', () => {
   it('writes an entry appended while the previous drain is finishing', async () => {
-    const outbox = new RedisOutbox(redis, quiet, `${prefix}marker`);
+    const outbox = new RedisOutbox(redis, quiet, { markerKey: `${prefix}marker` });
     for (let round = 0; round < 20; round++) {
       const first = outbox.append(entry(2 * round));
       // Queued right behind the transaction: its reply comes in the same read as the transaction's.

@@ -34,7 +34,7 @@ describe.each([
   it('writes every record exactly once although its transactions timed out and ran later', async () => {
     const stream = `outbox-test:trades:${fenceKey ?? 'multi'}`;
     if (fenceKey !== null) await redis.hset(fenceKey, 'id', 'e1');
-    const outbox = new RedisOutbox(redis, quiet, `outbox-test:marker:${fenceKey ?? 'multi'}`, 100_000, 20, fenceKey);
+    const outbox = new RedisOutbox(redis, quiet, { markerKey: `outbox-test:marker:${fenceKey ?? 'multi'}`, retryMs: 20, fenceKey });
     for (let n = 0; n < 10; n++) await outbox.append(record(stream, n));
     expect(await redis.xlen(stream)).toBe(10);
 

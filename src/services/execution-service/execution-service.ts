@@ -49,7 +49,7 @@ export const executionService = defineService({
     // With the ledger guard on, every durable write and claim is fenced by the ledger epoch: a
     // Redis that comes back empty takes nothing from us before the guard halts us (redis-outbox.ts).
     const fenceKey = config.ledgerGuard ? config.keyPrefix + SlowKey.ledgerEpoch : null;
-    const outbox = new RedisOutbox(redis, log, config.keyPrefix + SlowKey.execOutboxMarker(config.instance), undefined, undefined, fenceKey);
+    const outbox = new RedisOutbox(redis, log, { markerKey: config.keyPrefix + SlowKey.execOutboxMarker(config.instance), fenceKey });
     const audit = new AuditLog(outbox, settings.keys.audit, config.auditMaxLen, log);
     const killSwitch = new KillSwitch({
       redis,

@@ -43,6 +43,17 @@ export function xadd(tx: ChainableCommander, stream: string, fields: readonly st
   else tx.xadd(stream, '*', ...fields);
 }
 
+export interface RedisOutboxOptions {
+  /** Where each transaction leaves its batch id (one key per process and instance). */
+  markerKey: string;
+  /** Entries held while Redis is away; beyond it the oldest are dropped and counted. */
+  capacity?: number;
+  /** Wait before a failed batch is tried again. */
+  retryMs?: number;
+  /** Written only while this key exists (the ledger epoch); null or absent: no fence. */
+  fenceKey?: string | null;
+}
+
 export class RedisOutbox {
   readonly #queue: OutboxEntry[] = [];
   #flushing: Promise<void> | null = null;
@@ -60,16 +71,21 @@ export class RedisOutbox {
   /** Batches found written after their reply was lost (not sent again). */
   confirmedAfterTimeout = 0;
 
+  private readonly markerKey: string;
+  private readonly capacity: number;
+  private readonly retryMs: number;
+  private readonly fenceKey: string | null;
+
   constructor(
     private readonly redis: Redis,
     private readonly log: Pick<Logger, 'warn'>,
-    /** Where each transaction leaves its batch id (one key per process and instance). */
-    private readonly markerKey: string,
-    private readonly capacity = 100_000,
-    private readonly retryMs = 250,
-    /** Written only while this key exists (the ledger epoch); null: no fence. */
-    private readonly fenceKey: string | null = null,
-  ) {}
+    options: RedisOutboxOptions,
+  ) {
+    this.markerKey = options.markerKey;
+    this.capacity = options.capacity ?? 100_000;
+    this.retryMs = options.retryMs ?? 250;
+    this.fenceKey = options.fenceKey ?? null;
+  }
 
   append(entry: OutboxEntry): Promise<void> {
     this.#queue.push(entry);
