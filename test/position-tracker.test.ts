@@ -138,10 +138,28 @@ describe('position_tracker: marks of held markets only', () => {
     expect(closed).toHaveLength(1);
     expect(closed[0]).toMatchObject({ positionId: pid, state: 'closed' });
     expect(closed[0]!.position.realized_pnl_cc).toBe(5_000 - entryFee - kfee(10, 0.55));
+    // The closing message itself is on its way (it leaves at the end of the tracker's turn).
+    await eventually(() => h.positions(pid).some((p) => p.state === 'closed'), 5_000, 'the closed position heard');
     const heardBefore = h.positions(pid).length;
     for (let i = 0; i < 5; i++) h.publish(Topic.price('kalshi', 'KX-M'), 'price', price('KX-M', 0.7, 0.72));
     await new Promise((r) => setTimeout(r, 300));
     expect(h.positions(pid)).toHaveLength(heardBefore);
+  });
+
+  it('marks moved by one quote snapshot leave as one batch frame, each position heard', async () => {
+    const { h, metric } = await setUp({ PT_MARK_PUBLISH_MS: '0' });
+    const markets = ['KX-B1', 'KX-B2', 'KX-B3', 'KX-B4'];
+    let last = '';
+    for (const [i, m] of markets.entries()) last = await h.appendTrade(trade(`b${i}`, 'g1', [fill(m, 'yes', 'buy', 10, 0.5, kfee(10, 0.5))]));
+    await h.waitCursor(last);
+    const framesBefore = metric('pub.sent_frames');
+    const publishedBefore = metric('pub.published');
+    const now = nowMicros();
+    h.publish(Topic.quotes('kalshi', 'mon0'), 'quotes', { venue: 'kalshi', quotes: markets.map((m) => ({ ...price(m, 0.61, 0.63), origin_ts: now })) });
+    await eventually(() => markets.every((m) => h.positions(`kalshi:${m}:yes:1`).some((p) => p.mark_yes_price === 0.61)), 10_000, 'all four marked');
+    // Four position messages from one turn of the tracker, in one frame on positions.~batch.
+    expect(metric('pub.published') - publishedBefore).toBe(markets.length);
+    expect(metric('pub.sent_frames') - framesBefore).toBe(1);
   });
 
   it('quote snapshots (the default): marks held markets from them, skips the rest, stops when flat, and hears no prices', async () => {

@@ -129,7 +129,7 @@ const COUNTER_KEYS: Record<PipelineService, string[]> = {
   game_shard: ['signals.arbitrage', 'signals.debounced', 'signals.dropped', 'prices.late', 'pub.dropped'],
   // sub.received: hot frames the service's market subscriber received (what lever 1 of issue 13 cuts).
   execution_service: ['signals_received', 'duplicates', 'claims_failed', 'exec.outbox_dropped', 'pub.dropped', 'sub.received'],
-  position_tracker: ['pt.trades_not_durable', 'pub.published', 'pub.dropped', 'sub.received'],
+  position_tracker: ['pt.trades_not_durable', 'pub.published', 'pub.sent_frames', 'pub.dropped', 'sub.received'],
   zmq_listener: [],
   api: ['ws_coalesced', 'ws_dropped'],
   notification_service: ['sub.received', 'sub.delivered'],

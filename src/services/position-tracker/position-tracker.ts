@@ -29,7 +29,11 @@ export const positionTracker = defineService({
     const { config } = ctx;
     trackerExitRules(config); // inconsistent exit settings stop the start, naming the variable
     const keys = trackerKeys(config.keyPrefix);
-    const publisher = await ctx.publisher();
+    // A quote snapshot moves the marks of many held markets in one turn: their position messages
+    // leave as one batch frame (positions.~batch) instead of a frame each, which every subscriber
+    // (api, notification_service, zmq_listener) paid a wake-up for. Nothing waits: the batch goes
+    // at the end of the turn. Exit signals are not batched.
+    const publisher = await ctx.publisher({ batchPrefixes: [TopicPrefix.positions], batchMaxDelayMs: 0 });
     // Its own connection for XREAD BLOCK; errors surface on the read itself, which retries.
     const reader = duplicateRedisClient(ctx.redis, { blocking: true });
     const tracker = new PositionTracker({
