@@ -6,6 +6,7 @@
  */
 import type { WebSocket } from 'ws';
 import { WsCloseCode } from '../../core/api-protocol.js';
+import { SendQueue } from './send-queue.js';
 import { encodeTextFrame } from './ws-frame.js';
 
 export interface WsClientOptions {
@@ -21,12 +22,6 @@ export interface WsClientCounters {
   sent: number;
   coalesced: number;
   dropped: number;
-}
-
-interface Pending {
-  /** A whole text frame (ws-frame.ts): an event is framed once by the hub, the same bytes for every client. */
-  frame: Buffer;
-  topic: string | null;
 }
 
 /** The net socket under a `ws` WebSocket: frames are written to it directly, in queue order. */
@@ -49,9 +44,8 @@ export class WsClient {
   /** Subscribed prefixes whose snapshot is not sent yet (their family is loading): no live event before it. */
   readonly waiting = new Set<string>();
   readonly counters: WsClientCounters = { sent: 0, coalesced: 0, dropped: 0 };
-  readonly #queue: Pending[] = [];
-  readonly #pendingByTopic = new Map<string, Pending>();
-  #head = 0;
+  /** Whole text frames (ws-frame.ts): an event is framed once by the hub, the same bytes for every client. */
+  readonly #queue = new SendQueue();
   #flushScheduled = false;
   #fullSinceMs: number | null = null;
   #droppedSinceNotice = 0;
@@ -79,9 +73,7 @@ export class WsClient {
   enqueueEvent(topic: string, frame: Buffer, coalesce = isCoalescedTopic(topic)): void {
     if (this.#closed) return;
     if (coalesce) {
-      const waiting = this.#pendingByTopic.get(topic);
-      if (waiting !== undefined) {
-        waiting.frame = frame;
+      if (this.#queue.replace(topic, frame)) {
         this.counters.coalesced++;
         this.events.onCoalesce();
         return;
@@ -94,9 +86,7 @@ export class WsClient {
       this.#checkHopeless();
       return;
     }
-    const pending: Pending = { frame, topic: coalesce ? topic : null };
-    if (coalesce) this.#pendingByTopic.set(topic, pending);
-    this.#queue.push(pending);
+    this.#queue.push(frame, coalesce ? topic : null);
     this.#scheduleFlush();
   }
 
@@ -113,20 +103,18 @@ export class WsClient {
       this.events.onHopeless(this);
       return this.close(WsCloseCode.slowClient, 'ARB_API_WS_SLOW_CLIENT: replies not read');
     }
-    this.#queue.push({ frame, topic: null });
+    this.#queue.push(frame);
     this.#scheduleFlush();
   }
 
   get queued(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length;
   }
 
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue.length = 0;
-    this.#head = 0;
-    this.#pendingByTopic.clear();
+    this.#queue.clear();
     try {
       this.socket.close(code, reason);
     } catch {
@@ -161,21 +149,11 @@ export class WsClient {
     // Frames leave in batches of one write each (not one write per message); the socket's backlog
     // is checked between batches, so a slow reader holds at most a batch beyond the bound.
     const batch: Buffer[] = [];
-    while (this.#head < this.#queue.length && this.socket.bufferedAmount < this.options.maxBufferedBytes) {
-      let bytes = 0;
-      while (bytes < WRITE_BATCH_BYTES && this.#head < this.#queue.length) {
-        const item = this.#queue[this.#head++]!;
-        if (item.topic !== null) this.#pendingByTopic.delete(item.topic);
-        batch.push(item.frame);
-        bytes += item.frame.length;
-        this.counters.sent++;
-      }
+    while (this.#queue.length > 0 && this.socket.bufferedAmount < this.options.maxBufferedBytes) {
+      const bytes = this.#queue.take(WRITE_BATCH_BYTES, batch);
+      this.counters.sent += batch.length;
       raw.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, bytes));
       batch.length = 0;
-    }
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#head);
-      this.#head = 0;
     }
     if (this.queued > 0) {
       // The socket is backed up: look again shortly rather than spin.
