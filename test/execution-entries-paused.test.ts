@@ -19,11 +19,7 @@ afterAll(() => h.close());
 describe('entries paused (reduce-only)', () => {
   it('rejects entries, executes exits, and resumes', async () => {
     const market = `KXRO-${h.uid}`;
-    h.publishBook('kalshi', market, [[0.39, 1_000]], [[0.4, 1_000]]);
-    await new Promise((r) => setTimeout(r, 150));
-    const entry = modelSignal({ marketId: market, yesPrice: 0.4, contracts: 5, modelProb: null });
-    h.publishSignal(entry);
-    expect((await h.waitTrade(entry.signal_id)).status).toBe('filled');
+    await h.fillEntry(market);
 
     await h.redis.set(`${h.prefix}control:entries_paused`, 'on: test');
     await new Promise((r) => setTimeout(r, 120)); // a few polls

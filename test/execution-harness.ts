@@ -203,6 +203,17 @@ export class ExecHarness {
     return (await this.streamTrades()).map((t) => t.trade).filter((t) => t.source_id === sourceId);
   }
 
+  /** A 0.39/0.40 book of 1,000 each side for `marketId`, then a 5-contract entry at 0.40; returns it once filled. */
+  async fillEntry(marketId: string): Promise<TradeSignal> {
+    this.publishBook('kalshi', marketId, [[0.39, 1_000]], [[0.4, 1_000]]);
+    await new Promise((r) => setTimeout(r, 150));
+    const entry = modelSignal({ marketId, yesPrice: 0.4, contracts: 5, modelProb: null });
+    this.publishSignal(entry);
+    const trade = await this.waitTrade(entry.signal_id);
+    if (trade.status !== 'filled') throw new Error(`entry on ${marketId} not filled: ${trade.status} ${trade.reason ?? ''}`);
+    return entry;
+  }
+
   /** Waits for a trades:completed entry of this source id matching `pred` and returns it. */
   async waitTrade(sourceId: string, pred: (t: TradeCompleted) => boolean = () => true, timeoutMs = 10_000): Promise<TradeCompleted> {
     let found: TradeCompleted | undefined;

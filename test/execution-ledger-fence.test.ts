@@ -97,11 +97,7 @@ describe('ledger fence, execution_service', () => {
 
   it('decides nothing and records nothing while the epoch is gone; trades again once it is back', async () => {
     const market = `KXFENCE-${h.uid}`;
-    h.publishBook('kalshi', market, [[0.39, 1_000]], [[0.4, 1_000]]);
-    await new Promise((r) => setTimeout(r, 150));
-    const before = modelSignal({ marketId: market, yesPrice: 0.4, contracts: 5, modelProb: null });
-    h.publishSignal(before);
-    expect((await h.waitTrade(before.signal_id)).status).toBe('filled');
+    await h.fillEntry(market);
     const saved = await h.redis.hgetall(epoch);
     expect(saved.id).toBeTruthy();
     const tradesBefore = (await h.streamTrades()).length;
